@@ -1,0 +1,31 @@
+import type { Adapter } from './adapter.js';
+import type { App } from './app.js';
+
+/** What `faasport build` hands an adapter module. */
+export interface BuildOptions {
+  /** Absolute path of the app module (TypeScript or JavaScript) that exports the app. */
+  readonly entry: string;
+  /** Name of the export that holds the app (`app` or `default`). */
+  readonly exportName: string;
+  /** Absolute output folder; the adapter owns everything in it. */
+  readonly outDir: string;
+  /** The loaded app, to read definitions from (never bundled from this object). */
+  readonly app: App;
+  /** Progress lines for the user. */
+  readonly log: (line: string) => void;
+}
+
+export interface BuildResult {
+  readonly outDir: string;
+  /** Files written, relative to outDir. */
+  readonly files: readonly string[];
+}
+
+/**
+ * What a target module (`faasport/aws`, `./my-adapter`) exports for the CLI: the adapter,
+ * and optionally how to build a deployable folder for it.
+ */
+export interface TargetModule {
+  readonly adapter: Adapter;
+  build?(options: BuildOptions): Promise<BuildResult>;
+}

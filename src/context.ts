@@ -1,0 +1,117 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createLogger, type LogLevel, type LogSink, type Logger } from './logger.js';
+import { createTraceContext, type ParsedTraceparent, type TraceContext } from './trace.js';
+import type { Context, ProviderName } from './types.js';
+
+export interface ContextInit<Native = unknown> {
+  functionName: string;
+  invocationId: string;
+  provider: ProviderName;
+  /** Epoch ms. */
+  deadline: number;
+  coldStart: boolean;
+  attempt?: number;
+  params?: Readonly<Record<string, string>>;
+  /** Called at most once, on first use of `ctx.trace` or the logger: keeps header parsing off the hot path. */
+  parentTrace?: () => ParsedTraceparent | undefined;
+  tracestate?: string;
+  native: Native;
+  logSink?: LogSink;
+  logLevel?: LogLevel;
+}
+
+const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The context object runtimes build for each invocation. Everything costly (trace ids,
+ * logger, AbortController) is created on first use.
+ */
+export class InvocationContext<Native = unknown> implements Context<Native> {
+  readonly functionName: string;
+  readonly invocationId: string;
+  readonly provider: ProviderName;
+  readonly deadline: number;
+  readonly coldStart: boolean;
+  readonly attempt: number;
+  readonly params: Readonly<Record<string, string>>;
+  readonly native: Native;
+  /** Promises passed to waitUntil, for the runtime to await. */
+  readonly pending: Promise<unknown>[] = [];
+  #init: ContextInit<Native>;
+  #trace: TraceContext | undefined;
+  #log: Logger | undefined;
+  #controller: AbortController | undefined;
+  #timedOut = false;
+
+  constructor(init: ContextInit<Native>) {
+    this.#init = init;
+    this.functionName = init.functionName;
+    this.invocationId = init.invocationId;
+    this.provider = init.provider;
+    this.deadline = init.deadline;
+    this.coldStart = init.coldStart;
+    this.attempt = init.attempt ?? 1;
+    this.params = init.params ?? EMPTY_PARAMS;
+    this.native = init.native;
+  }
+
+  remainingTimeMs(): number {
+    return Math.max(0, this.deadline - Date.now());
+  }
+
+  get trace(): TraceContext {
+    return (this.#trace ??= createTraceContext(this.#init.parentTrace?.(), this.#init.tracestate));
+  }
+
+  get log(): Logger {
+    return (this.#log ??= createLogger({
+      sink: this.#init.logSink,
+      level: this.#init.logLevel ?? 'info',
+      base: { functionName: this.functionName, invocationId: this.invocationId, traceId: this.trace.traceId },
+    }));
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#timedOut) this.#controller.abort(timeoutReason(this));
+    }
+    return this.#controller.signal;
+  }
+
+  waitUntil(promise: Promise<unknown>): void {
+    // A rejected background task must not become an unhandled rejection that kills the process.
+    this.pending.push(
+      Promise.resolve(promise).catch((err: unknown) => this.log.error('waitUntil task failed', { error: err })),
+    );
+  }
+
+  /** Called by the runtime when the deadline passes. */
+  markTimedOut(): void {
+    this.#timedOut = true;
+    this.#controller?.abort(timeoutReason(this));
+  }
+
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+}
+
+function timeoutReason(ctx: InvocationContext<unknown>): Error {
+  const err = new Error(`function "${ctx.functionName}" reached its deadline`);
+  err.name = 'TimeoutError';
+  return err;
+}
+
+/** The invocation running in the current async scope: lets `queue.send` propagate trace context. */
+export const currentInvocation = new AsyncLocalStorage<InvocationContext>();
+
+/** A per-runtime cold-start flag: true the first time it is read, false after. */
+export function createColdStartFlag(): () => boolean {
+  let cold = true;
+  return () => {
+    if (!cold) return false;
+    cold = false;
+    return true;
+  };
+}

@@ -1,0 +1,144 @@
+import { currentInvocation, type InvocationContext } from './context.js';
+import type { EventFunctionDefinition, FunctionDefinition, HttpFunctionDefinition, QueueDefinition, QueueFunctionDefinition, ScheduleFunctionDefinition } from './definitions.js';
+import { backoffDelay } from './backoff.js';
+import { FaasportError, isFaasportError, summariseError } from './errors.js';
+import type { CloudEvent, DeadLetterEnvelope, QueueMessage, ScheduleTick } from './types.js';
+
+/** Settles to the handler's value, or rejects with TIMEOUT at the context's deadline (aborting ctx.signal). */
+export function runInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R>): Promise<R> {
+  const remaining = ctx.deadline - Date.now();
+  if (!(remaining < 2_147_483_647)) return Promise.resolve(currentInvocation.run(ctx, fn));
+  return new Promise<R>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ctx.markTimedOut();
+      reject(
+        new FaasportError('TIMEOUT', `function "${ctx.functionName}" timed out after its deadline; raise timeoutMs or finish sooner (watch ctx.signal)`, {
+          status: 504,
+        }),
+      );
+    }, Math.max(0, remaining));
+    let result: R | Promise<R>;
+    try {
+      result = currentInvocation.run(ctx, fn);
+    } catch (err) {
+      clearTimeout(timer);
+      reject(err);
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+export interface HttpInvokeOptions {
+  /** Hide error messages of unexpected errors and never include stacks. */
+  production: boolean;
+}
+
+/** Runs an HTTP function; every failure becomes a JSON error response, never a crash. */
+export async function invokeHttp(def: HttpFunctionDefinition, request: Request, ctx: InvocationContext, options: HttpInvokeOptions): Promise<Response> {
+  try {
+    const response = await runInvocation(ctx, () => def.handler(request, ctx));
+    if (!(response instanceof Response)) {
+      throw new FaasportError(
+        'HANDLER_RESULT_INVALID',
+        `http "${def.name}": handler returned ${response === null ? 'null' : typeof response}; return a Response (e.g. Response.json(data))`,
+      );
+    }
+    return response;
+  } catch (err) {
+    return errorResponse(err, ctx, options.production);
+  }
+}
+
+/**
+ * The JSON error answer for an HTTP failure. In production, unexpected errors say only
+ * "Internal Server Error"; stacks are never sent in production.
+ */
+export function errorResponse(err: unknown, ctx: InvocationContext | undefined, production: boolean): Response {
+  const known = isFaasportError(err);
+  const status = known && err.status && err.status >= 400 && err.status <= 599 ? err.status : known && err.code === 'TIMEOUT' ? 504 : 500;
+  const summary = summariseError(err);
+  ctx?.log.error('handler failed', production ? { error: summary } : { error: summary, stack: err instanceof Error ? err.stack : undefined });
+  const body: Record<string, unknown> = {
+    error: production && !known ? 'Internal Server Error' : summary.message,
+  };
+  if (known) body.code = err.code;
+  if (ctx) body.invocationId = ctx.invocationId;
+  if (!production && err instanceof Error && err.stack) body.stack = err.stack.split('\n');
+  return Response.json(body, { status });
+}
+
+export type Outcome = { ok: true } | { ok: false; error: unknown };
+
+const OK: Outcome = Object.freeze({ ok: true });
+
+async function settle(ctx: InvocationContext, fn: () => unknown): Promise<Outcome> {
+  try {
+    await runInvocation(ctx, fn);
+    await Promise.all(ctx.pending);
+    return OK;
+  } catch (error) {
+    ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });
+    return { ok: false, error };
+  }
+}
+
+export function invokeQueueMessage(def: QueueFunctionDefinition, message: QueueMessage<unknown>, ctx: InvocationContext): Promise<Outcome> {
+  return settle(ctx, () => def.handler(message, ctx));
+}
+
+export function invokeSchedule(def: ScheduleFunctionDefinition, tick: ScheduleTick, ctx: InvocationContext): Promise<Outcome> {
+  return settle(ctx, () => def.handler(tick, ctx));
+}
+
+export function invokeEvent(def: EventFunctionDefinition, event: CloudEvent<unknown>, ctx: InvocationContext): Promise<Outcome> {
+  return settle(ctx, () => def.handler(event, ctx));
+}
+
+export type FailureDecision = { action: 'retry'; delayMs: number } | { action: 'dead-letter' } | { action: 'discard' };
+
+/**
+ * What to do after the `attempt`-th failed delivery: retry after a jittered backoff,
+ * dead-letter, or (only when the queue has deadLetter: false) discard with an error log.
+ */
+export function decideFailure(queue: Pick<QueueDefinition, 'maxAttempts' | 'backoff' | 'deadLetter'>, attempt: number, random?: () => number): FailureDecision {
+  if (attempt < queue.maxAttempts) return { action: 'retry', delayMs: backoffDelay(queue.backoff, attempt, random) };
+  return queue.deadLetter ? { action: 'dead-letter' } : { action: 'discard' };
+}
+
+/** The dead-letter envelope, the same on every runtime. Carries the payload; never a stack. */
+export function toDeadLetterEnvelope<T>(
+  fn: Pick<FunctionDefinition, 'name'>,
+  queueName: string,
+  message: QueueMessage<T>,
+  attempts: number,
+  lastError: unknown,
+  firstAttemptAt: Date,
+  now: Date = new Date(),
+): DeadLetterEnvelope<T> {
+  const m: DeadLetterEnvelope<T>['message'] = {
+    id: message.id,
+    body: message.body,
+    attributes: message.attributes,
+    enqueuedAt: message.enqueuedAt.toISOString(),
+    ...(message.groupId !== undefined ? { groupId: message.groupId } : {}),
+  };
+  return {
+    message: m,
+    queue: queueName,
+    functionName: fn.name,
+    attempts,
+    lastError: summariseError(lastError),
+    firstAttemptAt: firstAttemptAt.toISOString(),
+    deadLetteredAt: now.toISOString(),
+  };
+}

@@ -1,0 +1,56 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const alias = {
+  'faasport/local': `${root}adapters/local/index.ts`,
+  'faasport/aws': `${root}adapters/aws/index.ts`,
+  'faasport/azure': `${root}adapters/azure/index.ts`,
+  'faasport/gcp': `${root}adapters/gcp/index.ts`,
+  'faasport/conformance': `${root}conformance/index.ts`,
+  faasport: `${root}src/index.ts`,
+};
+
+// One conformance project per adapter folder that has a *.conformance.test.ts, plus the
+// third-party example adapter: each runs the same suite against itself.
+const conformanceDirs = [
+  ...readdirSync(`${root}adapters`).map((d) => `adapters/${d}`),
+  'examples/custom-adapter',
+].filter((dir) => existsSync(`${root}${dir}`) && readdirSync(`${root}${dir}`).some((f) => f.endsWith('.conformance.test.ts')));
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{src,adapters,conformance,examples}/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.conformance.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['{src,adapters,conformance,examples}/**/*.int.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      ...conformanceDirs.map((dir) => ({
+        extends: true as const,
+        test: {
+          name: `conformance:${dir.split('/').pop()!.replace(/^custom-adapter$/, 'custom')}`,
+          include: [`${dir}/**/*.conformance.test.ts`],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      })),
+    ],
+  },
+});
