@@ -1,0 +1,114 @@
+import { encodeMessage, isFaasportError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
+import type { LocalRuntime, Mount } from './runtime.js';
+
+const PREFIX = '/_faasport/';
+
+/**
+ * The dev API served beside the app's routes:
+ * - `GET  /_faasport/functions`
+ * - `GET  /_faasport/queues` (depth, delayed, in-flight, dead-lettered per queue / subscription)
+ * - `GET  /_faasport/queues/:name/dead-letter[?function=subscriber]`
+ * - `POST /_faasport/queues/:name/messages` (JSON body = the message body)
+ * - `POST /_faasport/topics/:name/messages`
+ * - `POST /_faasport/schedules/:name/run` (optional JSON `{ "scheduledTime": "…" }`)
+ * - `POST /_faasport/events` (a structured-mode CloudEvent)
+ */
+export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount {
+  const { app } = runtime;
+  return async (request) => {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith(PREFIX)) return undefined;
+    const parts = url.pathname.slice(PREFIX.length).split('/').map(decodeURIComponent);
+    const method = request.method;
+    try {
+      if (method === 'GET' && parts.length === 1 && parts[0] === 'functions') {
+        return Response.json(app.functions.map(describeFunction));
+      }
+      if (method === 'GET' && parts.length === 1 && parts[0] === 'queues') {
+        return Response.json(runtime.stats());
+      }
+      if (method === 'GET' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'dead-letter') {
+        return Response.json(runtime.deadLetters(parts[1]!, url.searchParams.get('function') ?? undefined));
+      }
+      if (method === 'POST' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'messages') {
+        const queue = app.getQueue(parts[1]!);
+        if (!queue) throw notFound('queue', parts[1]!, app.queues.map((q) => q.name));
+        const body = await readJson(request, `POST ${url.pathname}`);
+        const groupId = url.searchParams.get('groupId') ?? undefined;
+        const delay = url.searchParams.get('delaySeconds');
+        const message = encodeMessage(`queue "${queue.name}": dev API send`, queue, body, {
+          ...(groupId !== undefined ? { groupId } : {}),
+          ...(delay !== null ? { delaySeconds: Number(delay) } : {}),
+        });
+        const [result] = await transport.send(queue, [message]);
+        return Response.json(result, { status: 202 });
+      }
+      if (method === 'POST' && parts.length === 3 && parts[0] === 'topics' && parts[2] === 'messages') {
+        const topic = app.getTopic(parts[1]!);
+        if (!topic) throw notFound('topic', parts[1]!, app.topics.map((t) => t.name));
+        const body = await readJson(request, `POST ${url.pathname}`);
+        const [result] = await transport.publish(topic, [encodeMessage(`topic "${topic.name}": dev API publish`, topic, body)]);
+        return Response.json(result, { status: 202 });
+      }
+      if (method === 'POST' && parts.length === 3 && parts[0] === 'schedules' && parts[2] === 'run') {
+        const text = await request.text();
+        let scheduledTime: Date | undefined;
+        if (text.trim()) {
+          const parsed = parseJson(text, `POST ${url.pathname}`) as { scheduledTime?: unknown };
+          if (parsed.scheduledTime !== undefined) {
+            scheduledTime = new Date(String(parsed.scheduledTime));
+            if (Number.isNaN(scheduledTime.getTime())) throw badRequest(`POST ${url.pathname}: scheduledTime is not a date`);
+          }
+        }
+        const outcome = await runtime.runSchedule(parts[1]!, scheduledTime);
+        return outcome.ok
+          ? Response.json({ ok: true })
+          : Response.json({ ok: false, error: (outcome.error as Error)?.message ?? String(outcome.error) }, { status: 500 });
+      }
+      if (method === 'POST' && parts.length === 1 && parts[0] === 'events') {
+        const event = toCloudEvent(await readJson(request, 'POST /_faasport/events'), 'POST /_faasport/events');
+        const delivered = runtime.emit(event);
+        return Response.json({ delivered }, { status: 202 });
+      }
+      return Response.json({ error: `no dev API route ${method} ${url.pathname}`, code: 'NOT_FOUND' }, { status: 404 });
+    } catch (err) {
+      if (isFaasportError(err)) return Response.json({ error: err.message, code: err.code }, { status: err.status ?? 400 });
+      throw err;
+    }
+  };
+}
+
+function describeFunction(f: LocalRuntime['app']['functions'][number]): Record<string, unknown> {
+  switch (f.kind) {
+    case 'http':
+      return { name: f.name, kind: f.kind, methods: f.methods, route: f.route.route, public: f.public };
+    case 'queue':
+      return { name: f.name, kind: f.kind, queue: f.source.name, maxAttempts: f.source.maxAttempts };
+    case 'topic':
+      return { name: f.name, kind: f.kind, topic: f.source.name };
+    case 'schedule':
+      return { name: f.name, kind: f.kind, ...(f.cron ? { cron: f.cron } : { everyMs: f.everyMs }) };
+    case 'event':
+      return { name: f.name, kind: f.kind, type: f.type ?? null, source: f.source ?? null };
+  }
+}
+
+async function readJson(request: Request, operation: string): Promise<unknown> {
+  return parseJson(await request.text(), operation);
+}
+
+function parseJson(text: string, operation: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw badRequest(`${operation}: body is not valid JSON`);
+  }
+}
+
+function badRequest(message: string): FaasportError {
+  return new FaasportError('MESSAGE_INVALID', message, { status: 400 });
+}
+
+function notFound(kind: string, name: string, known: string[]): FaasportError {
+  return new FaasportError('NOT_FOUND', `${kind} "${name}" is not defined; defined: ${known.join(', ') || 'none'}`, { status: 404 });
+}

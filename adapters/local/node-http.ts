@@ -1,0 +1,127 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** Requests with a larger body get 413 before the handler runs; the body is never buffered past it. */
+  maxBodyBytes: number;
+  /** Called for errors outside any handler (a broken socket, a handler that threw past its own guard). */
+  onError?: (err: unknown) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+const HOST_HEADER = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
+/**
+ * Serves a Fetch-style handler over node:http. The request URL's host is the Host header
+ * when it is a plain host[:port], never X-Forwarded-Host.
+ */
+export function serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<RunningServer> {
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      options.onError?.(err);
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', code: 'INTERNAL' });
+      else res.destroy();
+    });
+  });
+  const address = (): AddressInfo => server.address() as AddressInfo;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
+      req.resume();
+      return sendJson(res, 413, tooLarge(declared, options.maxBodyBytes), true);
+    }
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, options.maxBodyBytes);
+    if (body === null) return sendJson(res, 413, tooLarge(undefined, options.maxBodyBytes), true);
+    const host = req.headers.host && HOST_HEADER.test(req.headers.host) ? req.headers.host : `127.0.0.1:${address().port}`;
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      try {
+        headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+      } catch {
+        /* a header value the Fetch API refuses is dropped, as fetch would */
+      }
+    }
+    const request = new Request(`http://${host}${req.url ?? '/'}`, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(body && body.length > 0 ? { body: body as unknown as BodyInit } : {}),
+    });
+    const response = await handler(request);
+    res.statusCode = response.status;
+    if (response.statusText) res.statusMessage = response.statusText;
+    response.headers.forEach((value, key) => {
+      if (key !== 'set-cookie') res.setHeader(key, value);
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+    if (response.body) {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+    }
+    res.end();
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      const { port } = address();
+      const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+      resolve({
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        port,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+/** Reads the body, or null as soon as it passes `limit` (a lying Content-Length cannot make us buffer more). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(declared: number | undefined, limit: number): Record<string, unknown> {
+  return {
+    error: `request body${declared !== undefined ? ` of ${declared} bytes` : ''} exceeds the limit of ${limit} bytes; send less or raise maxBodyBytes`,
+    code: 'PAYLOAD_TOO_LARGE',
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
+  res.end(text);
+}
