@@ -103,8 +103,14 @@ function timeoutReason(ctx: InvocationContext<unknown>): Error {
   return err;
 }
 
-/** The invocation running in the current async scope: lets `queue.send` propagate trace context. */
-export const currentInvocation = new AsyncLocalStorage<InvocationContext>();
+/**
+ * The invocation running in the current async scope: lets `queue.send` propagate trace
+ * context. One per process, shared through a global symbol, because the CLI and the app it
+ * loads may hold two copies of this module (tsx loads the app in its own namespace).
+ */
+export const currentInvocation: AsyncLocalStorage<InvocationContext> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('faasport.currentInvocation')
+] ??= new AsyncLocalStorage<InvocationContext>()) as AsyncLocalStorage<InvocationContext>;
 
 /** A per-runtime cold-start flag: true the first time it is read, false after. */
 export function createColdStartFlag(): () => boolean {

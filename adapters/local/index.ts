@@ -7,3 +7,5 @@ export { QueueEngine } from './queue-engine.js';
 export type { ChannelStats } from './queue-engine.js';
 export { Scheduler, nextRun, PAST_DUE_AFTER_MS } from './scheduler.js';
 export { localHarness } from './harness.js';
+export { localHarness as conformanceHarness } from './harness.js';
+export { expectedFailures } from './expected-failures.js';

@@ -1,0 +1,509 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createApp, findUnsupported, type Capabilities, type LogRecord } from '../src/index.js';
+import type { ConformanceDriver } from './harness.js';
+import { OBSERVED, WORK_MAX_ATTEMPTS, type WorkBody } from './functions/app.js';
+
+export type Group = 'http' | 'queue' | 'topic' | 'schedule' | 'event' | 'context' | 'errors';
+
+export interface CaseEnv {
+  /** The shared driver (development mode). */
+  readonly driver: ConformanceDriver;
+  /** Starts a separate driver in production mode; stopped by the suite. */
+  production(): Promise<ConformanceDriver>;
+  readonly capabilities: Capabilities;
+}
+
+export interface ConformanceCase {
+  readonly group: Group;
+  readonly name: string;
+  /** When the adapter lacks what the case needs: the reason, and an app that needs it (to prove it is refused). */
+  readonly requires?: (caps: Capabilities) => { reason: string; define: (app: ReturnType<typeof createApp>) => void } | undefined;
+  run(env: CaseEnv): Promise<void>;
+}
+
+const URL_BASE = 'http://conformance.test';
+
+function req(path: string, init?: RequestInit): Request {
+  return new Request(URL_BASE + path, init);
+}
+
+async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new assert.AssertionError({ message: `expected JSON, got ${res.status}: ${text.slice(0, 200)}` });
+  }
+}
+
+/** Observations of function `fn` for test run `run`. */
+export function observed(logs: readonly LogRecord[], fn: string, run: string): LogRecord[] {
+  return logs.filter((r) => r.msg === OBSERVED && r.fn === fn && r.run === run);
+}
+
+async function enqueue(driver: ConformanceDriver, queue: string, bodies: WorkBody[], query = ''): Promise<{ ids: string[]; traceId: string }> {
+  const res = await driver.fetch(req(`/enqueue/${queue}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies) }));
+  assert.equal(res.status, 202, `enqueue answered ${res.status}: ${await res.clone().text()}`);
+  return json(res);
+}
+
+const binaryBody = (): Uint8Array<ArrayBuffer> => {
+  const bytes = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) bytes[i] = 255 - i;
+  return bytes;
+};
+
+export const cases: ConformanceCase[] = [
+  // ── http ──────────────────────────────────────────────────────────────────────
+  ...(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map<ConformanceCase>((method) => ({
+    group: 'http',
+    name: `method ${method} reaches the handler`,
+    async run({ driver }) {
+      const body = method === 'GET' ? undefined : JSON.stringify({ m: method });
+      const res = await driver.fetch(req('/echo/m', { method, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) }));
+      assert.equal(res.status, 200);
+      const echo = await json<{ method: string; bodyBase64: string }>(res);
+      assert.equal(echo.method, method);
+      if (body) assert.equal(Buffer.from(echo.bodyBase64, 'base64').toString(), body);
+    },
+  })),
+  {
+    group: 'http',
+    name: 'route params are decoded onto ctx.params',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/users/ada%20lovelace/items/42'));
+      assert.equal(res.status, 200);
+      assert.deepEqual(await json(res), { params: { user: 'ada lovelace', item: '42' } });
+    },
+  },
+  {
+    group: 'http',
+    name: 'repeated query keys keep every value in order, decoded once',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/echo/q?tag=a&tag=b&tag=c%20d&plus=1%2B1&empty='));
+      const echo = await json<{ query: [string, string][] }>(res);
+      assert.deepEqual(echo.query, [['tag', 'a'], ['tag', 'b'], ['tag', 'c d'], ['plus', '1+1'], ['empty', '']]);
+    },
+  },
+  {
+    group: 'http',
+    name: 'repeated request headers arrive combined in order',
+    async run({ driver }) {
+      const headers = new Headers();
+      headers.append('x-conf-repeat', 'first');
+      headers.append('x-conf-repeat', 'second');
+      const echo = await json<{ headers: Record<string, string> }>(await driver.fetch(req('/echo/h', { headers })));
+      assert.equal(echo.headers['x-conf-repeat'], 'first, second');
+    },
+  },
+  {
+    group: 'http',
+    name: 'request cookies reach the handler',
+    async run({ driver }) {
+      const echo = await json<{ cookie: string }>(await driver.fetch(req('/echo/c', { headers: { cookie: 'a=1; b=two' } })));
+      assert.equal(echo.cookie, 'a=1; b=two');
+    },
+  },
+  {
+    group: 'http',
+    name: 'response Set-Cookie headers stay separate (dates with commas intact)',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/cookies'));
+      assert.deepEqual(res.headers.getSetCookie(), [
+        'session=abc123; Path=/; HttpOnly; Secure; SameSite=Lax',
+        'theme=dark; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/',
+      ]);
+      assert.equal(res.headers.get('x-conf-multi'), 'one, two');
+    },
+  },
+  {
+    group: 'http',
+    name: 'unicode JSON body round-trips',
+    async run({ driver }) {
+      const text = 'héllo wörld — 你好 — 🚀';
+      const res = await driver.fetch(req('/echo/u', { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: text }));
+      const echo = await json<{ bodyBase64: string }>(res);
+      assert.equal(Buffer.from(echo.bodyBase64, 'base64').toString('utf8'), text);
+      const out = await json<{ text: string; emoji: string }>(await driver.fetch(req('/unicode')));
+      assert.deepEqual(out, { text, emoji: '👩‍💻' });
+    },
+  },
+  {
+    group: 'http',
+    name: 'binary request body arrives byte for byte',
+    async run({ driver }) {
+      const bytes = binaryBody();
+      const res = await driver.fetch(req('/echo/b', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes }));
+      const echo = await json<{ bodyBase64: string; bodyLength: number }>(res);
+      assert.equal(echo.bodyLength, 256);
+      assert.deepEqual(new Uint8Array(Buffer.from(echo.bodyBase64, 'base64')), bytes);
+    },
+  },
+  {
+    group: 'http',
+    name: 'binary response body arrives byte for byte',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/binary'));
+      assert.equal(res.headers.get('content-type'), 'image/png');
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      assert.equal(bytes.length, 256);
+      bytes.forEach((b, i) => assert.equal(b, i));
+    },
+  },
+  ...[200, 201, 204, 301, 400, 404, 418, 503].map<ConformanceCase>((code) => ({
+    group: 'http',
+    name: `status ${code} is returned as is`,
+    async run({ driver }) {
+      const res = await driver.fetch(req(`/status/${code}`, { redirect: 'manual' }));
+      assert.equal(res.status, code);
+      assert.equal(res.headers.get('x-conf-status'), String(code));
+      if (code !== 204) assert.equal(await res.text(), `status ${code}`);
+    },
+  })),
+  {
+    group: 'http',
+    name: 'a body near the platform limit is accepted',
+    async run({ driver, capabilities }) {
+      // Base64 transports (Lambda) inflate by 4/3; stay under the raw limit with room for that.
+      const size = Math.floor((capabilities.maxHttpBodyBytes * 0.7) / 1024) * 1024;
+      const body = new Uint8Array(size).fill(97);
+      const res = await driver.fetch(req('/echo/big', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body }));
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal((await json<{ bodyLength: number }>(res)).bodyLength, size);
+    },
+  },
+  {
+    group: 'http',
+    name: 'a body over the platform limit gets 413 with a typed error',
+    async run({ driver, capabilities }) {
+      const body = new Uint8Array(capabilities.maxHttpBodyBytes + 1024).fill(98);
+      const res = await driver.fetch(req('/echo/huge', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body }));
+      assert.equal(res.status, 413);
+      assert.equal((await json<{ code: string }>(res)).code, 'PAYLOAD_TOO_LARGE');
+    },
+  },
+  {
+    group: 'http',
+    name: 'unknown route answers 404 JSON',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/no/such/route'));
+      assert.equal(res.status, 404);
+      assert.ok((await json<{ error: string }>(res)).error);
+    },
+  },
+
+  // ── queue ─────────────────────────────────────────────────────────────────────
+  {
+    group: 'queue',
+    name: 'a sent message is consumed once with attempt 1 and its attributes',
+    async run({ driver }) {
+      const run = randomUUID();
+      const { ids } = await enqueue(driver, 'work', [{ run, text: 'hi' }]);
+      await driver.settle();
+      const seen = observed(driver.logs(), 'worker', run);
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.attempt, 1);
+      assert.equal(seen[0]!.ctxAttempt, 1);
+      assert.deepEqual(seen[0]!.body, { run, text: 'hi' });
+      assert.deepEqual(seen[0]!.attributes, { confSource: 'http' });
+      assert.equal(seen[0]!.id, ids[0]);
+      assert.ok(!Number.isNaN(Date.parse(String(seen[0]!.enqueuedAt))));
+    },
+  },
+  {
+    group: 'queue',
+    name: 'sendBatch delivers every message',
+    async run({ driver }) {
+      const run = randomUUID();
+      await enqueue(driver, 'work', Array.from({ length: 12 }, (_, seq) => ({ run, seq })));
+      await driver.settle();
+      const seqs = observed(driver.logs(), 'worker', run).map((r) => (r.body as WorkBody).seq).sort((a, b) => a! - b!);
+      assert.deepEqual(seqs, Array.from({ length: 12 }, (_, i) => i));
+    },
+  },
+  {
+    group: 'queue',
+    name: 'a failing message is retried and attempts count up',
+    async run({ driver }) {
+      const run = randomUUID();
+      await enqueue(driver, 'work', [{ run, failUntil: 2 }]);
+      await driver.settle();
+      const attempts = observed(driver.logs(), 'worker', run).map((r) => r.attempt);
+      assert.deepEqual(attempts, [1, 2, 3]);
+      assert.equal((await driver.deadLetters('work')).filter((e) => (e.message.body as WorkBody).run === run).length, 0);
+    },
+  },
+  {
+    group: 'queue',
+    name: `a poison message is dead-lettered after exactly maxAttempts (${WORK_MAX_ATTEMPTS}) with the envelope`,
+    async run({ driver }) {
+      const run = randomUUID();
+      const { ids } = await enqueue(driver, 'work', [{ run, failUntil: 1000 }]);
+      await driver.settle();
+      const attempts = observed(driver.logs(), 'worker', run).map((r) => r.attempt);
+      assert.deepEqual(attempts, Array.from({ length: WORK_MAX_ATTEMPTS }, (_, i) => i + 1));
+      const envelopes = (await driver.deadLetters('work')).filter((e) => (e.message.body as WorkBody).run === run);
+      assert.equal(envelopes.length, 1);
+      const e = envelopes[0]!;
+      assert.deepEqual(e.message.body, { run, failUntil: 1000 });
+      assert.equal(e.message.id, ids[0]);
+      assert.equal(e.attempts, WORK_MAX_ATTEMPTS);
+      assert.equal(e.lastError.message, `planned failure ${WORK_MAX_ATTEMPTS}`);
+      assert.ok(Date.parse(e.firstAttemptAt) <= Date.parse(e.deadLetteredAt));
+      assert.equal(e.queue, 'work');
+    },
+  },
+  {
+    group: 'queue',
+    name: 'FIFO keeps order within a group, even across a retry',
+    requires: (caps) =>
+      caps.fifo ? undefined : { reason: 'no FIFO / ordering keys on this platform', define: (app) => app.queue('ordered', { fifo: true }) },
+    async run({ driver }) {
+      const run = randomUUID();
+      const bodies: WorkBody[] = Array.from({ length: 6 }, (_, seq) => ({ run, seq, ...(seq === 2 ? { failUntil: 1 } : {}) }));
+      await enqueue(driver, 'ordered', bodies, '?groupId=g1');
+      await driver.settle();
+      const firstSuccess = new Map<number, number>();
+      const seen = observed(driver.logs(), 'fifoWorker', run);
+      seen.forEach((r, i) => {
+        const seq = (r.body as WorkBody).seq!;
+        const failed = (r.body as WorkBody).failUntil !== undefined && (r.attempt as number) <= (r.body as WorkBody).failUntil!;
+        if (!failed && !firstSuccess.has(seq)) firstSuccess.set(seq, i);
+      });
+      const order = [...firstSuccess.entries()].sort((a, b) => a[1] - b[1]).map(([seq]) => seq);
+      assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
+      assert.ok(seen.every((r) => r.groupId === 'g1'));
+    },
+  },
+  {
+    group: 'queue',
+    name: 'a delayed message is not delivered before its delay',
+    requires: (caps) =>
+      caps.maxDelaySeconds > 0 ? undefined : { reason: 'no delayed delivery on this platform', define: (app) => app.queue('later', { delaySeconds: 1 }) },
+    async run({ driver }) {
+      const run = randomUUID();
+      const sentAt = Date.now();
+      await enqueue(driver, 'work', [{ run }], '?delaySeconds=1');
+      await driver.settle();
+      const seen = observed(driver.logs(), 'worker', run);
+      assert.equal(seen.length, 1);
+      assert.ok(Date.parse(String(seen[0]!.receivedAt)) - sentAt >= 950, 'delivered before its 1 s delay');
+    },
+  },
+
+  // ── topic ─────────────────────────────────────────────────────────────────────
+  {
+    group: 'topic',
+    name: 'every subscriber gets every published message',
+    async run({ driver }) {
+      const run = randomUUID();
+      for (let seq = 0; seq < 3; seq++) {
+        const res = await driver.fetch(req('/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ run, seq }) }));
+        assert.equal(res.status, 202);
+      }
+      await driver.settle();
+      for (const fn of ['subscriberA', 'subscriberB']) {
+        const seqs = observed(driver.logs(), fn, run).map((r) => (r.body as WorkBody).seq).sort();
+        assert.deepEqual(seqs, [0, 1, 2], `${fn} received ${JSON.stringify(seqs)}`);
+      }
+    },
+  },
+
+  // ── schedule ──────────────────────────────────────────────────────────────────
+  {
+    group: 'schedule',
+    name: 'an on-time tick is not past due',
+    async run({ driver }) {
+      const before = driver.logs().length;
+      await driver.tick('hourly');
+      await driver.settle();
+      const ticks = driver.logs().slice(before).filter((r) => r.msg === OBSERVED && r.fn === 'hourly');
+      assert.equal(ticks.length, 1);
+      assert.equal(ticks[0]!.isPastDue, false);
+      assert.ok(Date.parse(String(ticks[0]!.actualTime)) >= Date.parse(String(ticks[0]!.scheduledTime)) - 1000);
+    },
+  },
+  {
+    group: 'schedule',
+    name: 'a late tick is past due and keeps its scheduled time',
+    async run({ driver }) {
+      const before = driver.logs().length;
+      const scheduledTime = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
+      await driver.tick('hourly', scheduledTime);
+      await driver.settle();
+      const ticks = driver.logs().slice(before).filter((r) => r.msg === OBSERVED && r.fn === 'hourly');
+      assert.equal(ticks.length, 1);
+      assert.equal(ticks[0]!.isPastDue, true);
+      assert.equal(ticks[0]!.scheduledTime, scheduledTime.toISOString());
+    },
+  },
+
+  // ── event ─────────────────────────────────────────────────────────────────────
+  {
+    group: 'event',
+    name: 'a storage CloudEvent arrives with its attributes and JSON data',
+    async run({ driver }) {
+      const run = randomUUID();
+      await driver.emit({
+        specversion: '1.0',
+        id: run,
+        source: '//storage.example/buckets/uploads',
+        type: 'example.storage.object.finalized',
+        subject: 'objects/report.pdf',
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        data: { run, bucket: 'uploads', name: 'report.pdf', size: 1024 },
+      });
+      await driver.settle();
+      const seen = observed(driver.logs(), 'anyEvent', run);
+      assert.equal(seen.length, 1);
+      assert.deepEqual(
+        { id: seen[0]!.id, type: seen[0]!.type, source: seen[0]!.source, subject: seen[0]!.subject, specversion: seen[0]!.specversion, data: seen[0]!.data },
+        {
+          id: run,
+          type: 'example.storage.object.finalized',
+          source: '//storage.example/buckets/uploads',
+          subject: 'objects/report.pdf',
+          specversion: '1.0',
+          data: { run, bucket: 'uploads', name: 'report.pdf', size: 1024 },
+        },
+      );
+    },
+  },
+
+  // ── context ───────────────────────────────────────────────────────────────────
+  {
+    group: 'context',
+    name: 'context fields are filled and the provider is the adapter',
+    async run({ driver }) {
+      const c = await json<Record<string, unknown>>(await driver.fetch(req('/context')));
+      assert.equal(c.functionName, 'context');
+      assert.equal(typeof c.invocationId, 'string');
+      assert.ok((c.invocationId as string).length > 0);
+      assert.equal(c.attempt, 1);
+      assert.equal(c.deadlineInFuture, true);
+      assert.ok((c.remainingTimeMs as number) > 0 && (c.remainingTimeMs as number) <= 30_000);
+      assert.equal(c.aborted, false);
+      assert.match(c.traceId as string, /^[0-9a-f]{32}$/);
+      assert.match(c.spanId as string, /^[0-9a-f]{16}$/);
+    },
+  },
+  {
+    group: 'context',
+    name: 'coldStart is true at most once and invocation ids are unique',
+    async run({ driver }) {
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await json<{ coldStart: boolean; invocationId: string }>(await driver.fetch(req('/context'))));
+      assert.ok(results.slice(1).every((r) => r.coldStart === false));
+      assert.equal(new Set(results.map((r) => r.invocationId)).size, 5);
+    },
+  },
+  {
+    group: 'context',
+    name: 'a W3C traceparent on the request becomes the trace id',
+    async run({ driver }) {
+      const traceId = randomUUID().replace(/-/g, '');
+      const c = await json<{ traceId: string; parentSpanId: string }>(
+        await driver.fetch(req('/context', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })),
+      );
+      assert.equal(c.traceId, traceId);
+      assert.equal(c.parentSpanId, '00f067aa0ba902b7');
+    },
+  },
+  {
+    group: 'context',
+    name: 'the trace id of an HTTP request reaches the queue consumer it enqueued',
+    async run({ driver }) {
+      const run = randomUUID();
+      const traceId = randomUUID().replace(/-/g, '');
+      const res = await driver.fetch(
+        req('/enqueue/work', { method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` }, body: JSON.stringify([{ run }]) }),
+      );
+      assert.equal(res.status, 202);
+      await driver.settle();
+      const seen = observed(driver.logs(), 'worker', run);
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.traceId, traceId);
+    },
+  },
+  {
+    group: 'context',
+    name: 'log lines carry function name, invocation id and trace id',
+    async run({ driver }) {
+      const traceId = randomUUID().replace(/-/g, '');
+      const c = await json<{ invocationId: string }>(await driver.fetch(req('/context', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })));
+      const line = driver.logs().find((r) => r.msg === 'context served' && r.invocationId === c.invocationId);
+      assert.ok(line, 'no log line with the invocation id');
+      assert.equal(line.functionName, 'context');
+      assert.equal(line.traceId, traceId);
+      assert.equal(line.level, 'info');
+      assert.equal(line.conf, true);
+    },
+  },
+  {
+    group: 'context',
+    name: 'the deadline aborts ctx.signal and the request fails with 504',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/slow'));
+      assert.equal(res.status, 504);
+      assert.equal((await json<{ code: string }>(res)).code, 'TIMEOUT');
+      await new Promise((r) => setTimeout(r, 50));
+      const seen = driver.logs().filter((r) => r.msg === OBSERVED && r.fn === 'slow');
+      assert.ok(seen.length >= 1 && seen.every((r) => r.aborted === true), 'ctx.signal did not abort at the deadline');
+    },
+  },
+
+  // ── errors ────────────────────────────────────────────────────────────────────
+  {
+    group: 'errors',
+    name: 'a thrown error answers 500 JSON without stack or message in production',
+    async run({ production }) {
+      const driver = await production();
+      const res = await driver.fetch(req('/boom'));
+      assert.equal(res.status, 500);
+      const text = await res.text();
+      assert.doesNotMatch(text, /db password|at .*\(|\.ts:\d+|\.js:\d+/);
+      const body = JSON.parse(text) as { error: string; stack?: unknown };
+      assert.equal(body.error, 'Internal Server Error');
+      assert.equal(body.stack, undefined);
+    },
+  },
+  {
+    group: 'errors',
+    name: 'a thrown error answers 500 JSON with the message outside production',
+    async run({ driver }) {
+      const res = await driver.fetch(req('/boom'));
+      assert.equal(res.status, 500);
+      const body = await json<{ error: string }>(res);
+      assert.match(body.error, /internal detail/);
+    },
+  },
+  {
+    group: 'errors',
+    name: 'a handler failure is logged with the invocation id, not the request',
+    async run({ driver }) {
+      const before = driver.logs().length;
+      await driver.fetch(req('/boom', { headers: { authorization: 'Bearer conformance-canary-token' } }));
+      const lines = driver.logs().slice(before);
+      const failure = lines.find((r) => r.level === 'error' && r.functionName === 'boom');
+      assert.ok(failure, 'no error log line for the failed invocation');
+      assert.ok(failure.invocationId);
+      assert.doesNotMatch(JSON.stringify(lines), /conformance-canary-token/);
+    },
+  },
+];
+
+/** Cases whose capability the adapter lacks, with the refusal they must produce instead. */
+export function unsupportedReason(c: ConformanceCase, caps: Capabilities): { reason: string; define: (app: ReturnType<typeof createApp>) => void } | undefined {
+  return c.requires?.(caps);
+}
+
+/** Proves an unsupported capability is refused with CAPABILITY_UNSUPPORTED, not ignored. */
+export function assertRefused(adapter: { name: string; capabilities: Capabilities }, define: (app: ReturnType<typeof createApp>) => void): void {
+  const app = createApp('needs-capability');
+  define(app);
+  const problems = findUnsupported(app, adapter);
+  assert.ok(problems.length > 0, `${adapter.name} claims to lack the capability but accepts a definition that needs it`);
+  assert.ok(problems.every((p) => p.code === 'CAPABILITY_UNSUPPORTED'));
+}

@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
+import { assertSupported } from './adapter.js';
+import { isFaasportError, FaasportError } from './errors.js';
+import type { App } from './app.js';
+
+const USAGE = `faasport — write a serverless function once, run it on AWS, Azure, Google Cloud or locally
+
+Usage:
+  faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules]
+  faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
+  faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
+  faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--out conformance-report]
+  faasport --help | --version
+`;
+
+export interface CliIo {
+  cwd: string;
+  output: Output;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI; resolves to the exit code. Long-running commands (dev) resolve when stopped. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.output.line(USAGE);
+    return command ? 0 : 1;
+  }
+  if (command === '--version' || command === '-v') {
+    io.output.line(await packageVersion());
+    return 0;
+  }
+  const container = createContainer({ cwd: io.cwd, output: io.output });
+  try {
+    switch (command) {
+      case 'dev':
+        return await dev(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+      case 'build':
+        return await build(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+      case 'deploy':
+        return await deploy(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+      case 'conformance': {
+        const { conformanceCommand } = await import('../conformance/cli.js');
+        return await conformanceCommand(rest, io, container.get<TargetResolver>(TOKENS.TargetResolver));
+      }
+      default:
+        io.output.error(`faasport: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (isFaasportError(err)) {
+      io.output.error(`faasport ${command}: ${err.message} [${err.code}]`);
+      return 1;
+    }
+    if ((err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
+      io.output.error(`faasport ${command}: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(await readFile(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'faasport') return pkg.version ?? '0.0.0';
+    } catch {
+      /* try the next location */
+    }
+  }
+  return '0.0.0';
+}
+
+function requireApp(positionals: string[], command: string): string {
+  const path = positionals[0];
+  if (!path) throw new FaasportError('CONFIG_INVALID', `missing the app file; run "faasport ${command} path/to/app.ts"`);
+  return path;
+}
+
+function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new FaasportError('CONFIG_INVALID', `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'no-schedules': { type: 'boolean' },
+    },
+  });
+  const { app } = await loadApp(requireApp(positionals, 'dev'));
+  const port = intOption('port', values.port ?? io.env.PORT, 3000, 0, 65535);
+  const maxBodyBytes = intOption('max-body-bytes', values['max-body-bytes'], 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const local = await import('../adapters/local/index.js');
+  const mounts = [];
+  // The Lambda Invoke API lets @aws-sdk/client-lambda invoke local functions; it is only
+  // loaded if the AWS adapter provides it.
+  const aws = (await resolveTarget('aws').catch(() => undefined)) as { createLambdaInvokeApi?: (app: App) => (r: Request) => Promise<Response | undefined> } | undefined;
+  if (aws?.createLambdaInvokeApi) mounts.push(aws.createLambdaInvokeApi(app));
+  const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts });
+  const server = await local.serve((request) => runtime.fetch(request), {
+    port,
+    host: values.host ?? '127.0.0.1',
+    maxBodyBytes,
+    onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
+  });
+  if (!values['no-schedules']) runtime.startSchedules();
+  io.output.line(describeApp(app, server.url, runtime.upcoming()));
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      runtime.stop();
+      void server.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+/** The listing `faasport dev` prints at startup. */
+export function describeApp(app: App, url: string, upcoming: { name: string; next: Date | undefined }[]): string {
+  const lines = [`faasport dev: app "${app.name}" listening on ${url}`, ''];
+  for (const f of app.functions) {
+    switch (f.kind) {
+      case 'http':
+        lines.push(`  http      ${(f.methods === '*' ? 'ANY' : f.methods.join(',')).padEnd(8)} ${url}${f.route.route}  → ${f.name}`);
+        break;
+      case 'queue':
+        lines.push(`  queue     ${f.source.name}  → ${f.name} (maxAttempts ${f.source.maxAttempts}${f.source.fifo ? ', fifo' : ''}${f.source.deadLetter ? ', dead-letter on' : ''})`);
+        break;
+      case 'topic':
+        lines.push(`  topic     ${f.source.name}  → ${f.name}`);
+        break;
+      case 'schedule': {
+        const next = upcoming.find((u) => u.name === f.name)?.next;
+        lines.push(`  schedule  ${f.name}  ${f.cron ?? `every ${f.everyMs! / 60_000} min`}${next ? `  next ${next.toISOString()}` : ''}`);
+        break;
+      }
+      case 'event':
+        lines.push(`  event     ${f.name}  type ${f.type ?? 'any'}, source ${f.source ?? 'any'}`);
+        break;
+    }
+  }
+  for (const q of app.queues) {
+    if (!app.functions.some((f) => f.kind === 'queue' && f.source === q)) lines.push(`  queue     ${q.name}  (no consumer: messages wait)`);
+  }
+  lines.push('', `  dev API   ${url}/_faasport/functions, /_faasport/queues, POST /_faasport/events, POST /_faasport/schedules/<name>/run`);
+  return lines.join('\n');
+}
+
+async function build(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' }, out: { type: 'string' } } });
+  if (!values.target) throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure, gcp or a path to an adapter module');
+  const loaded = await loadApp(requireApp(positionals, 'build'));
+  const target = await resolveTarget(values.target);
+  assertSupported(loaded.app, target.adapter);
+  if (typeof target.build !== 'function') {
+    throw new FaasportError('CONFIG_INVALID', `target "${values.target}" (${target.adapter.name}) has no build(); it runs in-process only`);
+  }
+  const outDir = resolve(io.cwd, values.out ?? `dist/${target.adapter.name}`);
+  mkdirSync(outDir, { recursive: true });
+  const result = await target.build({ entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l) => io.output.line(l) });
+  io.output.line(`faasport build: wrote ${result.files.length} files for ${target.adapter.name} to ${result.outDir}`);
+  for (const f of result.files) io.output.line(`  ${f}`);
+  return 0;
+}
+
+async function deploy(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: { target: { type: 'string' }, out: { type: 'string' } } });
+  if (typeof values.target !== 'string') throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure or gcp');
+  const loaded = await loadApp(requireApp(positionals, 'deploy'));
+  const target = (await resolveTarget(values.target)) as Awaited<ReturnType<TargetResolver>> & {
+    deploy?: (options: { entry: string; exportName: string; app: App; outDir: string; args: string[]; log: (l: string) => void; env: NodeJS.ProcessEnv }) => Promise<void>;
+  };
+  assertSupported(loaded.app, target.adapter);
+  if (typeof target.deploy !== 'function') {
+    throw new FaasportError('CONFIG_INVALID', `target "${values.target}" (${target.adapter.name}) does not offer deploy; run "faasport build" and deploy the folder with the platform's own tools`);
+  }
+  const outDir = resolve(io.cwd, typeof values.out === 'string' ? values.out : `dist/${target.adapter.name}`);
+  await target.deploy({ entry: loaded.entry, exportName: loaded.exportName, app: loaded.app, outDir, args, log: (l) => io.output.line(l), env: io.env });
+  return 0;
+}
+
+const isMain = process.argv[1] !== undefined && /(?:^|[\\/])(?:cli\.(?:ts|js|mjs)|faasport)$/.test(process.argv[1]);
+if (isMain) {
+  main(process.argv.slice(2), {
+    cwd: process.cwd(),
+    env: process.env,
+    output: { line: (t) => process.stdout.write(t + '\n'), error: (t) => process.stderr.write(t + '\n') },
+  }).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`faasport: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(70);
+    },
+  );
+}
