@@ -93,7 +93,7 @@ export function findUnsupported(app: App, adapter: Adapter): FaasportError[] {
     if (q.maxAttempts < caps.maxAttempts.min || q.maxAttempts > caps.maxAttempts.max) {
       refuse(what, `maxAttempts ${q.maxAttempts}`, `use a value from ${caps.maxAttempts.min} to ${caps.maxAttempts.max}`);
     }
-    if (q.maxMessageBytes > caps.maxMessageBytes) {
+    if (q.maxMessageBytes !== undefined && q.maxMessageBytes > caps.maxMessageBytes) {
       refuse(what, `maxMessageBytes ${q.maxMessageBytes}`, `use at most ${caps.maxMessageBytes} (the platform's limit)`);
     }
   };

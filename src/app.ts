@@ -353,8 +353,8 @@ function resolveQueueOptions(kind: 'queue' | 'topic', name: string, options: Que
     batchSize: options.batchSize === undefined ? 10 : checkInteger(what, 'batchSize', options.batchSize, 1, 10_000),
     fifo,
     delaySeconds: options.delaySeconds === undefined ? 0 : checkInteger(what, 'delaySeconds', options.delaySeconds, 0, 900),
-    maxMessageBytes:
-      options.maxMessageBytes === undefined ? DEFAULT_MAX_MESSAGE_BYTES : checkInteger(what, 'maxMessageBytes', options.maxMessageBytes, 1, 100 * 1024 * 1024),
+    // Unset = whatever the target allows (checked by the transport at send time).
+    maxMessageBytes: options.maxMessageBytes === undefined ? undefined : checkInteger(what, 'maxMessageBytes', options.maxMessageBytes, 1, 100 * 1024 * 1024),
   });
 }
 
@@ -439,7 +439,7 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
   }
   let bytes = encoder.encode(payload).length;
   for (const key in attributes) bytes += key.length + encoder.encode(attributes[key]!).length;
-  if (bytes > queue.maxMessageBytes) {
+  if (queue.maxMessageBytes !== undefined && bytes > queue.maxMessageBytes) {
     throw payloadTooLarge(operation, bytes, queue.maxMessageBytes, `the ${queue.kind}'s maxMessageBytes`, 'send a smaller message or a reference to stored data');
   }
   const message: { -readonly [K in keyof OutgoingMessage]: OutgoingMessage[K] } = { body, payload, bytes, attributes, delaySeconds };
@@ -449,7 +449,8 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
 }
 
 function checkTransportLimit(operation: string, transport: Transport, message: OutgoingMessage): void {
-  if (transport.maxMessageBytes !== undefined && message.bytes > transport.maxMessageBytes) {
-    throw payloadTooLarge(operation, message.bytes, transport.maxMessageBytes, `${transport.provider} messages`, 'send a smaller message or a reference to stored data');
+  const limit = transport.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  if (message.bytes > limit) {
+    throw payloadTooLarge(operation, message.bytes, limit, `${transport.provider} messages`, 'send a smaller message or a reference to stored data');
   }
 }

@@ -39,7 +39,7 @@ export interface QueueOptions {
   fifo?: boolean;
   /** Default delay before a sent message becomes visible, seconds (0-900). */
   delaySeconds?: number;
-  /** Largest message accepted by `send`, bytes (default 256 KiB, further limited by the target). */
+  /** Largest message accepted by `send`, bytes (default: the target's limit, 256 KiB when it states none). */
   maxMessageBytes?: number;
 }
 
@@ -73,7 +73,8 @@ export interface ResolvedQueueOptions {
   readonly batchSize: number;
   readonly fifo: boolean;
   readonly delaySeconds: number;
-  readonly maxMessageBytes: number;
+  /** Set only when the definition names a limit; otherwise the target's own limit applies. */
+  readonly maxMessageBytes: number | undefined;
 }
 
 export interface QueueDefinition extends ResolvedQueueOptions {

@@ -4,7 +4,10 @@ import { FaasportError } from './errors.js';
 export function checkKnownOptions(what: string, options: object, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || levenshtein(k, key) <= 2);
+      const lower = key.toLowerCase();
+      const near =
+        known.find((k) => k.toLowerCase() === lower || levenshtein(k, key) <= 2) ??
+        known.find((k) => lower.length >= 3 && (k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())));
       throw new FaasportError(
         'UNKNOWN_OPTION',
         `${what}: unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known options: ${known.join(', ')}`,
