@@ -1,0 +1,239 @@
+import azureFunctions from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext as AzureInvocationContext } from '@azure/functions';
+import {
+  FaasportError,
+  HTTP_METHODS,
+  InvocationContext,
+  assertSupported,
+  attachTransport,
+  createColdStartFlag,
+  decideFailure,
+  eventMatches,
+  invokeEvent,
+  invokeHttp,
+  invokeQueueMessage,
+  invokeSchedule,
+  parseTraceparent,
+  toDeadLetterEnvelope,
+  TRACEPARENT_ATTRIBUTE,
+  type App,
+  type EventFunctionDefinition,
+  type FunctionDefinition,
+  type HttpFunctionDefinition,
+  type LogLevel,
+  type LogSink,
+  type QueueFunctionDefinition,
+  type QueueMessage,
+  type ScheduleFunctionDefinition,
+} from '../../src/index.js';
+import { safeStringify } from '../../src/logger.js';
+import { EVENT_GRID_MAX_ATTEMPTS, adapter } from './azure-adapter.js';
+import { decodeEventGridEvent } from './decode-event-grid.js';
+import { decodeHttpRequest, decodeRouteParams } from './decode-http-request.js';
+import { decodeServiceBusMessage } from './decode-service-bus.js';
+import { decodeStorageQueueMessage } from './decode-storage-queue.js';
+import { decodeTimer, type AzureTimerInput } from './decode-timer.js';
+import { encodeHttpResponse } from './encode-http-response.js';
+import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
+import { toAzureRoute } from './encode-route.js';
+import { createAzureProducer, type AzureProducer } from './producer.js';
+import { storageQueueName } from './queue-names.js';
+import { DEFAULT_SERVICE_BUS_CONNECTION, type ServiceBusClientOptions } from './service-bus.js';
+
+/** What a faasport function sees as `ctx.native` on Azure. */
+export interface AzureNative {
+  /** The library's InvocationContext (trigger metadata, retry and trace context, extra bindings). */
+  readonly context: AzureInvocationContext;
+  /** The trigger input as the library handed it over. */
+  readonly trigger: unknown;
+}
+
+export interface RegisterAzureOptions {
+  /** Production error bodies (no stacks, no internal messages). Default: true unless NODE_ENV or AZURE_FUNCTIONS_ENVIRONMENT says development. */
+  production?: boolean;
+  logLevel?: LogLevel;
+  /** App setting with the Storage connection for queue triggers and sends (default `AzureWebJobsStorage`). */
+  storageConnection?: string;
+  /**
+   * Queues and topics to run on Service Bus instead of Storage queues, e.g.
+   * `{ queues: ['orders'], connection: 'ServiceBusConnection' }`. Set the entity's
+   * `MaxDeliveryCount` to the queue's `maxAttempts`: the broker, not the host, dead-letters.
+   */
+  serviceBus?: ServiceBusClientOptions;
+  /** The queue client (default: {@link createAzureProducer} on the connection above). */
+  producer?: AzureProducer;
+  /** The `app` namespace of @azure/functions to register with (default: the library's own). */
+  functions?: AzureFunctionsApp;
+}
+
+/** The registration calls of @azure/functions' `app` that faasport uses. */
+export type AzureFunctionsApp = Pick<typeof azureFunctions.app, 'http' | 'storageQueue' | 'serviceBusQueue' | 'serviceBusTopic' | 'timer' | 'eventGrid'>;
+
+export interface AzureRegistration {
+  readonly producer: AzureProducer;
+  /** Azure function names registered, in definition order. */
+  readonly functions: readonly string[];
+}
+
+/**
+ * Registers every function of a faasport app with the Azure Functions v4 programming model
+ * and connects its queues and topics. Call it once, at startup, from the function app's main
+ * module (the `faasport build --target azure` entry does).
+ *
+ * - http → `app.http` (methods, route with no `/api` prefix, authLevel `function` unless the definition is `public`);
+ * - queues → `app.storageQueue` (or `app.serviceBusQueue`), one invocation per message;
+ * - topics → one Storage queue per subscriber (or a Service Bus topic subscription);
+ * - schedules → `app.timer` with an NCRONTAB (or TimeSpan) schedule;
+ * - events → `app.eventGrid` (Event Grid and CloudEvents schemas).
+ *
+ * @example
+ * ```ts
+ * // index.ts of a function app
+ * import { registerAzure } from 'faasport/azure';
+ * import { app } from './app.js';
+ * registerAzure(app);
+ * ```
+ */
+export function registerAzure(app: App, options: RegisterAzureOptions = {}): AzureRegistration {
+  assertSupported(app, adapter);
+  for (const fn of app.functions) {
+    if (fn.kind === 'event' && fn.maxAttempts > EVENT_GRID_MAX_ATTEMPTS) {
+      throw new FaasportError('CAPABILITY_UNSUPPORTED', `function "${fn.name}": maxAttempts ${fn.maxAttempts} is not supported on azure; Event Grid retries at most ${EVENT_GRID_MAX_ATTEMPTS} times`, {
+        details: { adapter: 'azure', what: `function "${fn.name}"` },
+      });
+    }
+  }
+  const env = process.env;
+  const production = options.production ?? (env.NODE_ENV === 'production' || (env.AZURE_FUNCTIONS_ENVIRONMENT !== undefined && env.AZURE_FUNCTIONS_ENVIRONMENT !== 'Development'));
+  const storageConnection = options.storageConnection ?? 'AzureWebJobsStorage';
+  const producer =
+    options.producer ??
+    createAzureProducer(app, { connectionString: () => env[storageConnection], ...(options.serviceBus ? { serviceBus: options.serviceBus } : {}) });
+  attachTransport(app, producer);
+  const host = options.functions ?? azureFunctions.app;
+  const serviceBusQueues = new Set(options.serviceBus?.queues ?? []);
+  const serviceBusTopics = new Set(options.serviceBus?.topics ?? []);
+  const serviceBusConnection = options.serviceBus?.connection ?? DEFAULT_SERVICE_BUS_CONNECTION;
+  const coldStart = createColdStartFlag();
+  const logLevel = options.logLevel;
+
+  const context = (def: FunctionDefinition, azure: AzureInvocationContext, trigger: unknown, extra: { attempt?: number; params?: Record<string, string>; traceparent?: string | null }) =>
+    new InvocationContext<AzureNative>({
+      functionName: def.name,
+      invocationId: azure.invocationId,
+      provider: 'azure',
+      deadline: Date.now() + def.timeoutMs,
+      coldStart: coldStart(),
+      attempt: extra.attempt ?? 1,
+      ...(extra.params ? { params: extra.params } : {}),
+      parentTrace: () => parseTraceparent(extra.traceparent ?? azure.traceContext?.traceParent),
+      ...(azure.traceContext?.traceState ? { tracestate: azure.traceContext.traceState } : {}),
+      native: { context: azure, trigger },
+      logSink: azureLogSink(azure),
+      ...(logLevel ? { logLevel } : {}),
+    });
+
+  const registerHttp = (def: HttpFunctionDefinition): void => {
+    const methods = def.methods === '*' ? [...HTTP_METHODS] : def.methods.includes('GET') && !def.methods.includes('HEAD') ? [...def.methods, 'HEAD' as const] : [...def.methods];
+    host.http(def.name, {
+      methods,
+      route: toAzureRoute(def),
+      authLevel: def.public ? 'anonymous' : 'function',
+      handler: async (request: HttpRequest, azure: AzureInvocationContext): Promise<HttpResponseInit> => {
+        // The host's trace context continues the caller's traceparent header (same trace id).
+        const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: azure.traceContext?.traceParent ?? request.headers.get('traceparent') });
+        const response = await invokeHttp(def, decodeHttpRequest(request), ctx, { production });
+        // Nothing runs after an Azure invocation returns: finish waitUntil work first.
+        if (ctx.pending.length > 0) await Promise.all(ctx.pending);
+        return encodeHttpResponse(response);
+      },
+    });
+  };
+
+  const registerConsumer = (def: QueueFunctionDefinition): void => {
+    const onServiceBus = def.kind === 'queue' ? serviceBusQueues.has(def.source.name) : serviceBusTopics.has(def.source.name);
+    const storageQueue = onServiceBus ? '' : def.kind === 'queue' ? storageQueueName(def.source.name) : storageQueueName(def.source.name, def.name);
+    const handler = async (item: unknown, azure: AzureInvocationContext): Promise<void> => {
+      const message: QueueMessage = onServiceBus
+        ? decodeServiceBusMessage(item, azure.triggerMetadata, azure.invocationId)
+        : decodeStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
+      const ctx = context(def, azure, item, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? null });
+      const outcome = await invokeQueueMessage(def, message, ctx);
+      if (outcome.ok) return;
+      const decision = decideFailure(def.source, message.attempt);
+      // Throwing hands the message back: Storage makes it visible again after host.json's
+      // visibilityTimeout, Service Bus abandons it; both count the delivery.
+      if (decision.action === 'retry' || onServiceBus) throw asError(outcome.error);
+      if (decision.action === 'discard') {
+        ctx.log.error('message discarded after its last attempt (deadLetter: false)', { messageId: message.id, attempts: message.attempt });
+        return;
+      }
+      const envelope = toDeadLetterEnvelope(def, def.source.name, message, message.attempt, outcome.error, message.enqueuedAt);
+      try {
+        await producer.deadLetter(storageQueue, envelope);
+      } catch (err) {
+        ctx.log.error('could not write the dead-letter record; the host retries and moves the message to the poison queue itself', { error: err });
+        throw asError(outcome.error);
+      }
+      ctx.log.warn('message dead-lettered', { messageId: message.id, attempts: message.attempt, queue: `${storageQueue}-poison` });
+    };
+    if (!onServiceBus) host.storageQueue(def.name, { queueName: storageQueue, connection: storageConnection, handler });
+    else if (def.kind === 'queue') host.serviceBusQueue(def.name, { queueName: def.source.name, connection: serviceBusConnection, handler });
+    else host.serviceBusTopic(def.name, { topicName: def.source.name, subscriptionName: def.name, connection: serviceBusConnection, handler });
+  };
+
+  const registerSchedule = (def: ScheduleFunctionDefinition): void => {
+    const schedule = def.cron !== undefined ? toNcrontab(def.cron, `schedule "${def.name}"`) : everyToSchedule(def.everyMs!).schedule;
+    host.timer(def.name, {
+      schedule,
+      useMonitor: true,
+      handler: async (timer: unknown, azure: AzureInvocationContext): Promise<void> => {
+        const outcome = await invokeSchedule(def, decodeTimer(timer as AzureTimerInput), context(def, azure, timer, {}));
+        if (!outcome.ok) throw asError(outcome.error);
+      },
+    });
+  };
+
+  const registerEvent = (def: EventFunctionDefinition): void => {
+    host.eventGrid(def.name, {
+      handler: async (input: unknown, azure: AzureInvocationContext): Promise<void> => {
+        const event = decodeEventGridEvent(input, `event "${def.name}"`);
+        const retry = azure.retryContext;
+        const ctx = context(def, azure, input, { attempt: retry ? retry.retryCount + 1 : 1, traceparent: typeof event.traceparent === 'string' ? event.traceparent : null });
+        if (!eventMatches(def, event)) {
+          ctx.log.debug('event skipped: it does not match the function filter', { type: event.type, source: event.source });
+          return;
+        }
+        const outcome = await invokeEvent(def, event, ctx);
+        // A failed invocation makes Event Grid retry the delivery (and dead-letter it if configured).
+        if (!outcome.ok) throw asError(outcome.error);
+      },
+    });
+  };
+
+  const names: string[] = [];
+  for (const def of app.functions) {
+    if (def.kind === 'http') registerHttp(def);
+    else if (def.kind === 'schedule') registerSchedule(def);
+    else if (def.kind === 'event') registerEvent(def);
+    else registerConsumer(def);
+    names.push(def.name);
+  }
+  return { producer, functions: names };
+}
+
+/** Log records go through the invocation's own log methods, so the host tags them with the invocation. */
+function azureLogSink(azure: AzureInvocationContext): LogSink {
+  return (record) => {
+    const line = safeStringify(record);
+    if (record.level === 'error') azure.error(line);
+    else if (record.level === 'warn') azure.warn(line);
+    else if (record.level === 'debug') azure.debug(line);
+    else azure.info(line);
+  };
+}
+
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new Error(typeof error === 'string' ? error : 'handler failed with a non-Error value');
+}
