@@ -1,0 +1,1 @@
+export async function build(): Promise<never> { throw new Error('todo'); }

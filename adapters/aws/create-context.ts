@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { InvocationContext, type FunctionDefinition, type LogLevel, type LogSink, type ParsedTraceparent } from 'faasport';
+import type { AwsNative, LambdaContextLike } from './types.js';
+
+export interface ContextSettings {
+  readonly logSink?: LogSink;
+  readonly logLevel?: LogLevel;
+}
+
+export interface InvocationFacts {
+  readonly lambdaContext: LambdaContextLike | undefined;
+  /** Read once per Lambda invocation, so every message of a first batch is a cold start. */
+  readonly coldStart: boolean;
+  /** Epoch ms at which Lambda stops this invocation. */
+  readonly deadline: number;
+  readonly requestId: string;
+}
+
+/** Reads the Lambda context once per invocation: request id, deadline, cold start. */
+export function invocationFacts(def: FunctionDefinition, lambdaContext: LambdaContextLike | undefined, coldStart: boolean): InvocationFacts {
+  const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? lambdaContext.getRemainingTimeInMillis() : def.timeoutMs;
+  return { lambdaContext, coldStart, deadline: Date.now() + remaining, requestId: lambdaContext?.awsRequestId || randomUUID() };
+}
+
+/** The portable context for one handler call on Lambda. */
+export function createContext<E>(
+  def: FunctionDefinition,
+  facts: InvocationFacts,
+  settings: ContextSettings,
+  event: E,
+  attempt: number,
+  parentTrace: () => ParsedTraceparent | undefined,
+  params?: Readonly<Record<string, string>>,
+): InvocationContext<AwsNative<E>> {
+  return new InvocationContext<AwsNative<E>>({
+    functionName: def.name,
+    invocationId: facts.requestId,
+    provider: 'aws',
+    deadline: facts.deadline,
+    coldStart: facts.coldStart,
+    attempt,
+    params,
+    parentTrace,
+    native: { event, context: facts.lambdaContext },
+    logSink: settings.logSink,
+    logLevel: settings.logLevel,
+  });
+}

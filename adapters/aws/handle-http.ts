@@ -1,0 +1,153 @@
+import { errorResponse, FaasportError, invokeHttp, parseTraceparent, parseXRayHeader, type HttpFunctionDefinition, type InvocationContext } from 'faasport';
+import { AlbRequest, isAlbMultiValue } from './decode-alb.js';
+import { ApiGatewayV1Request } from './decode-api-gateway-v1.js';
+import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
+import { detectEvent, unrecognisedEvent } from './detect-event.js';
+import { encodeAlb } from './encode-alb.js';
+import { encodeApiGatewayV1 } from './encode-api-gateway-v1.js';
+import { encodeApiGatewayV2 } from './encode-api-gateway-v2.js';
+import { createContext } from './create-context.js';
+import { beginInvocation, type HandlerDeps } from './handler-deps.js';
+import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
+import type { LambdaRequest } from './lambda-request.js';
+import type { AlbEventLike, ApiGatewayV1EventLike, ApiGatewayV2EventLike, LambdaHandler, ProxyResultV1, ProxyResultV2 } from './types.js';
+
+const ACCEPTS = 'API Gateway REST (v1) and HTTP API (v2), ALB and Function URL events';
+// Room for the JSON envelope around the body in Lambda's 6 MB response payload.
+const MAX_RESPONSE_BODY = LAMBDA_MAX_PAYLOAD_BYTES - 64 * 1024;
+
+type HttpEvent = ApiGatewayV1EventLike | ApiGatewayV2EventLike | AlbEventLike;
+
+/**
+ * The Lambda handler of one HTTP function: decodes whichever HTTP event arrives, runs the
+ * function with a lazily built Request, and answers in the caller's result shape.
+ */
+export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps): LambdaHandler<HttpEvent, ProxyResultV1 | ProxyResultV2> {
+  return async (event, lambdaContext) => {
+    const kind = detectEvent(event);
+    let request: LambdaRequest;
+    let path: string;
+    let stage: string | undefined;
+    switch (kind) {
+      case 'apigw-v2':
+      case 'function-url': {
+        const e = event as ApiGatewayV2EventLike;
+        request = new ApiGatewayV2Request(e);
+        path = e.rawPath;
+        stage = e.requestContext.stage;
+        break;
+      }
+      case 'apigw-v1': {
+        const e = event as ApiGatewayV1EventLike;
+        request = new ApiGatewayV1Request(e);
+        path = e.path;
+        break;
+      }
+      case 'alb': {
+        const e = event as AlbEventLike;
+        request = new AlbRequest(e);
+        path = e.path;
+        break;
+      }
+      default:
+        throw unrecognisedEvent(def.name, ACCEPTS, event, kind);
+    }
+    const facts = beginInvocation(def, deps, lambdaContext);
+    const params = routeParams(def, path, stage, (event as { pathParameters?: Record<string, string | undefined> | null }).pathParameters);
+    const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request), params);
+    const response = methodAllowed(def, request.method)
+      ? await invokeHttp(def, request as unknown as Request, ctx, { production: deps.production })
+      : methodNotAllowed(def, request.method, ctx, deps.production);
+    // Lambda freezes the process once the result is returned: finish waitUntil work first.
+    if (ctx.pending.length > 0) await Promise.all(ctx.pending);
+    return encodeFor(kind, event, response, request.method, ctx, deps.production);
+  };
+}
+
+async function encodeFor(
+  kind: 'apigw-v1' | 'apigw-v2' | 'function-url' | 'alb',
+  event: HttpEvent,
+  response: Response,
+  method: string,
+  ctx: InvocationContext,
+  production: boolean,
+  retry = true,
+): Promise<ProxyResultV1 | ProxyResultV2> {
+  let result: ProxyResultV1 | ProxyResultV2;
+  try {
+    result =
+      kind === 'alb'
+        ? await encodeAlb(response, { multiValue: isAlbMultiValue(event as AlbEventLike), method, warn: (msg, fields) => ctx.log.warn(msg, fields) })
+        : kind === 'apigw-v1'
+          ? await encodeApiGatewayV1(response, method)
+          : await encodeApiGatewayV2(response, method);
+  } catch (err) {
+    if (!retry) throw err;
+    return encodeFor(kind, event, errorResponse(err, ctx, production), method, ctx, production, false);
+  }
+  if (retry && result.body.length > MAX_RESPONSE_BODY) {
+    const err = new FaasportError(
+      'PAYLOAD_TOO_LARGE',
+      `http "${ctx.functionName}": response body is ${result.body.length} bytes${result.isBase64Encoded ? ' after base64' : ''}, Lambda returns at most 6 MB; stream large files from S3 instead`,
+      { status: 500 },
+    );
+    return encodeFor(kind, event, errorResponse(err, ctx, production), method, ctx, production, false);
+  }
+  return result;
+}
+
+function methodAllowed(def: HttpFunctionDefinition, method: string): boolean {
+  if (def.methods === '*') return true;
+  return (def.methods as readonly string[]).includes(method) || (method === 'HEAD' && def.methods.includes('GET'));
+}
+
+function methodNotAllowed(def: HttpFunctionDefinition, method: string, ctx: InvocationContext, production: boolean): Response {
+  const allowed = (def.methods as readonly string[]).join(', ');
+  const response = errorResponse(
+    new FaasportError('NOT_FOUND', `http "${def.name}": method ${method} is not allowed; use ${allowed}`, { status: 405 }),
+    ctx,
+    production,
+  );
+  response.headers.set('allow', allowed);
+  return response;
+}
+
+/**
+ * Route parameters: from the function's own route matched on the path (also without an
+ * HTTP API stage prefix), else the ones API Gateway extracted itself.
+ */
+function routeParams(
+  def: HttpFunctionDefinition,
+  path: string,
+  stage: string | undefined,
+  pathParameters: Record<string, string | undefined> | null | undefined,
+): Readonly<Record<string, string>> | undefined {
+  if (def.route.paramNames.length === 0) return undefined;
+  const direct = def.route.match(path);
+  if (direct) return direct;
+  if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) {
+    const stripped = def.route.match(path.slice(stage.length + 1));
+    if (stripped) return stripped;
+  }
+  if (!pathParameters) return undefined;
+  const params: Record<string, string> = {};
+  for (const name of def.route.paramNames) {
+    const value = pathParameters[name === '*' ? 'proxy' : name];
+    if (value !== undefined) params[name] = safeDecode(value);
+  }
+  return params;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function httpParentTrace(request: LambdaRequest) {
+  const headers = request.headers;
+  return parseTraceparent(headers.get('traceparent')) ?? parseXRayHeader(headers.get('x-amzn-trace-id') ?? process.env._X_AMZN_TRACE_ID);
+}
+

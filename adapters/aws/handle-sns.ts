@@ -1,0 +1,23 @@
+import { invokeQueueMessage, type QueueFunctionDefinition } from 'faasport';
+import { decodeSnsRecord, snsParentTrace } from './decode-sns.js';
+import { createContext, type InvocationFacts } from './create-context.js';
+import type { HandlerDeps } from './handler-deps.js';
+import type { SnsEventLike } from './types.js';
+
+/**
+ * Runs a topic subscriber over a direct SNS event. SNS invokes Lambda asynchronously and
+ * reports no delivery count, so a failure is thrown back: Lambda retries (up to twice) and
+ * then hands the event to the function's on-failure destination with its payload.
+ */
+export async function handleSnsEvent(def: QueueFunctionDefinition, event: SnsEventLike, facts: InvocationFacts, deps: HandlerDeps): Promise<void> {
+  for (const record of event.Records) {
+    const message = decodeSnsRecord(record);
+    const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => snsParentTrace(record.Sns.MessageAttributes));
+    const outcome = await invokeQueueMessage(def, message, ctx);
+    if (!outcome.ok) throw asError(outcome.error);
+  }
+}
+
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'handler failed with a non-Error value');
+}

@@ -1,0 +1,2 @@
+export interface LambdaInvokeApiOptions {}
+export function createLambdaInvokeApi(): void {}

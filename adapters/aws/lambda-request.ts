@@ -1,0 +1,162 @@
+/**
+ * A Fetch `Request` built lazily from a Lambda HTTP event.
+ *
+ * Constructing a real `Request` (URL parsing, a `Headers` object, a body stream) costs
+ * 10-20 µs on Node, more than many handlers spend. A `LambdaRequest` holds the event and
+ * computes `url`, `headers` and the body on first use; anything else (`signal`, `clone()`,
+ * `body` as a stream, ...) materialises one real `Request` and delegates to it. Its
+ * prototype chain includes `Request.prototype`, so `request instanceof Request` holds.
+ */
+
+const CLIENT_IP = Symbol.for('faasport.clientIp');
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+
+/**
+ * Decodes a Lambda body to bytes. A body flagged base64 that is not base64 (console test
+ * events do this) is taken as UTF-8 text rather than decoded into garbage bytes.
+ */
+export function bodyBytes(body: string | null | undefined, isBase64Encoded: boolean): Uint8Array<ArrayBuffer> {
+  if (!body) return EMPTY;
+  if (isBase64Encoded && BASE64.test(body)) return Buffer.from(body, 'base64');
+  return Buffer.from(body, 'utf8');
+}
+
+export abstract class LambdaRequest {
+  readonly method: string;
+  readonly #body: string | null | undefined;
+  readonly #isBase64Encoded: boolean;
+  #url: string | undefined;
+  #headers: Headers | undefined;
+  #real: Request | undefined;
+  #used = false;
+
+  constructor(method: string, body: string | null | undefined, isBase64Encoded: boolean | undefined) {
+    this.method = method;
+    this.#body = body;
+    this.#isBase64Encoded = isBase64Encoded === true;
+  }
+
+  /** The absolute URL the client asked for (path and query percent-encoded as received). */
+  protected abstract requestUrl(): string;
+  /** A new `Headers` with every value the event carries, repeated names kept. */
+  protected abstract requestHeaders(): Headers;
+  /** The address the platform saw the connection from (never a client-supplied header). */
+  abstract readonly clientIp: string | undefined;
+
+  get url(): string {
+    return (this.#url ??= this.requestUrl());
+  }
+
+  get headers(): Headers {
+    return (this.#headers ??= this.requestHeaders());
+  }
+
+  get [CLIENT_IP](): string | undefined {
+    return this.clientIp;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#real ? this.#real.bodyUsed : this.#used;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.materialise().body;
+  }
+
+  async text(): Promise<string> {
+    if (this.#real) return this.#real.text();
+    this.#consume();
+    const body = this.#body;
+    if (!body) return '';
+    return this.#isBase64Encoded ? Buffer.from(bodyBytes(body, true)).toString('utf8') : body;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.bytes();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    if (this.#real) return new Uint8Array(await this.#real.arrayBuffer());
+    this.#consume();
+    return new Uint8Array(bodyBytes(this.#body, this.#isBase64Encoded));
+  }
+
+  async blob(): Promise<Blob> {
+    if (this.#real) return this.#real.blob();
+    const bytes = await this.bytes();
+    return new Blob([bytes], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  /** The real `Request`, created once, for everything the fast paths above do not cover. */
+  materialise(): Request {
+    if (!this.#real) {
+      const hasBody = this.method !== 'GET' && this.method !== 'HEAD' && !this.#used && !!this.#body;
+      this.#real = new Request(this.url, {
+        method: this.method,
+        headers: this.headers,
+        body: hasBody ? bodyBytes(this.#body, this.#isBase64Encoded) : null,
+      });
+    }
+    return this.#real;
+  }
+
+  #consume(): void {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+  }
+}
+
+// Everything not implemented above delegates to the materialised Request: own members of
+// Request.prototype (signal, clone, formData, ...) and undici's internal symbol slots, so
+// that `fetch(request)` and `new Request(request)` accept a LambdaRequest on Node 20/22.
+Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
+{
+  const proto = LambdaRequest.prototype as unknown as Record<PropertyKey, unknown>;
+  const own = new Set<PropertyKey>(Reflect.ownKeys(LambdaRequest.prototype));
+  const keys: PropertyKey[] = [
+    ...Object.getOwnPropertyNames(Request.prototype),
+    ...Object.getOwnPropertySymbols(new Request('http://localhost/')),
+  ];
+  for (const key of keys) {
+    if (own.has(key) || key === 'constructor') continue;
+    const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, key);
+    if (descriptor && typeof descriptor.value === 'function') {
+      const method = descriptor.value as (...args: unknown[]) => unknown;
+      Object.defineProperty(proto, key, {
+        value(this: LambdaRequest, ...args: unknown[]) {
+          return method.apply(this.materialise(), args);
+        },
+        configurable: true,
+        writable: true,
+      });
+    } else {
+      Object.defineProperty(proto, key, {
+        get(this: LambdaRequest) {
+          return (this.materialise() as unknown as Record<PropertyKey, unknown>)[key];
+        },
+        configurable: true,
+      });
+    }
+  }
+}
+
+/**
+ * The client address AWS saw for this request: `sourceIp` from API Gateway or the Function
+ * URL, or for ALB the entry the load balancer appended to X-Forwarded-For. Undefined for
+ * requests that did not come through the AWS adapter.
+ *
+ * @example
+ * ```ts
+ * import { clientAddress } from 'faasport/aws';
+ * app.http('whoami', { route: '/whoami' }, (req) => Response.json({ ip: clientAddress(req) }));
+ * ```
+ */
+export function clientAddress(request: Request): string | undefined {
+  return (request as unknown as Record<symbol, string | undefined>)[CLIENT_IP];
+}

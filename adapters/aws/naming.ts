@@ -1,0 +1,19 @@
+import type { QueueDefinition, QueueFunctionDefinition } from 'faasport';
+
+/** The SQS name of a queue: FIFO queues must end in `.fifo`. */
+export function sqsQueueName(name: string, fifo: boolean): string {
+  return fifo ? `${name}.fifo` : name;
+}
+
+/**
+ * The logical name of the dead-letter queue a consumer writes to: `<queue>-dlq` for a
+ * queue, `<topic>-<function>-dlq` for a topic subscription (each subscriber keeps its own).
+ */
+export function deadLetterQueueName(fn: Pick<QueueFunctionDefinition, 'name'> & { source: Pick<QueueDefinition, 'kind' | 'name'> }): string {
+  return fn.source.kind === 'topic' ? `${fn.source.name}-${fn.name}-dlq` : `${fn.source.name}-dlq`;
+}
+
+/** `orders-dlq` → `ORDERS_DLQ`: the suffix of the environment variables that name resources. */
+export function envKey(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
