@@ -109,7 +109,8 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
   // The Lambda Invoke API lets @aws-sdk/client-lambda invoke local functions; it is only
   // loaded if the AWS adapter provides it.
   const aws = (await resolveTarget('aws').catch(() => undefined)) as { createLambdaInvokeApi?: (app: App) => (r: Request) => Promise<Response | undefined> } | undefined;
-  if (aws?.createLambdaInvokeApi) mounts.push(aws.createLambdaInvokeApi(app));
+  const invokeApi = typeof aws?.createLambdaInvokeApi === 'function' ? aws.createLambdaInvokeApi(app) : undefined;
+  if (typeof invokeApi === 'function') mounts.push(invokeApi);
   const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts });
   const server = await local.serve((request) => runtime.fetch(request), {
     port,

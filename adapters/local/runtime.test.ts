@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type LogRecord } from '../../src/index.js';
+import { createLocalRuntime, type LocalRuntime } from './runtime.js';
+import { serve, type RunningServer } from './node-http.js';
+
+let runtime: LocalRuntime | undefined;
+let server: RunningServer | undefined;
+afterEach(async () => {
+  runtime?.stop();
+  await server?.close();
+  runtime = undefined;
+  server = undefined;
+});
+
+function start(define: (app: ReturnType<typeof createApp>) => void, logs: LogRecord[] = []): LocalRuntime {
+  const app = createApp('t');
+  define(app);
+  runtime = createLocalRuntime(app, { logSink: (r) => logs.push(r), production: true });
+  return runtime;
+}
+
+describe('local runtime routing', () => {
+  it('answers 404 and 405 as JSON, and HEAD for GET routes', async () => {
+    const rt = start((app) => app.http('hello', { method: 'GET', route: '/hello/:name' }, (_r, ctx) => Response.json({ hi: ctx.params.name })));
+    const notFound = await rt.fetch(new Request('http://x/nope'));
+    expect(notFound.status).toBe(404);
+    expect(await notFound.json()).toMatchObject({ code: 'NOT_FOUND', error: 'no route matches GET /nope' });
+    const wrongMethod = await rt.fetch(new Request('http://x/hello/a', { method: 'DELETE' }));
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+    expect((await rt.fetch(new Request('http://x/hello/a', { method: 'HEAD' }))).status).toBe(200);
+  });
+
+  it('prefers the most specific route', async () => {
+    const rt = start((app) => {
+      app.http('any', { route: '/files/*' }, () => new Response('wild'));
+      app.http('one', { route: '/files/:id' }, () => new Response('param'));
+      app.http('latest', { route: '/files/latest' }, () => new Response('static'));
+    });
+    const texts = await Promise.all(['/files/latest', '/files/7', '/files/a/b'].map(async (p) => (await rt.fetch(new Request(`http://x${p}`))).text()));
+    expect(texts).toEqual(['static', 'param', 'wild']);
+  });
+
+  it('refuses a body over the limit with 413 before the handler runs, also when Content-Length lies', async () => {
+    let called = 0;
+    const rt = start((app) => app.http('up', { method: 'POST', route: '/up' }, () => { called++; return new Response('ok'); }));
+    server = await serve((r) => rt.fetch(r), { maxBodyBytes: 1024 });
+    const big = await fetch(`${server.url}/up`, { method: 'POST', body: new Uint8Array(2048) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    // A chunked body has no Content-Length: the limit is enforced while reading.
+    const stream = new ReadableStream({ start(c) { for (let i = 0; i < 4; i++) c.enqueue(new Uint8Array(512)); c.close(); } });
+    const chunked = await fetch(`${server.url}/up`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(called).toBe(0);
+    expect((await fetch(`${server.url}/up`, { method: 'POST', body: new Uint8Array(1024) })).status).toBe(200);
+  });
+});
+
+describe('local runtime queues', () => {
+  it('dead-letters after maxAttempts with the envelope, and the dev API shows it', async () => {
+    const attempts: number[] = [];
+    const rt = start((app) => {
+      const q = app.queue<{ n: number }>('jobs', { maxAttempts: 3, backoff: false });
+      q.consume('worker', (m) => { attempts.push(m.attempt); throw new Error(`bad ${m.body.n}`); });
+    });
+    const sent = await rt.fetch(new Request('http://x/_faasport/queues/jobs/messages', { method: 'POST', body: JSON.stringify({ n: 7 }) }));
+    expect(sent.status).toBe(202);
+    const { id } = (await sent.json()) as { id: string };
+    await rt.whenIdle(5000);
+    expect(attempts).toEqual([1, 2, 3]);
+    const dl = (await (await rt.fetch(new Request('http://x/_faasport/queues/jobs/dead-letter'))).json()) as { message: { id: string; body: unknown }; attempts: number; lastError: { message: string } }[];
+    expect(dl).toHaveLength(1);
+    expect(dl[0]).toMatchObject({ message: { id, body: { n: 7 } }, attempts: 3, lastError: { message: 'bad 7' }, queue: 'jobs', functionName: 'worker' });
+    const stats = (await (await rt.fetch(new Request('http://x/_faasport/queues'))).json()) as { queue: string; deadLettered: number; depth: number }[];
+    expect(stats.find((s) => s.queue === 'jobs')).toMatchObject({ deadLettered: 1, depth: 0 });
+  });
+
+  it('discards with an error log only when deadLetter is off', async () => {
+    const logs: LogRecord[] = [];
+    const rt = start((app) => app.queue('q', { maxAttempts: 1, deadLetter: false }).consume('w', () => { throw new Error('x'); }), logs);
+    await rt.fetch(new Request('http://x/_faasport/queues/q/messages', { method: 'POST', body: '1' }));
+    await rt.whenIdle(5000);
+    expect(rt.deadLetters('q')).toEqual([]);
+    expect(logs.find((l) => l.msg.startsWith('message discarded'))).toMatchObject({ level: 'error', queue: 'q', attempts: 1 });
+  });
+
+  it('dev API answers typed errors for unknown names and bad JSON', async () => {
+    const rt = start((app) => app.queue('q').consume('w', () => {}));
+    const unknown = await rt.fetch(new Request('http://x/_faasport/queues/nope/messages', { method: 'POST', body: '{}' }));
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'NOT_FOUND', error: expect.stringMatching(/defined: q/) });
+    const bad = await rt.fetch(new Request('http://x/_faasport/queues/q/messages', { method: 'POST', body: '{nope' }));
+    expect(bad.status).toBe(400);
+    const badEvent = await rt.fetch(new Request('http://x/_faasport/events', { method: 'POST', body: JSON.stringify({ id: 'x' }) }));
+    expect(badEvent.status).toBe(400);
+    expect(await badEvent.json()).toMatchObject({ code: 'EVENT_INVALID' });
+  });
+
+  it('runs a schedule on demand with isPastDue from the scheduled time', async () => {
+    const ticks: boolean[] = [];
+    const rt = start((app) => app.schedule('s', { cron: '0 * * * *' }, (t) => { ticks.push(t.isPastDue); }));
+    await rt.fetch(new Request('http://x/_faasport/schedules/s/run', { method: 'POST' }));
+    await rt.fetch(new Request('http://x/_faasport/schedules/s/run', { method: 'POST', body: JSON.stringify({ scheduledTime: '2020-01-01T00:00:00Z' }) }));
+    expect(ticks).toEqual([false, true]);
+    const missing = await rt.fetch(new Request('http://x/_faasport/schedules/none/run', { method: 'POST' }));
+    expect(missing.status).toBe(404);
+  });
+});
