@@ -1,0 +1,69 @@
+import { Readable } from 'node:stream';
+import { payloadTooLarge } from '../../src/index.js';
+import type { FrameworkRequest } from './framework.js';
+
+/** What the adapter reads from the framework's Express request. */
+export type ExpressRequestLike = Pick<FrameworkRequest, 'method' | 'originalUrl' | 'rawHeaders' | 'protocol' | 'rawBody' | 'readable' | 'headers'> & {
+  get(name: string): string | undefined;
+};
+
+/**
+ * Turns the Functions Framework's Express request into a Fetch `Request`. The framework has
+ * already read the body into `req.rawBody`; the Request streams that same buffer, so the
+ * bytes are neither copied nor parsed until the handler reads them. A body the framework's
+ * parsers skipped (no content type) is streamed from the socket instead.
+ *
+ * Throws PAYLOAD_TOO_LARGE (413) when the body exceeds `maxBodyBytes`.
+ */
+export function decodeExpressRequest(req: ExpressRequestLike, maxBodyBytes: number): Request {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  const method = req.method.toUpperCase();
+  const url = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
+  if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
+
+  const bytes = req.rawBody;
+  if (bytes !== undefined) {
+    if (bytes.length > maxBodyBytes) throw tooLarge(req, bytes.length, maxBodyBytes);
+    if (bytes.length === 0) return new Request(url, { method, headers });
+    return new Request(url, { method, headers, body: streamOf(bytes), duplex: 'half' } as RequestInit);
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBodyBytes) throw tooLarge(req, declared, maxBodyBytes);
+  const unread = req.readable && (declared > 0 || req.headers['transfer-encoding'] !== undefined);
+  if (!unread) return new Request(url, { method, headers });
+  return new Request(url, { method, headers, body: limited(req as unknown as Readable, maxBodyBytes, req), duplex: 'half' } as RequestInit);
+}
+
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+function limited(source: Readable, maxBodyBytes: number, req: ExpressRequestLike): ReadableStream<Uint8Array> {
+  let seen = 0;
+  const iterator = source[Symbol.asyncIterator]();
+  return new ReadableStream({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) return controller.close();
+      seen += (value as Buffer).length;
+      if (seen > maxBodyBytes) {
+        source.destroy();
+        return controller.error(tooLarge(req, seen, maxBodyBytes));
+      }
+      controller.enqueue(value as Buffer);
+    },
+    cancel: () => void source.destroy(),
+  });
+}
+
+function tooLarge(req: ExpressRequestLike, bytes: number, limit: number) {
+  return payloadTooLarge(`http ${req.method} ${req.originalUrl.split('?')[0]}`, bytes, limit, 'Cloud Functions requests', 'send a smaller body or upload to Cloud Storage and send a reference');
+}
+

@@ -1,0 +1,58 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { CloudEvent as FrameworkCloudEvent, Request as FrameworkRequest, Response as FrameworkResponse } from '@google-cloud/functions-framework';
+import { FaasportError } from '../../src/index.js';
+
+export type { FrameworkCloudEvent, FrameworkRequest, FrameworkResponse };
+
+/** The part of `@google-cloud/functions-framework` faasport registers functions with. */
+export interface FunctionsFramework {
+  http(name: string, handler: (req: FrameworkRequest, res: FrameworkResponse) => unknown): void;
+  cloudEvent(name: string, handler: (event: FrameworkCloudEvent<unknown>) => unknown): void;
+}
+
+// createRequire, not import: the framework is an optional peer, loaded only when a function
+// is registered, and the CLI that serves the bundle must see the same registry instance.
+const require = createRequire(import.meta.url);
+const PACKAGE = '@google-cloud/functions-framework';
+
+let framework: FunctionsFramework | undefined;
+
+/** Loads the Functions Framework the process runs under (throws CONFIG_INVALID naming the fix when absent). */
+export function loadFramework(): FunctionsFramework {
+  if (framework) return framework;
+  try {
+    framework = require(PACKAGE) as FunctionsFramework;
+  } catch (err) {
+    throw new FaasportError('CONFIG_INVALID', `registerGcp: cannot load ${PACKAGE}; add it to the function's dependencies (npm install ${PACKAGE})`, {
+      cause: err,
+    });
+  }
+  return framework;
+}
+
+interface ExecutionContextStore {
+  executionId?: string;
+  spanId?: string;
+}
+
+let currentContext: (() => ExecutionContextStore | undefined) | null | undefined;
+
+/**
+ * The framework's own per-request store (execution id from the `function-execution-id`
+ * header, or one it generated; Cloud Trace span id). A CloudEvent function never sees the
+ * request, so this is the only way to learn them. The store is internal to the framework:
+ * when it is missing or changes shape, callers fall back to ids of their own.
+ */
+export function frameworkExecutionContext(): ExecutionContextStore | undefined {
+  if (currentContext === undefined) {
+    currentContext = null;
+    try {
+      const mod = require(join(dirname(require.resolve(PACKAGE)), 'async_local_storage.js')) as { getCurrentContext?: unknown };
+      if (typeof mod.getCurrentContext === 'function') currentContext = mod.getCurrentContext as () => ExecutionContextStore | undefined;
+    } catch {
+      /* an older or newer framework without the module: no execution id from it */
+    }
+  }
+  return currentContext ? currentContext() : undefined;
+}
