@@ -110,5 +110,6 @@ export function matrixToText(matrix: Matrix): string {
       if (cell.status !== 'pass') out.push(`  ${a} / ${row.test}: ${SYMBOL[cell.status]} — ${cell.reason ?? ''}`);
     }
   }
+  for (const c of matrix.columns) if (c.unavailable) out.push(`  ${c.adapter} was not run: ${c.unavailable}`);
   return out.join('\n');
 }
