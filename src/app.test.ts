@@ -22,6 +22,7 @@ describe('createApp definitions', () => {
     ['queue defined twice', (a) => { a.queue('q'); a.queue('q'); }, 'DUPLICATE_NAME', /queue "q" is defined twice/],
     ['topic named like a queue', (a) => { a.queue('q'); a.topic('q'); }, 'DUPLICATE_NAME', /share one namespace/],
     ['second consumer of one queue', (a) => { const q = a.queue('q'); q.consume('c1', () => {}); q.consume('c2', () => {}); }, 'DEFINITION_INVALID', /already consumed by "c1"/],
+    ['visibility shorter than the consumer timeout', (a) => a.queue('q', { visibilityTimeoutMs: 5000 }).consume('c', () => {}, { timeoutMs: 10_000 }), 'DEFINITION_INVALID', /redelivered while still being handled/],
     ['six-field cron', (a) => a.schedule('s', { cron: '0 0 3 * * *' }, () => {}), 'INVALID_CRON', /has 6 fields/],
     ['cron out of range', (a) => a.schedule('s', { cron: '61 * * * *' }, () => {}), 'INVALID_CRON', /is invalid/],
     ['cron not a string', (a) => a.schedule('s', { cron: 5 as unknown as string }, () => {}), 'INVALID_CRON', /must be a string/],

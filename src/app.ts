@@ -197,13 +197,14 @@ export function createApp(name: string): App {
           if (existing) {
             throw invalid(what, `queue "${qname}" is already consumed by "${existing.name}"; a queue has one consumer (use a topic for fan-out)`);
           }
-          return register<QueueFunctionDefinition>({
-            kind: 'queue',
-            name: fname,
-            source: definition,
-            handler: handler as QueueHandler<unknown>,
-            ...common(what, fnOptions),
-          });
+          const fn = common(what, fnOptions);
+          if (definition.visibilityTimeoutMs !== undefined && definition.visibilityTimeoutMs < fn.timeoutMs) {
+            throw invalid(
+              what,
+              `visibilityTimeoutMs ${definition.visibilityTimeoutMs} is shorter than the consumer's timeoutMs ${fn.timeoutMs}; a message would be redelivered while still being handled (use at least the timeout, ideally 6x)`,
+            );
+          }
+          return register<QueueFunctionDefinition>({ kind: 'queue', name: fname, source: definition, handler: handler as QueueHandler<unknown>, ...fn });
         },
       };
     },
