@@ -51,7 +51,7 @@ describe('toQueueMessage', () => {
   test.each([
     { marker: { [CONTENT_TYPE_ATTRIBUTE]: 'application/json' } },
     { marker: { 'content-type': 'application/json; charset=utf-8' } },
-  ])('parses JSON when the attributes say so ($marker)', ({ marker }) => {
+  ] as { marker: Record<string, string> }[])('parses JSON when the attributes say so ($marker)', ({ marker }) => {
     const message = toQueueMessage(decodePubsub(event('{"order":7}', marker), 't'), 't');
     expect(message.body).toEqual({ order: 7 });
   });
