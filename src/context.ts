@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { defaultIdempotencyStore, once, type IdempotencyStore, type OnceOptions } from './idempotency.js';
 import { createLogger, type LogLevel, type LogSink, type Logger } from './logger.js';
 import { createTraceContext, type ParsedTraceparent, type TraceContext } from './trace.js';
 import type { Context, ProviderName } from './types.js';
@@ -18,6 +19,8 @@ export interface ContextInit<Native = unknown> {
   native: Native;
   logSink?: LogSink;
   logLevel?: LogLevel;
+  /** Where `ctx.once` records keys (default: the process-wide store, in memory unless replaced). */
+  idempotencyStore?: IdempotencyStore;
 }
 
 const EMPTY_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -84,6 +87,14 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
     this.pending.push(
       Promise.resolve(promise).catch((err: unknown) => this.log.error('waitUntil task failed', { error: err })),
     );
+  }
+
+  once<T>(key: string, fn: () => T | Promise<T>, options?: OnceOptions): Promise<T> {
+    // Keys are per function: two subscribers of one topic may use the same business key.
+    return once(this.#init.idempotencyStore ?? defaultIdempotencyStore(), `${this.functionName}:${key}`, fn, {
+      leaseUntil: this.deadline,
+      ...options,
+    });
   }
 
   /** Called by the runtime when the deadline passes. */

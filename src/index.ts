@@ -25,3 +25,5 @@ export { HTTP_METHODS, matchesFilter } from './definitions.js';
 export type * from './definitions.js';
 export type * from './types.js';
 export type { BuildOptions, BuildResult, TargetModule } from './build.js';
+export { once, memoryIdempotencyStore, defaultIdempotencyStore, setDefaultIdempotencyStore } from './idempotency.js';
+export type { IdempotencyStore, IdempotencyRecord, OnceOptions } from './idempotency.js';

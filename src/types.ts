@@ -1,3 +1,4 @@
+import type { OnceOptions } from './idempotency.js';
 import type { Logger } from './logger.js';
 import type { TraceContext } from './trace.js';
 
@@ -29,6 +30,12 @@ export interface Context<Native = unknown> {
   readonly params: Readonly<Record<string, string>>;
   /** Keeps the invocation alive until `promise` settles, after the result is returned where the platform allows. */
   waitUntil(promise: Promise<unknown>): void;
+  /**
+   * Runs `fn` once per `key` for this function, however often the message is delivered, and
+   * returns the first run's result (kept as JSON). Use it around side effects of an
+   * at-least-once trigger: `await ctx.once(msg.id, () => charge(order))`.
+   */
+  once<T>(key: string, fn: () => T | Promise<T>, options?: OnceOptions): Promise<T>;
   /** The platform's own event and context, for what faasport does not translate. */
   readonly native: Native;
 }
