@@ -126,7 +126,7 @@ describe('http through the framework server', () => {
     { name: 'JSON text (parsed by the framework, raw bytes kept)', headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode('{"a": 1,  "b":[2]}') },
     { name: 'a form', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new TextEncoder().encode('a=1&a=2&b=%C3%A9') },
     { name: 'no content type (no parser ran)', headers: {}, body: new TextEncoder().encode('raw text') },
-  ] as { name: string; headers: Record<string, string>; body: Uint8Array }[])('the body arrives byte for byte: $name', async ({ headers, body }) => {
+  ] as { name: string; headers: Record<string, string>; body: Uint8Array<ArrayBuffer> }[])('the body arrives byte for byte: $name', async ({ headers, body }) => {
     const res = await fetch(url('echo', '/echo/x'), { method: 'POST', headers, body });
     const echoed = await res.json();
     expect(echoed.bodyBase64).toBe(Buffer.from(body).toString('base64'));
