@@ -25,39 +25,52 @@ export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEve
   const records = event.Records;
   const batchItemFailures: { itemIdentifier: string }[] = [];
   if (def.source.fifo) {
-    const failedGroups = new Set<string>();
+    // Group → the retry delay of its failed message; later messages of the group wait as long.
+    const failedGroups = new Map<string, number>();
     for (const record of records) {
       const group = record.attributes?.MessageGroupId ?? '';
-      if (failedGroups.has(group) || !(await processRecord(def, event, record, facts, deps))) {
-        failedGroups.add(group);
+      const delay = failedGroups.get(group);
+      if (delay !== undefined) {
+        await backoff(record, delay, undefined, deps);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const outcome = await processRecord(def, event, record, facts, deps);
+      if (outcome !== ACK) {
+        failedGroups.set(group, outcome);
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
   } else if (records.length === 1) {
-    if (!(await processRecord(def, event, records[0]!, facts, deps))) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
+    if ((await processRecord(def, event, records[0]!, facts, deps)) !== ACK) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
   } else {
-    const acked = await Promise.all(records.map((record) => processRecord(def, event, record, facts, deps)));
-    for (let i = 0; i < records.length; i++) if (!acked[i]) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
+    const outcomes = await Promise.all(records.map((record) => processRecord(def, event, record, facts, deps)));
+    for (let i = 0; i < records.length; i++) if (outcomes[i] !== ACK) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
   }
   return { batchItemFailures };
 }
 
-/** Runs one record; true when it may be deleted from the queue (handled, dead-lettered or discarded). */
-async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps): Promise<boolean> {
+const ACK = -1;
+
+/**
+ * Runs one record: ACK when it may be deleted from the queue (handled, dead-lettered or
+ * discarded), otherwise the delay in ms before its retry (already applied to its visibility).
+ */
+async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps): Promise<number> {
   const { message, parentTrace } = decodeRecord(def, record);
   const ctx = createContext(def, facts, deps.settings, event, message.attempt, parentTrace);
   const outcome = await invokeQueueMessage(def, message, ctx);
-  if (outcome.ok) return true;
+  if (outcome.ok) return ACK;
   const decision = decideFailure(def.source, message.attempt);
   if (decision.action === 'retry') {
     await backoff(record, decision.delayMs, ctx, deps);
-    return false;
+    return decision.delayMs;
   }
   if (decision.action === 'discard') {
     ctx.log.error('message failed its last attempt and the queue keeps no dead letters; it is dropped', { messageId: message.id, attempts: message.attempt });
-    return true;
+    return ACK;
   }
-  return deadLetter(def, record, message, outcome.error, ctx, deps);
+  return (await deadLetter(def, record, message, outcome.error, ctx, deps)) ? ACK : 0;
 }
 
 function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { message: QueueMessage<unknown>; parentTrace: () => ParsedTraceparent | undefined } {
@@ -71,12 +84,12 @@ function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { me
 }
 
 /** Keeps the message hidden for the backoff delay; on failure it reappears after the queue's visibility timeout. */
-async function backoff(record: SqsRecordLike, delayMs: number, ctx: InvocationContext, deps: HandlerDeps): Promise<void> {
+async function backoff(record: SqsRecordLike, delayMs: number, ctx: InvocationContext | undefined, deps: HandlerDeps): Promise<void> {
   try {
     const url = await deps.producer.queueUrl(queueNameFromArn(record.eventSourceARN), false);
     await deps.producer.changeVisibility(url, record.receiptHandle, delayMs / 1000);
   } catch (err) {
-    ctx.log.warn('could not delay the retry (ChangeMessageVisibility failed); the queue visibility timeout applies', { error: summariseError(err) });
+    ctx?.log.warn('could not delay the retry (ChangeMessageVisibility failed); the queue visibility timeout applies', { error: summariseError(err) });
   }
 }
 

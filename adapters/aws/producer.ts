@@ -106,7 +106,7 @@ export class AwsProducer implements Transport {
     const entries = messages.map((message, index): Entry => {
       const bytes = snsBytes(message);
       if (bytes > SNS_MAX_MESSAGE_BYTES) {
-        throw payloadTooLarge(operation, bytes, SNS_MAX_MESSAGE_BYTES, 'SNS messages', 'send a smaller message or a reference to stored data');
+        throw payloadTooLarge(operation, bytes, SNS_MAX_MESSAGE_BYTES, 'SNS', 'send a smaller message or a reference to stored data');
       }
       checkAttributeCount(operation, message);
       return { index, message, bytes };
@@ -193,7 +193,7 @@ export class AwsProducer implements Transport {
   #checkSqs(operation: string, queue: QueueDefinition, message: OutgoingMessage, index: number): Entry {
     const bytes = sqsBytes(message);
     if (bytes > SQS_MAX_MESSAGE_BYTES) {
-      throw payloadTooLarge(operation, bytes, SQS_MAX_MESSAGE_BYTES, 'SQS messages', 'send a smaller message or a reference to stored data');
+      throw payloadTooLarge(operation, bytes, SQS_MAX_MESSAGE_BYTES, 'SQS', 'send a smaller message or a reference to stored data');
     }
     checkAttributeCount(operation, message);
     if (queue.fifo && message.delaySeconds > 0) {
