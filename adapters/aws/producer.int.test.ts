@@ -13,14 +13,14 @@ let sns: SNSClient;
 /** AWS API calls the producer made, by command name. */
 const calls: string[] = [];
 
+type Middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>;
+
 function countCalls<C extends SQSClient | SNSClient>(client: C): C {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  const counter: Middleware = (next, context) => async (args) => {
+    calls.push(String(context.commandName));
+    return next(args);
+  };
+  (client.middlewareStack as unknown as { add(m: Middleware, o: { step: string; name: string }): void }).add(counter, { step: 'initialize', name: 'countCalls' });
   return client;
 }
 
