@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { installFunctionsCore, type RpcTypedData } from './functions-core-host.js';
+import { installFunctionsCore, type FunctionsWorker, type RpcTypedData } from './functions-core-host.js';
 import { createApp, type CloudEvent, type Context, type QueueMessage, type ScheduleTick } from '../../src/index.js';
 import { registerAzure } from './register-azure.js';
 import type { AzureNative } from './register-azure.js';
@@ -21,8 +21,9 @@ const unusedProducer: AzureProducer = {
   deadLetter: () => Promise.reject(new Error('not used')),
 };
 
+let worker: FunctionsWorker;
+
 beforeAll(() => {
-  core.reset();
   const app = createApp('fixtures');
   app.queue('orders', { maxMessageBytes: 1024 }).consume('fromStorage', (message, ctx) => {
     Object.assign(seen, { message, ctx });
@@ -36,7 +37,7 @@ beforeAll(() => {
   app.event('onEvent', {}, (event, ctx) => {
     Object.assign(seen, { event, ctx });
   });
-  registerAzure(app, { producer: unusedProducer, serviceBus: { queues: ['payments'] } });
+  worker = core.load(() => registerAzure(app, { producer: unusedProducer, serviceBus: { queues: ['payments'] } }));
 });
 
 describe.each([
@@ -61,9 +62,9 @@ describe.each([
     // Prepare
     const triggerMetadata = load(metadata) as Record<string, RpcTypedData>;
     const text = '{\n  "name": "world"\n}';
-    const fn = core.functions.get(functionName)!;
+    const fn = worker.functions.get(functionName)!;
     // Act
-    const result = await core.invoke(functionName, { inputData: [{ name: fn.trigger.name, data: { string: text } }], triggerMetadata });
+    const result = await worker.invoke(functionName, { inputData: [{ name: fn.trigger.name, data: { string: text } }], triggerMetadata });
     // Assess
     expect(result.ok).toBe(true);
     const native = seen.ctx!.native as AzureNative;
@@ -83,11 +84,11 @@ describe('http trigger metadata fixture', () => {
       headers = req.headers;
       return new Response('ok');
     });
-    registerAzure(app, { producer: unusedProducer });
+    const httpWorker = core.load(() => registerAzure(app, { producer: unusedProducer }));
     const metadata = load('http/nodejs-library-rpc-trigger-metadata-http.transcribed.json') as Record<string, RpcTypedData>;
     const sent = JSON.parse(metadata.Headers!.json!) as Record<string, string>;
-    const fn = core.functions.get('echoHeaders')!;
-    const result = await core.invoke('echoHeaders', {
+    const fn = httpWorker.functions.get('echoHeaders')!;
+    const result = await httpWorker.invoke('echoHeaders', {
       inputData: [{ name: fn.trigger.name, data: { http: { method: 'GET', url: 'http://localhost:7071/echo-headers', headers: sent, query: {}, params: {} } } }],
       triggerMetadata: metadata,
     });
@@ -99,8 +100,8 @@ describe('http trigger metadata fixture', () => {
 describe('timer binding value fixture', () => {
   test('becomes a tick with the scheduled occurrence and isPastDue', async () => {
     const value = load('timer/python-library-timer-binding-value.extracted.json');
-    const fn = core.functions.get('tick')!;
-    const result = await core.invoke('tick', {
+    const fn = worker.functions.get('tick')!;
+    const result = await worker.invoke('tick', {
       inputData: [{ name: fn.trigger.name, data: { json: JSON.stringify(value) } }],
       triggerMetadata: load('timer/nodejs-library-rpc-trigger-metadata-timer.transcribed.json') as Record<string, RpcTypedData>,
     });
@@ -125,8 +126,8 @@ describe.each([
 ])('event grid fixture %s', (file, type, id, time) => {
   test('decodes to a CloudEvent through the library', async () => {
     const raw = load(`event-grid/${file}`) as Record<string, unknown>;
-    const fn = core.functions.get('onEvent')!;
-    const result = await core.invoke('onEvent', { inputData: [{ name: fn.trigger.name, data: { json: JSON.stringify(raw) } }], triggerMetadata: {} });
+    const fn = worker.functions.get('onEvent')!;
+    const result = await worker.invoke('onEvent', { inputData: [{ name: fn.trigger.name, data: { json: JSON.stringify(raw) } }], triggerMetadata: {} });
     expect(result.ok).toBe(true);
     expect(seen.event).toMatchObject({ specversion: '1.0', id, type, time, source: raw.topic ?? raw.source, subject: raw.subject, data: raw.data });
   });

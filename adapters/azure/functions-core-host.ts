@@ -96,13 +96,24 @@ interface ProgrammingModel {
 }
 
 export interface FunctionsCoreHost {
-  /** Functions registered through @azure/functions, by name. */
-  readonly functions: ReadonlyMap<string, RegisteredFunction>;
   /** The programming model @azure/functions set (`@azure/functions` + its version). */
   readonly programmingModel: { readonly name: string; readonly version: string } | undefined;
+  /** System log lines the library sent outside any invocation. */
+  readonly systemLogs: readonly HostLog[];
+  /**
+   * Starts a worker for one function app: `startup` runs the app's main module code, and
+   * what it registers belongs to this worker. As in the real worker, registering outside
+   * startup is an error.
+   */
+  load(startup: () => void): FunctionsWorker;
+}
+
+/** One worker process with its function app loaded. */
+export interface FunctionsWorker {
+  /** Functions registered through @azure/functions, by name. */
+  readonly functions: ReadonlyMap<string, RegisteredFunction>;
+  /** Log lines the library sent during invocations (user logs carry category "user"). */
   readonly logs: readonly HostLog[];
-  /** Forgets registrations and logs (the programming model stays, as in a worker restart of the app). */
-  reset(): void;
   /** Runs one invocation the way the worker does; a thrown handler error is `{ ok: false }`. */
   invoke(functionName: string, invocation: HostInvocation): Promise<HostInvocationResult>;
 }
@@ -127,7 +138,8 @@ const KEY = Symbol.for('faasport.azure.functions-core-host');
  * ```ts
  * import { installFunctionsCore } from './functions-core-host.js';
  * const host = installFunctionsCore();
- * // registerAzure(app); host.functions.get('hello')?.trigger.type === 'httpTrigger'
+ * const worker = host.load(() => registerAzure(app));
+ * // worker.functions.get('hello')?.trigger.type === 'httpTrigger'
  * ```
  */
 export function installFunctionsCore(): FunctionsCoreHost {
@@ -135,9 +147,9 @@ export function installFunctionsCore(): FunctionsCoreHost {
   const existing = g[KEY];
   if (existing) return existing;
 
-  const functions = new Map<string, RegisteredFunction>();
-  const logs: HostLog[] = [];
+  const systemLogs: HostLog[] = [];
   let model: ProgrammingModel | undefined;
+  let loading: Map<string, RegisteredFunction> | undefined;
 
   const coreApi = {
     version: '3.10.1',
@@ -147,6 +159,8 @@ export function installFunctionsCore(): FunctionsCoreHost {
     },
     getProgrammingModel: () => model,
     registerFunction(metadata: CoreFunctionMetadata, callback: (...args: unknown[]) => unknown) {
+      const functions = loading;
+      if (!functions) throw new Error('A function can only be registered during app startup.');
       const entry = Object.entries(metadata.bindings).find(([, b]) => /trigger$/i.test(b.type ?? ''));
       if (!entry) throw new Error(`function "${metadata.name}" has no trigger binding`);
       if (functions.has(metadata.name)) throw new Error(`function "${metadata.name}" is registered twice`);
@@ -157,7 +171,7 @@ export function installFunctionsCore(): FunctionsCoreHost {
       return new Disposable(() => undefined);
     },
     log(level: string, category: string, message: string) {
-      logs.push({ level, category, message });
+      systemLogs.push({ level, category, message });
     },
     Disposable,
   };
@@ -169,42 +183,55 @@ export function installFunctionsCore(): FunctionsCoreHost {
     },
   });
 
+  const worker = (functions: Map<string, RegisteredFunction>): FunctionsWorker => {
+    const logs: HostLog[] = [];
+    return {
+      functions,
+      logs,
+      async invoke(functionName, invocation) {
+        const fn = functions.get(functionName);
+        if (!fn) throw new Error(`Function code for '${functionName}' is not loaded and cannot be invoked.`);
+        if (!model) throw new Error('no programming model was set');
+        const invocationId = invocation.invocationId ?? randomUUID();
+        const request = { invocationId, functionId: functionName, ...invocation };
+        const coreCtx: { invocationId: string; request: object; metadata: CoreFunctionMetadata; state?: string; log: (l: string, c: string, m: string) => void } = {
+          invocationId,
+          request,
+          metadata: fn.metadata,
+          state: undefined,
+          log: (level, category, message) => logs.push({ invocationId, level, category, message }),
+        };
+        const invocationModel = model.getInvocationModel(coreCtx);
+        const { context, inputs } = await invocationModel.getArguments();
+        let result: unknown;
+        coreCtx.state = 'invocation';
+        try {
+          result = await invocationModel.invokeFunction(context, inputs, fn.callback);
+        } catch (error) {
+          return { ok: false, invocationId, error };
+        } finally {
+          coreCtx.state = undefined;
+        }
+        const response = await invocationModel.getResponse(context, result);
+        return { ok: true, invocationId, returnValue: response.returnValue, outputData: response.outputData ?? [] };
+      },
+    };
+  };
+
   const host: FunctionsCoreHost = {
-    functions,
     get programmingModel() {
       return model && { name: model.name, version: model.version };
     },
-    logs,
-    reset() {
-      functions.clear();
-      logs.length = 0;
-    },
-    async invoke(functionName, invocation) {
-      const fn = functions.get(functionName);
-      if (!fn) throw new Error(`Function code for '${functionName}' is not loaded and cannot be invoked.`);
-      if (!model) throw new Error('no programming model was set');
-      const invocationId = invocation.invocationId ?? randomUUID();
-      const request = { invocationId, functionId: functionName, ...invocation };
-      const coreCtx: { invocationId: string; request: object; metadata: CoreFunctionMetadata; state?: string; log: (l: string, c: string, m: string) => void } = {
-        invocationId,
-        request,
-        metadata: fn.metadata,
-        state: undefined,
-        log: (level, category, message) => logs.push({ invocationId, level, category, message }),
-      };
-      const invocationModel = model.getInvocationModel(coreCtx);
-      const { context, inputs } = await invocationModel.getArguments();
-      let result: unknown;
-      coreCtx.state = 'invocation';
+    systemLogs,
+    load(startup) {
+      const functions = new Map<string, RegisteredFunction>();
+      loading = functions;
       try {
-        result = await invocationModel.invokeFunction(context, inputs, fn.callback);
-      } catch (error) {
-        return { ok: false, invocationId, error };
+        startup();
       } finally {
-        coreCtx.state = undefined;
+        loading = undefined;
       }
-      const response = await invocationModel.getResponse(context, result);
-      return { ok: true, invocationId, returnValue: response.returnValue, outputData: response.outputData ?? [] };
+      return worker(functions);
     },
   };
   g[KEY] = host;

@@ -103,16 +103,21 @@ export function toFetchResponse(value: RpcTypedData | null | undefined): Respons
   return new Response([101, 204, 205, 304].includes(status) ? null : (body as BodyInit | undefined) ?? null, { status, headers });
 }
 
+/**
+ * The host appends each cookie through ASP.NET Core (`Response.Cookies.Append`), whose
+ * SetCookieHeaderValue writes lower-case attributes in a fixed order: expires, max-age,
+ * domain, path, secure, samesite, httponly; the value is URI-escaped.
+ */
 function serialiseCookie(c: RpcHttpCookie): string {
-  const parts = [`${c.name ?? ''}=${c.value ?? ''}`];
-  if (c.domain?.value) parts.push(`Domain=${c.domain.value}`);
-  if (c.path?.value) parts.push(`Path=${c.path.value}`);
-  if (c.expires?.value?.seconds !== undefined) parts.push(`Expires=${new Date(c.expires.value.seconds * 1000).toUTCString()}`);
-  if (c.maxAge?.value !== undefined) parts.push(`Max-Age=${c.maxAge.value}`);
-  if (c.secure?.value) parts.push('Secure');
-  if (c.httpOnly?.value) parts.push('HttpOnly');
-  if (c.sameSite === 'lax') parts.push('SameSite=Lax');
-  else if (c.sameSite === 'strict') parts.push('SameSite=Strict');
-  else if (c.sameSite === 'explicitNone') parts.push('SameSite=None');
+  const parts = [`${c.name ?? ''}=${encodeURIComponent(c.value ?? '')}`];
+  if (c.expires?.value?.seconds !== undefined) parts.push(`expires=${new Date(c.expires.value.seconds * 1000).toUTCString()}`);
+  if (c.maxAge?.value !== undefined) parts.push(`max-age=${c.maxAge.value}`);
+  if (c.domain?.value) parts.push(`domain=${c.domain.value}`);
+  if (c.path?.value) parts.push(`path=${c.path.value}`);
+  if (c.secure?.value) parts.push('secure');
+  if (c.sameSite === 'lax') parts.push('samesite=lax');
+  else if (c.sameSite === 'strict') parts.push('samesite=strict');
+  else if (c.sameSite === 'explicitNone') parts.push('samesite=none');
+  if (c.httpOnly?.value) parts.push('httponly');
   return parts.join('; ');
 }

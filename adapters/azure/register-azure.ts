@@ -29,7 +29,7 @@ import {
 import { safeStringify } from '../../src/logger.js';
 import { EVENT_GRID_MAX_ATTEMPTS, adapter } from './azure-adapter.js';
 import { decodeEventGridEvent } from './decode-event-grid.js';
-import { decodeHttpRequest, decodeRouteParams } from './decode-http-request.js';
+import { WILDCARD_PARAM, decodeHttpRequest, decodeRouteParams } from './decode-http-request.js';
 import { decodeServiceBusMessage } from './decode-service-bus.js';
 import { decodeStorageQueueMessage } from './decode-storage-queue.js';
 import { decodeTimer, type AzureTimerInput } from './decode-timer.js';
@@ -64,7 +64,16 @@ export interface RegisterAzureOptions {
   producer?: AzureProducer;
   /** The `app` namespace of @azure/functions to register with (default: the library's own). */
   functions?: AzureFunctionsApp;
+  /**
+   * Register `faasportNotFound`, an anonymous catch-all route (lowest route precedence) that
+   * answers unmatched paths with faasport's 404 JSON instead of the host's empty 404.
+   * Default: true when the app has HTTP functions and no catch-all of its own.
+   */
+  notFound?: boolean;
 }
+
+/** Name of the catch-all function that answers unmatched routes. */
+export const NOT_FOUND_FUNCTION = 'faasportNotFound';
 
 /** The registration calls of @azure/functions' `app` that faasport uses. */
 export type AzureFunctionsApp = Pick<typeof azureFunctions.app, 'http' | 'storageQueue' | 'serviceBusQueue' | 'serviceBusTopic' | 'timer' | 'eventGrid'>;
@@ -140,8 +149,9 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
       route: toAzureRoute(def),
       authLevel: def.public ? 'anonymous' : 'function',
       handler: async (request: HttpRequest, azure: AzureInvocationContext): Promise<HttpResponseInit> => {
-        // The host's trace context continues the caller's traceparent header (same trace id).
-        const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: azure.traceContext?.traceParent ?? request.headers.get('traceparent') });
+        // The caller's traceparent names the span that called us; the host's trace context
+        // (same trace, the host's own span) is the fallback.
+        const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: validTraceparent(request.headers.get('traceparent')) });
         const response = await invokeHttp(def, decodeHttpRequest(request), ctx, { production });
         // Nothing runs after an Azure invocation returns: finish waitUntil work first.
         if (ctx.pending.length > 0) await Promise.all(ctx.pending);
@@ -219,6 +229,19 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
     else registerConsumer(def);
     names.push(def.name);
   }
+  const http = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http');
+  if (options.notFound ?? (http.length > 0 && !http.some((f) => f.route.route === '/*') && !app.getFunction(NOT_FOUND_FUNCTION))) {
+    host.http(NOT_FOUND_FUNCTION, {
+      methods: [...HTTP_METHODS],
+      route: `{*${WILDCARD_PARAM}}`,
+      authLevel: 'anonymous',
+      handler: (request: HttpRequest): HttpResponseInit => {
+        const path = new URL(request.url).pathname;
+        return { status: 404, jsonBody: { error: `no route matches ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`, code: 'NOT_FOUND' } };
+      },
+    });
+    names.push(NOT_FOUND_FUNCTION);
+  }
   return { producer, functions: names };
 }
 
@@ -231,6 +254,10 @@ function azureLogSink(azure: AzureInvocationContext): LogSink {
     else if (record.level === 'debug') azure.debug(line);
     else azure.info(line);
   };
+}
+
+function validTraceparent(header: string | null): string | null {
+  return header !== null && parseTraceparent(header) ? header : null;
 }
 
 function asError(error: unknown): Error {

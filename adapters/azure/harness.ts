@@ -1,0 +1,92 @@
+import type { App, LogRecord } from '../../src/index.js';
+import type { ConformanceHarness } from '../../conformance/harness.js';
+import { adapter } from './azure-adapter.js';
+import { startAzurite } from './azurite.js';
+import { installFunctionsCore, type FunctionsWorker } from './functions-core-host.js';
+import { createHttpHost } from './functions-http-host.js';
+import { eventGridInvocation, timerInvocation } from './host-invocations.js';
+import { hostQueueSettings } from './host-settings.js';
+import { createAzureProducer } from './producer.js';
+import { startQueueHost } from './queue-host.js';
+import { registerAzure } from './register-azure.js';
+
+/** A tick this much later than its slot is what the host flags as past due here. */
+const PAST_DUE_AFTER_MS = 1000;
+
+/**
+ * Drives the Azure adapter the way the Functions host would: the app is registered through
+ * the real @azure/functions library (with the worker's core module provided), HTTP requests
+ * and timer / Event Grid deliveries become host-shaped invocations, and queues are real
+ * Storage queues in Azurite with the host's listener semantics (base64, DequeueCount,
+ * visibility timeout, `<queue>-poison`).
+ */
+export function azureHarness(): ConformanceHarness {
+  const core = installFunctionsCore();
+  return {
+    adapter,
+    async start(app: App, { production }) {
+      const azurite = await startAzurite();
+      try {
+        const producer = createAzureProducer(app, { connectionString: azurite.connectionString });
+        const worker = core.load(() => registerAzure(app, { production, producer, logLevel: 'debug' }));
+        const http = createHttpHost(worker, { routePrefix: '' });
+        const queues = startQueueHost({ worker, connectionString: azurite.connectionString, ...hostQueueSettings(app) });
+        const logs = userLogs(worker);
+        return {
+          fetch(request) {
+            // A client of a function-level route sends its key; anonymous routes ignore it.
+            const headers = new Headers(request.headers);
+            headers.set('x-functions-key', http.functionKey);
+            return http.fetch(new Request(request, { headers }));
+          },
+          async emit(event) {
+            for (const fn of worker.functions.values()) {
+              if (fn.trigger.type !== 'eventGridTrigger') continue;
+              const result = await worker.invoke(fn.metadata.name, eventGridInvocation(fn, event));
+              if (!result.ok) logs.hostError(fn.metadata.name, result.error);
+            }
+          },
+          async tick(functionName, scheduledTime = new Date()) {
+            const fn = worker.functions.get(functionName);
+            if (!fn || fn.trigger.type !== 'timerTrigger') throw new Error(`no timer function "${functionName}"`);
+            await worker.invoke(functionName, timerInvocation(fn, { scheduledTime, isPastDue: Date.now() - scheduledTime.getTime() > PAST_DUE_AFTER_MS }));
+          },
+          settle: (timeoutMs) => queues.settle(timeoutMs),
+          deadLetters: (queue, functionName) => producer.readDeadLetters(queue, functionName),
+          logs: () => logs.records(),
+          async stop() {
+            await queues.stop();
+            await azurite.stop();
+          },
+        };
+      } catch (err) {
+        await azurite.stop();
+        throw err;
+      }
+    },
+  };
+}
+
+/** faasport's records as the host received them: JSON lines through the context's log methods. */
+function userLogs(worker: FunctionsWorker): { records(): LogRecord[]; hostError(fn: string, error: unknown): void } {
+  const parsed: LogRecord[] = [];
+  let read = 0;
+  return {
+    records() {
+      for (; read < worker.logs.length; read++) {
+        const line = worker.logs[read]!;
+        if (line.category !== 'user') continue;
+        try {
+          const record = JSON.parse(line.message) as LogRecord;
+          if (typeof record === 'object' && record !== null && typeof record.msg === 'string') parsed.push(record);
+        } catch {
+          /* not one of faasport's records */
+        }
+      }
+      return parsed;
+    },
+    hostError(fn, error) {
+      parsed.push({ level: 'error', msg: 'host: invocation failed', time: new Date().toISOString(), functionName: fn, error: String(error) });
+    },
+  };
+}
