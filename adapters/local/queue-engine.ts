@@ -19,11 +19,36 @@ export interface StoredMessage {
   readonly attributes: Readonly<Record<string, string>>;
   readonly groupId: string | undefined;
   readonly enqueuedAt: Date;
+  /** Epoch ms when the message can be delivered: after a delay, a retry backoff, or the end of its lease. */
   visibleAt: number;
-  /** Deliveries so far. */
+  /** Deliveries so far (a delivery counts when it starts, as SQS's receive count does). */
   attempt: number;
   firstAttemptAt: Date | undefined;
-  inFlight: boolean;
+  /** The current delivery's receipt while a consumer holds the message's lease. */
+  receipt: number | undefined;
+}
+
+/**
+ * Where a durable engine writes every change before acting on it. Each call is one atomic
+ * write; a process killed at any point finds the queue as the last call left it.
+ */
+export interface QueueStore {
+  /** What an earlier run left: messages (leases released), dead letters, and how many were in flight. */
+  load(now: number): PersistedQueues;
+  insert(channel: string, message: StoredMessage): void;
+  /** Writes the delivery fields (visibleAt, attempt, firstAttemptAt, whether it is leased). */
+  update(channel: string, message: StoredMessage): void;
+  /** Removes a handled or discarded message. */
+  remove(channel: string, message: StoredMessage): void;
+  /** Removes the message and keeps its envelope, in one transaction. */
+  deadLetter(channel: string, message: StoredMessage, envelope: DeadLetterEnvelope): void;
+}
+
+export interface PersistedQueues {
+  readonly messages: ReadonlyMap<string, StoredMessage[]>;
+  readonly deadLetters: ReadonlyMap<string, DeadLetterEnvelope[]>;
+  /** Messages whose lease an earlier process held when it stopped: redelivered now, attempt already counted. */
+  readonly recoveredInFlight: number;
 }
 
 export interface ChannelPolicy {
@@ -31,6 +56,8 @@ export interface ChannelPolicy {
   readonly backoff: BackoffPolicy | false;
   readonly deadLetter: boolean;
   readonly fifo: boolean;
+  /** Lease of a delivered message, ms (a queue's visibilityTimeoutMs). */
+  readonly visibilityTimeoutMs?: number | undefined;
 }
 
 export type Consumer = (message: QueueMessage<unknown>) => Promise<Outcome>;
@@ -44,6 +71,12 @@ export interface ChannelInit {
   readonly policy: ChannelPolicy;
   /** Messages delivered at once (default 10; FIFO still serialises each group). */
   readonly concurrency?: number;
+  /**
+   * Renew the lease while the consumer runs, as the Azure Functions host and Service Bus
+   * auto-lock-renewal do (default true). With false, a consumer that outlives its lease sees
+   * the message delivered again while it still runs, as on SQS.
+   */
+  readonly renewLease?: boolean;
 }
 
 export interface ChannelStats {
@@ -59,31 +92,55 @@ export interface ChannelStats {
   readonly handled: number;
 }
 
+/** Lease when the queue names none: 6 × the default 30 s consumer timeout, as the queue options document. */
+export const DEFAULT_LEASE_MS = 180_000;
+
 class Channel {
-  readonly messages: StoredMessage[] = [];
-  readonly deadLetters: DeadLetterEnvelope[] = [];
+  messages: StoredMessage[] = [];
+  deadLetters: DeadLetterEnvelope[] = [];
   consumer: Consumer | undefined;
-  inFlight = 0;
+  /** Consumer calls running, including ones whose lease lapsed. */
+  running = 0;
   handled = 0;
-  constructor(readonly init: ChannelInit) {}
+  readonly leaseMs: number;
+  readonly renewLease: boolean;
+  constructor(readonly init: ChannelInit) {
+    this.leaseMs = init.policy.visibilityTimeoutMs ?? DEFAULT_LEASE_MS;
+    this.renewLease = init.renewLease ?? true;
+  }
 }
 
 export interface QueueEngineOptions {
   readonly log: Logger;
   /** Jitter source, for tests that pin it. */
   readonly random?: () => number;
+  /** Durable storage (`faasport dev --persist`); in memory only without it. */
+  readonly store?: QueueStore;
+}
+
+function leaseLapsed(): Error {
+  const err = new Error('the consumer did not finish its last attempt: the process stopped or the lease (visibilityTimeoutMs) lapsed');
+  err.name = 'LeaseExpired';
+  return err;
 }
 
 /**
  * In-process queues with leases, redelivery after a full-jitter backoff, attempt counting,
  * FIFO per group, delays and dead-letter envelopes. Nothing leaves a channel except by
- * success, dead-lettering, or (deadLetter: false) an error-logged discard.
+ * success, dead-lettering, or (deadLetter: false) an error-logged discard. With a store,
+ * every change is written before it takes effect, so a killed process loses nothing.
  */
 export class QueueEngine {
   readonly #channels = new Map<string, Channel>();
   readonly #options: QueueEngineOptions;
   readonly #idleWaiters = new Set<() => void>();
+  readonly #store: QueueStore | undefined;
+  readonly #persisted: PersistedQueues | undefined;
+  readonly #renewals = new Set<NodeJS.Timeout>();
+  /** Messages that left their channel (handled, dead-lettered, discarded). */
+  readonly #finished = new WeakSet<StoredMessage>();
   #seq = 0;
+  #receipts = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #pumpQueued = false;
@@ -91,12 +148,28 @@ export class QueueEngine {
 
   constructor(options: QueueEngineOptions) {
     this.#options = options;
+    this.#store = options.store;
+    if (this.#store) {
+      this.#persisted = this.#store.load(Date.now());
+      for (const list of this.#persisted.messages.values()) for (const m of list) this.#seq = Math.max(this.#seq, m.seq);
+      if (this.#persisted.recoveredInFlight > 0) {
+        options.log.warn('redelivering messages that were in flight when the last run stopped', { count: this.#persisted.recoveredInFlight });
+      }
+    }
+  }
+
+  /** Messages the store held in flight for a process that stopped (0 without a store). */
+  get recoveredInFlight(): number {
+    return this.#persisted?.recoveredInFlight ?? 0;
   }
 
   createChannel(init: ChannelInit, consumer?: Consumer): void {
     const channel = new Channel(init);
     channel.consumer = consumer;
+    channel.messages = [...(this.#persisted?.messages.get(init.key) ?? [])];
+    channel.deadLetters = [...(this.#persisted?.deadLetters.get(init.key) ?? [])];
     this.#channels.set(init.key, channel);
+    if (channel.messages.length > 0) this.#schedulePump();
   }
 
   hasChannel(key: string): boolean {
@@ -106,7 +179,7 @@ export class QueueEngine {
   enqueue(key: string, message: OutgoingMessage): { id: string } {
     const channel = this.#require(key);
     const now = Date.now();
-    channel.messages.push({
+    const stored: StoredMessage = {
       id: randomUUID(),
       seq: ++this.#seq,
       payload: message.payload,
@@ -116,10 +189,13 @@ export class QueueEngine {
       visibleAt: now + message.delaySeconds * 1000,
       attempt: 0,
       firstAttemptAt: undefined,
-      inFlight: false,
-    });
+      receipt: undefined,
+    };
+    // Written before send() resolves: an accepted message survives a crash.
+    this.#store?.insert(key, stored);
+    channel.messages.push(stored);
     this.#schedulePump();
-    return { id: channel.messages[channel.messages.length - 1]!.id };
+    return { id: stored.id };
   }
 
   deadLetters(key: string): DeadLetterEnvelope[] {
@@ -131,9 +207,10 @@ export class QueueEngine {
     return [...this.#channels.values()].map((c) => {
       let depth = 0;
       let delayed = 0;
+      let inFlight = 0;
       for (const m of c.messages) {
-        if (m.inFlight) continue;
-        if (m.visibleAt > now) delayed++;
+        if (m.receipt !== undefined && m.visibleAt > now) inFlight++;
+        else if (m.visibleAt > now) delayed++;
         else depth++;
       }
       return {
@@ -142,14 +219,14 @@ export class QueueEngine {
         functionName: c.init.functionName ?? null,
         depth,
         delayed,
-        inFlight: c.inFlight,
+        inFlight,
         deadLettered: c.deadLetters.length,
         handled: c.handled,
       };
     });
   }
 
-  /** Resolves when every channel that has a consumer is empty. */
+  /** Resolves when every channel that has a consumer is empty and no consumer runs. */
   whenIdle(timeoutMs = 30_000): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -166,10 +243,16 @@ export class QueueEngine {
     });
   }
 
+  /**
+   * Stops delivering. Results of consumers still running are dropped: with a store their
+   * messages stay leased there and are redelivered by the next run.
+   */
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    for (const t of this.#renewals) clearInterval(t);
+    this.#renewals.clear();
   }
 
   #require(key: string): Channel {
@@ -179,7 +262,7 @@ export class QueueEngine {
   }
 
   #isIdle(): boolean {
-    for (const c of this.#channels.values()) if (c.consumer && (c.messages.length > 0 || c.inFlight > 0)) return false;
+    for (const c of this.#channels.values()) if (c.consumer && (c.messages.length > 0 || c.running > 0)) return false;
     return true;
   }
 
@@ -206,18 +289,28 @@ export class QueueEngine {
       if (!channel.consumer) continue;
       const limit = channel.init.concurrency ?? 10;
       const blockedGroups = new Set<string>();
-      for (const message of channel.messages) {
-        if (channel.inFlight >= limit) break;
+      for (let i = 0; i < channel.messages.length; i++) {
+        if (channel.running >= limit) break;
+        const message = channel.messages[i]!;
         const group = channel.init.policy.fifo ? message.groupId : undefined;
         if (group !== undefined && blockedGroups.has(group)) continue;
-        if (message.inFlight || message.visibleAt > now) {
-          if (!message.inFlight) nextWake = Math.min(nextWake, message.visibleAt);
-          // FIFO: a message waiting for delivery or retry holds back the rest of its group.
+        if (message.visibleAt > now) {
+          // A renewed lease never lapses while this process runs: no need to wake for it.
+          if (message.receipt === undefined || !channel.renewLease) nextWake = Math.min(nextWake, message.visibleAt);
+          // FIFO: a message in flight or waiting for its delay or retry holds back the rest of its group.
           if (group !== undefined) blockedGroups.add(group);
           continue;
         }
         if (group !== undefined) blockedGroups.add(group);
+        if (message.attempt >= channel.init.policy.maxAttempts) {
+          // Its last delivery never reported (lease lapsed, or the process died): no attempt is left.
+          this.#fail(channel, message, leaseLapsed(), now);
+          if (channel.messages[i] !== message) i--;
+          continue;
+        }
         void this.#deliver(channel, message, now);
+        // Wake when an unrenewed lease lapses, to deliver the message again.
+        if (!channel.renewLease) nextWake = Math.min(nextWake, message.visibleAt);
       }
     }
     this.#armTimer(nextWake);
@@ -237,69 +330,114 @@ export class QueueEngine {
   }
 
   async #deliver(channel: Channel, stored: StoredMessage, now: number): Promise<void> {
-    stored.inFlight = true;
+    const receipt = ++this.#receipts;
+    stored.receipt = receipt;
     stored.attempt++;
     stored.firstAttemptAt ??= new Date(now);
-    channel.inFlight++;
-    let message: QueueMessage<unknown>;
+    stored.visibleAt = now + channel.leaseMs;
+    // The attempt is counted before the consumer runs: a crash mid-handler still used it up.
+    this.#store?.update(channel.init.key, stored);
+    channel.running++;
+    const renewal = channel.renewLease ? this.#renew(channel, stored, receipt) : undefined;
     let outcome: Outcome;
     try {
-      message = {
-        id: stored.id,
-        body: JSON.parse(stored.payload) as unknown,
-        attempt: stored.attempt,
-        enqueuedAt: stored.enqueuedAt,
-        attributes: stored.attributes,
-        ...(stored.groupId !== undefined ? { groupId: stored.groupId } : {}),
-      };
-      outcome = await channel.consumer!(message);
+      outcome = await channel.consumer!(toQueueMessage(stored));
     } catch (error) {
-      message ??= { id: stored.id, body: stored.payload, attempt: stored.attempt, enqueuedAt: stored.enqueuedAt, attributes: stored.attributes };
       outcome = { ok: false, error };
     }
-    channel.inFlight--;
-    stored.inFlight = false;
-    if (outcome.ok) {
+    if (renewal) {
+      clearInterval(renewal);
+      this.#renewals.delete(renewal);
+    }
+    channel.running--;
+    if (this.#stopped) return;
+    const finished = this.#finished.has(stored);
+    if (outcome.ok && !finished) {
+      // Also when the lease lapsed meanwhile: the work is done, so the redelivery's result will not count.
       channel.handled++;
       this.#remove(channel, stored);
-    } else {
-      const decision = decideFailure(channel.init.policy, stored.attempt, this.#options.random);
-      if (decision.action === 'retry') {
-        stored.visibleAt = Date.now() + decision.delayMs;
-      } else if (decision.action === 'dead-letter') {
-        const envelope = toDeadLetterEnvelope(
-          { name: channel.init.functionName ?? channel.init.queue },
-          channel.init.queue,
-          message,
-          stored.attempt,
-          outcome.error,
-          stored.firstAttemptAt,
-        );
-        channel.deadLetters.push(envelope);
-        this.#remove(channel, stored);
-        this.#options.log.warn('message dead-lettered', {
-          queue: channel.init.queue,
-          consumer: channel.init.functionName,
-          messageId: stored.id,
-          attempts: stored.attempt,
-          error: summariseError(outcome.error),
-        });
-      } else {
-        this.#remove(channel, stored);
-        this.#options.log.error('message discarded after its last attempt (the queue has deadLetter: false)', {
-          queue: channel.init.queue,
-          consumer: channel.init.functionName,
-          messageId: stored.id,
-          attempts: stored.attempt,
-          error: summariseError(outcome.error),
-        });
-      }
+      this.#store?.remove(channel.init.key, stored);
+    } else if (finished || stored.receipt !== receipt) {
+      // The message was settled by another delivery, or went to one that now decides.
+      this.#options.log.warn('result of a delivery whose lease lapsed was ignored', {
+        queue: channel.init.queue,
+        consumer: channel.init.functionName,
+        messageId: stored.id,
+        ok: outcome.ok,
+      });
+    } else if (!outcome.ok) {
+      this.#fail(channel, stored, outcome.error, Date.now());
     }
     this.#schedulePump();
   }
 
+  #renew(channel: Channel, stored: StoredMessage, receipt: number): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      if (stored.receipt !== receipt || this.#stopped) return;
+      stored.visibleAt = Date.now() + channel.leaseMs;
+      this.#store?.update(channel.init.key, stored);
+    }, Math.max(1, Math.floor(channel.leaseMs / 2)));
+    timer.unref();
+    this.#renewals.add(timer);
+    return timer;
+  }
+
+  #fail(channel: Channel, stored: StoredMessage, error: unknown, now: number): void {
+    const decision = decideFailure(channel.init.policy, stored.attempt, this.#options.random);
+    stored.receipt = undefined;
+    if (decision.action === 'retry') {
+      stored.visibleAt = now + decision.delayMs;
+      this.#store?.update(channel.init.key, stored);
+      return;
+    }
+    this.#remove(channel, stored);
+    const fields = {
+      queue: channel.init.queue,
+      consumer: channel.init.functionName,
+      messageId: stored.id,
+      attempts: stored.attempt,
+      error: summariseError(error),
+    };
+    if (decision.action === 'dead-letter') {
+      const envelope = toDeadLetterEnvelope(
+        { name: channel.init.functionName ?? channel.init.queue },
+        channel.init.queue,
+        toQueueMessage(stored),
+        stored.attempt,
+        error,
+        stored.firstAttemptAt ?? new Date(now),
+        new Date(now),
+      );
+      this.#store?.deadLetter(channel.init.key, stored, envelope);
+      channel.deadLetters.push(envelope);
+      this.#options.log.warn('message dead-lettered', fields);
+    } else {
+      this.#store?.remove(channel.init.key, stored);
+      this.#options.log.error('message discarded after its last attempt (the queue has deadLetter: false)', fields);
+    }
+  }
+
   #remove(channel: Channel, stored: StoredMessage): void {
+    this.#finished.add(stored);
     const i = channel.messages.indexOf(stored);
     if (i >= 0) channel.messages.splice(i, 1);
   }
+}
+
+/** The portable message; a payload that is not JSON (never written by send) arrives as its text. */
+function toQueueMessage(stored: StoredMessage): QueueMessage<unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(stored.payload) as unknown;
+  } catch {
+    body = stored.payload;
+  }
+  return {
+    id: stored.id,
+    body,
+    attempt: stored.attempt,
+    enqueuedAt: stored.enqueuedAt,
+    attributes: stored.attributes,
+    ...(stored.groupId !== undefined ? { groupId: stored.groupId } : {}),
+  };
 }
