@@ -17,4 +17,8 @@ export type { PubsubTransport, PubsubTransportOptions } from './producer.js';
 export { createPubsubPublisher } from './pubsub-publisher.js';
 export type { PubsubPublisher, PubsubOutgoingMessage, PubsubClientOptions } from './pubsub-publisher.js';
 export { gcpNames } from './names.js';
+export { build } from './build.js';
+export { planDeployment, everyToCron } from './deploy-plan.js';
+export type { DeployPlan, DeployedFunction } from './deploy-plan.js';
+export { encodeDeployScript } from './encode-deploy-script.js';
 export type { GcpNames } from './names.js';
