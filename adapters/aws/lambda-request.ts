@@ -9,7 +9,7 @@
  */
 
 const CLIENT_IP = Symbol.for('faasport.clientIp');
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 
 /**
@@ -18,7 +18,7 @@ const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
  */
 export function bodyBytes(body: string | null | undefined, isBase64Encoded: boolean): Uint8Array<ArrayBuffer> {
   if (!body) return EMPTY;
-  if (isBase64Encoded && BASE64.test(body)) return Buffer.from(body, 'base64');
+  if (isBase64Encoded && body.length % 4 === 0 && BASE64.test(body)) return Buffer.from(body, 'base64');
   return Buffer.from(body, 'utf8');
 }
 

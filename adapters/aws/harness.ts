@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { App, CloudEvent, DeadLetterEnvelope, FunctionDefinition, LogRecord } from 'faasport';
+import type { ConformanceDriver, ConformanceHarness } from '../../conformance/harness.js';
+import { adapter } from './adapter.js';
+import { deadLetterQueueName, sqsQueueName } from './naming.js';
+import { AwsProducer } from './producer.js';
+import { exceedsPayloadLimit, fromApiGatewayV2Result, gatewayNotFound, gatewayTooLarge, matchRoute, toApiGatewayV2Event } from './test/api-gateway.js';
+import { EventSourceMapping } from './test/event-source-mapping.js';
+import { startLocalSqs, TEST_CLIENT_CONFIG } from './test/fauxqs-server.js';
+import { toLambda } from './to-lambda.js';
+import type { EventBridgeEventLike, LambdaContextLike, ProxyResultV2 } from './types.js';
+
+const ACCOUNT = '000000000000';
+/** Lambda retries a failed asynchronous invocation twice. */
+const ASYNC_RETRIES = 2;
+
+/**
+ * Drives the AWS adapter as AWS would: HTTP through an API Gateway HTTP API model into the
+ * `toLambda` handlers, queues and topics on a local SQS/SNS server (fauxqs) with SNS→SQS
+ * subscriptions and an SQS event source mapping per consumer, schedules and CloudEvents
+ * as EventBridge events, each invocation with a Lambda context.
+ */
+export function awsHarness(): ConformanceHarness {
+  return {
+    adapter,
+    async start(app: App, { production }): Promise<ConformanceDriver> {
+      const logs: LogRecord[] = [];
+      const errors: unknown[] = [];
+      const server = await startLocalSqs();
+      const queueUrls: Record<string, string> = {};
+      const topicArns: Record<string, string> = {};
+      const consumers: { def: FunctionDefinition; queue: string; arn: string; batchSize: number }[] = [];
+      for (const q of app.queues) {
+        const created = server.createQueue(sqsQueueName(q.name, q.fifo), q.fifo ? { attributes: { FifoQueue: 'true' } } : undefined);
+        queueUrls[q.name] = created.queueUrl;
+        if (q.deadLetter) server.createQueue(sqsQueueName(`${q.name}-dlq`, q.fifo), q.fifo ? { attributes: { FifoQueue: 'true' } } : undefined);
+      }
+      for (const t of app.topics) topicArns[t.name] = server.createTopic(t.name).topicArn;
+      for (const fn of app.functions) {
+        if (fn.kind === 'queue') {
+          const name = sqsQueueName(fn.source.name, fn.source.fifo);
+          consumers.push({ def: fn, queue: name, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, batchSize: fn.source.batchSize });
+        } else if (fn.kind === 'topic') {
+          // The SNS → SQS → Lambda fan-out: one subscription queue per subscriber.
+          const name = `${fn.source.name}-${fn.name}`;
+          server.createQueue(name);
+          server.subscribe({ topic: fn.source.name, queue: name });
+          if (fn.source.deadLetter) server.createQueue(deadLetterQueueName(fn));
+          consumers.push({ def: fn, queue: name, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, batchSize: fn.source.batchSize });
+        }
+      }
+      const config = TEST_CLIENT_CONFIG(server.address);
+      const sqs = new SQSClient(config);
+      const sns = new SNSClient(config);
+      const producer = new AwsProducer({ sqs, sns, queueUrls, topicArns, region: 'us-east-1', accountId: ACCOUNT });
+      const handlers = toLambda(app, { production, producer, logSink: (r) => logs.push(r), logLevel: 'debug' });
+      const contextFor = (fn: FunctionDefinition) => (): LambdaContextLike => {
+        const deadline = Date.now() + fn.timeoutMs;
+        return {
+          awsRequestId: randomUUID(),
+          functionName: fn.name,
+          invokedFunctionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fn.name}`,
+          getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+        };
+      };
+      const mappings = consumers.map(
+        (c) =>
+          new EventSourceMapping({
+            sqs,
+            queueUrl: server.inspectQueue(c.queue)!.url,
+            queueArn: c.arn,
+            batchSize: c.batchSize,
+            handler: handlers[c.def.name]!,
+            context: contextFor(c.def),
+            onError: (e) => errors.push(e),
+          }),
+      );
+      let asyncInFlight = 0;
+      const invokeAsync = async (fn: FunctionDefinition, event: unknown): Promise<void> => {
+        asyncInFlight++;
+        try {
+          for (let attempt = 0; attempt <= ASYNC_RETRIES; attempt++) {
+            try {
+              await handlers[fn.name]!(JSON.parse(JSON.stringify(event)), contextFor(fn)());
+              return;
+            } catch (err) {
+              if (attempt === ASYNC_RETRIES) errors.push(err);
+            }
+          }
+        } finally {
+          asyncInFlight--;
+        }
+      };
+      const pendingMessages = (): number =>
+        consumers.reduce((n, c) => {
+          const q = server.inspectQueue(c.queue)!;
+          return n + q.messages.ready.length + q.messages.delayed.length + q.messages.inflight.length;
+        }, 0);
+      const dead = new Map<string, DeadLetterEnvelope[]>();
+
+      return {
+        async fetch(request) {
+          const url = new URL(request.url);
+          const def = matchRoute(app, request.method, url.pathname);
+          if (!def) return gatewayNotFound();
+          const eventJson = await toApiGatewayV2Event(request, `${request.method} ${def.route.route}`);
+          if (exceedsPayloadLimit(eventJson)) return gatewayTooLarge();
+          const result = await handlers[def.name]!(JSON.parse(eventJson), contextFor(def)());
+          return fromApiGatewayV2Result(JSON.parse(JSON.stringify(result)) as ProxyResultV2);
+        },
+        async emit(event: CloudEvent) {
+          const time = event.time ? new Date(event.time) : new Date();
+          const bridged: EventBridgeEventLike = {
+            version: '0',
+            id: event.id,
+            'detail-type': event.type,
+            source: event.source,
+            account: ACCOUNT,
+            time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            region: 'us-east-1',
+            resources: event.subject ? [event.subject] : [],
+            detail: event.data ?? {},
+          };
+          await Promise.all(app.functions.filter((f) => f.kind === 'event').map((f) => invokeAsync(f, bridged)));
+        },
+        async tick(functionName, scheduledTime) {
+          const fn = app.getFunction(functionName);
+          if (!fn || fn.kind !== 'schedule') throw new Error(`no schedule function "${functionName}"`);
+          const time = (scheduledTime ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          await invokeAsync(fn, {
+            version: '0',
+            id: randomUUID(),
+            'detail-type': 'Scheduled Event',
+            source: 'aws.events',
+            account: ACCOUNT,
+            time,
+            region: 'us-east-1',
+            resources: [`arn:aws:events:us-east-1:${ACCOUNT}:rule/${functionName}`],
+            detail: {},
+          });
+        },
+        async settle(timeoutMs = 30_000) {
+          const until = Date.now() + timeoutMs;
+          let quiet = 0;
+          while (quiet < 3) {
+            if (Date.now() > until) throw new Error(`aws harness: messages still pending after ${timeoutMs} ms`);
+            await new Promise((r) => setTimeout(r, 30));
+            quiet = pendingMessages() === 0 && asyncInFlight === 0 && mappings.every((m) => !m.busy) ? quiet + 1 : 0;
+          }
+          if (errors.length > 0) throw errors.splice(0)[0];
+        },
+        async deadLetters(queue, functionName) {
+          const def = app.getQueue(queue) ?? app.getTopic(queue);
+          const fifo = def?.fifo ?? false;
+          const name = functionName ? deadLetterQueueName({ name: functionName, source: { kind: 'topic', name: queue } }) : sqsQueueName(`${queue}-dlq`, fifo);
+          const q = server.inspectQueue(name);
+          if (!q) return [];
+          // Non-destructive: every message still in the dead-letter queue.
+          const all = [...q.messages.ready, ...q.messages.delayed, ...q.messages.inflight.map((i) => i.message)];
+          const envelopes = all.map((m) => JSON.parse(m.body) as DeadLetterEnvelope);
+          dead.set(name, envelopes);
+          return envelopes;
+        },
+        logs: () => logs,
+        async stop() {
+          await Promise.all(mappings.map((m) => m.stop()));
+          sqs.destroy();
+          sns.destroy();
+          await server.stop();
+        },
+      };
+    },
+  };
+}
+
