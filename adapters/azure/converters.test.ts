@@ -1,0 +1,136 @@
+import { describe, expect, test } from 'vitest';
+import { createApp } from '../../src/index.js';
+import { decodeEventGridEvent } from './decode-event-grid.js';
+import { decodePoisonMessage } from './decode-dead-letter.js';
+import { decodeServiceBusDeadLetter } from './decode-service-bus-dead-letter.js';
+import { decodeServiceBusMessage } from './decode-service-bus.js';
+import { decodeStorageQueueMessage } from './decode-storage-queue.js';
+import { decodeTimer } from './decode-timer.js';
+import { encodeHttpResponse, parseSetCookie } from './encode-http-response.js';
+import { encodeBase64Message, encodeQueueText } from './encode-storage-queue-message.js';
+import { hostQueueSettings, toTimeSpan } from './host-settings.js';
+import { storageQueueName } from './queue-names.js';
+
+describe.each([
+  ['session=abc123; Path=/; HttpOnly; Secure; SameSite=Lax', { name: 'session', value: 'abc123', path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }],
+  ['SessionID=x; Expires=Wed, 21 Oct 2037 07:28:00 GMT', { name: 'SessionID', value: 'x', expires: new Date('2037-10-21T07:28:00Z') }],
+  ['Theme=dark=blue; Domain=example.com; Max-Age=60; samesite=none', { name: 'Theme', value: 'dark=blue', domain: 'example.com', maxAge: 60, sameSite: 'None' }],
+  ['flag', { name: '', value: 'flag' }],
+])('parseSetCookie(%j)', (header, cookie) => {
+  test('keeps the name case and every attribute', () => {
+    expect(parseSetCookie(header)).toEqual(cookie);
+  });
+});
+
+describe('encodeHttpResponse', () => {
+  test('Set-Cookie headers become cookies; other headers and the binary body stay as they are', async () => {
+    const headers = new Headers({ 'content-type': 'image/png', 'x-one': 'a' });
+    headers.append('set-cookie', 'A=1');
+    headers.append('set-cookie', 'B=2; HttpOnly');
+    const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const init = encodeHttpResponse(new Response(bytes, { status: 201, headers }));
+    expect(init.status).toBe(201);
+    expect(init.headers).toEqual({ 'content-type': 'image/png', 'x-one': 'a' });
+    expect(init.cookies).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '2', httpOnly: true }]);
+    expect(new Uint8Array(await new Response(init.body as ReadableStream).arrayBuffer())).toEqual(bytes);
+  });
+});
+
+describe.each([
+  ['orders', undefined, 'orders'],
+  ['Orders', undefined, 'orders'],
+  ['shipped', 'notifyCustomer', 'shipped-notifycustomer'],
+])('storageQueueName(%s, %s)', (queue, subscriber, expected) => {
+  test(`is ${expected}`, () => expect(storageQueueName(queue, subscriber)).toBe(expected));
+});
+
+describe.each([['ab'], ['a--b'], ['x'.repeat(57)], ['end-']])('storageQueueName(%j)', (name) => {
+  test('is refused', () => expect(() => storageQueueName(name)).toThrow(expect.objectContaining({ code: 'CAPABILITY_UNSUPPORTED' })));
+});
+
+describe.each([
+  [0, '00:00:00'],
+  [100, '00:00:00.100'],
+  [30_000, '00:00:30'],
+  [600_000, '00:10:00'],
+  [90_061_000, '1.01:01:01'],
+])('toTimeSpan(%d)', (ms, expected) => {
+  test(`is ${expected}`, () => expect(toTimeSpan(ms)).toBe(expected));
+});
+
+test('hostQueueSettings takes the largest maxAttempts and the smallest first backoff', () => {
+  const app = createApp('settings');
+  app.queue('a', { maxAttempts: 3, backoff: { initialDelayMs: 2000 } });
+  app.queue('b', { maxAttempts: 7, backoff: false, batchSize: 64 });
+  expect(hostQueueSettings(app)).toEqual({ maxDequeueCount: 7, visibilityTimeoutMs: 0, batchSize: 32 });
+});
+
+describe('queue message text', () => {
+  test('bare JSON without attributes, the envelope with them, decoded back the same', () => {
+    expect(encodeQueueText({ payload: '{"a":1}', attributes: {} })).toBe('{"a":1}');
+    const text = encodeQueueText({ payload: '[1,2]', attributes: { traceparent: 't', k: 'v' } });
+    const msg = decodeStorageQueueMessage(JSON.parse(text), { id: 'i', dequeueCount: 4, insertionTime: '2022-08-25T05:06:39+00:00' }, 'inv');
+    expect(msg).toEqual({ id: 'i', body: [1, 2], attempt: 4, enqueuedAt: new Date('2022-08-25T05:06:39Z'), attributes: { traceparent: 't', k: 'v' } });
+  });
+
+  test('bytes are read as UTF-8 JSON, and a missing id falls back to the invocation id', () => {
+    const msg = decodeStorageQueueMessage(Buffer.from('"héllo"'), undefined, 'inv-9');
+    expect(msg).toMatchObject({ id: 'inv-9', body: 'héllo', attempt: 1, attributes: {} });
+  });
+
+  test('the 64 KiB limit applies to the base64 form', () => {
+    expect(() => encodeBase64Message('queue "q": send', 'x'.repeat(49_153))).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+    expect(encodeBase64Message('queue "q": send', 'x'.repeat(49_152))).toHaveLength(65_536);
+  });
+
+  test('Service Bus: delivery count, application properties (not the host ones) and the session', () => {
+    const msg = decodeServiceBusMessage(
+      { id: 'o1' },
+      { messageId: 'm1', deliveryCount: 2, enqueuedTimeUtc: '2022-08-25T05:06:39.775Z', applicationProperties: { tenant: 'a', $AzureWebJobsParentId: 'p', n: 3 }, sessionId: 'g1' },
+      'inv',
+    );
+    expect(msg).toEqual({ id: 'm1', body: { id: 'o1' }, attempt: 2, enqueuedAt: new Date('2022-08-25T05:06:39.775Z'), attributes: { tenant: 'a' }, groupId: 'g1' });
+  });
+});
+
+describe('decodePoisonMessage', () => {
+  const source = { queue: 'orders', storageQueue: 'orders', functionName: 'fulfil', hostMaxAttempts: 5 };
+  test.each([
+    ['not base64 at all!', 'MESSAGE_INVALID'],
+    ['', 'MESSAGE_INVALID'],
+  ])('%j gets a clear MESSAGE_INVALID error with its raw text', (text, code) => {
+    const env = decodePoisonMessage({ messageId: 'p1', messageText: text, insertedOn: new Date('2024-01-01T00:00:00Z') }, source);
+    expect(env).toMatchObject({ attempts: 0, lastError: { code }, message: { id: 'p1', body: text }, firstAttemptAt: '2024-01-01T00:00:00.000Z' });
+    expect(env.lastError.message).toContain('base64-encode the JSON text');
+  });
+});
+
+test('decodeServiceBusDeadLetter keeps the broker reason and delivery count', () => {
+  const env = decodeServiceBusDeadLetter(
+    { messageId: 'm1', body: { id: 'o1' }, deliveryCount: 10, deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterErrorDescription: 'Message could not be consumed after 10 delivery attempts.', enqueuedTimeUtc: new Date('2024-01-01T00:00:00Z') },
+    { queue: 'orders', functionName: 'fulfil' },
+  );
+  expect(env).toMatchObject({ attempts: 10, lastError: { name: 'MaxDeliveryCountExceeded', message: 'Message could not be consumed after 10 delivery attempts.' }, message: { id: 'm1', body: { id: 'o1' } } });
+});
+
+describe('decodeTimer', () => {
+  const now = new Date('2024-05-01T10:00:30Z');
+  test.each([
+    ['the monitor record', { isPastDue: false, scheduleStatus: { next: '2024-05-01T10:00:00Z' } }, '2024-05-01T10:00:00.000Z', false],
+    ['no monitor record (useMonitor false)', { isPastDue: false, scheduleStatus: null }, '2024-05-01T10:00:00.000Z', false],
+    ['a next occurrence still ahead (manual run)', { isPastDue: false, scheduleStatus: { next: '2024-05-01T10:05:00Z' } }, '2024-05-01T10:00:00.000Z', false],
+    ['a missed occurrence', { isPastDue: true, scheduleStatus: { next: '2024-05-01T09:00:00Z' } }, '2024-05-01T09:00:00.000Z', true],
+  ])('%s', (_label, timer, scheduled, pastDue) => {
+    expect(decodeTimer(timer, now)).toEqual({ scheduledTime: new Date(scheduled), actualTime: now, isPastDue: pastDue });
+  });
+});
+
+describe.each([
+  [[], 'an array'],
+  [{ id: '1', topic: 't' }, '"eventType"'],
+  [{ specVersion: '0.3', id: '1', source: 's', type: 't' }, 'specversion'],
+])('decodeEventGridEvent(%j)', (event, message) => {
+  test('is EVENT_INVALID', () => {
+    expect(() => decodeEventGridEvent(event, 'event "e"')).toThrow(expect.objectContaining({ code: 'EVENT_INVALID', message: expect.stringContaining(message) }));
+  });
+});
