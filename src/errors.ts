@@ -19,7 +19,8 @@ export type FaasportErrorCode =
   | 'HANDLER_RESULT_INVALID'
   | 'SEND_FAILED'
   | 'NOT_FOUND'
-  | 'ADAPTER_INVALID';
+  | 'ADAPTER_INVALID'
+  | 'DEPLOY_FAILED';
 
 const BRAND = Symbol.for('faasport.error');
 
