@@ -29,6 +29,7 @@ import {
   type Transport,
 } from '../../src/index.js';
 import { createDevApi } from './dev-api.js';
+import { openDurableStore } from './durable-store.js';
 import { adapter } from './local-adapter.js';
 import { QueueEngine, type ChannelStats } from './queue-engine.js';
 import { PAST_DUE_AFTER_MS, Scheduler } from './scheduler.js';
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
   devApi?: boolean;
   /** Jitter source for retry backoff. */
   random?: () => number;
+  /** Keep queues, dead letters and `ctx.once` keys in SQLite in this folder, across restarts and crashes. */
+  persist?: string;
 }
 
 /** What the local adapter's native escape hatch holds. */
@@ -102,7 +105,8 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const logLevel = options.logLevel;
   const runtimeLog = createLogger({ sink: logSink, level: logLevel ?? 'info', base: { component: 'faasport-local' } });
   const coldStart = createColdStartFlag();
-  const engine = new QueueEngine({ log: runtimeLog, ...(options.random ? { random: options.random } : {}) });
+  const durable = options.persist !== undefined ? openDurableStore(options.persist) : undefined;
+  const engine = new QueueEngine({ log: runtimeLog, ...(options.random ? { random: options.random } : {}), ...(durable ? { store: durable.queues } : {}) });
 
   const context = <N>(def: FunctionDefinition, native: N, extra: { attempt?: number; params?: Record<string, string>; traceparent?: string | null }) =>
     new InvocationContext<N>({
@@ -117,6 +121,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       native,
       logSink,
       ...(logLevel ? { logLevel } : {}),
+      ...(durable ? { idempotencyStore: durable.idempotency } : {}),
     });
 
   // Channels: a queue's consumer, one per topic subscriber, one per event function.
@@ -239,6 +244,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     stop() {
       scheduler.stop();
       engine.stop();
+      durable?.close();
     },
   };
   const mounts: Mount[] = [...(options.mounts ?? [])];
