@@ -53,6 +53,17 @@ describe('registration metadata', () => {
     expect(() => load(app)).toThrow(expect.objectContaining({ code: 'CAPABILITY_UNSUPPORTED', message: expect.stringContaining('Event Grid') }));
   });
 
+  test('Service Bus is chosen per queue or topic name; topics subscribe once per function', () => {
+    const app = createApp('bus');
+    app.queue('orders', { maxMessageBytes: 1024 }).consume('fulfil', () => undefined);
+    app.queue('emails', { maxMessageBytes: 1024 }).consume('send', () => undefined);
+    app.topic('shipped', { maxMessageBytes: 1024 }).subscribe('notify', () => undefined);
+    const worker = core.load(() => registerAzure(app, { producer: recordingProducer(), serviceBus: { queues: ['orders'], topics: ['shipped'], connection: 'Bus' } }));
+    expect(worker.functions.get('fulfil')!.trigger).toMatchObject({ type: 'serviceBusTrigger', queueName: 'orders', connection: 'Bus' });
+    expect(worker.functions.get('send')!.trigger).toMatchObject({ type: 'queueTrigger', queueName: 'emails', connection: 'AzureWebJobsStorage' });
+    expect(worker.functions.get('notify')!.trigger).toMatchObject({ type: 'serviceBusTrigger', topicName: 'shipped', subscriptionName: 'notify', connection: 'Bus' });
+  });
+
   test('a queue name Storage cannot hold is refused naming the fix', () => {
     const app = createApp('names');
     app.queue('q', {}).consume('c', () => undefined);
