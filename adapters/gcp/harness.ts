@@ -1,0 +1,95 @@
+import type { ConformanceHarness } from '../../conformance/harness.js';
+import { compareRoutes, type App, type HttpFunctionDefinition, type LogRecord } from '../../src/index.js';
+import { decodeDeadLetter } from './decode-dead-letter.js';
+import { adapter } from './gcp-adapter.js';
+import { gcpNames } from './names.js';
+import { createPubsubTransport } from './producer.js';
+import { PubsubStandIn, type StandInSubscription } from './pubsub-stand-in.js';
+import { registerGcp } from './register-gcp.js';
+import { serveRegistered, type ServedFunction } from './serve-registered.js';
+
+const EVENT_RETRY_MS = 50;
+
+/**
+ * Drives the gcp adapter as Google runs it: every function registered with the real
+ * Functions Framework and served by its own server (`getTestServer`) over real HTTP. What
+ * Google's managed services would do around it comes from a named test double: Pub/Sub and
+ * Eventarc ({@link PubsubStandIn}: push deliveries as binary CloudEvents, nack on non-2xx,
+ * redelivery, dead-letter forwarding), a URL map for HTTP (each HTTP function has its own
+ * URL on GCP), and Cloud Scheduler publishing a tick for its slot.
+ */
+export function gcpHarness(): ConformanceHarness {
+  return {
+    adapter,
+    async start(app: App, { production }) {
+      const logs: LogRecord[] = [];
+      const names = gcpNames(app.name);
+      const pubsub = new PubsubStandIn();
+      const transport = createPubsubTransport({ appName: app.name, publisher: pubsub });
+      registerGcp(app, { production, logSink: (r) => logs.push(r), logLevel: 'debug', transport, publisher: pubsub });
+      // getTestServer snapshots each registration now, before another app can re-register the same names.
+      const entries = await Promise.all(app.functions.map(async (fn) => [fn.name, await serveRegistered(fn.name)] as const));
+      const servers = new Map<string, ServedFunction>(entries);
+      const url = (fn: string) => servers.get(fn)!.url;
+
+      for (const fn of app.functions) {
+        if (fn.kind === 'queue' || fn.kind === 'topic') {
+          const backoff = fn.source.backoff;
+          pubsub.subscribe({
+            name: names.subscription(fn.source.name, fn.name),
+            topic: names.topic(fn.source.name),
+            url: url(fn.name),
+            maxDeliveryAttempts: fn.source.maxAttempts,
+            deadLetterTopic: names.deadLetterTopic(fn.source.name),
+            retryDelayMs: (n) => (backoff ? Math.min(backoff.maxDelayMs, backoff.initialDelayMs * backoff.multiplier ** (n - 1)) : 0),
+          });
+        } else if (fn.kind === 'schedule') {
+          pubsub.subscribe({ name: names.subscription(`schedule-${fn.name}`, fn.name), topic: names.scheduleTopic(fn.name), url: url(fn.name), maxDeliveryAttempts: 5, deadLetterTopic: names.deadLetterTopic(`schedule-${fn.name}`), retryDelayMs: () => EVENT_RETRY_MS });
+        }
+      }
+      const eventTriggers = new Map<string, StandInSubscription>(
+        app.functions
+          .filter((fn) => fn.kind === 'event')
+          .map((fn) => [fn.name, { name: `eventarc-${fn.name}`, topic: '', url: url(fn.name), maxDeliveryAttempts: fn.kind === 'event' ? fn.maxAttempts : 5, deadLetterTopic: names.deadLetterTopic(names.eventSource(fn.name)), retryDelayMs: () => EVENT_RETRY_MS }]),
+      );
+      const routes = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http').sort((a, b) => compareRoutes(a.route, b.route));
+
+      return {
+        async fetch(request) {
+          // The URL map in front of the functions: the most specific route wins; the function itself checks the method.
+          const target = new URL(request.url);
+          const fn = routes.find((r) => r.route.match(target.pathname) && (r.methods === '*' || r.methods.includes(request.method as never) || (request.method === 'HEAD' && r.methods.includes('GET'))))
+            ?? routes.find((r) => r.route.match(target.pathname));
+          if (!fn) return Response.json({ error: `no function serves ${target.pathname}`, code: 'NOT_FOUND' }, { status: 404 });
+          return fetch(new Request(url(fn.name) + target.pathname + target.search, request));
+        },
+        async emit(event) {
+          for (const fn of app.functions) {
+            if (fn.kind !== 'event') continue;
+            // Eventarc filters on exact attributes; a prefix filter is the function's own, checked again inside.
+            pubsub.pushEvent(eventTriggers.get(fn.name)!, event);
+          }
+        },
+        async tick(functionName, scheduledTime = new Date()) {
+          pubsub.publishAt(names.scheduleTopic(functionName), { data: new TextEncoder().encode('{}'), attributes: {} }, scheduledTime);
+        },
+        settle: (timeoutMs = 30_000) => pubsub.whenIdle(timeoutMs),
+        async deadLetters(queue, functionName) {
+          const source = app.getQueue(queue) || app.getTopic(queue) ? queue : queue.replace(/^event\//, 'event-');
+          const consumers = app.functions.filter((f) => (f.kind === 'queue' || f.kind === 'topic') && f.source.name === queue);
+          const functionFor = (subscription: string | undefined) =>
+            consumers.find((c) => names.subscription(queue, c.name) === subscription)?.name ?? consumers[0]?.name ?? queue;
+          return pubsub
+            .retained(names.deadLetterTopic(source))
+            .map((m) => decodeDeadLetter(m, { queue, functionFor }))
+            .filter((e) => !functionName || e.functionName === functionName);
+        },
+        logs: () => logs,
+        async stop() {
+          pubsub.stop();
+          await Promise.all([...servers.values()].map((s) => s.close()));
+        },
+      };
+    },
+  };
+}
