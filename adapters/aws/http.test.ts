@@ -1,0 +1,193 @@
+import { createApp, type Context } from 'faasport';
+import { describe, expect, test } from 'vitest';
+import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
+import { isTextContentType } from './encode-body.js';
+import { clientAddress } from './lambda-request.js';
+import { albEvent, apiGatewayV1Event, apiGatewayV2Event, functionUrlEvent, lambdaContext } from './test/events.js';
+import { toLambda } from './to-lambda.js';
+import type { ProxyResultV1, ProxyResultV2 } from './types.js';
+
+const COOKIES = ['session=abc123; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/'];
+const ALL_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
+
+function httpApp(handler: (req: Request, ctx: Context) => Response | Promise<Response>) {
+  const app = createApp('http-test');
+  app.http('fn', { method: '*', route: '/*' }, handler);
+  app.http('user', { method: 'GET', route: '/users/:id' }, (_req, ctx) => Response.json(ctx.params));
+  const warnings: unknown[] = [];
+  const handlers = toLambda(app, { logSink: (r) => r.level === 'warn' && warnings.push(r), production: true });
+  return { fn: handlers.fn!, user: handlers.user!, warnings };
+}
+
+const cookieResponse = () => {
+  const headers = new Headers({ 'content-type': 'text/plain' });
+  for (const c of COOKIES) headers.append('set-cookie', c);
+  headers.append('x-multi', 'one');
+  headers.append('x-multi', 'two');
+  return new Response('ok', { headers });
+};
+
+describe('Set-Cookie is never split or joined', () => {
+  test.each([
+    ['API Gateway v2', () => apiGatewayV2Event(), (r: ProxyResultV2 & ProxyResultV1) => r.cookies],
+    ['Function URL', () => functionUrlEvent(), (r: ProxyResultV2 & ProxyResultV1) => r.cookies],
+    ['API Gateway v1', () => apiGatewayV1Event(), (r: ProxyResultV2 & ProxyResultV1) => r.multiValueHeaders?.['set-cookie']],
+    ['ALB multi-value', () => albEvent('multi'), (r: ProxyResultV2 & ProxyResultV1) => r.multiValueHeaders?.['set-cookie']],
+  ])('%s', async (_name, event, cookiesOf) => {
+    const { fn } = httpApp(cookieResponse);
+    const result = (await fn(event())) as ProxyResultV2 & ProxyResultV1;
+    expect(cookiesOf(result)).toEqual(COOKIES);
+    expect(JSON.stringify(result.headers ?? {})).not.toContain('session=');
+  });
+
+  test('ALB single-value mode carries one Set-Cookie and warns', async () => {
+    const { fn, warnings } = httpApp(cookieResponse);
+    const result = (await fn(albEvent('single'))) as ProxyResultV1;
+    expect(result.headers?.['set-cookie']).toBe(COOKIES[0]);
+    expect(result.multiValueHeaders).toBeUndefined();
+    expect(warnings).toEqual([expect.objectContaining({ msg: expect.stringContaining('lambda.multi_value_headers.enabled'), cookies: 2 })]);
+  });
+
+  test('v2 request cookies[] become one Cookie header', async () => {
+    const { fn } = httpApp((req) => new Response(req.headers.get('cookie')));
+    const result = (await fn(apiGatewayV2Event({ cookies: ['a=1', 'b=two'] }))) as ProxyResultV2;
+    expect(result.body).toBe('a=1; b=two');
+  });
+});
+
+describe('repeated headers and query keys are kept', () => {
+  test('API Gateway v1 multiValue maps win over the last-value maps', async () => {
+    const { fn } = httpApp((req) => Response.json({ h: req.headers.get('headername'), q: new URL(req.url).searchParams.getAll('name') }));
+    const result = (await fn(apiGatewayV1Event())) as ProxyResultV1;
+    expect(JSON.parse(result.body)).toEqual({ h: 'headerValue, headerValue2', q: ['me', 'me2'] });
+  });
+
+  test('repeated response headers are combined; v1 keeps them as one value list entry', async () => {
+    const { fn } = httpApp(cookieResponse);
+    const result = (await fn(apiGatewayV1Event())) as ProxyResultV1;
+    expect(result.multiValueHeaders?.['x-multi']).toEqual(['one, two']);
+  });
+});
+
+describe('query values are decoded exactly once', () => {
+  test.each([
+    // API Gateway v1 hands over decoded values
+    ['API Gateway v1', () => apiGatewayV1Event({ multiValueQueryStringParameters: { q: ['a b&c=d', '100%'] }, queryStringParameters: null })],
+    // HTTP API: rawQueryString as sent
+    ['API Gateway v2', () => apiGatewayV2Event({ rawQueryString: 'q=a%20b%26c%3Dd&q=100%25' })],
+    // ALB leaves values percent-encoded
+    ['ALB', () => albEvent('multi', { multiValueQueryStringParameters: { q: ['a%20b%26c%3Dd', '100%25'] } })],
+  ])('%s', async (_name, event) => {
+    const { fn } = httpApp((req) => Response.json(new URL(req.url).searchParams.getAll('q')));
+    const result = (await fn(event())) as ProxyResultV1;
+    expect(JSON.parse(result.body)).toEqual(['a b&c=d', '100%']);
+  });
+});
+
+describe('bodies keep every byte', () => {
+  test('a base64 request body decodes to the exact bytes 0-255', async () => {
+    const { fn } = httpApp(async (req) => Response.json([...new Uint8Array(await req.arrayBuffer())]));
+    const event = apiGatewayV2Event({ body: Buffer.from(ALL_BYTES).toString('base64'), isBase64Encoded: true, requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'POST' } } });
+    const result = (await fn(event)) as ProxyResultV2;
+    expect(JSON.parse(result.body)).toEqual([...ALL_BYTES]);
+  });
+
+  test.each([
+    ['image/png', true],
+    ['application/pdf', true],
+    ['image/svg+xml', true],
+    ['application/atom+xml', true],
+    ['application/x-unknown', true],
+    ['text/plain; charset=iso-8859-1', true],
+    ['text/html; charset=utf-8', false],
+    ['application/json', false],
+    ['application/problem+json', false],
+    ['application/xml; charset=utf-8', false],
+  ])('a %s response is base64: %s', async (type, binary) => {
+    expect(isTextContentType(type)).toBe(!binary);
+    const body = binary ? ALL_BYTES : new TextEncoder().encode('héllo');
+    const { fn } = httpApp(() => new Response(body, { headers: { 'content-type': type } }));
+    const result = (await fn(apiGatewayV2Event())) as ProxyResultV2;
+    expect(result.isBase64Encoded).toBe(binary);
+    const bytes = binary ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+    expect([...bytes]).toEqual([...body]);
+  });
+
+  test('a text type whose bytes are not UTF-8 falls back to base64', async () => {
+    const { fn } = httpApp(() => new Response(Uint8Array.of(0xff, 0xfe, 0x41), { headers: { 'content-type': 'text/plain' } }));
+    const result = (await fn(apiGatewayV2Event())) as ProxyResultV2;
+    expect(result).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0xff, 0xfe, 0x41]).toString('base64') });
+  });
+
+  test('HEAD answers headers without a body', async () => {
+    const { user } = httpApp(() => new Response('x'));
+    const event = apiGatewayV2Event({ rawPath: '/users/7', requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'HEAD' } } });
+    const result = (await user(event)) as ProxyResultV2;
+    expect(result).toMatchObject({ statusCode: 200, body: '', isBase64Encoded: false });
+  });
+});
+
+describe('client address', () => {
+  test.each([
+    ['API Gateway v2 sourceIp', () => apiGatewayV2Event({ headers: { 'x-forwarded-for': '6.6.6.6, 65.78.31.245' } }), '65.78.31.245'],
+    ['API Gateway v1 identity.sourceIp', () => apiGatewayV1Event(), '192.168.196.186'],
+    // The client may send its own X-Forwarded-For; ALB appends the real peer last.
+    ['ALB last X-Forwarded-For entry', () => albEvent('single', { headers: { ...albEvent('single').headers, 'x-forwarded-for': '6.6.6.6, 25.12.198.67' } }), '25.12.198.67'],
+  ])('%s', async (_name, event, ip) => {
+    const { fn } = httpApp((req) => new Response(clientAddress(req)));
+    expect(((await fn(event())) as ProxyResultV2).body).toBe(ip);
+  });
+});
+
+describe('routing inside the function', () => {
+  test('params from the route, also under a named HTTP API stage', async () => {
+    const { user } = httpApp(() => new Response());
+    const base = apiGatewayV2Event();
+    const event = apiGatewayV2Event({ rawPath: '/prod/users/ada%20l', requestContext: { ...base.requestContext, stage: 'prod' } });
+    expect(JSON.parse(((await user(event)) as ProxyResultV2).body)).toEqual({ id: 'ada l' });
+  });
+
+  test('a method the function does not take answers 405 with Allow', async () => {
+    const { user } = httpApp(() => new Response());
+    const base = apiGatewayV2Event();
+    const result = (await user(apiGatewayV2Event({ rawPath: '/users/1', requestContext: { ...base.requestContext, http: { method: 'DELETE' } } }))) as ProxyResultV2;
+    expect(result.statusCode).toBe(405);
+    expect(result.headers?.allow).toBe('GET');
+  });
+});
+
+describe('the Request is built lazily', () => {
+  test('nothing is parsed until used; then it behaves as a Request', async () => {
+    const req = new ApiGatewayV2Request(apiGatewayV2Event({ rawPath: '/a', rawQueryString: 'x=1', body: '{"a":1}', requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'POST' } } }));
+    const asRequest = req as unknown as Request;
+    expect(asRequest).toBeInstanceOf(Request);
+    expect(asRequest.method).toBe('POST');
+    expect(await asRequest.json()).toEqual({ a: 1 });
+    expect(asRequest.bodyUsed).toBe(true);
+    await expect(asRequest.text()).rejects.toThrow(TypeError);
+    // Members without a fast path come from one real Request.
+    expect(asRequest.signal.aborted).toBe(false);
+    expect(new Request(asRequest).url).toBe('https://xxx.execute-api.us-east-1.amazonaws.com/a?x=1');
+  });
+});
+
+describe('context', () => {
+  test('request id, deadline, cold start once, X-Ray trace mapped to W3C', async () => {
+    const seen: Context[] = [];
+    const { fn } = httpApp((_req, ctx) => {
+      seen.push(ctx);
+      void ctx.trace;
+      return new Response();
+    });
+    const event = apiGatewayV2Event({ headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1' } });
+    await fn(event, lambdaContext(5000, 'req-a'));
+    await fn(event, lambdaContext(5000, 'req-b'));
+    expect(seen.map((c) => [c.invocationId, c.coldStart, c.provider])).toEqual([
+      ['req-a', true, 'aws'],
+      ['req-b', false, 'aws'],
+    ]);
+    expect(seen[0]!.deadline - Date.now()).toBeGreaterThan(4000);
+    expect(seen[0]!.deadline - Date.now()).toBeLessThanOrEqual(5000);
+    expect(seen[0]!.trace).toMatchObject({ traceId: '5759e988bd862e3fe1be46a994272793', parentSpanId: '53995c3f42cd8ad8', traceFlags: 1 });
+  });
+});
