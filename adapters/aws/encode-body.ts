@@ -32,12 +32,17 @@ export function isTextContentType(contentType: string | null): boolean {
  * are valid UTF-8, otherwise base64 with every byte intact.
  */
 export async function encodeBody(response: Response, omitBody: boolean): Promise<EncodedBody> {
+  const source = bodySource(response);
+  if (source !== undefined && !omitBody) return encodeBytes(response, typeof source === 'string' ? Buffer.from(source, 'utf8') : source);
   if (response.body === null) return EMPTY;
   if (omitBody) {
     await response.body.cancel();
     return EMPTY;
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  return encodeBytes(response, new Uint8Array(await response.arrayBuffer()));
+}
+
+function encodeBytes(response: Response, bytes: Uint8Array): EncodedBody {
   if (bytes.length === 0) return EMPTY;
   if (isTextContentType(response.headers.get('content-type'))) {
     try {
@@ -47,4 +52,19 @@ export async function encodeBody(response: Response, omitBody: boolean): Promise
     }
   }
   return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), isBase64Encoded: true };
+}
+
+// Node's fetch (undici 6, Node 20/22) keeps the value a Response was built from (string or
+// bytes) in an internal slot. Reading it skips a body stream round trip of ~9 µs per
+// response; any other body (a stream, an unknown runtime) takes the stream path.
+const STATE = Object.getOwnPropertySymbols(new Response('')).find((s) => s.description === 'state');
+
+function bodySource(response: Response): string | Uint8Array | undefined {
+  if (STATE === undefined || response.bodyUsed) return undefined;
+  const state = (response as unknown as Record<symbol, { body?: { source?: unknown } | null } | undefined>)[STATE];
+  const source = state?.body?.source;
+  if (source instanceof Uint8Array) return source;
+  // A string with lone surrogates would not survive as UTF-8: let the stream path encode it.
+  if (typeof source === 'string' && (source as string & { isWellFormed(): boolean }).isWellFormed()) return source;
+  return undefined;
 }

@@ -119,6 +119,19 @@ describe('bodies keep every byte', () => {
     expect(result).toMatchObject({ isBase64Encoded: true, body: Buffer.from([0xff, 0xfe, 0x41]).toString('base64') });
   });
 
+  test('a streamed response body is read through the stream', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(ALL_BYTES.subarray(0, 128));
+        controller.enqueue(ALL_BYTES.subarray(128));
+        controller.close();
+      },
+    });
+    const { fn } = httpApp(() => new Response(stream, { headers: { 'content-type': 'application/octet-stream' } }));
+    const result = (await fn(apiGatewayV2Event())) as ProxyResultV2;
+    expect([...Buffer.from(result.body, 'base64')]).toEqual([...ALL_BYTES]);
+  });
+
   test('HEAD answers headers without a body', async () => {
     const { user } = httpApp(() => new Response('x'));
     const event = apiGatewayV2Event({ rawPath: '/users/7', requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'HEAD' } } });
