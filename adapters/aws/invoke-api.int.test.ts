@@ -96,7 +96,7 @@ describe('Lambda Invoke API', () => {
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'explode', InvocationType: 'Event', Payload: JSON.stringify(loadFixture('s3/put.json')) }));
     expect(out.StatusCode).toBe(202);
     await invokeApi.whenIdle();
-    expect(logs.some((r) => r.msg === 'async invocation failed' && r.functionName === 'explode')).toBe(true);
+    expect(logs.find((r) => r.msg === 'async invocation failed')).toMatchObject({ level: 'error', function: 'explode', errorMessage: 'event handler exploded' });
   });
 
   test('DryRun answers 204 without running', async () => {

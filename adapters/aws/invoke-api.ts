@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { summariseError, type App, type LogLevel, type LogSink } from 'faasport';
+import { createLogger, summariseError, type App, type LogLevel, type LogSink } from 'faasport';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
 import { toLambda } from './to-lambda.js';
 import type { LambdaContextLike, LambdaHandler } from './types.js';
@@ -40,6 +40,8 @@ export function createLambdaInvokeApi(app: App, options: LambdaInvokeApiOptions 
   const background = new Set<Promise<unknown>>();
   const region = options.region ?? 'us-east-1';
   const account = options.accountId ?? '000000000000';
+  // Without a sink, failures of Event invocations (nobody awaits them) go to stdout.
+  const log = createLogger({ sink: options.logSink, level: options.logLevel ?? 'info', base: { source: 'lambda-invoke-api' } });
 
   const api = async (request: Request): Promise<Response | undefined> => {
     const match = INVOKE_PATH.exec(new URL(request.url).pathname);
@@ -75,7 +77,7 @@ export function createLambdaInvokeApi(app: App, options: LambdaInvokeApiOptions 
     const run = runHandler(handlers[name]!, event, lambdaContext(requestId, name, arn, def.timeoutMs), def.timeoutMs);
     if (type === 'Event') {
       const task = run.then((outcome) => {
-        if (!outcome.ok) options.logSink?.({ level: 'error', msg: 'async invocation failed', time: new Date().toISOString(), functionName: name, invocationId: requestId, error: outcome.error });
+        if (!outcome.ok) log.error('async invocation failed', { function: name, requestId, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage });
       });
       background.add(task);
       void task.finally(() => background.delete(task));
