@@ -17,6 +17,7 @@ export interface LambdaInvokeApiOptions {
 /** The Invoke API handler; `whenIdle()` resolves once every `Event` invocation has finished. */
 export type LambdaInvokeApi = ((request: Request) => Promise<Response | undefined>) & { whenIdle(): Promise<void> };
 
+const PLATFORM_GRACE_MS = 100;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
 /**
@@ -106,7 +107,8 @@ async function runHandler(handler: LambdaHandler, event: unknown, context: Lambd
   const timeout = new Promise<RunOutcome>((resolve) => {
     timer = setTimeout(
       () => resolve({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } }),
-      timeoutMs,
+      // The function's own deadline (ctx.signal, TIMEOUT) fires first; this is the platform's backstop.
+      timeoutMs + PLATFORM_GRACE_MS,
     );
   });
   try {
