@@ -2,7 +2,7 @@ export { createApp, attachTransport, encodeMessage, isApp, DEFAULT_TIMEOUT_MS, D
 export type { App, Queue, Topic } from './app.js';
 export { defineAdapter, findUnsupported, assertSupported } from './adapter.js';
 export type { Adapter, Capabilities } from './adapter.js';
-export { FaasportError, isFaasportError, payloadTooLarge, summariseError } from './errors.js';
+export { FaasportError, isFaasportError, payloadTooLarge, summariseError, formatBytes } from './errors.js';
 export type { FaasportErrorCode, ErrorSummary } from './errors.js';
 export { InvocationContext, currentInvocation, createColdStartFlag } from './context.js';
 export type { ContextInit } from './context.js';
@@ -13,7 +13,7 @@ export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
 export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { toCloudEvent, eventMatches } from './cloudevent.js';
-export { createLogger, stdoutSink } from './logger.js';
+export { createLogger, stdoutSink, safeStringify } from './logger.js';
 export type { Logger, LogLevel, LogRecord, LogSink } from './logger.js';
 export { parseTraceparent, parseXRayHeader, parseCloudTraceContext, createTraceContext } from './trace.js';
 export type { TraceContext, ParsedTraceparent } from './trace.js';
