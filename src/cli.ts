@@ -10,7 +10,7 @@ import type { App } from './app.js';
 const USAGE = `faasport — write a serverless function once, run it on AWS, Azure, Google Cloud or locally
 
 Usage:
-  faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules]
+  faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules] [--persist <dir>]
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
   faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--out conformance-report]
@@ -99,6 +99,7 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
       host: { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'no-schedules': { type: 'boolean' },
+      persist: { type: 'string' },
     },
   });
   const { app } = await loadApp(requireApp(positionals, 'dev'));
@@ -111,7 +112,7 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
   const aws = (await resolveTarget('aws').catch(() => undefined)) as { createLambdaInvokeApi?: (app: App) => (r: Request) => Promise<Response | undefined> } | undefined;
   const invokeApi = typeof aws?.createLambdaInvokeApi === 'function' ? aws.createLambdaInvokeApi(app) : undefined;
   if (typeof invokeApi === 'function') mounts.push(invokeApi);
-  const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts });
+  const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts, ...(values.persist !== undefined ? { persist: values.persist } : {}) });
   const server = await local.serve((request) => runtime.fetch(request), {
     port,
     host: values.host ?? '127.0.0.1',

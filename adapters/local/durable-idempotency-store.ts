@@ -10,9 +10,12 @@ interface Row {
 
 /**
  * `ctx.once` keys in the durable store's SQLite file: a claim is one immediate transaction,
- * so processes sharing the file (or one restarted after a crash) agree on who runs a key.
+ * so processes sharing the file agree on who runs a key.
  */
-export function createDurableIdempotencyStore(db: BetterSqlite3.Database): IdempotencyStore {
+export function createDurableIdempotencyStore(db: BetterSqlite3.Database, options: { releasePending?: boolean } = {}): IdempotencyStore {
+  // The folder's owner opens with releasePending: claims left in the file belong to a process
+  // that died mid-body, so the next delivery runs the body again instead of waiting out the lease.
+  if (options.releasePending) db.prepare("DELETE FROM idempotency WHERE state = 'pending'").run();
   const select = db.prepare('SELECT state, owner, expires_at, value FROM idempotency WHERE key = ?');
   const upsert = db.prepare(
     `INSERT INTO idempotency (key, state, owner, expires_at, value) VALUES (?, ?, ?, ?, ?)

@@ -174,4 +174,43 @@ describe('durable local queues (--persist)', () => {
     expect(without.stdout.trim()).toBe('false');
     expect(withPersist.stdout.trim()).toBe('true');
   });
+
+  it('faasport dev --persist <dir> keeps dead letters across a restart of the CLI', async () => {
+    const dir = tempDir();
+    const dev = async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), 'dev', join(repo, 'adapters/local/crash-app.ts'), '--port', '0', '--no-schedules', '--persist', join(dir, 'q')], {
+        cwd: repo,
+        env: { ...process.env, CRASH_HANDLED_LOG: join(dir, 'handled.log') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', () => reject(new Error(`faasport dev exited: ${out}`)));
+      });
+      return { url, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+    };
+    const first = await dev();
+    try {
+      expect((await fetch(`${first.url}/seed`, { method: 'POST', body: JSON.stringify({ from: 0, to: 20 }) })).status).toBe(202);
+      for (let i = 0; i < 200; i++) {
+        const stats = (await (await fetch(`${first.url}/_faasport/queues`)).json()) as { depth: number; delayed: number; inFlight: number; deadLettered: number }[];
+        if (stats.every((s) => s.depth + s.delayed + s.inFlight === 0)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await first.stop();
+    }
+    const second = await dev();
+    try {
+      const dlq = (await (await fetch(`${second.url}/_faasport/queues/work/dead-letter`)).json()) as { message: { body: { n: number } }; attempts: number }[];
+      expect(dlq.map((e) => [e.message.body.n, e.attempts])).toEqual([[0, 3]]);
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -81,7 +81,7 @@ export function openDurableStore(dir: string): DurableStore {
   return {
     path,
     queues: createQueueStore(db),
-    idempotency: createDurableIdempotencyStore(db),
+    idempotency: createDurableIdempotencyStore(db, { releasePending: true }),
     close() {
       if (!open) return;
       open = false;
@@ -181,7 +181,11 @@ function createQueueStore(db: BetterSqlite3.Database): QueueStore {
   return {
     load(now) {
       // Leases of a stopped process are void: those deliveries counted, the messages are due again.
-      const recoveredInFlight = db.prepare('UPDATE messages SET leased = 0, visible_at = min(visible_at, ?) WHERE leased = 1').run(now).changes;
+      const recoveredInFlight = db.transaction(() => {
+        const counts = db.prepare('SELECT channel, count(*) AS n FROM messages WHERE leased = 1 GROUP BY channel').all() as { channel: string; n: number }[];
+        db.prepare('UPDATE messages SET leased = 0, visible_at = min(visible_at, ?) WHERE leased = 1').run(now);
+        return new Map(counts.map((c) => [c.channel, c.n]));
+      })();
       const messages = new Map<string, StoredMessage[]>();
       for (const row of db.prepare('SELECT * FROM messages ORDER BY seq').iterate() as IterableIterator<MessageRow>) {
         const list = messages.get(row.channel) ?? [];

@@ -47,8 +47,8 @@ export interface QueueStore {
 export interface PersistedQueues {
   readonly messages: ReadonlyMap<string, StoredMessage[]>;
   readonly deadLetters: ReadonlyMap<string, DeadLetterEnvelope[]>;
-  /** Messages whose lease an earlier process held when it stopped: redelivered now, attempt already counted. */
-  readonly recoveredInFlight: number;
+  /** Per channel, messages whose lease an earlier process held when it stopped: redelivered now, attempt already counted. */
+  readonly recoveredInFlight: ReadonlyMap<string, number>;
 }
 
 export interface ChannelPolicy {
@@ -152,15 +152,14 @@ export class QueueEngine {
     if (this.#store) {
       this.#persisted = this.#store.load(Date.now());
       for (const list of this.#persisted.messages.values()) for (const m of list) this.#seq = Math.max(this.#seq, m.seq);
-      if (this.#persisted.recoveredInFlight > 0) {
-        options.log.warn('redelivering messages that were in flight when the last run stopped', { count: this.#persisted.recoveredInFlight });
+      const recovered = this.#persisted.recoveredInFlight;
+      if (recovered.size > 0) {
+        options.log.warn('redelivering messages that were in flight when the last run stopped', {
+          count: [...recovered.values()].reduce((a, b) => a + b, 0),
+          channels: Object.fromEntries(recovered),
+        });
       }
     }
-  }
-
-  /** Messages the store held in flight for a process that stopped (0 without a store). */
-  get recoveredInFlight(): number {
-    return this.#persisted?.recoveredInFlight ?? 0;
   }
 
   createChannel(init: ChannelInit, consumer?: Consumer): void {
