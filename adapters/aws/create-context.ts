@@ -18,7 +18,9 @@ export interface InvocationFacts {
 
 /** Reads the Lambda context once per invocation: request id, deadline, cold start. */
 export function invocationFacts(def: FunctionDefinition, lambdaContext: LambdaContextLike | undefined, coldStart: boolean): InvocationFacts {
-  const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? lambdaContext.getRemainingTimeInMillis() : def.timeoutMs;
+  // The function's own timeoutMs, unless Lambda stops it sooner: deploy the Lambda timeout a
+  // little above timeoutMs so the SDK answers (504, retry) before the platform kills it.
+  const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? Math.min(def.timeoutMs, lambdaContext.getRemainingTimeInMillis()) : def.timeoutMs;
   return { lambdaContext, coldStart, deadline: Date.now() + remaining, requestId: lambdaContext?.awsRequestId || randomUUID() };
 }
 
