@@ -54,7 +54,8 @@ export interface HttpEventMessage {
 export function decodeHttpEvent(message: HttpEventMessage, operation = 'knative: receive CloudEvent'): CloudEvent {
   const mode = contentModeOf(message.headers);
   if (mode === 'structured') return decodeStructured(message, operation);
-  if (mode === 'binary') return decodeBinary(message, operation);
+  // ce-* headers without ce-specversion: report the missing header rather than "no CloudEvent".
+  if (mode === 'binary' || (mode === undefined && hasCeHeader(message.headers))) return decodeBinary(message, operation);
   if (mode === 'batched') {
     throw new FaasportError('EVENT_INVALID', `${operation}: batched content mode (application/cloudevents-batch) is not supported; send one event per request`, {
       status: 415,
@@ -65,6 +66,11 @@ export function decodeHttpEvent(message: HttpEventMessage, operation = 'knative:
     `${operation}: the request carries no CloudEvent; send binary mode (ce-specversion, ce-id, ce-source, ce-type headers) or structured mode (Content-Type: application/cloudevents+json)`,
     { status: 400 },
   );
+}
+
+function hasCeHeader(headers: Headers): boolean {
+  for (const name of headers.keys()) if (name.startsWith('ce-')) return true;
+  return false;
 }
 
 function decodeBinary({ headers, body }: HttpEventMessage, operation: string): CloudEvent {
