@@ -18,6 +18,17 @@ interface ConformanceTarget {
 }
 
 /**
+ * Built-in adapters keep their harness out of the runtime module (it starts emulators and
+ * local servers that a deployed bundle must never contain).
+ */
+const BUILTIN_HARNESSES: Record<string, () => Promise<ConformanceTarget>> = {
+  local: async () => ({ conformanceHarness: (await import('../adapters/local/harness.js')).localHarness, expectedFailures: (await import('../adapters/local/expected-failures.js')).expectedFailures }),
+  aws: async () => ({ conformanceHarness: (await import('../adapters/aws/harness.js')).awsHarness, expectedFailures: (await import('../adapters/aws/expected-failures.js')).expectedFailures }),
+  azure: async () => ({ conformanceHarness: (await import('../adapters/azure/harness.js')).azureHarness, expectedFailures: (await import('../adapters/azure/expected-failures.js')).expectedFailures }),
+  gcp: async () => ({ conformanceHarness: (await import('../adapters/gcp/harness.js')).gcpHarness, expectedFailures: (await import('../adapters/gcp/expected-failures.js')).expectedFailures }),
+};
+
+/**
  * `faasport conformance [--adapter X]... [--out dir] [--readme README.md]`: runs the suite
  * against each adapter, prints the matrix, writes matrix.json and matrix.md, and optionally
  * replaces the matrix section of a README. Exit 1 when any cell is an unexpected result.
@@ -37,6 +48,14 @@ export async function conformanceCommand(args: string[], io: CliIo, resolveTarge
     } catch (err) {
       columns.push({ adapter: name, unavailable: (err as Error).message, results: [] });
       continue;
+    }
+    if (typeof target.conformanceHarness !== 'function' && BUILTIN_HARNESSES[name]) {
+      try {
+        target = { ...target, ...(await BUILTIN_HARNESSES[name]()) };
+      } catch (err) {
+        columns.push({ adapter: target.adapter.name, unavailable: `its conformance harness could not load: ${(err as Error).message}`, results: [] });
+        continue;
+      }
     }
     if (typeof target.conformanceHarness !== 'function') {
       columns.push({ adapter: target.adapter.name, unavailable: `the module exports no conformanceHarness()`, results: [] });

@@ -107,7 +107,7 @@ export function matrixToText(matrix: Matrix): string {
   for (const row of matrix.rows) {
     for (const a of adapters) {
       const cell = row.cells[a]!;
-      if (cell.status !== 'pass') out.push(`  ${a} / ${row.test}: ${SYMBOL[cell.status]} — ${cell.reason ?? ''}`);
+      if (cell.status !== 'pass' && cell.status !== 'unavailable') out.push(`  ${a} / ${row.test}: ${SYMBOL[cell.status]} — ${cell.reason ?? ''}`);
     }
   }
   for (const c of matrix.columns) if (c.unavailable) out.push(`  ${c.adapter} was not run: ${c.unavailable}`);
