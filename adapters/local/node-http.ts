@@ -35,12 +35,9 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
-      req.resume();
-      return sendJson(res, 413, tooLarge(declared, options.maxBodyBytes), true);
-    }
+    if (Number.isFinite(declared) && declared > options.maxBodyBytes) return refuseBody(req, res, tooLarge(declared, options.maxBodyBytes));
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, options.maxBodyBytes);
-    if (body === null) return sendJson(res, 413, tooLarge(undefined, options.maxBodyBytes), true);
+    if (body === null) return refuseBody(req, res, tooLarge(undefined, options.maxBodyBytes));
     const host = req.headers.host && HOST_HEADER.test(req.headers.host) ? req.headers.host : `127.0.0.1:${address().port}`;
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -89,7 +86,11 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
   });
 }
 
-/** Reads the body, or null as soon as it passes `limit` (a lying Content-Length cannot make us buffer more). */
+/**
+ * Reads the body, or null as soon as it passes `limit` (a lying Content-Length cannot make us
+ * buffer more). Bodies are never decompressed here: a Content-Encoding: gzip body reaches the
+ * handler as the bytes that were sent, so a compression bomb cannot inflate in the runtime.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -101,6 +102,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
       if (size > limit) {
         over = true;
         chunks.length = 0;
+        req.pause();
         resolve(null);
         return;
       }
@@ -118,6 +120,30 @@ function tooLarge(declared: number | undefined, limit: number): Record<string, u
     error: `request body${declared !== undefined ? ` of ${declared} bytes` : ''} exceeds the limit of ${limit} bytes; send less or raise maxBodyBytes`,
     code: 'PAYLOAD_TOO_LARGE',
   };
+}
+
+/** After a 413, read and drop at most this much more, so a client still sending sees the answer; then hang up. */
+const DRAIN_AFTER_REFUSAL_BYTES = 64 * 1024;
+const DRAIN_AFTER_REFUSAL_MS = 1_000;
+
+/** Answers 413 and closes the connection without reading an unbounded body. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {
+  sendJson(res, 413, body, true);
+  if (req.complete) return;
+  let drained = 0;
+  const hangUp = (): void => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  };
+  const timer = setTimeout(hangUp, DRAIN_AFTER_REFUSAL_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_AFTER_REFUSAL_BYTES) hangUp();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.on('error', () => clearTimeout(timer));
+  req.resume();
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
