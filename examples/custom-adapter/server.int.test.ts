@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp, isFaasportError, type CloudEvent, type Context, type LogRecord, type QueueMessage } from 'faasport';
+import { createApp, createLogger, isFaasportError, type CloudEvent, type ScheduleFunctionDefinition, type Context, type LogRecord, type QueueMessage } from 'faasport';
 import { encodeBinaryMode, encodeStructuredMode } from './encode-http-binding.js';
 import { encodeQueueEvent } from './encode-queue-event.js';
 import { encodePingEvent } from './encode-ping-event.js';
 import type { KnativeNative } from './create-context.js';
+import { startPingSources } from './ping-source.js';
 import { startKnativeService, type KnativeService } from './server.js';
 import { DELIVER_PATH } from './vocabulary.js';
 
@@ -156,5 +157,25 @@ describe('what Knative cannot do is refused, not ignored', () => {
       (err: unknown) => err,
     );
     expect(isFaasportError(error) && error.code).toBe(code);
+  });
+});
+
+describe('in-process PingSources', () => {
+  test('a firing POSTs a ping for the slot to the sink, and the schedule sees that slot on time', async () => {
+    const pings = startPingSources(service.app, { sink: service.url + '/', namespace: 'default', log: createLogger({ sink: () => {} }) });
+    const def = service.app.getFunction('nightlyReport') as ScheduleFunctionDefinition;
+    const slot = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    await pings.fire(def, slot);
+    await service.whenIdle(5_000);
+    pings.stop();
+    expect(seen.nightlyReport!.at(-1)!.value).toEqual({ scheduledTime: slot, actualTime: expect.any(Date), isPastDue: false });
+  });
+
+  test('a ping the sink never takes is retried like a PingSource, then logged as lost', async () => {
+    const lost: LogRecord[] = [];
+    const pings = startPingSources(service.app, { sink: service.url + '/no-such-sink', namespace: 'default', log: createLogger({ sink: (r) => lost.push(r) }) });
+    await pings.fire(service.app.getFunction('nightlyReport') as ScheduleFunctionDefinition, new Date());
+    pings.stop();
+    expect(lost).toEqual([expect.objectContaining({ level: 'error', msg: 'ping lost after retries', schedule: 'nightlyReport', problem: 'sink answered 404' })]);
   });
 });

@@ -23,6 +23,7 @@ import { MemoryDeadLetterSink, type DeadLetterSink } from './dead-letter-sink.js
 import { contentModeOf, decodeHttpEvent } from './decode-http-binding.js';
 import { deliverToFunction } from './deliver-to-function.js';
 import { readBody, sendJson, toHeaders, writeResponse } from './node-http.js';
+import { startPingSources, type PingSources } from './ping-source.js';
 import { pingSourceName, type PingSourceRef } from './ping-source-ref.js';
 import { planSubscriptions } from './plan-subscriptions.js';
 import { createHttpRouter } from './route-http.js';
@@ -46,6 +47,8 @@ export interface KnativeServiceOptions {
   deadLetterSink?: DeadLetterSink;
   /** Jitter source for retry backoff. */
   random?: () => number;
+  /** Fire schedules on their cron through in-process PingSources (default false: pings come from outside). */
+  pingSources?: boolean;
 }
 
 /** A running Knative Service for one app, with its in-process broker. */
@@ -169,6 +172,7 @@ export async function startKnativeService(app: App, options: KnativeServiceOptio
     throw err;
   }
   attachTransport(app, createTransport(app.name, broker));
+  const pings: PingSources | undefined = options.pingSources ? startPingSources(app, { sink: url + INGRESS_PATH, namespace, log }) : undefined;
 
   function closeServer(): Promise<void> {
     return new Promise<void>((done) => {
@@ -198,6 +202,7 @@ export async function startKnativeService(app: App, options: KnativeServiceOptio
     },
     whenIdle: (timeoutMs) => ready.whenIdle(timeoutMs),
     async stop() {
+      pings?.stop();
       ready.stop();
       await closeServer();
     },
