@@ -1,0 +1,164 @@
+import { describe, expect, test } from 'vitest';
+import { createApp } from '../../src/index.js';
+import { renderStep, runSteps, shellQuote, substitute, type CliStep } from './cli-steps.js';
+import { gcpDeployScript, gcpDeploySteps, memoryFlag, serviceAccountId } from './deploy-script.js';
+
+/** The shop's shape with Pub/Sub's minimum of 5 attempts (the example uses 3, which GCP refuses). */
+function gcpShop() {
+  const app = createApp('shop');
+  const orders = app.queue('orders', { maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 500 } });
+  const shipped = app.topic('shipped');
+  app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, () => new Response('hi'));
+  app.http('placeOrder', { method: 'POST', route: '/orders', public: true }, () => new Response(null, { status: 202 }));
+  orders.consume('fulfil', async () => {});
+  shipped.subscribe('notifyCustomer', async () => {});
+  app.schedule('nightlyReport', { cron: '0 3 * * *' }, async () => {});
+  app.event('onEvent', {}, async () => {});
+  return app;
+}
+const shop = gcpShop();
+const steps = gcpDeploySteps(shop);
+const deployOf = (name: string, list: CliStep[] = steps): readonly string[] => {
+  const step = list.find((s) => s.argv[2] === 'deploy' && s.argv[3] === name);
+  if (!step) throw new Error(`no deploy step for ${name}`);
+  return step.argv;
+};
+const flag = (argv: readonly string[], name: string): string | undefined => argv.find((a) => a === name || a.startsWith(`${name}=`));
+
+describe('gcpDeploySteps for the shop', () => {
+  test.each(shop.functions.map((f) => [f.name, f] as const))('%s: gen2, nodejs22, memory, timeout, min instances, own service account', (name, fn) => {
+    const argv = deployOf(name);
+    expect(argv.slice(0, 5)).toEqual(['gcloud', 'functions', 'deploy', name, '--gen2']);
+    expect(argv).toEqual(expect.arrayContaining(['--runtime=nodejs22', `--entry-point=${name}`, '--memory=256Mi', `--timeout=${fn.timeoutMs / 1000}s`, `--min-instances=${fn.warm}`]));
+    expect(flag(argv, '--service-account')).toBe(`--service-account=${serviceAccountId('shop', name)}@\${PROJECT}.iam.gserviceaccount.com`);
+  });
+
+  test.each([
+    ['hello', ['--trigger-http', '--allow-unauthenticated'], false],
+    ['placeOrder', ['--trigger-http', '--allow-unauthenticated'], false],
+    ['fulfil', ['--trigger-topic=shop-orders', '--retry'], true],
+    ['notifyCustomer', ['--trigger-topic=shop-shipped', '--retry'], true],
+    ['nightlyReport', ['--trigger-topic=shop-schedule-nightlyReport', '--retry'], true],
+    ['onEvent', ['--trigger-event-filters=type=${EVENT_TYPE_ONEVENT}', '--retry'], true],
+  ])('%s: trigger %j', (name, flags, eventDriven) => {
+    const argv = deployOf(name);
+    expect(argv).toEqual(expect.arrayContaining(flags));
+    expect(flag(argv, '--trigger-service-account') !== undefined).toBe(eventDriven);
+  });
+
+  test('a private HTTP function is deployed --no-allow-unauthenticated', () => {
+    const app = createApp('t');
+    app.http('admin', { route: '/admin', warm: 3, memoryMb: 700, timeoutMs: 1500 }, () => new Response('ok'));
+    const argv = deployOf('admin', gcpDeploySteps(app));
+    expect(argv).toEqual(expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated', '--min-instances=3', '--memory=1Gi', '--timeout=2s']));
+    expect(argv).not.toContain('--allow-unauthenticated');
+  });
+
+  test('the queue consumer gets a dead-letter policy with maxAttempts and the backoff as retry delays', () => {
+    const update = steps.find((s) => s.argv.slice(0, 4).join(' ') === 'gcloud pubsub subscriptions update' && s.argv[4] === '${SUBSCRIPTION_FULFIL}');
+    expect(update?.argv).toEqual(expect.arrayContaining(['--dead-letter-topic=shop-orders-dead-letter', '--max-delivery-attempts=5', '--min-retry-delay=0s', '--max-retry-delay=1s']));
+    const trigger = steps.find((s) => s.output === 'TRIGGER_FULFIL');
+    expect(trigger?.argv).toEqual(expect.arrayContaining(['describe', 'fulfil', '--format=value(eventTrigger.trigger)']));
+    expect(steps.find((s) => s.output === 'SUBSCRIPTION_FULFIL')?.argv).toContain('${TRIGGER_FULFIL}');
+  });
+
+  test('publisher grants are per topic, never on the project; a consumer may also write its dead-letter topic', () => {
+    const grants = steps.filter((s) => s.argv.includes('--role=roles/pubsub.publisher') && s.argv.some((a) => a.includes(serviceAccountId('shop', 'fulfil'))));
+    expect(grants.map((s) => s.argv[4]).sort()).toEqual(['shop-orders', 'shop-orders-dead-letter', 'shop-shipped']);
+    expect(steps.some((s) => s.argv.includes('projects') && s.argv.includes('add-iam-policy-binding'))).toBe(false);
+    const helloGrants = steps.filter((s) => s.argv.includes('--role=roles/pubsub.publisher') && s.argv.some((a) => a.includes(serviceAccountId('shop', 'hello'))));
+    expect(helloGrants.map((s) => s.argv[4]).sort()).toEqual(['shop-orders', 'shop-shipped']);
+  });
+
+  test('an app GCP cannot run is refused', async () => {
+    const { app: example } = await import('../../examples/shop/app.js');
+    expect(() => gcpDeploySteps(example)).toThrow(/maxAttempts 3 is not supported on gcp/);
+  });
+
+  test('sends narrows the publisher grants', () => {
+    const narrowed = gcpDeploySteps(shop, { sends: { hello: [], placeOrder: ['orders'] } });
+    const of = (fn: string): string[] =>
+      narrowed.filter((s) => s.argv.includes('--role=roles/pubsub.publisher') && s.argv.some((a) => a.includes(`${serviceAccountId('shop', fn)}@`))).map((s) => s.argv[4]!);
+    expect(of('hello')).toEqual([]);
+    expect(of('placeOrder')).toEqual(['shop-orders']);
+  });
+
+  test('the schedule gets a Cloud Scheduler job on its topic, created once and kept current', () => {
+    const jobs = steps.filter((s) => s.argv[1] === 'scheduler');
+    expect(jobs.map((s) => s.argv[3])).toEqual(['create', 'update']);
+    expect(jobs[0]!.argv).toEqual(expect.arrayContaining(['shop-nightlyReport', '--schedule=0 3 * * *', '--time-zone=Etc/UTC', '--topic=shop-schedule-nightlyReport']));
+    expect(jobs[0]!.unless).toEqual(expect.arrayContaining(['describe', 'shop-nightlyReport']));
+  });
+
+  test('the script renders every step as one shell line, quoting what needs it', () => {
+    const script = gcpDeployScript(shop);
+    expect(script.startsWith('#!/usr/bin/env bash\n')).toBe(true);
+    expect(script).toContain('set -euo pipefail');
+    expect(script).toContain('PROJECT_NUMBER="$(gcloud projects describe "${PROJECT}" \'--format=value(projectNumber)\')"');
+    expect(script).toContain("gcloud scheduler jobs update pubsub shop-nightlyReport \"--location=${REGION}\" '--schedule=0 3 * * *'");
+    expect(script.split('\n').filter((l) => l.startsWith('gcloud functions deploy '))).toHaveLength(6);
+  });
+});
+
+describe('cli steps', () => {
+  test.each([
+    ['plain', 'plain'],
+    ['--project=${PROJECT}', '"--project=${PROJECT}"'],
+    ['--schedule=0 3 * * *', "'--schedule=0 3 * * *'"],
+    ["it's", "'it'\\''s'"],
+  ])('shellQuote(%s) → %s', (arg, quoted) => expect(shellQuote(arg)).toBe(quoted));
+
+  test('substitute fills known variables and leaves others for the shell', () => {
+    expect(substitute('--region=${REGION} ${OTHER}', { REGION: 'europe-west1' })).toBe('--region=europe-west1 ${OTHER}');
+    expect(renderStep({ title: 't', argv: ['a', '${X}'], unless: ['b'] }, { X: 'x y' })).toBe("b >/dev/null 2>&1 || a 'x y'");
+  });
+
+  test('runSteps runs in order, captures outputs, skips what exists and names the failing step', async () => {
+    const ran: string[] = [];
+    const exec = async (argv: readonly string[]): Promise<string> => {
+      ran.push(argv.join(' '));
+      if (argv[0] === 'exists') return '';
+      if (argv[0] === 'missing') throw new Error('NOT_FOUND');
+      if (argv[0] === 'boom') throw new Error('PERMISSION_DENIED: caller lacks iam.serviceAccounts.create');
+      return ' value-1\n';
+    };
+    const log: string[] = [];
+    const vars: Record<string, string> = { P: 'proj' };
+    await runSteps(
+      [
+        { title: 'read', argv: ['read', '${P}'], output: 'V' },
+        { title: 'create once', argv: ['create'], unless: ['exists'] },
+        { title: 'use', argv: ['use', '${V}'], unless: ['missing'] },
+      ],
+      { vars, log: (l) => log.push(l), exec, label: 'test deploy' },
+    );
+    expect(ran).toEqual(['read proj', 'exists', 'missing', 'use value-1']);
+    expect(log.join('\n')).toContain('(exists, skipped)');
+    const err = await runSteps([{ title: 'first', argv: ['ok'] }, { title: 'make account', argv: ['boom'] }], { vars, log: () => {}, exec, label: 'test deploy' }).catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      'test deploy: step 2 "make account" failed: PERMISSION_DENIED: caller lacks iam.serviceAccounts.create. Already done: first. Fix the cause and run deploy again (every step is safe to repeat)',
+    );
+  });
+});
+
+describe('helpers', () => {
+  test.each([
+    [128, '128Mi'],
+    [256, '256Mi'],
+    [300, '512Mi'],
+    [1024, '1Gi'],
+    [10_240, '16Gi'],
+  ])('memoryFlag(%i) → %s', (mb, flagText) => expect(memoryFlag(mb)).toBe(flagText));
+
+  test.each([
+    ['shop', 'hello', 'shop-hello'],
+    ['shop', 'placeOrder', 'shop-placeorder'],
+    ['a', 'b', 'a-b000'],
+    ['averyveryverylongappname', 'andalongfunctionname', expect.stringMatching(/^averyveryverylongappnam-[0-9a-f]{6}$/)],
+  ])('serviceAccountId(%s, %s)', (app, fn, id) => {
+    const got = serviceAccountId(app, fn);
+    expect(got).toEqual(id);
+    expect(got).toMatch(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+  });
+});
+
