@@ -160,6 +160,8 @@ test('whenIdle rejects after its timeout, and stop() rejects pending waits and c
   const waiting = broker.whenIdle(5_000);
   broker.stop();
   await expect(waiting).rejects.toThrow(/stopped/);
+  expect(broker.pending).toBe(0);
+  expect(subscriber.attempts('stuck')).toEqual(['1']);
 });
 
 test('an event no subscription matches is not delivered; an unconsumed queue message is kept as unrouted', async () => {

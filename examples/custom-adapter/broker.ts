@@ -104,6 +104,7 @@ export class Broker {
       this.#unrouted.push(event);
       this.#log.warn('no subscription for message; kept as unrouted', { id: event.id, type: event.type });
     }
+    else if (matched.length === 0) this.#log.debug('no trigger matches the event; dropped as a Knative broker does', { id: event.id, type: event.type });
     const firstAttemptAt = new Date();
     for (const subscription of matched) this.#enqueue({ subscription, event, attempt: 1, firstAttemptAt });
     return matched.length;
@@ -139,7 +140,12 @@ export class Broker {
   stop(): void {
     this.#stopped = true;
     for (const t of this.#timers) clearTimeout(t);
+    this.#pending -= this.#timers.size;
     this.#timers.clear();
+    for (const lane of this.#lanes.values()) {
+      this.#pending -= lane.waiting.length;
+      lane.waiting.length = 0;
+    }
     for (const c of this.#controllers) c.abort(new Error('knative broker stopped'));
     for (const w of this.#idleWaiters) {
       clearTimeout(w.timer);
@@ -158,12 +164,14 @@ export class Broker {
 
   #start(lane: Lane, delivery: Delivery): void {
     lane.running++;
-    void this.#deliver(delivery).finally(() => {
-      lane.running--;
-      const next = lane.waiting.shift();
-      if (next && !this.#stopped) this.#start(lane, next);
-      this.#done();
-    });
+    void this.#deliver(delivery)
+      .catch((err: unknown) => this.#log.error('delivery crashed; event not delivered', { subscriber: delivery.subscription.functionName, id: delivery.event.id, error: summariseError(err) }))
+      .finally(() => {
+        lane.running--;
+        const next = lane.waiting.shift();
+        if (next && !this.#stopped) this.#start(lane, next);
+        this.#done();
+      });
   }
 
   #done(): void {

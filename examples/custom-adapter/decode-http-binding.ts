@@ -9,6 +9,7 @@ const STRUCTURED_PREFIX = 'application/cloudevents';
 const BATCHED_PREFIX = 'application/cloudevents-batch';
 const REQUIRED = ['specversion', 'id', 'source', 'type'] as const;
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+const CORE = new Set(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data']);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -108,7 +109,19 @@ function decodeStructured({ headers, body }: HttpEventMessage, operation: string
   } catch (err) {
     throw new FaasportError('EVENT_INVALID', `${operation}: structured-mode body is not UTF-8 JSON (${(err as Error).message})`, { status: 400, cause: err });
   }
-  return toCloudEvent(parsed, operation);
+  const event = toCloudEvent(parsed, operation);
+  for (const key of Object.keys(event)) {
+    if (CORE.has(key)) continue;
+    const value = event[key];
+    // The type system admits strings, integers, booleans (and forms of those); an object has no header form.
+    if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isInteger(value))) {
+      throw new FaasportError('EVENT_INVALID', `${operation}: extension "${key}" is ${value === null ? 'null' : typeof value}; extension values are strings, integers or booleans`, {
+        status: 400,
+        details: { path: key },
+      });
+    }
+  }
+  return event;
 }
 
 function decodeData(body: Uint8Array, contentType: string | null, operation: string): unknown {

@@ -96,6 +96,7 @@ describe('malformed events are EVENT_INVALID with the right status', () => {
     ['JSON data that does not parse', () => binary({ ...required, 'content-type': 'application/json' }, '{"a":'), 400, /not valid JSON/],
     ['structured body that is not JSON', () => binary({ 'content-type': 'application/cloudevents+json' }, 'nope'), 400, /not UTF-8 JSON/],
     ['invalid data_base64', () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ ...event(), data_base64: '***' }) }), 400, /data_base64/],
+    ['a structured extension whose value is an object', () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ ...event(), meta: { a: 1 } }) }), 400, /extension "meta"/],
     ['batched content mode', () => binary({ 'content-type': 'application/cloudevents-batch+json' }, '[]'), 415, /batched/],
     ['an event format other than JSON', () => binary({ 'content-type': 'application/cloudevents+avro' }, 'x'), 415, /avro/],
     ['a request with no CloudEvent', () => binary({ 'content-type': 'application/json' }, '{}'), 400, /carries no CloudEvent/],

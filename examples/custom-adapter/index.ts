@@ -16,6 +16,8 @@ export { decodeQueueEvent } from './decode-queue-event.js';
 export type { DecodedQueueEvent } from './decode-queue-event.js';
 export { encodePingEvent } from './encode-ping-event.js';
 export { decodePingEvent, PING_PAST_DUE_AFTER_MS } from './decode-ping-event.js';
+export { startPingSources } from './ping-source.js';
+export type { PingSources, PingSourceOptions } from './ping-source.js';
 export { pingSourceName, pingSourceUri, parsePingSource } from './ping-source-ref.js';
 export type { PingSourceRef } from './ping-source-ref.js';
 export { isRetryableStatus, sendEvent } from './send-event.js';

@@ -28,7 +28,14 @@ export function isRetryableStatus(status: number): boolean {
  * as the W3C `traceparent` header (a single hop carries the same trace in both).
  */
 export async function sendEvent(url: string, event: CloudEvent, signal: AbortSignal): Promise<SendOutcome> {
-  const { headers, body } = encodeBinaryMode(event);
+  let encoded: ReturnType<typeof encodeBinaryMode>;
+  try {
+    encoded = encodeBinaryMode(event);
+  } catch (err) {
+    // An event that cannot be put on the wire never will be: not worth a retry.
+    return { ok: false, retryable: false, status: undefined, error: err as Error, body: undefined };
+  }
+  const { headers, body } = encoded;
   const traceparent = event[TRACEPARENT_EXTENSION];
   if (typeof traceparent === 'string') headers.traceparent = traceparent;
   let response: Response;

@@ -121,9 +121,9 @@ export async function startKnativeService(app: App, options: KnativeServiceOptio
     const bytes = body ?? new Uint8Array(0);
 
     if (method === 'POST' && url.pathname.startsWith(DELIVER_PATH)) {
-      const name = decodeURIComponent(url.pathname.slice(DELIVER_PATH.length));
-      const def = app.getFunction(name);
-      if (!def) return sendJson(res, 404, { error: { name: 'FaasportError', message: `no function "${name.slice(0, 100)}" in app "${app.name}"`, code: 'NOT_FOUND' } });
+      const name = safeDecode(url.pathname.slice(DELIVER_PATH.length));
+      const def = name === undefined ? undefined : app.getFunction(name);
+      if (!def) return sendJson(res, 404, { error: { name: 'FaasportError', message: `no function "${(name ?? '').slice(0, 100)}" in app "${app.name}"`, code: 'NOT_FOUND' } });
       return writeResponse(res, await deliverToFunction(def, { headers, body: bytes }, deps));
     }
     if (method === 'POST' && url.pathname === INGRESS_PATH && contentModeOf(headers)) {
@@ -218,6 +218,14 @@ function checkInternal(app: App, event: CloudEvent): void {
     throw new FaasportError('EVENT_INVALID', `knative broker ingress: type "${event.type}" with ${QUEUE_EXTENSION}=${JSON.stringify(name ?? null)} names no queue or topic of app "${app.name}"`, {
       status: 400,
     });
+  }
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
 
