@@ -1,0 +1,12 @@
+import type { ConformanceHarness } from '../harness.js';
+
+/**
+ * Every built-in adapter's conformance harness, loaded on demand: the security suites run
+ * the same attacks against each of them.
+ */
+export const HARNESSES: readonly { readonly name: string; readonly load: () => Promise<ConformanceHarness> }[] = [
+  { name: 'local', load: async () => (await import('../../adapters/local/harness.js')).localHarness() },
+  { name: 'aws', load: async () => (await import('../../adapters/aws/harness.js')).awsHarness() },
+  { name: 'azure', load: async () => (await import('../../adapters/azure/harness.js')).azureHarness() },
+  { name: 'gcp', load: async () => (await import('../../adapters/gcp/harness.js')).gcpHarness() },
+];
