@@ -99,12 +99,15 @@ export class Broker {
   /** Accepts an event (the ingress answer is 202 after this); returns how many subscriptions will receive it. */
   accept(event: CloudEvent): number {
     const matched = this.#subscriptions.filter((s) => s.matches(event));
-    if (matched.length === 0 && (event.type === QUEUE_MESSAGE_TYPE || event.type === TOPIC_MESSAGE_TYPE)) {
-      // Knative would drop it; keep it visible instead so a message is never lost without trace.
-      this.#unrouted.push(event);
-      this.#log.warn('no subscription for message; kept as unrouted', { id: event.id, type: event.type });
+    if (matched.length === 0) {
+      if (event.type === QUEUE_MESSAGE_TYPE || event.type === TOPIC_MESSAGE_TYPE) {
+        // Knative would drop it; keep it visible instead so a message is never lost without trace.
+        this.#unrouted.push(event);
+        this.#log.warn('no subscription for message; kept as unrouted', { id: event.id, type: event.type });
+      } else {
+        this.#log.debug('no trigger matches the event; dropped as a Knative broker does', { id: event.id, type: event.type });
+      }
     }
-    else if (matched.length === 0) this.#log.debug('no trigger matches the event; dropped as a Knative broker does', { id: event.id, type: event.type });
     const firstAttemptAt = new Date();
     for (const subscription of matched) this.#enqueue({ subscription, event, attempt: 1, firstAttemptAt });
     return matched.length;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { InvocationContext, parseTraceparent, type FunctionDefinition, type LogLevel, type LogSink } from 'faasport';
+import { InvocationContext, parseTraceparent, type CloudEvent, type FunctionDefinition, type LogLevel, type LogSink } from 'faasport';
 
 /** What `ctx.native` holds on Knative: the request as received, and the CloudEvent for event deliveries. */
 export interface KnativeNative {
   readonly trigger: 'http' | 'queue' | 'topic' | 'schedule' | 'event';
   readonly request?: Request;
   readonly headers: Headers;
-  readonly event?: import('faasport').CloudEvent;
+  readonly event?: CloudEvent;
 }
 
 /** What every invocation of one service shares. */
