@@ -1,0 +1,100 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createApp } from '../../src/index.js';
+import { app as shop } from '../../examples/shop/app.js';
+import { renderStep } from '../gcp/cli-steps.js';
+import { azureDeploySteps } from './deploy-steps.js';
+import { ARM_TEMPLATE_FILE, armTemplate, ROLES, writeInfrastructure, type ArmResource } from './infra.js';
+
+const template = armTemplate(shop);
+const ofType = (type: string): ArmResource[] => template.resources.filter((r) => r.type === type);
+const site = ofType('Microsoft.Web/sites')[0]!;
+const siteProps = site.properties as Record<string, any>;
+
+describe('armTemplate for the shop', () => {
+  test('a Linux Flex Consumption plan running Node 22', () => {
+    expect(ofType('Microsoft.Web/serverfarms')[0]).toMatchObject({ sku: { name: 'FC1', tier: 'FlexConsumption' }, properties: { reserved: true } });
+    expect(site.kind).toBe('functionapp,linux');
+    expect(siteProps.functionAppConfig.runtime).toEqual({ name: 'node', version: '22' });
+    expect(siteProps.httpsOnly).toBe(true);
+  });
+
+  test('one storage queue per queue and per topic subscriber, each with its poison queue', () => {
+    const names = ofType('Microsoft.Storage/storageAccounts/queueServices/queues').map((r) => /\/default\/([^']+)'/.exec(r.name)![1]);
+    expect(names).toEqual(['orders', 'orders-poison', 'shipped-notifycustomer', 'shipped-notifycustomer-poison']);
+  });
+
+  test('no secret inline: the storage connection is computed into Key Vault and referenced', () => {
+    const settings = siteProps.siteConfig.appSettings as { name: string; value: string }[];
+    expect(settings.find((s) => s.name === 'AzureWebJobsStorage')?.value).toBe("[format('@Microsoft.KeyVault(VaultName={0};SecretName=storage-connection)', variables('keyVaultName'))]");
+    for (const s of settings) expect(s.value.startsWith('[') || !/AccountKey|SharedAccessSignature|sig=/i.test(s.value)).toBe(true);
+    const secret = ofType('Microsoft.KeyVault/vaults/secrets')[0]!;
+    expect((secret.properties as { value: string }).value).toMatch(/^\[concat\(.*listKeys\(/);
+    expect(JSON.stringify(template)).not.toMatch(/AccountKey=[A-Za-z0-9+/]{20,}/);
+  });
+
+  test('the identity may read that one secret and write the package container, nothing else', () => {
+    const assignments = ofType('Microsoft.Authorization/roleAssignments');
+    expect(assignments.map((a) => [(a.properties as { roleDefinitionId: string }).roleDefinitionId.match(/'([0-9a-f-]{36})'/)![1], a.scope])).toEqual([
+      [ROLES.keyVaultSecretsUser, "[format('Microsoft.KeyVault/vaults/{0}/secrets/{1}', variables('keyVaultName'), 'storage-connection')]"],
+      [ROLES.storageBlobDataContributor, "[format('Microsoft.Storage/storageAccounts/{0}/blobServices/default/containers/{1}', variables('storageAccountName'), 'app-package')]"],
+    ]);
+    expect(site.identity).toEqual({ type: 'UserAssigned', userAssignedIdentities: { "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName'))]": {} } });
+  });
+
+  test('storage and vault are closed by default', () => {
+    expect(ofType('Microsoft.Storage/storageAccounts')[0]!.properties).toMatchObject({ minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true, allowBlobPublicAccess: false });
+    expect(ofType('Microsoft.KeyVault/vaults')[0]!.properties).toMatchObject({ enableRbacAuthorization: true });
+    expect(siteProps.siteConfig).toMatchObject({ minTlsVersion: '1.2', ftpsState: 'Disabled' });
+  });
+});
+
+describe('armTemplate options', () => {
+  test('warm becomes always-ready instances; the instance size fits the largest function; one time zone is set', () => {
+    const app = createApp('t');
+    app.http('a', { route: '/a', warm: 1 }, () => new Response(''));
+    app.http('b', { route: '/b', warm: 3, memoryMb: 1024 }, () => new Response(''));
+    app.queue('jobs').consume('work', async () => {}, { warm: 2 });
+    app.schedule('tick', { cron: '0 9 * * *', timezone: 'Europe/Paris' }, async () => {});
+    const props = armTemplate(app).resources.find((r) => r.type === 'Microsoft.Web/sites')!.properties as Record<string, any>;
+    expect(props.functionAppConfig.scaleAndConcurrency).toMatchObject({
+      instanceMemoryMB: 2048,
+      alwaysReady: [
+        { name: 'http', instanceCount: 3 },
+        { name: 'function:work', instanceCount: 2 },
+      ],
+    });
+    expect(props.siteConfig.appSettings).toContainEqual({ name: 'WEBSITE_TIME_ZONE', value: 'Europe/Paris' });
+  });
+
+  test('an app azure cannot run is refused', () => {
+    const app = createApp('t');
+    app.queue('jobs', { fifo: true }).consume('work', async () => {});
+    expect(() => armTemplate(app)).toThrow(/fifo/);
+  });
+});
+
+describe('az deploy steps', () => {
+  test.each([
+    [0, 'az group create --name "${RESOURCE_GROUP}" --location "${LOCATION}" --output none'],
+    [1, 'FUNCTION_APP="$(az deployment group create --resource-group "${RESOURCE_GROUP}" --name faasport-shop --template-file "${BUILD}/infra/azuredeploy.json" --parameters appName=shop --query properties.outputs.functionAppName.value --output tsv)"'],
+    [2, 'az functionapp deployment source config-zip --resource-group "${RESOURCE_GROUP}" --name "${FUNCTION_APP}" --src "${ZIP}" --build-remote true'],
+  ])('step %i renders as %s', (i, line) => {
+    expect(renderStep(azureDeploySteps(shop)[i]!)).toBe(line);
+  });
+});
+
+describe('writeInfrastructure (azure)', () => {
+  test('writes infra/azuredeploy.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faasport-azure-infra-'));
+    try {
+      const result = await writeInfrastructure({ entry: '', exportName: 'app', outDir: dir, app: shop, log: () => {} });
+      expect(result.files).toEqual([ARM_TEMPLATE_FILE]);
+      expect(JSON.parse(await readFile(join(dir, ARM_TEMPLATE_FILE), 'utf8'))).toEqual(JSON.parse(JSON.stringify(template)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
