@@ -91,7 +91,7 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
  * buffer more). Bodies are never decompressed here: a Content-Encoding: gzip body reaches the
  * handler as the bytes that were sent, so a compression bomb cannot inflate in the runtime.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -122,9 +122,12 @@ function tooLarge(declared: number | undefined, limit: number): Record<string, u
   };
 }
 
-/** After a 413, read and drop at most this much more, so a client still sending sees the answer; then hang up. */
-const DRAIN_AFTER_REFUSAL_BYTES = 64 * 1024;
-const DRAIN_AFTER_REFUSAL_MS = 1_000;
+/**
+ * After a 413, read and drop (never keep) at most this much more, so an honest client that is
+ * still sending its body reads the answer instead of a reset; then hang up on the rest.
+ */
+export const DRAIN_AFTER_REFUSAL_BYTES = 64 * 1024 * 1024;
+const DRAIN_AFTER_REFUSAL_MS = 10_000;
 
 /** Answers 413 and closes the connection without reading an unbounded body. */
 function refuseBody(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCanaries, findLeaks, type Canaries } from './canaries.js';
+import { SECRET_ENV } from './secret-app.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const appFile = fileURLToPath(new URL('./secret-app.ts', import.meta.url));
+const canaries: Canaries = createCanaries();
+const work = mkdtempSync(join(tmpdir(), 'faasport-secrets-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The environment a developer's shell holds when they run the CLI: full of secrets. */
+const secretEnv = {
+  ...process.env,
+  [SECRET_ENV]: canaries.env,
+  DATABASE_URL: `postgres://app:${canaries.env}@db.internal/app`,
+  AWS_SECRET_ACCESS_KEY: canaries.env,
+  AZURE_CLIENT_SECRET: canaries.env,
+  API_TOKEN: canaries.env,
+};
+
+function cli(args: string[]): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), ...args], { cwd: repo, env: secretEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('the CLI keeps secrets out of what it writes and prints', () => {
+  it.each(['aws', 'azure', 'gcp'])('faasport build --target %s: no secret of the environment in any generated file', async (target) => {
+    const out = join(work, target);
+    const run = cli(['build', appFile, '--target', target, '--out', out]);
+    expect(await run.exited, run.output()).toBe(0);
+    const files = filesUnder(out);
+    expect(files.length).toBeGreaterThan(0);
+    const leaks = files.flatMap((f) => findLeaks(canaries, f.slice(out.length), readFileSync(f, 'latin1')));
+    leaks.push(...findLeaks(canaries, 'build output', run.output()));
+    expect(leaks).toEqual([]);
+  }, 60_000);
+
+  it('faasport dev: no secret from the environment, the headers, the query or the body on stdout, stderr, answers or dead letters', async () => {
+    const run = cli(['dev', appFile, '--port', '0', '--no-schedules']);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const m = /listening on (http:\/\/\S+)/.exec(run.output());
+          if (m) {
+            clearInterval(timer);
+            resolve(m[1]!);
+          }
+        }, 20);
+        void run.exited.then(() => reject(new Error(`faasport dev exited: ${run.output()}`)));
+      });
+      const headers = {
+        authorization: `Bearer ${canaries.authorization}`,
+        cookie: `session=${canaries.cookie}`,
+        'x-functions-key': canaries['functions-key'],
+        'content-type': 'application/json',
+      };
+      const code = `code=${encodeURIComponent(canaries['query-code'])}`;
+      const answers: string[] = [];
+      for (const [path, body] of [
+        [`/login?${code}`, JSON.stringify({ user: 'ada', password: canaries.body })],
+        [`/login?${code}`, `{"user":"ada","password":"${canaries.body}"`],
+        [`/nope?${code}`, '{}'],
+      ] as const) {
+        const res = await fetch(url + path, { method: 'POST', headers, body });
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        answers.push(`${res.status} ${[...res.headers].join('\n')}\n${await res.text()}`);
+      }
+      let dead: unknown[] = [];
+      for (let i = 0; i < 100 && dead.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        dead = (await (await fetch(`${url}/_faasport/queues/jobs/dead-letter`)).json()) as unknown[];
+      }
+      expect(dead).toHaveLength(1);
+      const leaks = [
+        ...answers.flatMap((a, i) => findLeaks(canaries, `answer ${i}`, a)),
+        ...findLeaks(canaries, 'dead letters', JSON.stringify(dead)),
+        ...findLeaks(canaries, 'stdout and stderr', run.output()),
+      ];
+      expect(leaks).toEqual([]);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  }, 60_000);
+});
