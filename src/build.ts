@@ -21,11 +21,28 @@ export interface BuildResult {
   readonly files: readonly string[];
 }
 
+/** What `faasport deploy` hands an adapter module. */
+export interface DeployOptions {
+  readonly entry: string;
+  readonly exportName: string;
+  readonly app: App;
+  /** Where the built folder ends up once the deploy succeeded. */
+  readonly outDir: string;
+  /** The command line after `deploy`; target options (`--endpoint-url`, `--yes`, …) are read from it. */
+  readonly args: readonly string[];
+  readonly log: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
 /**
  * What a target module (`faasport/aws`, `./my-adapter`) exports for the CLI: the adapter,
- * and optionally how to build a deployable folder for it.
+ * and optionally how to build a deployable folder, the infrastructure files beside it, and
+ * how to deploy.
  */
 export interface TargetModule {
   readonly adapter: Adapter;
   build?(options: BuildOptions): Promise<BuildResult>;
+  /** Infrastructure-as-code beside the built code (SAM, ARM, gcloud scripts), least privilege. */
+  writeInfrastructure?(options: BuildOptions): Promise<BuildResult>;
+  deploy?(options: DeployOptions): Promise<void>;
 }

@@ -107,11 +107,13 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
   const maxBodyBytes = intOption('max-body-bytes', values['max-body-bytes'], 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
   const local = await import('../adapters/local/index.js');
   const mounts = [];
-  // The Lambda Invoke API lets @aws-sdk/client-lambda invoke local functions; it is only
-  // loaded if the AWS adapter provides it.
-  const aws = (await resolveTarget('aws').catch(() => undefined)) as { createLambdaInvokeApi?: (app: App) => (r: Request) => Promise<Response | undefined> } | undefined;
-  const invokeApi = typeof aws?.createLambdaInvokeApi === 'function' ? aws.createLambdaInvokeApi(app) : undefined;
-  if (typeof invokeApi === 'function') mounts.push(invokeApi);
+  // The Lambda Invoke and control APIs let @aws-sdk/client-lambda (and faasport deploy
+  // --target aws --endpoint-url) talk to the dev server as to Lambda.
+  const aws = (await resolveTarget('aws').catch(() => undefined)) as
+    | { createDevLambdaApi?: (app: App) => ((r: Request) => Promise<Response | undefined>) & { close(): Promise<void> } }
+    | undefined;
+  const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app) : undefined;
+  if (lambdaApi) mounts.push(lambdaApi);
   const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts, ...(values.persist !== undefined ? { persist: values.persist } : {}) });
   const server = await local.serve((request) => runtime.fetch(request), {
     port,
@@ -126,7 +128,7 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       runtime.stop();
-      void server.close().then(done);
+      void Promise.all([server.close(), lambdaApi?.close()]).then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -176,9 +178,12 @@ async function build(args: string[], io: CliIo, loadApp: AppLoader, resolveTarge
   }
   const outDir = resolve(io.cwd, values.out ?? `dist/${target.adapter.name}`);
   mkdirSync(outDir, { recursive: true });
-  const result = await target.build({ entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l) => io.output.line(l) });
-  io.output.line(`faasport build: wrote ${result.files.length} files for ${target.adapter.name} to ${result.outDir}`);
-  for (const f of result.files) io.output.line(`  ${f}`);
+  const buildOptions = { entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l: string) => io.output.line(l) };
+  const result = await target.build(buildOptions);
+  const infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
+  const files = [...new Set([...result.files, ...infra.files])];
+  io.output.line(`faasport build: wrote ${files.length} files for ${target.adapter.name} to ${result.outDir}`);
+  for (const f of files) io.output.line(`  ${f}`);
   return 0;
 }
 
@@ -186,9 +191,7 @@ async function deploy(args: string[], io: CliIo, loadApp: AppLoader, resolveTarg
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: { target: { type: 'string' }, out: { type: 'string' } } });
   if (typeof values.target !== 'string') throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure or gcp');
   const loaded = await loadApp(requireApp(positionals, 'deploy'));
-  const target = (await resolveTarget(values.target)) as Awaited<ReturnType<TargetResolver>> & {
-    deploy?: (options: { entry: string; exportName: string; app: App; outDir: string; args: string[]; log: (l: string) => void; env: NodeJS.ProcessEnv }) => Promise<void>;
-  };
+  const target = await resolveTarget(values.target);
   assertSupported(loaded.app, target.adapter);
   if (typeof target.deploy !== 'function') {
     throw new FaasportError('CONFIG_INVALID', `target "${values.target}" (${target.adapter.name}) does not offer deploy; run "faasport build" and deploy the folder with the platform's own tools`);

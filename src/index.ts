@@ -24,6 +24,6 @@ export type { CompiledRoute } from './route.js';
 export { HTTP_METHODS, matchesFilter } from './definitions.js';
 export type * from './definitions.js';
 export type * from './types.js';
-export type { BuildOptions, BuildResult, TargetModule } from './build.js';
+export type { BuildOptions, BuildResult, DeployOptions, TargetModule } from './build.js';
 export { once, memoryIdempotencyStore, defaultIdempotencyStore, setDefaultIdempotencyStore } from './idempotency.js';
 export type { IdempotencyStore, IdempotencyRecord, OnceOptions } from './idempotency.js';

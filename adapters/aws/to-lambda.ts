@@ -20,6 +20,7 @@ import { handleSqsBatch } from './handle-sqs.js';
 import { beginInvocation, type HandlerDeps } from './handler-deps.js';
 import { AwsProducer, type AwsProducerOptions } from './producer.js';
 import type { DynamoDbRecordLike, EventBridgeEventLike, KinesisRecordLike, LambdaHandler, S3RecordLike, SnsEventLike, SqsEventLike } from './types.js';
+import { isWarmupPing, warmupResponse } from './warmup.js';
 
 export interface ToLambdaOptions {
   /**
@@ -63,8 +64,14 @@ export function toLambda(app: App, options: ToLambdaOptions = {}): Record<string
     producer,
   };
   const handlers: Record<string, LambdaHandler> = {};
-  for (const def of app.functions) handlers[def.name] = createHandler(def, deps) as LambdaHandler;
+  for (const def of app.functions) handlers[def.name] = answerWarmup(def.name, createHandler(def, deps), deps) as LambdaHandler;
   return handlers;
+}
+
+/** A warm-up ping (scheduled keep-warm invoke) is answered before any decoding or user code. */
+function answerWarmup(name: string, handler: LambdaHandler<never>, deps: HandlerDeps): LambdaHandler<never> {
+  return ((event: unknown, lambdaContext: unknown) =>
+    isWarmupPing(event) ? Promise.resolve(warmupResponse(name, deps.coldStart())) : (handler as (e: unknown, c: unknown) => unknown)(event, lambdaContext)) as LambdaHandler<never>;
 }
 
 function createHandler(def: FunctionDefinition, deps: HandlerDeps): LambdaHandler<never> {

@@ -18,3 +18,8 @@ export { decodePoisonMessage } from './decode-dead-letter.js';
 export { decodeServiceBusDeadLetter } from './decode-service-bus-dead-letter.js';
 export { storageQueueName } from './queue-names.js';
 export { hostQueueSettings } from './host-settings.js';
+export { armTemplate, writeInfrastructure, ARM_TEMPLATE_FILE } from './infra.js';
+export type { ArmTemplate } from './infra.js';
+export { azureDeploySteps } from './deploy-steps.js';
+export { deploy } from './deploy.js';
+export { isWarmupPing, warmupResponse, WARMUP_HEADER } from './warmup.js';

@@ -39,6 +39,7 @@ import { toAzureRoute } from './encode-route.js';
 import { createAzureProducer, type AzureProducer } from './producer.js';
 import { storageQueueName } from './queue-names.js';
 import { DEFAULT_SERVICE_BUS_CONNECTION, type ServiceBusClientOptions } from './service-bus.js';
+import { isWarmupPing, warmupResponse } from './warmup.js';
 
 /** What a faasport function sees as `ctx.native` on Azure. */
 export interface AzureNative {
@@ -149,6 +150,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
       route: toAzureRoute(def),
       authLevel: def.public ? 'anonymous' : 'function',
       handler: async (request: HttpRequest, azure: AzureInvocationContext): Promise<HttpResponseInit> => {
+        if (isWarmupPing(request)) return warmupResponse();
         // The caller's traceparent names the span that called us; the host's trace context
         // (same trace, the host's own span) is the fallback.
         const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: validTraceparent(request.headers.get('traceparent')) });

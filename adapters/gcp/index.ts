@@ -22,3 +22,7 @@ export { planDeployment, everyToCron } from './deploy-plan.js';
 export type { DeployPlan, DeployedFunction } from './deploy-plan.js';
 export { encodeDeployScript } from './encode-deploy-script.js';
 export type { GcpNames } from './names.js';
+export { gcpDeploySteps, gcpDeployScript, writeInfrastructure } from './deploy-script.js';
+export { deploy } from './deploy.js';
+export { isWarmupPing, WARMUP_HEADER, WARMUP_EVENT_TYPE } from './warmup.js';
+export type { CliStep } from './cli-steps.js';

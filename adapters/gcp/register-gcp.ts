@@ -36,6 +36,7 @@ import { GCF_MAX_HTTP_BODY_BYTES } from './gcp-adapter.js';
 import { gcpNames } from './names.js';
 import { createPubsubTransport } from './producer.js';
 import type { PubsubPublisher } from './pubsub-publisher.js';
+import { isWarmupPing } from './warmup.js';
 
 export const PUBSUB_PUBLISHED_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 
@@ -229,18 +230,21 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
 
   for (const def of app.functions) {
     switch (def.kind) {
-      case 'http':
-        framework.http(def.name, httpHandler(def));
+      case 'http': {
+        const handle = httpHandler(def);
+        framework.http(def.name, ((req: { headers?: Readonly<Record<string, string | string[] | undefined>> }, res: { status(code: number): { end(): void } }) =>
+          isWarmupPing(req) ? res.status(204).end() : (handle as (a: unknown, b: unknown) => unknown)(req, res)) as unknown as Parameters<typeof framework.http>[1]);
         break;
+      }
       case 'queue':
       case 'topic':
-        framework.cloudEvent(def.name, queueHandler(def));
+        framework.cloudEvent(def.name, skipWarmup(queueHandler(def)));
         break;
       case 'schedule':
-        framework.cloudEvent(def.name, scheduleHandler(def));
+        framework.cloudEvent(def.name, skipWarmup(scheduleHandler(def)));
         break;
       case 'event':
-        framework.cloudEvent(def.name, eventHandler(def));
+        framework.cloudEvent(def.name, skipWarmup(eventHandler(def)));
         break;
     }
     registered.push(def.name);
@@ -275,4 +279,9 @@ function stackless<E extends Error>(err: E): E {
 
 function clip(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/** A warm-up CloudEvent (type dev.faasport.warmup) is acknowledged without running user code. */
+function skipWarmup<H extends (event: never) => unknown>(handler: H): H {
+  return ((event: { type?: unknown }) => (isWarmupPing(event) ? undefined : handler(event as never))) as unknown as H;
 }
