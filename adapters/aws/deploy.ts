@@ -1,3 +1,4 @@
+import type { DeployOptions } from '../../src/build.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
@@ -9,18 +10,7 @@ import { FaasportError, isFaasportError, type App, type FunctionDefinition } fro
 import { build, MANIFEST_FILE } from './build.js';
 import { LAMBDA_RUNTIME, TEMPLATE_FILE, writeAwsInfrastructure } from './template.js';
 
-/** What `faasport deploy` hands a target module (see src/cli.ts). */
-export interface DeployOptions {
-  readonly entry: string;
-  readonly exportName: string;
-  readonly app: App;
-  /** Where the built folder ends up once the deploy succeeded. */
-  readonly outDir: string;
-  /** The command line after `deploy` (target options are read from it). */
-  readonly args: readonly string[];
-  readonly log: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
+export type { DeployOptions } from '../../src/build.js';
 
 /** Options `faasport deploy --target aws` reads from the command line. */
 export interface AwsDeployArgs {

@@ -1,3 +1,4 @@
+import type { DeployOptions } from '../../src/build.js';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,16 +9,7 @@ import { build } from './build.js';
 import { azureDeploySteps } from './deploy-steps.js';
 import { writeInfrastructure } from './infra.js';
 
-/** What `faasport deploy` hands a target module (see src/cli.ts). */
-export interface DeployOptions {
-  readonly entry: string;
-  readonly exportName: string;
-  readonly app: App;
-  readonly outDir: string;
-  readonly args: readonly string[];
-  readonly log: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
+export type { DeployOptions } from '../../src/build.js';
 
 /** The zip deployed to the function app, inside the build folder. */
 export const PACKAGE_FILE = 'app.zip';

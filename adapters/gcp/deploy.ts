@@ -1,19 +1,11 @@
+import type { DeployOptions } from '../../src/build.js';
 import { parseArgs } from 'node:util';
 import { FaasportError, isFaasportError, type App } from '../../src/index.js';
 import { build } from './build.js';
 import { commandExists, printOrRun, withStagingFolder } from './cli-steps.js';
 import { gcpDeploySteps, writeInfrastructure } from './deploy-script.js';
 
-/** What `faasport deploy` hands a target module (see src/cli.ts). */
-export interface DeployOptions {
-  readonly entry: string;
-  readonly exportName: string;
-  readonly app: App;
-  readonly outDir: string;
-  readonly args: readonly string[];
-  readonly log: (line: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
+export type { DeployOptions } from '../../src/build.js';
 
 /**
  * `faasport deploy --target gcp`: builds the source folder and prints the exact gcloud
