@@ -1,0 +1,53 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FUZZ_RUNS, fuzzDecoder, mutatedEvent, readDeep, readRequest, vendorFixture } from '../../conformance/security/fuzz.js';
+import { decodeAlb } from './decode-alb.js';
+import { decodeApiGatewayV1 } from './decode-api-gateway-v1.js';
+import { decodeApiGatewayV2 } from './decode-api-gateway-v2.js';
+import { decodeDynamoDbRecord } from './decode-dynamodb.js';
+import { decodeEventBridge, decodeScheduledEvent } from './decode-eventbridge.js';
+import { decodeKinesisRecord } from './decode-kinesis.js';
+import { decodeS3Record } from './decode-s3.js';
+import { decodeSnsRecord } from './decode-sns.js';
+import { decodeSqsRecord } from './decode-sqs.js';
+
+const fixtures = (folder: string): unknown[] =>
+  readdirSync(new URL(`../../../shared/fixtures/aws/${folder}/`, import.meta.url))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => vendorFixture(`aws/${folder}/${f}`, import.meta.url));
+/** Record-shaped events are fuzzed one record at a time, as the handlers decode them (records of that source only). */
+const records = (folder: string, source: string): unknown[] =>
+  fixtures(folder)
+    .flatMap((e) => (e as { Records?: unknown[] }).Records ?? [])
+    .filter((r) => ((r as { eventSource?: string; EventSource?: string }).eventSource ?? (r as { EventSource?: string }).EventSource) === source);
+
+const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event: unknown) => unknown }[] = [
+  { name: 'decodeApiGatewayV1', seeds: () => fixtures('apigw-rest'), decode: (e) => readRequest(decodeApiGatewayV1(e as never)) },
+  { name: 'decodeApiGatewayV2', seeds: () => [...fixtures('apigw-http'), ...fixtures('lambda-url')], decode: (e) => readRequest(decodeApiGatewayV2(e as never)) },
+  { name: 'decodeAlb', seeds: () => fixtures('alb'), decode: (e) => readRequest(decodeAlb(e as never)) },
+  { name: 'decodeSqsRecord', seeds: () => records('sqs', 'aws:sqs'), decode: (e) => readDeep(decodeSqsRecord(e as never)) },
+  { name: 'decodeSnsRecord', seeds: () => records('sns', 'aws:sns'), decode: (e) => readDeep(decodeSnsRecord(e as never)) },
+  { name: 'decodeEventBridge', seeds: () => fixtures('eventbridge'), decode: (e) => readDeep(decodeEventBridge(e as never)) },
+  { name: 'decodeScheduledEvent', seeds: () => fixtures('eventbridge'), decode: (e) => readDeep(decodeScheduledEvent(e as never)) },
+  { name: 'decodeS3Record', seeds: () => records('s3', 'aws:s3'), decode: (e) => readDeep(decodeS3Record(e as never)) },
+  { name: 'decodeDynamoDbRecord', seeds: () => records('dynamodb-streams', 'aws:dynamodb'), decode: (e) => readDeep(decodeDynamoDbRecord(e as never)) },
+  { name: 'decodeKinesisRecord', seeds: () => records('kinesis', 'aws:kinesis'), decode: (e) => readDeep(decodeKinesisRecord(e as never)) },
+];
+
+/**
+ * Known: the AWS decoders trust the shape Lambda delivers and validate nothing, so a missing
+ * or wrong-typed field throws a TypeError instead of an EVENT_INVALID naming the field
+ * (detect-event.ts checks only the top-level shape). Pollution and unhandled rejections are
+ * still checked on every run; an entry must go once its decoder validates.
+ */
+const KNOWN_UNTYPED: Readonly<Record<string, string>> = Object.fromEntries(
+  decoders.map((d) => [d.name, 'validates no field: missing or wrong-typed fields throw TypeError, not EVENT_INVALID with details.path']),
+);
+
+describe('aws decoders under fuzzing (vendor fixtures, mutated)', () => {
+  it.each(decoders)('$name: decodes or refuses with a typed error naming the field; never pollutes, never rejects unhandled', async ({ name, seeds, decode }) => {
+    const known = KNOWN_UNTYPED[name];
+    const figures = await fuzzDecoder(name, mutatedEvent(seeds()), decode, known ? { knownUntyped: known } : {});
+    expect(figures.runs).toBe(FUZZ_RUNS);
+  }, 300_000);
+});
