@@ -75,7 +75,8 @@ export function compileRoute(route: string, functionName: string): CompiledRoute
   };
 }
 
-function safeDecode(value: string): string {
+/** `decodeURIComponent`, or the text as it came when it is not valid percent-encoding. */
+export function safeDecode(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {

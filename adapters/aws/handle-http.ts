@@ -2,6 +2,7 @@ import { errorResponse, FaasportError, invokeHttp, parseTraceparent, parseXRayHe
 import { AlbRequest, isAlbMultiValue } from './decode-alb.js';
 import { ApiGatewayV1Request } from './decode-api-gateway-v1.js';
 import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
+import { safeDecode } from '../../src/route.js';
 import { detectEvent, unrecognisedEvent } from './detect-event.js';
 import { encodeAlb } from './encode-alb.js';
 import { encodeApiGatewayV1 } from './encode-api-gateway-v1.js';
@@ -136,14 +137,6 @@ function routeParams(
     if (value !== undefined) params[name] = safeDecode(value);
   }
   return params;
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function httpParentTrace(request: LambdaRequest) {

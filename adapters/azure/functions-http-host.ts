@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FunctionsWorker, RegisteredFunction } from './functions-core-host.js';
 import { httpInvocation, toFetchResponse } from './host-invocations.js';
+import { safeDecode } from '../../src/route.js';
 
 export interface HttpHostOptions {
   /** host.json `extensions.http.routePrefix` (faasport's build sets ""). */
@@ -88,14 +89,6 @@ function matchTemplate(template: string, path: string, rawPath: string): Record<
     else if (seg.toLowerCase() !== p[i]!.toLowerCase()) return undefined;
   }
   return t.length === p.length ? params : undefined;
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function comparePrecedence(a: string, b: string): number {
