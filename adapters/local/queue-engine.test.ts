@@ -71,6 +71,7 @@ describe.each([1, 5, 10])('a poison message with maxAttempts %i', (maxAttempts) 
     expect(Date.parse(dlq[0]!.firstAttemptAt)).toBeLessThanOrEqual(Date.parse(dlq[0]!.deadLetteredAt));
     expect(Date.parse(dlq[0]!.deadLetteredAt)).toBeLessThanOrEqual(deadLetteredAt);
     expect(logs.filter((r) => r.msg === 'message dead-lettered')).toHaveLength(1);
+    console.log(`[figures] poison, maxAttempts ${maxAttempts}: ${attempts.length} deliveries, ${dlq.length} dead letter, none in the next 24 h`);
     expect(runtime.stats().find((s) => s.key === 'orders')).toMatchObject({ depth: 0, delayed: 0, inFlight: 0, deadLettered: 1 });
   });
 });
@@ -118,6 +119,7 @@ describe('retry backoff', () => {
       expect(min).toBeLessThan(ceiling * 0.05);
       expect(max).toBeGreaterThan(ceiling * 0.95);
       expect(Math.abs(mean - ceiling / 2)).toBeLessThan(ceiling * 0.05);
+      console.log(`[figures] backoff after attempt ${attempt}: ${delays.length} samples in [${min}, ${max}] ms, mean ${mean.toFixed(1)} ms; full-jitter bound [0, ${ceiling}]`);
     }
     expect(samples).toBe(10_000);
   });
