@@ -1,4 +1,4 @@
-import { errorResponse, FaasportError, invokeHttp, parseTraceparent, parseXRayHeader, type HttpFunctionDefinition, type InvocationContext } from 'faasport';
+import { errorResponse, FaasportError, invokeHttp, isMethodAllowed, methodNotAllowed, parseTraceparent, parseXRayHeader, type HttpFunctionDefinition, type InvocationContext } from 'faasport';
 import { AlbRequest, isAlbMultiValue } from './decode-alb.js';
 import { ApiGatewayV1Request } from './decode-api-gateway-v1.js';
 import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
@@ -56,9 +56,9 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
     const facts = beginInvocation(def, deps, lambdaContext);
     const params = routeParams(def, path, stage, (event as { pathParameters?: Record<string, string | undefined> | null }).pathParameters);
     const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request), params);
-    const response = methodAllowed(def, request.method)
+    const response = isMethodAllowed(def, request.method)
       ? await invokeHttp(def, request as unknown as Request, ctx, { production: deps.production })
-      : methodNotAllowed(def, request.method, ctx, deps.production);
+      : methodNotAllowed(def, request.method, path);
     // Lambda freezes the process once the result is returned: finish waitUntil work first.
     if (ctx.pending.length > 0) await Promise.all(ctx.pending);
     return encodeFor(kind, event, response, request.method, ctx, deps.production);
@@ -95,22 +95,6 @@ async function encodeFor(
     return encodeFor(kind, event, errorResponse(err, ctx, production), method, ctx, production, false);
   }
   return result;
-}
-
-function methodAllowed(def: HttpFunctionDefinition, method: string): boolean {
-  if (def.methods === '*') return true;
-  return (def.methods as readonly string[]).includes(method) || (method === 'HEAD' && def.methods.includes('GET'));
-}
-
-function methodNotAllowed(def: HttpFunctionDefinition, method: string, ctx: InvocationContext, production: boolean): Response {
-  const allowed = (def.methods as readonly string[]).join(', ');
-  const response = errorResponse(
-    new FaasportError('NOT_FOUND', `http "${def.name}": method ${method} is not allowed; use ${allowed}`, { status: 405 }),
-    ctx,
-    production,
-  );
-  response.headers.set('allow', allowed);
-  return response;
 }
 
 /**

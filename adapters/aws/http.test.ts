@@ -165,7 +165,8 @@ describe('routing inside the function', () => {
     const base = apiGatewayV2Event();
     const result = (await user(apiGatewayV2Event({ rawPath: '/users/1', requestContext: { ...base.requestContext, http: { method: 'DELETE' } } }))) as ProxyResultV2;
     expect(result.statusCode).toBe(405);
-    expect(result.headers?.allow).toBe('GET');
+    expect(result.headers?.allow).toBe('GET, HEAD');
+    expect(JSON.parse(result.body!)).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
   });
 });
 

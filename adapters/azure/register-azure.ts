@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext as AzureInvocatio
 import {
   FaasportError,
   HTTP_METHODS,
+  allowedMethods,
   InvocationContext,
   assertSupported,
   attachTransport,
@@ -144,7 +145,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
     });
 
   const registerHttp = (def: HttpFunctionDefinition): void => {
-    const methods = def.methods === '*' ? [...HTTP_METHODS] : def.methods.includes('GET') && !def.methods.includes('HEAD') ? [...def.methods, 'HEAD' as const] : [...def.methods];
+    const methods = [...allowedMethods(def)];
     host.http(def.name, {
       methods,
       route: toAzureRoute(def),

@@ -11,6 +11,8 @@ import {
   invokeQueueMessage,
   invokeSchedule,
   isFaasportError,
+  isMethodAllowed,
+  methodNotAllowed,
   stdoutSink,
   summariseError,
   type App,
@@ -122,12 +124,8 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
     let response: Response;
     if (!params) {
       response = Response.json({ error: `${req.method} ${clip(req.path)} does not match route ${def.route.route} of function "${def.name}"`, code: 'NOT_FOUND' }, { status: 404 });
-    } else if (!methodAllowed(def, req.method)) {
-      const allowed = def.methods === '*' ? [] : def.methods.includes('GET') ? [...def.methods, 'HEAD'] : [...def.methods];
-      response = Response.json(
-        { error: `method ${req.method} is not allowed on ${clip(req.path)}; allowed: ${allowed.join(', ')}`, code: 'METHOD_NOT_ALLOWED' },
-        { status: 405, headers: { allow: allowed.join(', ') } },
-      );
+    } else if (!isMethodAllowed(def, req.method)) {
+      response = methodNotAllowed(def, req.method, req.path);
     } else {
       let request: Request | undefined;
       try {
@@ -250,12 +248,6 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
     registered.push(def.name);
   }
   return { functions: registered, transport };
-}
-
-function methodAllowed(def: HttpFunctionDefinition, method: string): boolean {
-  if (def.methods === '*') return true;
-  const m = method.toUpperCase();
-  return def.methods.includes(m as never) || (m === 'HEAD' && def.methods.includes('GET'));
 }
 
 function traceOf(event: FrameworkCloudEvent<unknown>): string | undefined {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { HttpFunctionDefinition } from './definitions.js';
+import { allowedMethods, isMethodAllowed, methodNotAllowed } from './http-methods.js';
+
+const def = (methods: HttpFunctionDefinition['methods']): Pick<HttpFunctionDefinition, 'methods'> => ({ methods });
+
+describe('allowedMethods / isMethodAllowed', () => {
+  it.each([
+    [['GET'], ['GET', 'HEAD']],
+    [['POST'], ['POST']],
+    [['GET', 'HEAD', 'POST'], ['GET', 'HEAD', 'POST']],
+  ] as const)('%j answers %j', (methods, allowed) => {
+    expect(allowedMethods(def([...methods]))).toEqual(allowed);
+    for (const m of allowed) expect(isMethodAllowed(def([...methods]), m.toLowerCase())).toBe(true);
+    expect(isMethodAllowed(def([...methods]), 'DELETE')).toBe(false);
+  });
+
+  it("'*' answers every method", () => {
+    expect(allowedMethods(def('*'))).toContain('OPTIONS');
+    expect(isMethodAllowed(def('*'), 'PATCH')).toBe(true);
+  });
+});
+
+describe('methodNotAllowed', () => {
+  it('is a 405 naming the allowed methods, with a clipped path', async () => {
+    const res = methodNotAllowed(def(['GET']), 'DELETE', `/x/${'a'.repeat(500)}`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    const body = (await res.json()) as { error: string; code: string };
+    expect(body.code).toBe('METHOD_NOT_ALLOWED');
+    expect(body.error.length).toBeLessThan(300);
+  });
+});

@@ -1,0 +1,57 @@
+import { HTTP_METHODS, type HttpFunctionDefinition, type HttpMethod } from './definitions.js';
+
+/**
+ * The methods an HTTP function answers: every method for `'*'`, else its own list plus
+ * HEAD wherever it takes GET (a HEAD is a GET without the body).
+ *
+ * @example
+ * ```ts
+ * import { allowedMethods, createApp } from 'faasport';
+ * const app = createApp('shop');
+ * const hello = app.http('hello', { route: '/hello' }, () => new Response('hi'));
+ * allowedMethods(hello); // ['GET', 'HEAD']
+ * ```
+ */
+export function allowedMethods(def: Pick<HttpFunctionDefinition, 'methods'>): readonly HttpMethod[] {
+  if (def.methods === '*') return HTTP_METHODS;
+  return def.methods.includes('GET') && !def.methods.includes('HEAD') ? [...def.methods, 'HEAD'] : def.methods;
+}
+
+/**
+ * True when `def` answers `method` (any case).
+ *
+ * @example
+ * ```ts
+ * import { createApp, isMethodAllowed } from 'faasport';
+ * const app = createApp('shop');
+ * const hello = app.http('hello', { route: '/hello' }, () => new Response('hi'));
+ * isMethodAllowed(hello, 'head'); // true
+ * ```
+ */
+export function isMethodAllowed(def: Pick<HttpFunctionDefinition, 'methods'>, method: string): boolean {
+  if (def.methods === '*') return true;
+  const m = method.toUpperCase();
+  return def.methods.includes(m as HttpMethod) || (m === 'HEAD' && def.methods.includes('GET'));
+}
+
+/**
+ * The 405 answer to a method `def` does not take: JSON `{ error, code: 'METHOD_NOT_ALLOWED' }`
+ * with an `Allow` header, as every faasport runtime answers it. `path` is clipped in the
+ * message so a long URL cannot blow up the answer.
+ *
+ * @example
+ * ```ts
+ * import { createApp, methodNotAllowed } from 'faasport';
+ * const app = createApp('shop');
+ * const hello = app.http('hello', { route: '/hello' }, () => new Response('hi'));
+ * methodNotAllowed(hello, 'DELETE', '/hello').headers.get('allow'); // 'GET, HEAD'
+ * ```
+ */
+export function methodNotAllowed(def: Pick<HttpFunctionDefinition, 'methods'>, method: string, path: string): Response {
+  const allowed = allowedMethods(def).join(', ');
+  const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  return Response.json(
+    { error: `method ${method} is not allowed on ${shown}; allowed: ${allowed}`, code: 'METHOD_NOT_ALLOWED' },
+    { status: 405, headers: { allow: allowed } },
+  );
+}
