@@ -42,9 +42,11 @@ interface MessageRow {
  *
  * @example
  * ```ts
- * import { openDurableStore } from 'faasport/local';
- * const store = openDurableStore('.faasport');
- * store.close();
+ * import { createApp } from 'faasport';
+ * import { createLocalRuntime } from 'faasport/local';
+ * // What `faasport dev app.ts --persist .faasport` does: queues survive restarts and crashes.
+ * const runtime = createLocalRuntime(createApp('demo'), { persist: '.faasport' });
+ * runtime.stop();
  * ```
  */
 export function openDurableStore(dir: string): DurableStore {
