@@ -26,5 +26,7 @@ export { allowedMethods, isMethodAllowed, methodNotAllowed } from './http-method
 export type * from './definitions.js';
 export type * from './types.js';
 export type { BuildOptions, BuildResult, DeployOptions, TargetModule } from './build.js';
+export { producerTargets, checkSends } from './access-plan.js';
+export type { ProducerTargets } from './access-plan.js';
 export { once, memoryIdempotencyStore, defaultIdempotencyStore, setDefaultIdempotencyStore } from './idempotency.js';
 export type { IdempotencyStore, IdempotencyRecord, OnceOptions } from './idempotency.js';

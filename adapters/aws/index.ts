@@ -27,7 +27,6 @@ export type * from './types.js';
 export { awsTemplate, writeAwsInfrastructure, writeInfrastructure, subscriptionQueueName, toHttpApiPath, TEMPLATE_FILE } from './template.js';
 export type { AwsTemplateOptions, SamTemplate } from './template.js';
 export { toEventBridgeCron, toEventBridgeRate, scheduleExpression } from './encode-schedule-expression.js';
-export { producerTargets } from './access-plan.js';
 export { deploy, parseDeployArgs } from './deploy.js';
 export type { AwsDeployArgs } from './deploy.js';
 export { createLambdaControlApi } from './control-api.js';

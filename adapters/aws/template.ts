@@ -2,6 +2,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   FaasportError,
+  checkSends,
+  producerTargets,
   type App,
   type BuildOptions,
   type BuildResult,
@@ -12,7 +14,6 @@ import {
   type QueueFunctionDefinition,
   type ScheduleFunctionDefinition,
 } from 'faasport';
-import { checkSends, producerTargets } from './access-plan.js';
 import { scheduleExpression } from './encode-schedule-expression.js';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_RECEIVE_COUNT, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
 import { deadLetterQueueName, envKey, sqsQueueName } from './naming.js';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { App, BuildOptions, BuildResult, FunctionDefinition } from '../../src/index.js';
-import { producerTargets, checkSends } from '../aws/access-plan.js';
+import { checkSends, producerTargets, type App, type BuildOptions, type BuildResult, type FunctionDefinition } from '../../src/index.js';
 import { planDeployment, type DeployedFunction } from './deploy-plan.js';
 import { renderScript, type CliStep } from './cli-steps.js';
 import { gcpNames } from './names.js';

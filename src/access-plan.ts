@@ -1,4 +1,6 @@
-import { FaasportError, type App, type FunctionDefinition, type QueueDefinition } from 'faasport';
+import type { App } from './app.js';
+import type { FunctionDefinition, QueueDefinition } from './definitions.js';
+import { FaasportError } from './errors.js';
 
 /** Which queues a function may send to and which topics it may publish to. */
 export interface ProducerTargets {
@@ -15,8 +17,7 @@ export interface ProducerTargets {
  *
  * @example
  * ```ts
- * import { createApp } from 'faasport';
- * import { producerTargets } from 'faasport/aws';
+ * import { createApp, producerTargets } from 'faasport';
  * const app = createApp('shop');
  * app.queue('orders');
  * const fn = app.http('hello', { route: '/hello' }, () => new Response('hi'));
@@ -44,7 +45,20 @@ export function producerTargets(app: App, fn: Pick<FunctionDefinition, 'name'>, 
   return { queues, topics };
 }
 
-/** Checks that every key of `sends` names a function of the app. */
+/**
+ * Checks a whole `sends` map up front: every key names a function of the app and every
+ * listed name a queue or topic (CONFIG_INVALID otherwise), so a deploy file is never
+ * written from a typo.
+ *
+ * @example
+ * ```ts
+ * import { checkSends, createApp } from 'faasport';
+ * const app = createApp('shop');
+ * app.queue('orders');
+ * app.http('hello', { route: '/hello' }, () => new Response('hi'));
+ * checkSends(app, { hello: ['orders'] }); // passes; { helo: [] } would throw
+ * ```
+ */
 export function checkSends(app: App, sends: Readonly<Record<string, readonly string[]>> | undefined): void {
   if (!sends) return;
   for (const name of Object.keys(sends)) {
