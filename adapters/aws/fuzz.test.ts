@@ -10,6 +10,9 @@ import { decodeKinesisRecord } from './decode-kinesis.js';
 import { decodeS3Record } from './decode-s3.js';
 import { decodeSnsRecord } from './decode-sns.js';
 import { decodeSqsRecord } from './decode-sqs.js';
+import { toLambda } from './to-lambda.js';
+import { createApp, isFaasportError } from '../../src/index.js';
+import { AwsProducer } from './producer.js';
 
 const fixtures = (folder: string): unknown[] =>
   readdirSync(new URL(`../../../shared/fixtures/aws/${folder}/`, import.meta.url))
@@ -48,6 +51,53 @@ describe('aws decoders under fuzzing (vendor fixtures, mutated)', () => {
   it.each(decoders)('$name: decodes or refuses with a typed error naming the field; never pollutes, never rejects unhandled', async ({ name, seeds, decode }) => {
     const known = KNOWN_UNTYPED[name];
     const figures = await fuzzDecoder(name, mutatedEvent(seeds()), decode, known ? { knownUntyped: known } : {});
+    expect(figures.runs).toBe(FUZZ_RUNS);
+  }, 300_000);
+});
+
+/**
+ * The entry points Lambda calls, one per trigger kind, over the same mutated events. A
+ * handler may answer, or reject with a FaasportError (EVENT_UNRECOGNISED for a shape it
+ * does not take); any other rejection is what Lambda would log as a crash. Consumers
+ * succeed, so no retry or dead-letter call leaves the process.
+ */
+function lambdaHandlers() {
+  const app = createApp('fuzz');
+  app.http('api', { method: '*', route: '/*' }, async (req) => Response.json({ length: (await req.text()).length }));
+  app.queue('jobs').consume('work', () => {});
+  app.topic('news').subscribe('reader', () => {});
+  app.event('onEvent', {}, () => {});
+  app.schedule('tick', { cron: '0 * * * *' }, () => {});
+  const handlers = toLambda(app, { production: true, logSink: () => {}, producer: new AwsProducer({ region: 'us-east-1', accountId: '000000000000' }) });
+  const context = { awsRequestId: 'fuzz', functionName: 'fuzz', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fuzz', getRemainingTimeInMillis: () => 30_000 };
+  return (name: string) => async (event: unknown): Promise<void> => {
+    try {
+      await (handlers[name] as (e: unknown, c: unknown) => Promise<unknown>)(event, context);
+    } catch (err) {
+      // A typed refusal is an answer; only untyped errors count against the handler.
+      if (!isFaasportError(err)) throw err;
+    }
+  };
+}
+
+const UNCHECKED_RECORDS = 'a record with a missing or wrong-typed field rejects the whole invocation with a TypeError (the decoders validate nothing), so Lambda retries every record of the batch';
+const entries: readonly { name: string; fn: string; seeds: () => unknown[]; known?: string }[] = [
+  {
+    name: 'http handler (API Gateway v1, v2, Function URL, ALB)',
+    fn: 'api',
+    seeds: () => ['apigw-rest', 'apigw-http', 'lambda-url', 'alb'].flatMap((f) => fixtures(f)),
+    known: 'detectEvent checks only the top-level shape: a wrong-typed httpMethod / requestContext.http.method rejects with a TypeError before invokeHttp can answer 400',
+  },
+  { name: 'queue handler (SQS batch)', fn: 'work', seeds: () => fixtures('sqs'), known: UNCHECKED_RECORDS },
+  { name: 'topic handler (SNS)', fn: 'reader', seeds: () => fixtures('sns'), known: UNCHECKED_RECORDS },
+  { name: 'event handler (EventBridge, S3, DynamoDB, Kinesis)', fn: 'onEvent', seeds: () => ['eventbridge', 's3', 'dynamodb-streams', 'kinesis'].flatMap((f) => fixtures(f)), known: UNCHECKED_RECORDS },
+  { name: 'schedule handler (EventBridge rule)', fn: 'tick', seeds: () => fixtures('eventbridge') },
+];
+
+describe('aws Lambda handlers under fuzzing (what a strange event does end to end)', () => {
+  const invoke = lambdaHandlers();
+  it.each(entries)('$name: answers or refuses with a FaasportError; never pollutes, never rejects unhandled', async ({ name, fn, seeds, known }) => {
+    const figures = await fuzzDecoder(name, mutatedEvent(seeds()), invoke(fn), known ? { knownUntyped: known } : {});
     expect(figures.runs).toBe(FUZZ_RUNS);
   }, 300_000);
 });
