@@ -1,12 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { isFaasportError, type App, type FunctionDefinition } from '../src/index.js';
+import { isFaasportError, type App, type CliStep, type FunctionDefinition } from '../src/index.js';
 import { app as shop } from '../examples/shop/app.js';
 import { createConformanceApp } from './functions/app.js';
 import { awsTemplate, type SamTemplate } from '../adapters/aws/template.js';
 import { armTemplate, ROLES } from '../adapters/azure/infra.js';
 import { registerAzure, type AzureFunctionsApp } from '../adapters/azure/register-azure.js';
 import { gcpDeploySteps, serviceAccountId } from '../adapters/gcp/deploy-script.js';
-import type { CliStep } from '../adapters/gcp/cli-steps.js';
 
 // Every file faasport writes to deploy an app grants each function only what it needs.
 // Checked for every function of the shop example and of the conformance app.

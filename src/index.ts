@@ -28,5 +28,6 @@ export type * from './types.js';
 export type { BuildOptions, BuildResult, DeployOptions, TargetModule } from './build.js';
 export { producerTargets, checkSends } from './access-plan.js';
 export type { ProducerTargets } from './access-plan.js';
+export type { CliStep } from './cli-steps.js';
 export { once, memoryIdempotencyStore, defaultIdempotencyStore, setDefaultIdempotencyStore } from './idempotency.js';
 export type { IdempotencyStore, IdempotencyRecord, OnceOptions } from './idempotency.js';

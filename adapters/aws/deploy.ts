@@ -1,12 +1,13 @@
 import type { DeployOptions } from '../../src/build.js';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { FaasportError, isFaasportError, type App, type FunctionDefinition } from 'faasport';
+import { withStagingFolder } from '../../src/staging-folder.js';
 import { build, MANIFEST_FILE } from './build.js';
 import { LAMBDA_RUNTIME, TEMPLATE_FILE, writeAwsInfrastructure } from './template.js';
 
@@ -68,41 +69,39 @@ export async function deploy(options: DeployOptions, clientConfig: LambdaClientC
   const progress = (text: string): void => log(`[${++step}/${total}] ${text}`);
   const changed: string[] = [];
   let current = 'build';
-  const staging = join(dirname(options.outDir), `.${basename(options.outDir)}.deploy-${randomUUID().slice(0, 8)}`);
 
   log(`aws deploy: app "${app.name}", ${app.functions.length} function(s)${args.endpointUrl ? ` at ${safeUrl(args.endpointUrl)}` : ''}${args.region ? ` in ${args.region}` : ''}${args.dryRun ? ' (dry run)' : ''}`);
   try {
-    progress('build: bundling the app for Lambda');
-    const built = await build({ entry: options.entry, exportName: options.exportName, app, outDir: staging, log: () => {} });
-    await writeAwsInfrastructure(app, staging);
+    await withStagingFolder(options.outDir, async (staging) => {
+      progress('build: bundling the app for Lambda');
+      const built = await build({ entry: options.entry, exportName: options.exportName, app, outDir: staging, log: () => {} });
+      await writeAwsInfrastructure(app, staging);
 
-    current = 'package';
-    const zip = await packageCode(staging, built.files);
-    const sha = createHash('sha256').update(zip).digest('base64');
-    progress(`package: ${formatKb(zip.length)} zip of ${built.files.filter(isCodeFile).join(', ')}`);
+      current = 'package';
+      const zip = await packageCode(staging, built.files);
+      const sha = createHash('sha256').update(zip).digest('base64');
+      progress(`package: ${formatKb(zip.length)} zip of ${built.files.filter(isCodeFile).join(', ')}`);
 
-    const envKeys = ['NODE_ENV', 'NODE_OPTIONS', ...Object.keys(args.env)];
-    if (args.dryRun) {
-      for (const fn of app.functions) progress(`function ${names.get(fn)}: would create or update (${describe(fn)}; environment ${envKeys.join(', ')})`);
-    } else {
-      const lambda = await lambdaApi({ ...clientConfig, ...(args.region ? { region: args.region } : {}), ...(args.endpointUrl ? { endpoint: args.endpointUrl } : {}) });
-      try {
-        for (const fn of app.functions) {
-          const name = names.get(fn)!;
-          current = `function ${name}`;
-          const outcome = await deployFunction(lambda, fn, name, zip, sha, args, () => changed.push(name));
-          progress(`function ${name}: ${outcome} (${describe(fn)}; environment ${envKeys.join(', ')})`);
+      const envKeys = ['NODE_ENV', 'NODE_OPTIONS', ...Object.keys(args.env)];
+      if (args.dryRun) {
+        for (const fn of app.functions) progress(`function ${names.get(fn)}: would create or update (${describe(fn)}; environment ${envKeys.join(', ')})`);
+      } else {
+        const lambda = await lambdaApi({ ...clientConfig, ...(args.region ? { region: args.region } : {}), ...(args.endpointUrl ? { endpoint: args.endpointUrl } : {}) });
+        try {
+          for (const fn of app.functions) {
+            const name = names.get(fn)!;
+            current = `function ${name}`;
+            const outcome = await deployFunction(lambda, fn, name, zip, sha, args, () => changed.push(name));
+            progress(`function ${name}: ${outcome} (${describe(fn)}; environment ${envKeys.join(', ')})`);
+          }
+        } finally {
+          lambda.client.destroy();
         }
-      } finally {
-        lambda.client.destroy();
       }
-    }
-
-    current = 'write the local build';
-    await replaceFolder(staging, options.outDir);
+      current = 'write the local build';
+    });
     progress(`done: ${args.dryRun ? 'nothing deployed' : `${app.functions.length} function(s) deployed`}; build and ${TEMPLATE_FILE} in ${options.outDir}`);
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
     const remote = changed.length > 0 ? ` Already changed on Lambda: ${changed.join(', ')}; run deploy again to finish.` : ' Nothing was changed on Lambda.';
     throw new FaasportError('DEPLOY_FAILED', `aws deploy: ${current} failed: ${reason(err)}.${remote} The local build in ${options.outDir} is unchanged.`, {
       cause: err,
@@ -258,20 +257,6 @@ export async function packageCode(dir: string, files: readonly string[]): Promis
   }
   // Zip (with deflate) is a solved format: fflate, small and dependency-free, writes it.
   return zipSync(entries, { level: 6 });
-}
-
-/** Puts `staging` where `target` is, keeping the old folder until the new one is in place. */
-async function replaceFolder(staging: string, target: string): Promise<void> {
-  const old = `${staging}.old`;
-  const hadOld = existsSync(target);
-  if (hadOld) await rename(target, old);
-  try {
-    await rename(staging, target);
-  } catch (err) {
-    if (hadOld) await rename(old, target);
-    throw err;
-  }
-  if (hadOld) await rm(old, { recursive: true, force: true });
 }
 
 function describe(fn: FunctionDefinition): string {

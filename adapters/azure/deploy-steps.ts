@@ -1,5 +1,5 @@
 import type { App } from '../../src/index.js';
-import type { CliStep } from '../gcp/cli-steps.js';
+import type { CliStep } from '../../src/cli-steps.js';
 import { ARM_TEMPLATE_FILE } from './infra.js';
 
 /** Variables the az steps use; `deploy` fills them in. */

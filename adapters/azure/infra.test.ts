@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createApp } from '../../src/index.js';
 import { app as shop } from '../../examples/shop/app.js';
-import { renderStep } from '../gcp/cli-steps.js';
+import { renderStep } from '../../src/cli-steps.js';
 import { azureDeploySteps } from './deploy-steps.js';
 import { ARM_TEMPLATE_FILE, armTemplate, ROLES, writeInfrastructure, type ArmResource } from './infra.js';
 

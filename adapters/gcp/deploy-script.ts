@@ -3,7 +3,7 @@ import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkSends, producerTargets, type App, type BuildOptions, type BuildResult, type FunctionDefinition } from '../../src/index.js';
 import { planDeployment, type DeployedFunction } from './deploy-plan.js';
-import { renderScript, type CliStep } from './cli-steps.js';
+import { renderScript, type CliStep } from '../../src/cli-steps.js';
 import { gcpNames } from './names.js';
 import { assertGcpSupported } from './check-app.js';
 

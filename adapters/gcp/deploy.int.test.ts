@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFaasportError, type App } from '../../src/index.js';
 import { loadApp } from '../../src/load-app.js';
-import { commandExists } from './cli-steps.js';
+import { commandExists } from '../../src/cli-steps.js';
 import { deploy } from './deploy.js';
 import { gcpDeploySteps } from './deploy-script.js';
 

@@ -2,7 +2,8 @@ import type { DeployOptions } from '../../src/build.js';
 import { parseArgs } from 'node:util';
 import { FaasportError, isFaasportError, type App } from '../../src/index.js';
 import { build } from './build.js';
-import { commandExists, printOrRun, withStagingFolder } from './cli-steps.js';
+import { commandExists, printOrRun } from '../../src/cli-steps.js';
+import { withStagingFolder } from '../../src/staging-folder.js';
 import { gcpDeploySteps, writeInfrastructure } from './deploy-script.js';
 
 export type { DeployOptions } from '../../src/build.js';

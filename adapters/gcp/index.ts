@@ -25,4 +25,3 @@ export type { GcpNames } from './names.js';
 export { gcpDeploySteps, gcpDeployScript, writeInfrastructure } from './deploy-script.js';
 export { deploy } from './deploy.js';
 export { isWarmupPing, WARMUP_HEADER, WARMUP_EVENT_TYPE } from './warmup.js';
-export type { CliStep } from './cli-steps.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { FaasportError } from '../../src/index.js';
+import { FaasportError } from './errors.js';
 
 /**
  * One command of a deploy, as data: printed as shell, run without a shell. `${NAME}` in an
@@ -162,34 +162,4 @@ export async function printOrRun(options: CliDeployOptions): Promise<boolean> {
   }
   await runSteps(options.steps, { vars: options.vars, log: options.log, label: options.label, ...(options.exec ? { exec: options.exec } : {}) });
   return true;
-}
-
-/**
- * Runs `work` on a fresh staging folder beside `outDir` and, when it succeeds, puts the
- * staging folder in place of `outDir`; on failure the staging folder is removed and
- * `outDir` is left exactly as it was.
- */
-export async function withStagingFolder<T>(outDir: string, work: (staging: string) => Promise<T>): Promise<T> {
-  const { rename, rm } = await import('node:fs/promises');
-  const { existsSync } = await import('node:fs');
-  const { basename, dirname, join: joinPath } = await import('node:path');
-  const { randomUUID } = await import('node:crypto');
-  const staging = joinPath(dirname(outDir), `.${basename(outDir)}.deploy-${randomUUID().slice(0, 8)}`);
-  try {
-    const result = await work(staging);
-    const old = `${staging}.old`;
-    const hadOld = existsSync(outDir);
-    if (hadOld) await rename(outDir, old);
-    try {
-      await rename(staging, outDir);
-    } catch (err) {
-      if (hadOld) await rename(old, outDir);
-      throw err;
-    }
-    if (hadOld) await rm(old, { recursive: true, force: true });
-    return result;
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true });
-    throw err;
-  }
 }
