@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from 'faasport';
 import { build } from './build.js';
+import { writeInfrastructure } from './deploy-script.js';
 import { assertGcpSupported } from './check-app.js';
 import { findPubsubEmulator, freePort, startPubsubEmulator, type PubsubEmulator } from './pubsub-emulator.js';
 
@@ -28,7 +29,10 @@ async function buildInto(entry: string): Promise<{ outDir: string; files: readon
   const outDir = mkdtempSync(join(tmpdir(), 'faasport-gcp-'));
   tempDirs.push(outDir);
   const { app } = (await import(entry)) as { app: App };
-  const result = await build({ entry, exportName: 'app', outDir, app, log: () => {} });
+  const options = { entry, exportName: 'app', outDir, app, log: () => {} };
+  // What `faasport build --target gcp` runs: the source folder, then deploy.sh.
+  const result = await build(options);
+  await writeInfrastructure(options);
   symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   return result;
 }
@@ -95,10 +99,11 @@ describe('faasport build --target gcp', () => {
     });
     expect(plan.functions.find((f: { name: string }) => f.name === 'nightlyReport').schedule).toMatchObject({ cron: '*/15 * * * *', topic: 'minishop-schedule-nightlyReport' });
     const script = readFileSync(join(outDir, 'deploy.sh'), 'utf8');
-    expect(script).toContain('--entry-point=fulfil');
-    expect(script).toContain('--trigger-topic=minishop-orders --retry');
-    expect(script).toContain('dead_letter_policy fulfil minishop-orders-dead-letter 5 1 10');
-    expect(script).toContain('--trigger-event-filters=type=google.cloud.storage.object.v1.finalized --retry');
+    const deployLine = (fn: string) => script.split('\n').find((l) => l.startsWith(`gcloud functions deploy ${fn} `)) ?? '';
+    expect(deployLine('fulfil')).toContain('--entry-point=fulfil');
+    expect(deployLine('fulfil')).toMatch(/--trigger-topic=minishop-orders .*--retry/);
+    expect(script).toContain('--dead-letter-topic=minishop-orders-dead-letter --max-delivery-attempts=5 --min-retry-delay=1s --max-retry-delay=10s');
+    expect(deployLine('onUpload')).toMatch(/--trigger-event-filters=type=google.cloud.storage.object.v1.finalized .*--retry/);
   });
 
   test('the functions-framework CLI serves an HTTP function from the built folder', async () => {

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaasportError, type BuildOptions, type BuildResult } from '../../src/index.js';
 import { assertGcpSupported } from './check-app.js';
 import { planDeployment } from './deploy-plan.js';
-import { encodeDeployScript } from './encode-deploy-script.js';
 
 const require = createRequire(import.meta.url);
 const FRAMEWORK = '@google-cloud/functions-framework';
@@ -17,7 +16,8 @@ const PUBSUB = '@google-cloud/pubsub';
  * bundle, Node 22, that registers every function of the app with the Functions Framework),
  * `package.json` (the framework and, when the app has queues or topics, `@google-cloud/pubsub`
  * as dependencies; `npm start` runs `functions-framework`, which serves `$FUNCTION_TARGET`),
- * `faasport-gcp.json` (the deployment plan as data) and `deploy.sh` (gcloud commands).
+ * and `faasport-gcp.json` (the deployment plan as data). The gcloud `deploy.sh` comes from
+ * {@link writeInfrastructure}, which `faasport build` calls next.
  *
  * `npx functions-framework --source <outDir> --target <function>` serves any one function.
  *
@@ -85,10 +85,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
   await writeFile(join(outDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   await writeFile(join(outDir, 'faasport-gcp.json'), JSON.stringify(plan, null, 2) + '\n');
-  await writeFile(join(outDir, 'deploy.sh'), encodeDeployScript(plan));
-  await chmod(join(outDir, 'deploy.sh'), 0o755);
-  const files = ['index.js', 'index.js.map', 'package.json', 'faasport-gcp.json', 'deploy.sh'];
-  log(`gcp: ${app.functions.length} function(s) in ${outDir}; deploy with ./deploy.sh, or serve one with npx functions-framework --source ${outDir} --target <function>`);
+  const files = ['index.js', 'index.js.map', 'package.json', 'faasport-gcp.json'];
+  log(`gcp: ${app.functions.length} function(s) in ${outDir}; serve one with npx functions-framework --source ${outDir} --target <function>`);
   return { outDir, files };
 }
 

@@ -157,8 +157,8 @@ export function gcpDeployScript(app: App, options: GcpDeployScriptOptions = {}):
 }
 
 /**
- * Writes `deploy.sh` (the least-privilege gcloud script) into `outDir`, replacing the
- * build's plain one atomically. What `faasport build --target gcp` calls after `build`.
+ * Writes `deploy.sh` (the least-privilege gcloud script) into `outDir` atomically. What
+ * `faasport build --target gcp` calls after `build`.
  *
  * @example
  * ```ts

@@ -20,7 +20,6 @@ export { gcpNames } from './names.js';
 export { build } from './build.js';
 export { planDeployment, everyToCron } from './deploy-plan.js';
 export type { DeployPlan, DeployedFunction } from './deploy-plan.js';
-export { encodeDeployScript } from './encode-deploy-script.js';
 export type { GcpNames } from './names.js';
 export { gcpDeploySteps, gcpDeployScript, writeInfrastructure } from './deploy-script.js';
 export { deploy } from './deploy.js';
