@@ -494,11 +494,6 @@ export const cases: ConformanceCase[] = [
   },
 ];
 
-/** Cases whose capability the adapter lacks, with the refusal they must produce instead. */
-export function unsupportedReason(c: ConformanceCase, caps: Capabilities): { reason: string; define: (app: ReturnType<typeof createApp>) => void } | undefined {
-  return c.requires?.(caps);
-}
-
 /** Proves an unsupported capability is refused with CAPABILITY_UNSUPPORTED, not ignored. */
 export function assertRefused(adapter: { name: string; capabilities: Capabilities }, define: (app: ReturnType<typeof createApp>) => void): void {
   const app = createApp('needs-capability');

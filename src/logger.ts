@@ -84,7 +84,3 @@ export function createLogger(options: Partial<LoggerOptions> = {}): Logger {
     child: (fields) => createLogger({ sink, level: options.level ?? 'info', base: { ...fields, ...base } }),
   };
 }
-
-export function parseLogLevel(value: string | undefined, fallback: LogLevel = 'info'): LogLevel {
-  return value !== undefined && value in LOG_LEVELS ? (value as LogLevel) : fallback;
-}

@@ -4,11 +4,6 @@ import type { EventBridgeEventLike } from './types.js';
 /** A scheduled tick that starts this much after its slot counts as past due. */
 export const PAST_DUE_AFTER_MS = 60_000;
 
-/** True for the event an EventBridge schedule rule sends. */
-export function isScheduledEvent(event: EventBridgeEventLike): boolean {
-  return event['detail-type'] === 'Scheduled Event' && event.source === 'aws.events';
-}
-
 /**
  * Turns an EventBridge scheduled event into a schedule tick: `time` is when the rule was due
  * (seconds precision), and a tick that runs more than a minute late is past due.

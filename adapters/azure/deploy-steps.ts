@@ -2,9 +2,6 @@ import type { App } from '../../src/index.js';
 import type { CliStep } from '../../src/cli-steps.js';
 import { ARM_TEMPLATE_FILE } from './infra.js';
 
-/** Variables the az steps use; `deploy` fills them in. */
-export const AZURE_VARIABLES = ['RESOURCE_GROUP', 'LOCATION', 'BUILD', 'ZIP'] as const;
-
 /**
  * The az commands that deploy a built app: the resource group, the ARM template of
  * {@link armTemplate} (its `functionAppName` output feeds the next step), then the zipped
