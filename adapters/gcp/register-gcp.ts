@@ -111,22 +111,23 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
 
   const httpHandler = (def: HttpFunctionDefinition) => async (req: FrameworkRequest, res: FrameworkResponse): Promise<void> => {
     const params = def.route.match(req.path);
-    const ctx = createGcpContext({
-      ...base,
-      def,
-      native: { trigger: 'http', request: req, response: res },
-      coldStart: coldStart(),
-      executionId: req.executionId,
-      ...(params ? { params } : {}),
-      traceparent: req.get('traceparent'),
-      cloudTraceContext: req.get('x-cloud-trace-context'),
-    });
     let response: Response;
     if (!params) {
       response = Response.json({ error: `${req.method} ${clip(req.path)} does not match route ${def.route.route} of function "${def.name}"`, code: 'NOT_FOUND' }, { status: 404 });
     } else if (!isMethodAllowed(def, req.method)) {
       response = methodNotAllowed(def, req.method, req.path);
     } else {
+      // Only a request the function will run gets a context (and takes the cold start).
+      const ctx = createGcpContext({
+        ...base,
+        def,
+        native: { trigger: 'http', request: req, response: res },
+        coldStart: coldStart(),
+        executionId: req.executionId,
+        params,
+        traceparent: req.get('traceparent'),
+        cloudTraceContext: req.get('x-cloud-trace-context'),
+      });
       let request: Request | undefined;
       try {
         request = decodeExpressRequest(req, maxBodyBytes);
