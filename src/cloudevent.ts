@@ -12,7 +12,7 @@ const CORE = new Set(['specversion', 'id', 'source', 'type', 'subject', 'time', 
  */
 export function toCloudEvent(value: unknown, operation: string): CloudEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: a CloudEvent must be a JSON object`, { status: 400 });
+    throw new FaasportError('EVENT_INVALID', `${operation}: a CloudEvent must be a JSON object`, { status: 400, details: { path: '' } });
   }
   const v = value as Record<string, unknown>;
   if (v.specversion !== '1.0') {

@@ -99,7 +99,8 @@ export interface ErrorSummary {
 export function summariseError(err: unknown): ErrorSummary {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { name: err.name, message: err.message, code } : { name: err.name, message: err.message };
+    const message = safeErrorMessage(err);
+    return typeof code === 'string' ? { name: err.name, message, code } : { name: err.name, message };
   }
   return { name: 'NonError', message: typeof err === 'string' ? err : safeString(err) };
 }
@@ -110,4 +111,21 @@ function safeString(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * An error's message, without the input V8 quotes into a SyntaxError (`Unexpected token 'B',
+ * "Bearer sk-…" is not valid JSON`): request bodies are user data and may be secrets, and
+ * error messages end up in logs and dead-letter envelopes.
+ */
+export function safeErrorMessage(err: Error): string {
+  if (!(err instanceof SyntaxError)) return err.message;
+  return err.message.replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)?/g, '"…"').replace(/'(?:[^'\\]|\\.)*'/g, "'…'");
+}
+
+/** A stack whose first line carries the safe message: for development error bodies. */
+export function safeStack(err: Error): string[] | undefined {
+  if (!err.stack) return undefined;
+  const frames = err.stack.split('\n').filter((line) => /^\s+at /.test(line));
+  return [`${err.name}: ${safeErrorMessage(err)}`, ...frames];
 }

@@ -86,3 +86,16 @@ describe('InvocationContext', () => {
     expect(ctx.signal.aborted).toBe(true);
   });
 });
+
+describe('error summaries never carry request data', () => {
+  it('strips the input V8 quotes into a JSON SyntaxError, in logs and development bodies', async () => {
+    const app = createApp('t');
+    const parse = app.http('parse', { method: 'POST', route: '/p' }, async (req) => Response.json(await req.json()));
+    const logs: LogRecord[] = [];
+    const res = await invokeHttp(parse, new Request('http://x/p', { method: 'POST', body: 'Bearer sk-canary-123' }), ctxFor('parse', 1000, logs), { production: false });
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(JSON.parse(text)).toMatchObject({ error: expect.stringMatching(/is not valid JSON/) });
+    expect(text + JSON.stringify(logs)).not.toMatch(/canary|Bearer/);
+  });
+});

@@ -1,7 +1,7 @@
 import { currentInvocation, type InvocationContext } from './context.js';
 import type { EventFunctionDefinition, FunctionDefinition, HttpFunctionDefinition, QueueDefinition, QueueFunctionDefinition, ScheduleFunctionDefinition } from './definitions.js';
 import { backoffDelay } from './backoff.js';
-import { FaasportError, isFaasportError, summariseError } from './errors.js';
+import { FaasportError, isFaasportError, safeStack, summariseError } from './errors.js';
 import type { CloudEvent, DeadLetterEnvelope, QueueMessage, ScheduleTick } from './types.js';
 
 /** Settles to the handler's value, or rejects with TIMEOUT at the context's deadline (aborting ctx.signal). */
@@ -67,13 +67,13 @@ export function errorResponse(err: unknown, ctx: InvocationContext | undefined, 
   const known = isFaasportError(err);
   const status = known && err.status && err.status >= 400 && err.status <= 599 ? err.status : known && err.code === 'TIMEOUT' ? 504 : 500;
   const summary = summariseError(err);
-  ctx?.log.error('handler failed', production ? { error: summary } : { error: summary, stack: err instanceof Error ? err.stack : undefined });
+  ctx?.log.error('handler failed', production ? { error: summary } : { error: summary, stack: err instanceof Error ? safeStack(err) : undefined });
   const body: Record<string, unknown> = {
     error: production && !known ? 'Internal Server Error' : summary.message,
   };
   if (known) body.code = err.code;
   if (ctx) body.invocationId = ctx.invocationId;
-  if (!production && err instanceof Error && err.stack) body.stack = err.stack.split('\n');
+  if (!production && err instanceof Error && err.stack) body.stack = safeStack(err);
   return Response.json(body, { status });
 }
 
