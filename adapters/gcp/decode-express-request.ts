@@ -20,7 +20,8 @@ export function decodeExpressRequest(req: ExpressRequestLike, maxBodyBytes: numb
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const method = req.method.toUpperCase();
-  const url = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
+  // The framework trusts proxies, so req.protocol echoes a client's X-Forwarded-Proto: keep only the two real schemes.
+  const url = `${req.protocol === 'https' ? 'https' : 'http'}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
 
   const bytes = req.rawBody;

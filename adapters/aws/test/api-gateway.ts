@@ -37,7 +37,8 @@ export async function toApiGatewayV2Event(request: Request, routeKey: string): P
     else headers[name] = value;
   });
   headers.host ??= url.host;
-  headers['x-forwarded-proto'] ??= url.protocol.replace(':', '');
+  // API Gateway serves HTTPS only and sets X-Forwarded-Proto itself, over whatever the client sent.
+  headers['x-forwarded-proto'] = 'https';
   const bytes = new Uint8Array(await request.arrayBuffer());
   const text = bytes.length > 0 && isTextContentType(request.headers.get('content-type'));
   const event: ApiGatewayV2EventLike = {
