@@ -60,7 +60,8 @@ app.schedule('nightly', { cron: '0 3 * * *' }, async (tick, ctx) => void seen.pu
 app.event('onStorage', { type: 'google.cloud.storage.object.v1.*' }, async (event, ctx) => void seen.push({ fn: 'onStorage', event, ctx }));
 app.event('anyEvent', {}, async (event, ctx) => void seen.push({ fn: 'anyEvent', event, ctx }));
 
-// A second app in production mode, to see what a failing function shows the world there.
+// A second app with the default mode (production unless NODE_ENV=development; vitest sets "test"),
+// to see what a failing function shows the world there.
 const prod = createApp('prod');
 prod.http('prodBoom', { route: '/boom' }, () => {
   throw new Error('internal detail: db password rejected');
@@ -72,7 +73,7 @@ const last = (fn: string) => seen.filter((s) => s.fn === fn).at(-1)!;
 
 beforeAll(async () => {
   registerGcp(app, { logSink: (r) => logs.push(r), publisher, maxHttpBodyBytes: 1024 * 1024, production: false });
-  registerGcp(prod, { logSink: () => {}, production: true });
+  registerGcp(prod, { logSink: () => {} });
   for (const fn of [...app.functions.map((f) => f.name), 'prodBoom']) servers[fn] = await serveRegistered(fn);
 });
 afterAll(async () => {

@@ -43,7 +43,7 @@ import { isWarmupPing } from './warmup.js';
 export const PUBSUB_PUBLISHED_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 
 export interface RegisterGcpOptions {
-  /** Production error bodies (no stacks, no internal messages). Default: NODE_ENV === 'production'. */
+  /** Production error bodies (no stacks, no internal messages). Default: true unless NODE_ENV is "development". */
   production?: boolean;
   /** Where function logs go (default: one JSON line per record on stdout, which Cloud Logging parses). */
   logSink?: LogSink;
@@ -91,7 +91,8 @@ export interface GcpRegistration {
 export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegistration {
   assertGcpSupported(app);
   const framework = options.framework ?? loadFramework();
-  const production = options.production ?? process.env.NODE_ENV === 'production';
+  // Secure by default: a deploy that forgets NODE_ENV must not send stacks to clients.
+  const production = options.production ?? process.env.NODE_ENV !== 'development';
   const maxBodyBytes = options.maxHttpBodyBytes ?? GCF_MAX_HTTP_BODY_BYTES;
   const logSink = options.logSink;
   const logLevel = options.logLevel;
