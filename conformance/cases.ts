@@ -256,6 +256,20 @@ export const cases: ConformanceCase[] = [
   },
   {
     group: 'queue',
+    name: 'a message over the platform limit is refused with PAYLOAD_TOO_LARGE and nothing is sent',
+    async run({ driver, capabilities }) {
+      const run = randomUUID();
+      const text = 'x'.repeat(capabilities.maxMessageBytes + 1024);
+      const res = await driver.fetch(req('/enqueue/work', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ run, text }]) }));
+      assert.equal(res.status, 413);
+      const body = await json<{ code: string; error: string }>(res);
+      assert.equal(body.code, 'PAYLOAD_TOO_LARGE');
+      await driver.settle();
+      assert.equal(observed(driver.logs(), 'worker', run).length, 0);
+    },
+  },
+  {
+    group: 'queue',
     name: 'FIFO keeps order within a group, even across a retry',
     requires: (caps) =>
       caps.fifo ? undefined : { reason: 'no FIFO / ordering keys on this platform', define: (app) => app.queue('ordered', { fifo: true }) },
@@ -397,6 +411,17 @@ export const cases: ConformanceCase[] = [
       for (let i = 0; i < 5; i++) results.push(await json<{ coldStart: boolean; invocationId: string }>(await driver.fetch(req('/context'))));
       assert.ok(results.slice(1).every((r) => r.coldStart === false));
       assert.equal(new Set(results.map((r) => r.invocationId)).size, 5);
+    },
+  },
+  {
+    group: 'context',
+    name: 'coldStart is true on the first invocation of a fresh runtime, then false',
+    async run({ production }) {
+      const fresh = await production();
+      const first = await json<{ coldStart: boolean }>(await fresh.fetch(req('/context')));
+      const second = await json<{ coldStart: boolean }>(await fresh.fetch(req('/context')));
+      assert.equal(first.coldStart, true);
+      assert.equal(second.coldStart, false);
     },
   },
   {
