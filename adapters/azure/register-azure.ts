@@ -137,7 +137,8 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
       coldStart: coldStart(),
       attempt: extra.attempt ?? 1,
       ...(extra.params ? { params: extra.params } : {}),
-      parentTrace: () => parseTraceparent(extra.traceparent ?? azure.traceContext?.traceParent),
+      // Parsed only when asked for; a missing or malformed one falls back to the host's trace context.
+      parentTrace: () => parseTraceparent(extra.traceparent) ?? parseTraceparent(azure.traceContext?.traceParent),
       ...(azure.traceContext?.traceState ? { tracestate: azure.traceContext.traceState } : {}),
       native: { context: azure, trigger },
       logSink: azureLogSink(azure),
@@ -154,7 +155,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
         if (isWarmupPing(request)) return warmupResponse();
         // The caller's traceparent names the span that called us; the host's trace context
         // (same trace, the host's own span) is the fallback.
-        const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: validTraceparent(request.headers.get('traceparent')) });
+        const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: request.headers.get('traceparent') });
         const response = await invokeHttp(def, decodeHttpRequest(request), ctx, { production });
         // Nothing runs after an Azure invocation returns: finish waitUntil work first.
         if (ctx.pending.length > 0) await Promise.all(ctx.pending);
@@ -257,10 +258,6 @@ function azureLogSink(azure: AzureInvocationContext): LogSink {
     else if (record.level === 'debug') azure.debug(line);
     else azure.info(line);
   };
-}
-
-function validTraceparent(header: string | null): string | null {
-  return header !== null && parseTraceparent(header) ? header : null;
 }
 
 function asError(error: unknown): Error {
