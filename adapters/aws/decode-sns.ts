@@ -1,5 +1,5 @@
 import { parseTraceparent, parseXRayHeader, TRACEPARENT_ATTRIBUTE, type ParsedTraceparent, type QueueMessage } from 'faasport';
-import { decodeMessageBody } from './decode-body.js';
+import { parseJsonOrText } from '../../src/json-or-text.js';
 import type { SnsEnvelopeLike, SnsMessageAttributeLike, SnsRecordLike } from './types.js';
 
 /**
@@ -22,7 +22,7 @@ export function decodeSnsNotification(sns: SnsEnvelopeLike | SnsRecordLike['Sns'
   const time = Date.parse(sns.Timestamp);
   return {
     id: sns.MessageId,
-    body: decodeMessageBody(sns.Message ?? ''),
+    body: parseJsonOrText(sns.Message ?? ''),
     attempt,
     enqueuedAt: Number.isNaN(time) ? new Date() : new Date(time),
     attributes: decodeSnsAttributes(sns.MessageAttributes),

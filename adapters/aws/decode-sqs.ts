@@ -1,5 +1,5 @@
 import { parseTraceparent, parseXRayHeader, TRACEPARENT_ATTRIBUTE, type ParsedTraceparent, type QueueMessage } from 'faasport';
-import { decodeMessageBody } from './decode-body.js';
+import { parseJsonOrText } from '../../src/json-or-text.js';
 import type { SqsMessageAttributeLike, SqsRecordLike } from './types.js';
 
 /**
@@ -18,7 +18,7 @@ export function decodeSqsRecord(record: SqsRecordLike): QueueMessage<unknown> {
   const attrs = record.attributes ?? {};
   const message: { -readonly [K in keyof QueueMessage]: QueueMessage[K] } = {
     id: record.messageId,
-    body: decodeMessageBody(record.body ?? ''),
+    body: parseJsonOrText(record.body ?? ''),
     attempt: sqsAttempt(record),
     enqueuedAt: epochMs(attrs.SentTimestamp),
     attributes: decodeSqsAttributes(record.messageAttributes),

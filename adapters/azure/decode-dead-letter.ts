@@ -1,5 +1,6 @@
 import type { DeadLetterEnvelope } from '../../src/index.js';
-import { parseJsonOrText, unwrapBody } from './decode-storage-queue.js';
+import { parseJsonOrText } from '../../src/json-or-text.js';
+import { unwrapBody } from './decode-storage-queue.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
 import { POISON_SUFFIX } from './queue-names.js';
 

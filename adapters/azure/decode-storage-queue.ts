@@ -1,5 +1,6 @@
 import type { QueueMessage } from '../../src/index.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
+import { parseJsonOrText } from '../../src/json-or-text.js';
 
 /** The camelCase trigger metadata the library hands a storage queue function (see SHAPES.md). */
 export interface StorageQueueTriggerMetadata {
@@ -48,14 +49,6 @@ export function unwrapBody(item: unknown): UnwrappedBody {
     if (v[ENVELOPE_MARKER] === 1 && 'body' in v) return { body: v.body, attributes: stringAttributes(v.attributes) };
   }
   return { body: value, attributes: NO_ATTRIBUTES };
-}
-
-export function parseJsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 export function stringAttributes(value: unknown): Readonly<Record<string, string>> {

@@ -1,9 +1,9 @@
 /**
- * The body of a queue or topic message: faasport producers send JSON, so JSON is parsed;
- * text from another producer that is not JSON reaches the handler as the string itself
- * rather than failing every delivery.
+ * A message body as text: faasport producers send JSON, so JSON is parsed; text from
+ * another producer that is not JSON stays the string itself rather than failing every
+ * delivery. Text that cannot start a JSON value skips the parse (and its exception).
  */
-export function decodeMessageBody(text: string): unknown {
+export function parseJsonOrText(text: string): unknown {
   if (text === '') return '';
   const c = text.charCodeAt(0);
   // Only try JSON when the first character can start a JSON value.
