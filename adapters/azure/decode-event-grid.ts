@@ -20,7 +20,10 @@ import { FaasportError, toCloudEvent, type CloudEvent } from '../../src/index.js
  */
 export function decodeEventGridEvent(event: unknown, operation: string): CloudEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: an Event Grid event must be a JSON object, got ${Array.isArray(event) ? 'an array' : typeof event}`, { status: 400 });
+    throw new FaasportError('EVENT_INVALID', `${operation}: an Event Grid event must be a JSON object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`, {
+      status: 400,
+      details: { path: '' },
+    });
   }
   const e = event as Record<string, unknown>;
   const specversion = Object.keys(e).find((k) => k.toLowerCase() === 'specversion');

@@ -36,26 +36,34 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
  * Throws EVENT_INVALID when the event does not carry a Pub/Sub message.
  */
 export function decodePubsub(event: PubsubCloudEventLike, operation: string): PubsubDelivery {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    throw new FaasportError('EVENT_INVALID', `${operation}: the event must be a CloudEvent object, got ${typeName(event)}; is the function subscribed to a Pub/Sub topic?`, {
+      status: 400,
+      details: { path: '' },
+    });
+  }
   const data = asObject(event.data, operation);
   const message = data.message;
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
     throw new FaasportError('EVENT_INVALID', `${operation}: event data has no Pub/Sub "message" object; is the function subscribed to a Pub/Sub topic?`, {
+      status: 400,
       details: { path: 'data.message' },
     });
   }
   const m = message as Record<string, unknown>;
   const messageId = str(m.messageId) ?? str(m.message_id) ?? str(event.id);
   if (messageId === undefined) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: the Pub/Sub message has no messageId`, { details: { path: 'data.message.messageId' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: the Pub/Sub message has no messageId`, { status: 400, details: { path: 'data.message.messageId' } });
   }
   const published = str(m.publishTime) ?? str(m.publish_time) ?? str(event.time);
   const publishTime = published === undefined ? new Date() : new Date(published);
   if (Number.isNaN(publishTime.getTime())) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: publishTime ${JSON.stringify(published)} is not an RFC 3339 timestamp`, { details: { path: 'data.message.publishTime' } });
+    // The value itself is not quoted: error messages never carry event values.
+    throw new FaasportError('EVENT_INVALID', `${operation}: data.message.publishTime must be an RFC 3339 timestamp`, { status: 400, details: { path: 'data.message.publishTime' } });
   }
   const encoded = m.data ?? '';
   if (typeof encoded !== 'string') {
-    throw new FaasportError('EVENT_INVALID', `${operation}: message.data must be a base64 string`, { details: { path: 'data.message.data' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: message.data must be a base64 string`, { status: 400, details: { path: 'data.message.data' } });
   }
   const buffer = Buffer.from(encoded, 'base64');
   const delivery: { -readonly [K in keyof PubsubDelivery]: PubsubDelivery[K] } = {
@@ -107,6 +115,7 @@ export function decodeMessageBody(data: Uint8Array, attributes: Readonly<Record<
   } catch (err) {
     throw new FaasportError('MESSAGE_INVALID', `${what} is marked ${type} but its data is not valid JSON; it goes to the dead-letter topic after its last attempt`, {
       cause: err,
+      details: { path: 'data.message.data' },
     });
   }
 }
@@ -119,11 +128,11 @@ function asObject(data: unknown, operation: string): Record<string, unknown> {
     try {
       value = JSON.parse(value);
     } catch (err) {
-      throw new FaasportError('EVENT_INVALID', `${operation}: event data is not JSON MessagePublishedData`, { cause: err, details: { path: 'data' } });
+      throw new FaasportError('EVENT_INVALID', `${operation}: event data is not JSON MessagePublishedData`, { status: 400, cause: err, details: { path: 'data' } });
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: event data must be a MessagePublishedData object ({ message, subscription })`, { details: { path: 'data' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: event data must be a MessagePublishedData object ({ message, subscription })`, { status: 400, details: { path: 'data' } });
   }
   return value as Record<string, unknown>;
 }
@@ -131,14 +140,19 @@ function asObject(data: unknown, operation: string): Record<string, unknown> {
 function attributesOf(value: unknown, operation: string): Readonly<Record<string, string>> {
   if (value === undefined || value === null) return EMPTY;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: message.attributes must be an object of strings`, { details: { path: 'data.message.attributes' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: message.attributes must be an object of strings`, { status: 400, details: { path: 'data.message.attributes' } });
   }
   for (const v of Object.values(value)) {
     if (typeof v !== 'string') {
-      throw new FaasportError('EVENT_INVALID', `${operation}: message.attributes values must be strings`, { details: { path: 'data.message.attributes' } });
+      throw new FaasportError('EVENT_INVALID', `${operation}: message.attributes values must be strings`, { status: 400, details: { path: 'data.message.attributes' } });
     }
   }
   return value as Record<string, string>;
+}
+
+/** The JSON type of a value, for error messages (never the value). */
+function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
 
 function str(value: unknown): string | undefined {

@@ -132,7 +132,7 @@ export type DecodeOutcome =
 
 /**
  * Runs one decode and classifies it: a valid result, a FaasportError naming the bad field
- * (`details.path`), or anything else thrown. A polluted Object.prototype always fails.
+ * (`details.path`, dotted; '' when the event itself is of the wrong type), or anything else thrown. A polluted Object.prototype always fails.
  */
 export async function checkDecode(decode: () => unknown): Promise<DecodeOutcome> {
   let outcome: DecodeOutcome;
@@ -141,7 +141,8 @@ export async function checkDecode(decode: () => unknown): Promise<DecodeOutcome>
     outcome = { kind: 'decoded' };
   } catch (err) {
     const path = isFaasportError(err) ? err.details?.path : undefined;
-    if (isFaasportError(err) && typeof path === 'string' && path !== '') outcome = { kind: 'refused', code: err.code, path };
+    // '' is the event itself (not an object at all), as toCloudEvent reports it.
+    if (isFaasportError(err) && typeof path === 'string') outcome = { kind: 'refused', code: err.code, path };
     else if (isFaasportError(err)) outcome = { kind: 'untyped', error: `FaasportError ${err.code} without details.path: ${err.message.slice(0, 200)}` };
     else outcome = { kind: 'untyped', error: `${(err as Error)?.name ?? typeof err}: ${String((err as Error)?.message ?? err).slice(0, 200)}` };
   } finally {
