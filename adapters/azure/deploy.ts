@@ -8,7 +8,7 @@ import { printOrRun } from '../../src/cli-steps.js';
 import { withStagingFolder } from '../../src/staging-folder.js';
 import { build } from './build.js';
 import { azureDeploySteps } from './deploy-steps.js';
-import { writeInfrastructure } from './infra.js';
+import { ARM_TEMPLATE_FILE, writeInfrastructure } from './infra.js';
 
 export type { DeployOptions } from '../../src/build.js';
 
@@ -50,12 +50,12 @@ export async function deploy(options: DeployOptions, exec?: (argv: readonly stri
   log(`${label}: app "${app.name}", ${app.functions.length} function(s), resource group ${vars.RESOURCE_GROUP} in ${vars.LOCATION}`);
   try {
     await withStagingFolder(options.outDir, async (staging) => {
-      log(`${label}: build: writing the function app and ${'infra/azuredeploy.json'}`);
+      log(`${label}: build: writing the function app and ${ARM_TEMPLATE_FILE}`);
       const buildOptions = { entry: options.entry, exportName: options.exportName, app, outDir: staging, log: () => {} };
       await build(buildOptions);
       await writeInfrastructure(buildOptions);
       const zip = await packageFolder(staging);
-      await writeFile(join(staging, 'app.zip'), zip);
+      await writeFile(join(staging, PACKAGE_FILE), zip);
       log(`${label}: package: ${(zip.length / 1024).toFixed(1)} KB ${PACKAGE_FILE}`);
       const folder = yes ? staging : options.outDir;
       vars.BUILD = folder;
