@@ -33,7 +33,13 @@ export function isTextContentType(contentType: string | null): boolean {
  */
 export async function encodeBody(response: Response, omitBody: boolean): Promise<EncodedBody> {
   const source = bodySource(response);
-  if (source !== undefined && !omitBody) return encodeBytes(response, typeof source === 'string' ? Buffer.from(source, 'utf8') : source);
+  if (source !== undefined && !omitBody) {
+    if (typeof source !== 'string') return encodeBytes(response, source);
+    if (source.length === 0) return EMPTY;
+    // A well-formed string of a text type is already the answer: no UTF-8 round trip.
+    if (isTextContentType(response.headers.get('content-type'))) return { body: source, isBase64Encoded: false };
+    return encodeBytes(response, Buffer.from(source, 'utf8'));
+  }
   if (response.body === null) return EMPTY;
   if (omitBody) {
     await response.body.cancel();
