@@ -2,8 +2,9 @@ import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk
 import { createApp, type LogRecord, type QueueMessage } from 'faasport';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLambdaInvokeApi, type LambdaInvokeApi } from './invoke-api.js';
+import { serve, type RunningServer } from '../local/index.js';
+import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
 import { loadFixture } from './test/fixtures.js';
-import { serveFetch } from './test/serve.js';
 import type { ApiGatewayV2EventLike, SqsEventLike } from './types.js';
 
 // @aws-sdk/client-lambda's InvokeCommand against a node:http server around the Invoke API.
@@ -11,7 +12,7 @@ import type { ApiGatewayV2EventLike, SqsEventLike } from './types.js';
 const logs: LogRecord[] = [];
 const consumed: QueueMessage[] = [];
 let invokeApi: LambdaInvokeApi;
-let server: Awaited<ReturnType<typeof serveFetch>>;
+let server: RunningServer;
 let lambda: LambdaClient;
 
 function buildApp() {
@@ -32,7 +33,8 @@ const utf8 = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
 beforeAll(async () => {
   invokeApi = createLambdaInvokeApi(buildApp(), { logSink: (r) => logs.push(r) });
-  server = await serveFetch(invokeApi);
+  // The local dev server's own node:http front, as `faasport dev` serves the Invoke API.
+  server = await serve(async (request) => (await invokeApi(request)) ?? new Response('not found', { status: 404 }), { port: 0, host: '127.0.0.1', maxBodyBytes: LAMBDA_MAX_PAYLOAD_BYTES });
   lambda = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
 });
 
