@@ -1,31 +1,41 @@
-import { findHeader, toHeaders, toOrigin, toQueryString } from './event-headers.js';
+import { objectAt } from './event-fields.js';
+import { findHeader, pathAt, toHeaders, toOrigin, toQueryString, usableHost } from './event-headers.js';
 import { LambdaRequest } from './lambda-request.js';
 import type { AlbEventLike } from './types.js';
 
-/** A Fetch Request over an Application Load Balancer event, built lazily. */
+const OPERATION = 'aws ALB event';
+
+/**
+ * A Fetch Request over an Application Load Balancer event, built lazily. The method and path
+ * are checked at once (every request needs them); other fields when they are read.
+ */
 export class AlbRequest extends LambdaRequest {
-  readonly #event: AlbEventLike;
+  readonly #event: Record<string, unknown>;
+  /** The path as the client sent it (percent-encoded). */
+  readonly path: string;
 
   constructor(event: AlbEventLike) {
-    super(event.httpMethod.toUpperCase(), event.body, event.isBase64Encoded);
-    this.#event = event;
+    const e = objectAt(event, OPERATION, '');
+    super(e.httpMethod, 'httpMethod', e.body, e.isBase64Encoded, OPERATION);
+    this.path = pathAt(e.path, OPERATION, 'path');
+    this.#event = e;
   }
 
   protected requestUrl(): string {
     const e = this.#event;
-    const host = findHeader(e.multiValueHeaders, e.headers, 'host');
+    const host = usableHost(findHeader(e.multiValueHeaders, e.headers, 'host', OPERATION));
     // ALB passes query values exactly as sent (still percent-encoded): keep them so they are decoded once.
-    const query = toQueryString(e.multiValueQueryStringParameters, e.queryStringParameters, true);
-    return toOrigin(host, findHeader(e.multiValueHeaders, e.headers, 'x-forwarded-proto')) + e.path + (query ? '?' + query : '');
+    const query = toQueryString(e.multiValueQueryStringParameters, e.queryStringParameters, true, OPERATION);
+    return toOrigin(host, findHeader(e.multiValueHeaders, e.headers, 'x-forwarded-proto', OPERATION)) + this.path + (query ? '?' + query : '');
   }
 
   protected requestHeaders(): Headers {
-    return toHeaders(this.#event.multiValueHeaders, this.#event.headers);
+    return toHeaders(this.#event.multiValueHeaders, this.#event.headers, OPERATION);
   }
 
   /** ALB has no source-ip field; it appends the peer address as the last X-Forwarded-For entry. */
   get clientIp(): string | undefined {
-    const xff = findHeader(this.#event.multiValueHeaders, this.#event.headers, 'x-forwarded-for');
+    const xff = findHeader(this.#event.multiValueHeaders, this.#event.headers, 'x-forwarded-for', OPERATION);
     if (!xff) return undefined;
     const last = xff.slice(xff.lastIndexOf(',') + 1).trim();
     return last || undefined;

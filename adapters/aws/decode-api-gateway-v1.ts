@@ -1,30 +1,45 @@
-import { findHeader, toHeaders, toOrigin, toQueryString } from './event-headers.js';
+import { objectAt, optionalObjectAt, optionalStringAt } from './event-fields.js';
+import { findHeader, pathAt, toHeaders, toOrigin, toQueryString, usableHost } from './event-headers.js';
 import { LambdaRequest } from './lambda-request.js';
 import type { ApiGatewayV1EventLike } from './types.js';
 
-/** A Fetch Request over an API Gateway REST (payload 1.0) event, built lazily. */
+const OPERATION = 'aws API Gateway REST (v1) event';
+
+/**
+ * A Fetch Request over an API Gateway REST (payload 1.0) event, built lazily. The method and
+ * path are checked at once (every request needs them); other fields when they are read.
+ */
 export class ApiGatewayV1Request extends LambdaRequest {
-  readonly #event: ApiGatewayV1EventLike;
+  readonly #event: Record<string, unknown>;
+  /** The path as the client sent it (percent-encoded; without the stage). */
+  readonly path: string;
 
   constructor(event: ApiGatewayV1EventLike) {
-    super(event.httpMethod.toUpperCase(), event.body, event.isBase64Encoded);
-    this.#event = event;
+    const e = objectAt(event, OPERATION, '');
+    super(e.httpMethod, 'httpMethod', e.body, e.isBase64Encoded, OPERATION);
+    this.path = pathAt(e.path, OPERATION, 'path');
+    this.#event = e;
   }
 
   protected requestUrl(): string {
     const e = this.#event;
-    const host = findHeader(e.multiValueHeaders, e.headers, 'host') ?? e.requestContext.domainName;
-    const query = toQueryString(e.multiValueQueryStringParameters, e.queryStringParameters, false);
+    const host = usableHost(findHeader(e.multiValueHeaders, e.headers, 'host', OPERATION)) ?? optionalStringAt(this.#requestContext()?.domainName, OPERATION, 'requestContext.domainName');
+    const query = toQueryString(e.multiValueQueryStringParameters, e.queryStringParameters, false, OPERATION);
     // `path` stays percent-encoded as the client sent it; the stage is not part of it.
-    return toOrigin(host, findHeader(e.multiValueHeaders, e.headers, 'x-forwarded-proto')) + e.path + (query ? '?' + query : '');
+    return toOrigin(host, findHeader(e.multiValueHeaders, e.headers, 'x-forwarded-proto', OPERATION)) + this.path + (query ? '?' + query : '');
   }
 
   protected requestHeaders(): Headers {
-    return toHeaders(this.#event.multiValueHeaders, this.#event.headers);
+    return toHeaders(this.#event.multiValueHeaders, this.#event.headers, OPERATION);
   }
 
   get clientIp(): string | undefined {
-    return this.#event.requestContext.identity?.sourceIp ?? undefined;
+    const identity = optionalObjectAt(this.#requestContext()?.identity, OPERATION, 'requestContext.identity');
+    return optionalStringAt(identity?.sourceIp, OPERATION, 'requestContext.identity.sourceIp');
+  }
+
+  #requestContext(): Record<string, unknown> | undefined {
+    return optionalObjectAt(this.#event.requestContext, OPERATION, 'requestContext');
   }
 }
 

@@ -1,45 +1,73 @@
-import { toOrigin } from './event-headers.js';
+import { keyPath, objectAt, optionalArrayAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
+import { appendHeader, pathAt, toOrigin, usableHost } from './event-headers.js';
 import { LambdaRequest } from './lambda-request.js';
 import type { ApiGatewayV2EventLike } from './types.js';
 
+const OPERATION = 'aws API Gateway HTTP API (v2) / Function URL event';
+
 /**
  * A Fetch Request over an API Gateway HTTP API (payload 2.0) or Lambda Function URL event,
- * built lazily. The two share one shape.
+ * built lazily. The two share one shape. The method and raw path are checked at once (every
+ * request needs them); other fields when they are read.
  */
 export class ApiGatewayV2Request extends LambdaRequest {
-  readonly #event: ApiGatewayV2EventLike;
+  readonly #event: Record<string, unknown>;
+  readonly #requestContext: Record<string, unknown>;
+  readonly #http: Record<string, unknown>;
+  /** `rawPath`: the path as the client sent it (percent-encoded; with the stage, if any). */
+  readonly path: string;
 
   constructor(event: ApiGatewayV2EventLike) {
-    super(event.requestContext.http.method.toUpperCase(), event.body, event.isBase64Encoded);
-    this.#event = event;
+    const e = objectAt(event, OPERATION, '');
+    const requestContext = objectAt(e.requestContext, OPERATION, 'requestContext');
+    const http = objectAt(requestContext.http, OPERATION, 'requestContext.http');
+    super(http.method, 'requestContext.http.method', e.body, e.isBase64Encoded, OPERATION);
+    this.path = pathAt(e.rawPath, OPERATION, 'rawPath');
+    this.#event = e;
+    this.#requestContext = requestContext;
+    this.#http = http;
+  }
+
+  /** `requestContext.stage` ("$default" unless the API has named stages). */
+  get stage(): string | undefined {
+    return optionalStringAt(this.#requestContext.stage, OPERATION, 'requestContext.stage');
   }
 
   protected requestUrl(): string {
     const e = this.#event;
-    const headers = e.headers;
-    const host = (headers && headers.host) || e.requestContext.domainName;
+    const headers = optionalObjectAt(e.headers, OPERATION, 'headers');
+    const host = usableHost(optionalStringAt(headers?.host, OPERATION, 'headers.host')) ?? optionalStringAt(this.#requestContext.domainName, OPERATION, 'requestContext.domainName');
     // rawQueryString is the source of truth: queryStringParameters joins repeats with commas.
-    const query = e.rawQueryString;
-    return toOrigin(host, headers?.['x-forwarded-proto']) + e.rawPath + (query ? '?' + query : '');
+    const query = optionalStringAt(e.rawQueryString, OPERATION, 'rawQueryString');
+    const proto = optionalStringAt(headers?.['x-forwarded-proto'], OPERATION, 'headers.x-forwarded-proto');
+    return toOrigin(host, proto) + this.path + (query ? '?' + query : '');
   }
 
   protected requestHeaders(): Headers {
     const e = this.#event;
-    const headers = new Headers();
-    const source = e.headers;
+    const result = new Headers();
+    const source = optionalObjectAt(e.headers, OPERATION, 'headers');
     if (source) {
-      for (const name in source) {
-        const value = source[name];
-        if (value !== undefined && value !== null) headers.append(name, value);
+      for (const name of Object.keys(source)) {
+        const value = optionalStringAt(source[name], OPERATION, keyPath('headers', name));
+        if (value !== undefined) appendHeader(result, name, value);
       }
     }
     // Cookies arrive in cookies[] (Function URLs also repeat them in a cookie header).
-    if (e.cookies && e.cookies.length > 0) headers.set('cookie', e.cookies.join('; '));
-    return headers;
+    const cookies = optionalArrayAt(e.cookies, OPERATION, 'cookies');
+    if (cookies && cookies.length > 0) {
+      for (let i = 0; i < cookies.length; i++) stringAt(cookies[i], OPERATION, keyPath('cookies', i));
+      try {
+        result.set('cookie', cookies.join('; '));
+      } catch {
+        /* a cookie outside Latin-1: dropped, as any header value the Fetch API refuses */
+      }
+    }
+    return result;
   }
 
   get clientIp(): string | undefined {
-    return this.#event.requestContext.http.sourceIp;
+    return optionalStringAt(this.#http.sourceIp, OPERATION, 'requestContext.http.sourceIp');
   }
 }
 

@@ -1,5 +1,8 @@
 import type { CloudEvent } from 'faasport';
+import { objectAt, optionalEpochSecondsAt, optionalStringAt, stringAt } from './event-fields.js';
 import type { DynamoDbRecordLike } from './types.js';
+
+const OPERATION = 'aws DynamoDB Streams record';
 
 /**
  * Turns one DynamoDB Streams record into a CloudEvent: `id` the eventID, `type`
@@ -14,15 +17,17 @@ import type { DynamoDbRecordLike } from './types.js';
  * ```
  */
 export function decodeDynamoDbRecord(record: DynamoDbRecordLike): CloudEvent {
-  const seconds = record.dynamodb.ApproximateCreationDateTime;
+  const r = objectAt(record, OPERATION, '');
+  const dynamodb = objectAt(r.dynamodb, OPERATION, 'dynamodb');
   const ce: Record<string, unknown> = {
     specversion: '1.0',
-    id: record.eventID,
-    source: record.eventSourceARN ?? 'aws.dynamodb',
-    type: `aws.dynamodb.${record.eventName}`,
+    id: stringAt(r.eventID, OPERATION, 'eventID'),
+    source: optionalStringAt(r.eventSourceARN, OPERATION, 'eventSourceARN') ?? 'aws.dynamodb',
+    type: `aws.dynamodb.${stringAt(r.eventName, OPERATION, 'eventName')}`,
     datacontenttype: 'application/json',
-    data: record.dynamodb,
+    data: dynamodb,
   };
-  if (typeof seconds === 'number') ce.time = new Date(seconds * 1000).toISOString();
+  const time = optionalEpochSecondsAt(dynamodb.ApproximateCreationDateTime, OPERATION, 'dynamodb.ApproximateCreationDateTime');
+  if (time !== undefined) ce.time = time;
   return ce as unknown as CloudEvent;
 }

@@ -1,5 +1,8 @@
 import type { CloudEvent, ScheduleTick } from 'faasport';
+import { objectAt, optionalArrayAt, optionalStringAt, stringAt } from './event-fields.js';
 import type { EventBridgeEventLike } from './types.js';
+
+const OPERATION = 'aws EventBridge event';
 
 /** A scheduled tick that starts this much after its slot counts as past due. */
 export const PAST_DUE_AFTER_MS = 60_000;
@@ -16,7 +19,8 @@ export const PAST_DUE_AFTER_MS = 60_000;
  * ```
  */
 export function decodeScheduledEvent(event: EventBridgeEventLike, now: Date = new Date()): ScheduleTick {
-  const due = Date.parse(event.time);
+  const time = optionalStringAt(objectAt(event, OPERATION, '').time, OPERATION, 'time');
+  const due = time === undefined ? Number.NaN : Date.parse(time);
   const scheduledTime = Number.isNaN(due) ? now : new Date(due);
   return { scheduledTime, actualTime: now, isPastDue: now.getTime() - scheduledTime.getTime() > PAST_DUE_AFTER_MS };
 }
@@ -32,15 +36,18 @@ export function decodeScheduledEvent(event: EventBridgeEventLike, now: Date = ne
  * ```
  */
 export function decodeEventBridge(event: EventBridgeEventLike): CloudEvent {
+  const e = objectAt(event, OPERATION, '');
   const ce: Record<string, unknown> = {
     specversion: '1.0',
-    id: event.id,
-    source: event.source,
-    type: event['detail-type'],
+    id: stringAt(e.id, OPERATION, 'id'),
+    source: stringAt(e.source, OPERATION, 'source'),
+    type: stringAt(e['detail-type'], OPERATION, 'detail-type'),
     datacontenttype: 'application/json',
-    data: event.detail,
+    data: e.detail,
   };
-  if (event.time) ce.time = event.time;
-  if (event.resources && event.resources.length === 1) ce.subject = event.resources[0];
+  const time = optionalStringAt(e.time, OPERATION, 'time');
+  if (time) ce.time = time;
+  const resources = optionalArrayAt(e.resources, OPERATION, 'resources');
+  if (resources && resources.length === 1) ce.subject = stringAt(resources[0], OPERATION, 'resources.0');
   return ce as unknown as CloudEvent;
 }

@@ -1,11 +1,15 @@
 import { parseTraceparent, parseXRayHeader, TRACEPARENT_ATTRIBUTE, type ParsedTraceparent, type QueueMessage } from 'faasport';
 import { parseJsonOrText } from '../../src/json-or-text.js';
+import { keyPath, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
 import type { SnsEnvelopeLike, SnsMessageAttributeLike, SnsRecordLike } from './types.js';
+
+const OPERATION = 'aws SNS notification';
 
 /**
  * Turns an SNS notification (from an SNS event record, or the JSON envelope an SQS
  * subscription queue holds) into a portable message. SNS gives no delivery count, so
  * `attempt` comes from the caller (1 for direct SNS, the SQS receive count when wrapped).
+ * A field of the wrong type is EVENT_INVALID naming it (`details.path`, relative to the record).
  *
  * @example
  * ```ts
@@ -15,26 +19,37 @@ import type { SnsEnvelopeLike, SnsMessageAttributeLike, SnsRecordLike } from './
  * ```
  */
 export function decodeSnsRecord(record: SnsRecordLike, attempt = 1): QueueMessage<unknown> {
-  return decodeSnsNotification(record.Sns, attempt);
+  const r = objectAt(record, OPERATION, '');
+  return decodeSnsNotification(r.Sns as SnsRecordLike['Sns'], attempt, 'Sns');
 }
 
-export function decodeSnsNotification(sns: SnsEnvelopeLike | SnsRecordLike['Sns'], attempt: number): QueueMessage<unknown> {
-  const time = Date.parse(sns.Timestamp);
+/**
+ * The message of one SNS notification; `path` is where the notification sits (`Sns` in an SNS
+ * record, `body` for the envelope in an SQS body), for the EVENT_INVALID a wrong-typed field gets.
+ */
+export function decodeSnsNotification(sns: SnsEnvelopeLike | SnsRecordLike['Sns'], attempt: number, path = 'Sns'): QueueMessage<unknown> {
+  const n = objectAt(sns, OPERATION, path);
+  const timestamp = optionalStringAt(n.Timestamp, OPERATION, `${path}.Timestamp`);
+  const time = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
   return {
-    id: sns.MessageId,
-    body: parseJsonOrText(sns.Message ?? ''),
+    id: stringAt(n.MessageId, OPERATION, `${path}.MessageId`),
+    body: parseJsonOrText(optionalStringAt(n.Message, OPERATION, `${path}.Message`) ?? ''),
     attempt,
     enqueuedAt: Number.isNaN(time) ? new Date() : new Date(time),
-    attributes: decodeSnsAttributes(sns.MessageAttributes),
+    attributes: decodeSnsAttributes(n.MessageAttributes, `${path}.MessageAttributes`),
   };
 }
 
-export function decodeSnsAttributes(attributes: Record<string, SnsMessageAttributeLike> | null | undefined): Record<string, string> {
+export function decodeSnsAttributes(attributes: Record<string, SnsMessageAttributeLike> | null | undefined | unknown, path = 'Sns.MessageAttributes'): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!attributes) return out;
-  for (const name in attributes) {
-    const a = attributes[name]!;
-    if (typeof a.Value === 'string' && a.Type !== 'Binary') out[name] = a.Value;
+  const map = optionalObjectAt(attributes, OPERATION, path);
+  if (!map) return out;
+  for (const name of Object.keys(map)) {
+    const at = keyPath(path, name);
+    const a = objectAt(map[name], OPERATION, at);
+    const type = optionalStringAt(a.Type, OPERATION, `${at}.Type`);
+    const value = optionalStringAt(a.Value, OPERATION, `${at}.Value`);
+    if (value !== undefined && type !== 'Binary') out[name] = value;
   }
   return out;
 }
@@ -53,5 +68,6 @@ export function parseSnsEnvelope(body: string): SnsEnvelopeLike | undefined {
 }
 
 export function snsParentTrace(attributes: Record<string, SnsMessageAttributeLike> | null | undefined): ParsedTraceparent | undefined {
-  return parseTraceparent(attributes?.[TRACEPARENT_ATTRIBUTE]?.Value) ?? parseXRayHeader(process.env._X_AMZN_TRACE_ID);
+  const value = (attributes as Record<string, { Value?: unknown } | null | undefined> | null | undefined)?.[TRACEPARENT_ATTRIBUTE]?.Value;
+  return parseTraceparent(typeof value === 'string' ? value : undefined) ?? parseXRayHeader(process.env._X_AMZN_TRACE_ID);
 }

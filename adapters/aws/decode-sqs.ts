@@ -1,11 +1,17 @@
 import { parseTraceparent, parseXRayHeader, TRACEPARENT_ATTRIBUTE, type ParsedTraceparent, type QueueMessage } from 'faasport';
 import { parseJsonOrText } from '../../src/json-or-text.js';
+import { epochMs, keyPath, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
 import type { SqsMessageAttributeLike, SqsRecordLike } from './types.js';
+
+export { epochMs } from './event-fields.js';
+
+const OPERATION = 'aws SQS record';
 
 /**
  * Turns one SQS record into a portable queue message: `ApproximateReceiveCount` becomes
  * `attempt`, `SentTimestamp` `enqueuedAt`, `MessageGroupId` `groupId`, and String/Number
  * message attributes become string attributes (Binary ones stay in `ctx.native`).
+ * A field of the wrong type is EVENT_INVALID naming it (`details.path`, relative to the record).
  *
  * @example
  * ```ts
@@ -15,44 +21,55 @@ import type { SqsMessageAttributeLike, SqsRecordLike } from './types.js';
  * ```
  */
 export function decodeSqsRecord(record: SqsRecordLike): QueueMessage<unknown> {
-  const attrs = record.attributes ?? {};
+  const r = objectAt(record, OPERATION, '');
+  const attrs = optionalObjectAt(r.attributes, OPERATION, 'attributes');
   const message: { -readonly [K in keyof QueueMessage]: QueueMessage[K] } = {
-    id: record.messageId,
-    body: parseJsonOrText(record.body ?? ''),
+    id: stringAt(r.messageId, OPERATION, 'messageId'),
+    body: parseJsonOrText(optionalStringAt(r.body, OPERATION, 'body') ?? ''),
     attempt: sqsAttempt(record),
-    enqueuedAt: epochMs(attrs.SentTimestamp),
-    attributes: decodeSqsAttributes(record.messageAttributes),
+    enqueuedAt: epochMs(numericAt(attrs?.SentTimestamp, 'attributes.SentTimestamp')),
+    attributes: decodeSqsAttributes(r.messageAttributes),
   };
-  if (attrs.MessageGroupId !== undefined) message.groupId = attrs.MessageGroupId;
+  const group = optionalStringAt(attrs?.MessageGroupId, OPERATION, 'attributes.MessageGroupId');
+  if (group !== undefined) message.groupId = group;
   return message;
 }
 
-/** Delivery count of an SQS record, at least 1. */
+/** Delivery count of an SQS record, at least 1 (a missing or unreadable count is the first delivery). */
 export function sqsAttempt(record: SqsRecordLike): number {
-  const n = Number(record.attributes?.ApproximateReceiveCount);
+  const attrs = (record as { attributes?: unknown } | null | undefined)?.attributes;
+  const count = typeof attrs === 'object' && attrs !== null ? (attrs as Record<string, unknown>).ApproximateReceiveCount : undefined;
+  const n = typeof count === 'string' || typeof count === 'number' ? Number(count) : Number.NaN;
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
-export function decodeSqsAttributes(attributes: Record<string, SqsMessageAttributeLike> | null | undefined): Record<string, string> {
+export function decodeSqsAttributes(attributes: Record<string, SqsMessageAttributeLike> | null | undefined | unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!attributes) return out;
-  for (const name in attributes) {
-    const a = attributes[name]!;
-    if (typeof a.stringValue === 'string' && !a.dataType.startsWith('Binary')) out[name] = a.stringValue;
+  const map = optionalObjectAt(attributes, OPERATION, 'messageAttributes');
+  if (!map) return out;
+  for (const name of Object.keys(map)) {
+    const path = keyPath('messageAttributes', name);
+    const a = objectAt(map[name], OPERATION, path);
+    const dataType = stringAt(a.dataType, OPERATION, `${path}.dataType`);
+    const value = optionalStringAt(a.stringValue, OPERATION, `${path}.stringValue`);
+    if (value !== undefined && !dataType.startsWith('Binary')) out[name] = value;
   }
   return out;
 }
 
 /** The sender's trace: the `traceparent` attribute faasport producers add, else the X-Ray header. */
 export function sqsParentTrace(record: SqsRecordLike): ParsedTraceparent | undefined {
+  const attribute = (record.messageAttributes as Record<string, { stringValue?: unknown } | null | undefined> | null | undefined)?.[TRACEPARENT_ATTRIBUTE]?.stringValue;
+  const xray = (record.attributes as Record<string, unknown> | null | undefined)?.AWSTraceHeader;
   return (
-    parseTraceparent(record.messageAttributes?.[TRACEPARENT_ATTRIBUTE]?.stringValue) ??
-    parseXRayHeader(record.attributes?.AWSTraceHeader) ??
+    parseTraceparent(typeof attribute === 'string' ? attribute : undefined) ??
+    parseXRayHeader(typeof xray === 'string' ? xray : undefined) ??
     parseXRayHeader(process.env._X_AMZN_TRACE_ID)
   );
 }
 
-export function epochMs(value: string | number | undefined): Date {
-  const n = Number(value);
-  return Number.isFinite(n) && value !== undefined && value !== '' ? new Date(n) : new Date();
+/** SQS timestamps are epoch milliseconds as a numeric string. */
+function numericAt(value: unknown, path: string): string | number | undefined {
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'number') return value ?? undefined;
+  return stringAt(value, OPERATION, path);
 }

@@ -1,38 +1,58 @@
-type StringMap = Record<string, string | undefined> | null | undefined;
-type MultiStringMap = Record<string, string[] | undefined> | null | undefined;
+import { invalidField, keyPath, optionalArrayAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
 
 /**
  * Fills a `Headers` from an event's header maps, preferring the multi-value form: API
- * Gateway v1 keeps only the last value of a repeated header in `headers`.
+ * Gateway v1 keeps only the last value of a repeated header in `headers`. A map, list or
+ * value of the wrong type is refused (EVENT_INVALID naming it); a name or value the Fetch API
+ * refuses (outside Latin-1, CR/LF, NUL) is dropped, as the local server drops it.
  */
-export function toHeaders(multi: MultiStringMap, single: StringMap): Headers {
+export function toHeaders(multi: unknown, single: unknown, operation: string): Headers {
   const headers = new Headers();
-  if (multi) {
-    for (const name in multi) {
-      const values = multi[name];
-      if (values) for (const value of values) headers.append(name, value);
+  const m = optionalObjectAt(multi, operation, 'multiValueHeaders');
+  if (m) {
+    for (const name of Object.keys(m)) {
+      const path = keyPath('multiValueHeaders', name);
+      const values = optionalArrayAt(m[name], operation, path);
+      if (values) for (let i = 0; i < values.length; i++) appendHeader(headers, name, stringAt(values[i], operation, keyPath(path, i)));
     }
-  } else if (single) {
-    for (const name in single) {
-      const value = single[name];
-      if (value !== undefined && value !== null) headers.append(name, value);
+    return headers;
+  }
+  const s = optionalObjectAt(single, operation, 'headers');
+  if (s) {
+    for (const name of Object.keys(s)) {
+      const value = optionalStringAt(s[name], operation, keyPath('headers', name));
+      if (value !== undefined) appendHeader(headers, name, value);
     }
   }
   return headers;
 }
 
-/** Case-insensitive lookup in an event's header map without building a `Headers`. */
-export function findHeader(multi: MultiStringMap, single: StringMap, name: string): string | undefined {
-  if (single) {
-    const exact = single[name];
-    if (exact) return exact;
-    for (const key in single) if (key.length === name.length && key.toLowerCase() === name) return single[key] ?? undefined;
+/** Appends unless the Fetch API refuses the name or value; the request goes on without that header. */
+export function appendHeader(headers: Headers, name: string, value: string): void {
+  try {
+    headers.append(name, value);
+  } catch {
+    /* dropped: not a valid header name, or a value outside Latin-1 / with CR, LF or NUL */
   }
-  if (multi) {
-    for (const key in multi) {
+}
+
+/** Case-insensitive lookup in an event's header maps without building a `Headers`. */
+export function findHeader(multi: unknown, single: unknown, name: string, operation: string): string | undefined {
+  const s = optionalObjectAt(single, operation, 'headers');
+  if (s) {
+    const exact = optionalStringAt(s[name], operation, keyPath('headers', name));
+    if (exact) return exact;
+    for (const key of Object.keys(s)) {
+      if (key.length === name.length && key.toLowerCase() === name) return optionalStringAt(s[key], operation, keyPath('headers', key));
+    }
+  }
+  const m = optionalObjectAt(multi, operation, 'multiValueHeaders');
+  if (m) {
+    for (const key of Object.keys(m)) {
       if (key.length === name.length && key.toLowerCase() === name) {
-        const values = multi[key];
-        return values && values.length > 0 ? values[values.length - 1] : undefined;
+        const path = keyPath('multiValueHeaders', key);
+        const values = optionalArrayAt(m[key], operation, path);
+        return values && values.length > 0 ? stringAt(values[values.length - 1], operation, keyPath(path, values.length - 1)) : undefined;
       }
     }
   }
@@ -44,26 +64,57 @@ export function findHeader(multi: MultiStringMap, single: StringMap, name: strin
  * form. API Gateway v1 hands over decoded values (encode them once); ALB hands over the
  * values exactly as the client sent them (keep them, so they are decoded once, by the app).
  */
-export function toQueryString(multi: MultiStringMap, single: StringMap, valuesAreEncoded: boolean): string {
-  const encode = valuesAreEncoded ? (s: string) => s : encodeURIComponent;
+export function toQueryString(multi: unknown, single: unknown, valuesAreEncoded: boolean, operation: string): string {
+  const encode = valuesAreEncoded ? (s: string) => s : encodeQueryPart;
   let query = '';
-  if (multi) {
-    for (const name in multi) {
-      const values = multi[name];
+  const m = optionalObjectAt(multi, operation, 'multiValueQueryStringParameters');
+  if (m) {
+    for (const name of Object.keys(m)) {
+      const path = keyPath('multiValueQueryStringParameters', name);
+      const values = optionalArrayAt(m[name], operation, path);
       if (!values) continue;
-      for (const value of values) query += (query ? '&' : '') + encode(name) + '=' + encode(value);
+      for (let i = 0; i < values.length; i++) query += (query ? '&' : '') + encode(name) + '=' + encode(stringAt(values[i], operation, keyPath(path, i)));
     }
-  } else if (single) {
-    for (const name in single) {
-      const value = single[name];
-      if (value === undefined || value === null) continue;
+    return query;
+  }
+  const s = optionalObjectAt(single, operation, 'queryStringParameters');
+  if (s) {
+    for (const name of Object.keys(s)) {
+      const value = optionalStringAt(s[name], operation, keyPath('queryStringParameters', name));
+      if (value === undefined) continue;
       query += (query ? '&' : '') + encode(name) + '=' + encode(value);
     }
   }
   return query;
 }
 
-/** `https://host` from the Host and X-Forwarded-Proto headers, with a fallback host. */
+/** encodeURIComponent, with a lone surrogate (which it refuses) encoded as U+FFFD, as a URL parser would. */
+function encodeQueryPart(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  }
+}
+
+const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
+/**
+ * The Host header if it is a host name or address, else undefined: the client sends it, and
+ * anything else could turn the URL into one of another origin, or one that does not parse.
+ */
+export function usableHost(header: string | undefined): string | undefined {
+  return header && HOST.test(header) ? header : undefined;
+}
+
+/** `https://host` from the host (Host header or the platform's domain name) and X-Forwarded-Proto. */
 export function toOrigin(host: string | undefined, proto: string | undefined): string {
   return `${proto === 'http' ? 'http' : 'https'}://${host || 'localhost'}`;
+}
+
+/** An HTTP path as the URL keeps it: a string that starts with `/` (anything else would change the origin). */
+export function pathAt(value: unknown, operation: string, path: string): string {
+  const text = stringAt(value, operation, path);
+  if (!text.startsWith('/')) throw invalidField(operation, path, 'a path starting with "/"', 'string');
+  return text;
 }

@@ -1,9 +1,10 @@
-import { errorResponse, FaasportError, invokeHttp, isMethodAllowed, methodNotAllowed, parseTraceparent, parseXRayHeader, type HttpFunctionDefinition, type InvocationContext } from 'faasport';
+import { errorResponse, FaasportError, invokeHttp, isFaasportError, summariseError, isMethodAllowed, methodNotAllowed, parseTraceparent, parseXRayHeader, type HttpFunctionDefinition, type InvocationContext } from 'faasport';
 import { AlbRequest, isAlbMultiValue } from './decode-alb.js';
 import { ApiGatewayV1Request } from './decode-api-gateway-v1.js';
 import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
 import { safeDecode } from '../../src/route.js';
 import { detectEvent, unrecognisedEvent } from './detect-event.js';
+import { keyPath, optionalObjectAt, optionalStringAt } from './event-fields.js';
 import { encodeAlb } from './encode-alb.js';
 import { encodeApiGatewayV1 } from './encode-api-gateway-v1.js';
 import { encodeApiGatewayV2 } from './encode-api-gateway-v2.js';
@@ -26,35 +27,32 @@ type HttpEvent = ApiGatewayV1EventLike | ApiGatewayV2EventLike | AlbEventLike;
 export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps): LambdaHandler<HttpEvent, ProxyResultV1 | ProxyResultV2> {
   return async (event, lambdaContext) => {
     const kind = detectEvent(event);
+    if (kind !== 'apigw-v2' && kind !== 'function-url' && kind !== 'apigw-v1' && kind !== 'alb') throw unrecognisedEvent(def.name, ACCEPTS, event, kind);
     let request: LambdaRequest;
     let path: string;
-    let stage: string | undefined;
-    switch (kind) {
-      case 'apigw-v2':
-      case 'function-url': {
-        const e = event as ApiGatewayV2EventLike;
-        request = new ApiGatewayV2Request(e);
-        path = e.rawPath;
-        stage = e.requestContext.stage;
-        break;
+    let params: Readonly<Record<string, string>> | undefined;
+    try {
+      // The method, path and route parameters are checked here; other fields when the function reads them.
+      if (kind === 'apigw-v1' || kind === 'alb') {
+        const r = kind === 'alb' ? new AlbRequest(event as AlbEventLike) : new ApiGatewayV1Request(event as ApiGatewayV1EventLike);
+        request = r;
+        path = r.path;
+        params = routeParams(def, path, undefined, (event as { pathParameters?: unknown }).pathParameters);
+      } else {
+        const r = new ApiGatewayV2Request(event as ApiGatewayV2EventLike);
+        request = r;
+        path = r.path;
+        params = routeParams(def, path, r.stage, (event as { pathParameters?: unknown }).pathParameters);
       }
-      case 'apigw-v1': {
-        const e = event as ApiGatewayV1EventLike;
-        request = new ApiGatewayV1Request(e);
-        path = e.path;
-        break;
-      }
-      case 'alb': {
-        const e = event as AlbEventLike;
-        request = new AlbRequest(e);
-        path = e.path;
-        break;
-      }
-      default:
-        throw unrecognisedEvent(def.name, ACCEPTS, event, kind);
+    } catch (err) {
+      if (!isFaasportError(err)) throw err;
+      // An event that is not a valid HTTP event of its kind: the client gets 400, the function does not run.
+      const ctx = createContext(def, beginInvocation(def, deps, lambdaContext), deps.settings, event, 1, () => parseXRayHeader(process.env._X_AMZN_TRACE_ID));
+      ctx.log.warn('http event refused', { error: summariseError(err), path: err.details?.path });
+      const body = { error: err.message, code: err.code, invocationId: ctx.invocationId };
+      return encodeFor(kind, event, Response.json(body, { status: err.status ?? 400 }), 'GET', ctx, deps.production);
     }
     const facts = beginInvocation(def, deps, lambdaContext);
-    const params = routeParams(def, path, stage, (event as { pathParameters?: Record<string, string | undefined> | null }).pathParameters);
     const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request), params);
     const response = isMethodAllowed(def, request.method)
       ? await invokeHttp(def, request as unknown as Request, ctx, { production: deps.production })
@@ -101,12 +99,7 @@ async function encodeFor(
  * Route parameters: from the function's own route matched on the path (also without an
  * HTTP API stage prefix), else the ones API Gateway extracted itself.
  */
-function routeParams(
-  def: HttpFunctionDefinition,
-  path: string,
-  stage: string | undefined,
-  pathParameters: Record<string, string | undefined> | null | undefined,
-): Readonly<Record<string, string>> | undefined {
+function routeParams(def: HttpFunctionDefinition, path: string, stage: string | undefined, pathParameters: unknown): Readonly<Record<string, string>> | undefined {
   if (def.route.paramNames.length === 0) return undefined;
   const direct = def.route.match(path);
   if (direct) return direct;
@@ -114,17 +107,25 @@ function routeParams(
     const stripped = def.route.match(path.slice(stage.length + 1));
     if (stripped) return stripped;
   }
-  if (!pathParameters) return undefined;
+  const extracted = optionalObjectAt(pathParameters, 'aws http event', 'pathParameters');
+  if (!extracted) return undefined;
   const params: Record<string, string> = {};
   for (const name of def.route.paramNames) {
-    const value = pathParameters[name === '*' ? 'proxy' : name];
+    const key = name === '*' ? 'proxy' : name;
+    const value = optionalStringAt(Object.hasOwn(extracted, key) ? extracted[key] : undefined, 'aws http event', keyPath('pathParameters', key));
     if (value !== undefined) params[name] = safeDecode(value);
   }
   return params;
 }
 
 function httpParentTrace(request: LambdaRequest) {
-  const headers = request.headers;
+  let headers: Headers;
+  try {
+    headers = request.headers;
+  } catch {
+    // Headers of the wrong type: the function gets the EVENT_INVALID when it reads them; the trace falls back to Lambda's.
+    return parseXRayHeader(process.env._X_AMZN_TRACE_ID);
+  }
   return parseTraceparent(headers.get('traceparent')) ?? parseXRayHeader(headers.get('x-amzn-trace-id') ?? process.env._X_AMZN_TRACE_ID);
 }
 

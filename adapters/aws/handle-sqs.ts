@@ -1,6 +1,8 @@
 import {
   decideFailure,
+  FaasportError,
   invokeQueueMessage,
+  isFaasportError,
   summariseError,
   toDeadLetterEnvelope,
   type InvocationContext,
@@ -10,6 +12,7 @@ import {
 } from 'faasport';
 import { decodeSnsNotification, parseSnsEnvelope, snsParentTrace } from './decode-sns.js';
 import { decodeSqsRecord, epochMs, sqsAttempt, sqsParentTrace } from './decode-sqs.js';
+import { keyPath, typeName } from './event-fields.js';
 import { createContext, type InvocationFacts } from './create-context.js';
 import type { HandlerDeps } from './handler-deps.js';
 import { deadLetterQueueName } from './naming.js';
@@ -20,22 +23,40 @@ import type { BatchResponse, SqsEventLike, SqsRecordLike } from './types.js';
  * an SQS batch: one handler call per message, outcomes folded into `batchItemFailures`.
  * Standard queues run the batch concurrently; FIFO queues run in order and, once a message
  * of a group fails, report every later message of that group without running it.
+ *
+ * A record that cannot be decoded (a field of the wrong type) fails alone: it is reported in
+ * `batchItemFailures`, so SQS keeps it, redelivers it and finally moves it, payload intact, to
+ * the dead-letter queue by the redrive policy; the rest of the batch runs. Only a record
+ * without a usable `messageId` (which no batch item failure can name) refuses the whole batch
+ * before any message runs, so Lambda retries the batch as a whole.
  */
 export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEventLike, facts: InvocationFacts, deps: HandlerDeps): Promise<BatchResponse> {
   const records = event.Records;
+  for (let i = 0; i < records.length; i++) {
+    const id = (records[i] as { messageId?: unknown } | null | undefined)?.messageId;
+    if (typeof id !== 'string' || id === '') {
+      throw new FaasportError(
+        'EVENT_INVALID',
+        `aws function "${def.name}": ${keyPath('Records', i)}.messageId must be a non-empty string, got ${typeName(id)}; without it no record of the batch can be reported as failed, so the whole batch is retried`,
+        { status: 400, details: { path: `${keyPath('Records', i)}.messageId` } },
+      );
+    }
+  }
   const batchItemFailures: { itemIdentifier: string }[] = [];
   if (def.source.fifo) {
     // Group → the retry delay of its failed message; later messages of the group wait as long.
     const failedGroups = new Map<string, number>();
-    for (const record of records) {
-      const group = record.attributes?.MessageGroupId ?? '';
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      const attributes = record.attributes as Record<string, unknown> | null | undefined;
+      const group = typeof attributes === 'object' && attributes !== null && typeof attributes.MessageGroupId === 'string' ? attributes.MessageGroupId : '';
       const delay = failedGroups.get(group);
       if (delay !== undefined) {
         await backoff(record, delay, undefined, deps);
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      const outcome = await processRecord(def, event, record, facts, deps);
+      const outcome = await processRecord(def, event, record, facts, deps, i);
       if (outcome !== ACK) {
         failedGroups.set(group, outcome);
         batchItemFailures.push({ itemIdentifier: record.messageId });
@@ -44,7 +65,7 @@ export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEve
   } else if (records.length === 1) {
     if ((await processRecord(def, event, records[0]!, facts, deps)) !== ACK) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
   } else {
-    const outcomes = await Promise.all(records.map((record) => processRecord(def, event, record, facts, deps)));
+    const outcomes = await Promise.all(records.map((record, i) => processRecord(def, event, record, facts, deps, i)));
     for (let i = 0; i < records.length; i++) if (outcomes[i] !== ACK) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
   }
   return { batchItemFailures };
@@ -56,8 +77,22 @@ const ACK = -1;
  * Runs one record: ACK when it may be deleted from the queue (handled, dead-lettered or
  * discarded), otherwise the delay in ms before its retry (already applied to its visibility).
  */
-async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps): Promise<number> {
-  const { message, parentTrace } = decodeRecord(def, record);
+async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): Promise<number> {
+  let decoded: ReturnType<typeof decodeRecord>;
+  try {
+    decoded = decodeRecord(def, record);
+  } catch (err) {
+    // Not dropped, not run: SQS redelivers it and its redrive policy dead-letters it with its payload.
+    const ctx = createContext(def, facts, deps.settings, event, sqsAttempt(record), () => sqsParentTrace(record));
+    const path = isFaasportError(err) && typeof err.details?.path === 'string' ? err.details.path : undefined;
+    ctx.log.error('message cannot be decoded; it stays on the queue and reaches the dead-letter queue after its last receive', {
+      messageId: record.messageId,
+      path: path === undefined ? undefined : path === '' ? keyPath('Records', index) : `${keyPath('Records', index)}.${path}`,
+      error: summariseError(err),
+    });
+    return 0;
+  }
+  const { message, parentTrace } = decoded;
   const ctx = createContext(def, facts, deps.settings, event, message.attempt, parentTrace);
   const outcome = await invokeQueueMessage(def, message, ctx);
   if (outcome.ok) return ACK;
@@ -75,9 +110,9 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
 
 function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { message: QueueMessage<unknown>; parentTrace: () => ParsedTraceparent | undefined } {
   if (def.kind === 'topic') {
-    const envelope = parseSnsEnvelope(record.body ?? '');
+    const envelope = typeof record.body === 'string' ? parseSnsEnvelope(record.body) : undefined;
     if (envelope) {
-      return { message: decodeSnsNotification(envelope, sqsAttempt(record)), parentTrace: () => snsParentTrace(envelope.MessageAttributes) ?? sqsParentTrace(record) };
+      return { message: decodeSnsNotification(envelope, sqsAttempt(record), 'body'), parentTrace: () => snsParentTrace(envelope.MessageAttributes) ?? sqsParentTrace(record) };
     }
   }
   return { message: decodeSqsRecord(record), parentTrace: () => sqsParentTrace(record) };
@@ -86,8 +121,10 @@ function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { me
 /** Keeps the message hidden for the backoff delay; on failure it reappears after the queue's visibility timeout. */
 async function backoff(record: SqsRecordLike, delayMs: number, ctx: InvocationContext | undefined, deps: HandlerDeps): Promise<void> {
   try {
-    const url = await deps.producer.queueUrl(queueNameFromArn(record.eventSourceARN), false);
-    await deps.producer.changeVisibility(url, record.receiptHandle, delayMs / 1000);
+    const { eventSourceARN, receiptHandle } = record as { eventSourceARN?: unknown; receiptHandle?: unknown };
+    if (typeof eventSourceARN !== 'string' || typeof receiptHandle !== 'string') throw new TypeError('the record has no eventSourceARN or receiptHandle string');
+    const url = await deps.producer.queueUrl(queueNameFromArn(eventSourceARN), false);
+    await deps.producer.changeVisibility(url, receiptHandle, delayMs / 1000);
   } catch (err) {
     ctx?.log.warn('could not delay the retry (ChangeMessageVisibility failed); the queue visibility timeout applies', { error: summariseError(err) });
   }
@@ -102,7 +139,8 @@ async function deadLetter(
   deps: HandlerDeps,
 ): Promise<boolean> {
   const queue = deadLetterQueueName(def);
-  const firstAttemptAt = epochMs(record.attributes?.ApproximateFirstReceiveTimestamp ?? record.attributes?.SentTimestamp);
+  const attributes = record.attributes as Record<string, unknown> | null | undefined;
+  const firstAttemptAt = epochMs(attributes?.ApproximateFirstReceiveTimestamp ?? attributes?.SentTimestamp);
   const envelope = toDeadLetterEnvelope(def, def.source.name, message, message.attempt, error, firstAttemptAt);
   try {
     await deps.producer.sendRaw(queue, def.source.fifo, JSON.stringify(envelope), message.groupId);

@@ -8,7 +8,11 @@
  * prototype chain includes `Request.prototype`, so `request instanceof Request` holds.
  */
 
+import { invalidField, stringAt } from './event-fields.js';
+
 const CLIENT_IP = Symbol.for('faasport.clientIp');
+/** An HTTP method token, as `new Request` accepts it. */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const EMPTY: Uint8Array<ArrayBuffer> = new Uint8Array(0);
 
@@ -24,17 +28,37 @@ export function bodyBytes(body: string | null | undefined, isBase64Encoded: bool
 
 export abstract class LambdaRequest {
   readonly method: string;
-  readonly #body: string | null | undefined;
+  /** What the decoder names in EVENT_INVALID messages, e.g. "aws API Gateway v1 event". */
+  protected readonly operation: string;
+  readonly #body: unknown;
   readonly #isBase64Encoded: boolean;
   #url: string | undefined;
   #headers: Headers | undefined;
   #real: Request | undefined;
   #used = false;
 
-  constructor(method: string, body: string | null | undefined, isBase64Encoded: boolean | undefined) {
-    this.method = method;
+  /**
+   * `method` and `isBase64Encoded` are checked now (one typeof each); the body's type when it
+   * is read. A wrong type is EVENT_INVALID naming `methodPath` or `body`.
+   */
+  constructor(method: unknown, methodPath: string, body: unknown, isBase64Encoded: unknown, operation: string) {
+    this.operation = operation;
+    const text = stringAt(method, operation, methodPath);
+    if (!METHOD.test(text)) throw invalidField(operation, methodPath, 'an HTTP method name', 'string');
+    this.method = text.toUpperCase();
     this.#body = body;
+    if (isBase64Encoded !== undefined && isBase64Encoded !== null && typeof isBase64Encoded !== 'boolean') {
+      throw invalidField(operation, 'isBase64Encoded', 'a boolean', isBase64Encoded);
+    }
     this.#isBase64Encoded = isBase64Encoded === true;
+  }
+
+  /** The body text as the event carries it (base64 or not); undefined when there is none. */
+  #bodyText(): string | undefined {
+    const body = this.#body;
+    if (body === undefined || body === null) return undefined;
+    if (typeof body !== 'string') throw invalidField(this.operation, 'body', 'a string', body);
+    return body;
   }
 
   /** The absolute URL the client asked for (path and query percent-encoded as received). */
@@ -66,8 +90,8 @@ export abstract class LambdaRequest {
 
   async text(): Promise<string> {
     if (this.#real) return this.#real.text();
+    const body = this.#bodyText();
     this.#consume();
-    const body = this.#body;
     if (!body) return '';
     return this.#isBase64Encoded ? Buffer.from(bodyBytes(body, true)).toString('utf8') : body;
   }
@@ -83,8 +107,9 @@ export abstract class LambdaRequest {
 
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
     if (this.#real) return new Uint8Array(await this.#real.arrayBuffer());
+    const body = this.#bodyText();
     this.#consume();
-    return new Uint8Array(bodyBytes(this.#body, this.#isBase64Encoded));
+    return new Uint8Array(bodyBytes(body, this.#isBase64Encoded));
   }
 
   async blob(): Promise<Blob> {
@@ -96,11 +121,11 @@ export abstract class LambdaRequest {
   /** The real `Request`, created once, for everything the fast paths above do not cover. */
   materialise(): Request {
     if (!this.#real) {
-      const hasBody = this.method !== 'GET' && this.method !== 'HEAD' && !this.#used && !!this.#body;
+      const body = this.method !== 'GET' && this.method !== 'HEAD' && !this.#used ? this.#bodyText() : undefined;
       this.#real = new Request(this.url, {
         method: this.method,
         headers: this.headers,
-        body: hasBody ? bodyBytes(this.#body, this.#isBase64Encoded) : null,
+        body: body ? bodyBytes(body, this.#isBase64Encoded) : null,
       });
     }
     return this.#real;

@@ -1,0 +1,89 @@
+import { FaasportError, isFaasportError } from 'faasport';
+
+/**
+ * Typed reads of Lambda event fields. AWS delivers well-formed events, but a hand-written
+ * test event, a direct `Invoke` or a bug upstream may not: a field of the wrong type must be
+ * refused with EVENT_INVALID naming its path (`details.path`, dotted; '' for the event
+ * itself), never a TypeError from deep inside a decoder. Each check is one `typeof`, done
+ * where the field is read, so fields a handler never reads cost nothing. Messages carry
+ * paths and types only, never values (they may be secrets).
+ */
+
+type Loose = Record<string, unknown>;
+
+/** The JSON type of a value, as messages name it. */
+export function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** A map key usable in a dotted path: odd or huge keys (they come from the event) become `?`. */
+export function keyPath(path: string, key: string | number): string {
+  const segment = typeof key === 'number' || /^[\w$@:-]{1,64}$/.test(key) ? String(key) : '?';
+  return path ? `${path}.${segment}` : segment;
+}
+
+/** EVENT_INVALID for the field at `path`. */
+export function invalidField(operation: string, path: string, expected: string, value: unknown): FaasportError {
+  return new FaasportError(
+    'EVENT_INVALID',
+    `${operation}: ${path === '' ? 'the event' : path} must be ${expected}, got ${typeName(value)}; events from AWS always do, so check the test event or the caller that invoked the function`,
+    { status: 400, details: { path } },
+  );
+}
+
+/** A JSON object (not null, not an array). */
+export function objectAt(value: unknown, operation: string, path: string): Loose {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidField(operation, path, 'an object', value);
+  return value as Loose;
+}
+
+/** An object, or undefined for a missing or null field. */
+export function optionalObjectAt(value: unknown, operation: string, path: string): Loose | undefined {
+  return value === undefined || value === null ? undefined : objectAt(value, operation, path);
+}
+
+export function stringAt(value: unknown, operation: string, path: string): string {
+  if (typeof value !== 'string') throw invalidField(operation, path, 'a string', value);
+  return value;
+}
+
+/** A string, or undefined for a missing or null field. */
+export function optionalStringAt(value: unknown, operation: string, path: string): string | undefined {
+  return value === undefined || value === null ? undefined : stringAt(value, operation, path);
+}
+
+/** A boolean flag; missing or null is false. */
+export function flagAt(value: unknown, operation: string, path: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw invalidField(operation, path, 'a boolean', value);
+  return value;
+}
+
+/** An array, or undefined for a missing or null field. */
+export function optionalArrayAt(value: unknown, operation: string, path: string): readonly unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw invalidField(operation, path, 'an array', value);
+  return value;
+}
+
+/** Epoch seconds as an ISO time, or undefined for a missing or null field. */
+export function optionalEpochSecondsAt(value: unknown, operation: string, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const date = typeof value === 'number' ? new Date(value * 1000) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw invalidField(operation, path, 'a number of epoch seconds', value);
+  return date.toISOString();
+}
+
+/** Epoch milliseconds (SQS sends them as a numeric string) as a Date; the current time when missing or unreadable. */
+export function epochMs(value: unknown): Date {
+  const n = typeof value === 'string' && value !== '' ? Number(value) : typeof value === 'number' ? value : Number.NaN;
+  const date = new Date(n);
+  return Number.isNaN(date.getTime()) ? new Date() : date;
+}
+
+/** The same refusal with its path made relative to the event: `Records.<index>.<path>`. */
+export function inRecord(err: unknown, index: number): unknown {
+  if (!isFaasportError(err) || typeof err.details?.path !== 'string') return err;
+  const path = err.details.path === '' ? keyPath('Records', index) : `${keyPath('Records', index)}.${err.details.path}`;
+  return new FaasportError(err.code, err.message, { status: err.status, details: { ...err.details, path }, cause: err.cause });
+}
