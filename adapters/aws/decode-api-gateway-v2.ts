@@ -1,4 +1,4 @@
-import { keyPath, objectAt, optionalArrayAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
+import { objectAt, optionalArrayAt, optionalObjectAt, optionalStringAt, optionalStringIn, stringIn } from './event-fields.js';
 import { appendHeader, pathAt, toOrigin, usableHost } from './event-headers.js';
 import { LambdaRequest } from './lambda-request.js';
 import type { ApiGatewayV2EventLike } from './types.js';
@@ -49,14 +49,14 @@ export class ApiGatewayV2Request extends LambdaRequest {
     const source = optionalObjectAt(e.headers, OPERATION, 'headers');
     if (source) {
       for (const name of Object.keys(source)) {
-        const value = optionalStringAt(source[name], OPERATION, keyPath('headers', name));
+        const value = optionalStringIn(source[name], OPERATION, 'headers', name);
         if (value !== undefined) appendHeader(result, name, value);
       }
     }
     // Cookies arrive in cookies[] (Function URLs also repeat them in a cookie header).
     const cookies = optionalArrayAt(e.cookies, OPERATION, 'cookies');
     if (cookies && cookies.length > 0) {
-      for (let i = 0; i < cookies.length; i++) stringAt(cookies[i], OPERATION, keyPath('cookies', i));
+      for (let i = 0; i < cookies.length; i++) stringIn(cookies[i], OPERATION, 'cookies', i);
       try {
         result.set('cookie', cookies.join('; '));
       } catch {

@@ -1,6 +1,6 @@
 import { parseTraceparent, parseXRayHeader, TRACEPARENT_ATTRIBUTE, type ParsedTraceparent, type QueueMessage } from 'faasport';
 import { parseJsonOrText } from '../../src/json-or-text.js';
-import { keyPath, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
+import { invalidField, keyPath, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
 import type { SnsEnvelopeLike, SnsMessageAttributeLike, SnsRecordLike } from './types.js';
 
 const OPERATION = 'aws SNS notification';
@@ -45,11 +45,15 @@ export function decodeSnsAttributes(attributes: Record<string, SnsMessageAttribu
   const map = optionalObjectAt(attributes, OPERATION, path);
   if (!map) return out;
   for (const name of Object.keys(map)) {
-    const at = keyPath(path, name);
-    const a = objectAt(map[name], OPERATION, at);
-    const type = optionalStringAt(a.Type, OPERATION, `${at}.Type`);
-    const value = optionalStringAt(a.Value, OPERATION, `${at}.Value`);
-    if (value !== undefined && type !== 'Binary') out[name] = value;
+    const a = map[name] as { Type?: unknown; Value?: unknown } | null;
+    // One typeof per field; the path is built only for the refusal.
+    if (typeof a !== 'object' || a === null || Array.isArray(a) || (a.Type != null && typeof a.Type !== 'string') || (a.Value != null && typeof a.Value !== 'string')) {
+      const at = keyPath(path, name);
+      const checked = objectAt(a, OPERATION, at);
+      optionalStringAt(checked.Type, OPERATION, `${at}.Type`);
+      throw invalidField(OPERATION, `${at}.Value`, 'a string', checked.Value);
+    }
+    if (typeof a.Value === 'string' && a.Type !== 'Binary') out[name] = a.Value;
   }
   return out;
 }

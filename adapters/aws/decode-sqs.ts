@@ -1,6 +1,6 @@
 import { parseTraceparent, parseXRayHeader, TRACEPARENT_ATTRIBUTE, type ParsedTraceparent, type QueueMessage } from 'faasport';
 import { parseJsonOrText } from '../../src/json-or-text.js';
-import { epochMs, keyPath, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
+import { epochMs, invalidField, keyPath, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
 import type { SqsMessageAttributeLike, SqsRecordLike } from './types.js';
 
 export { epochMs } from './event-fields.js';
@@ -48,11 +48,15 @@ export function decodeSqsAttributes(attributes: Record<string, SqsMessageAttribu
   const map = optionalObjectAt(attributes, OPERATION, 'messageAttributes');
   if (!map) return out;
   for (const name of Object.keys(map)) {
-    const path = keyPath('messageAttributes', name);
-    const a = objectAt(map[name], OPERATION, path);
-    const dataType = stringAt(a.dataType, OPERATION, `${path}.dataType`);
-    const value = optionalStringAt(a.stringValue, OPERATION, `${path}.stringValue`);
-    if (value !== undefined && !dataType.startsWith('Binary')) out[name] = value;
+    const a = map[name] as { dataType?: unknown; stringValue?: unknown } | null;
+    // One typeof per field; the path is built only for the refusal.
+    if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof a.dataType !== 'string' || (a.stringValue != null && typeof a.stringValue !== 'string')) {
+      const path = keyPath('messageAttributes', name);
+      const checked = objectAt(a, OPERATION, path);
+      stringAt(checked.dataType, OPERATION, `${path}.dataType`);
+      throw invalidField(OPERATION, `${path}.stringValue`, 'a string', checked.stringValue);
+    }
+    if (typeof a.stringValue === 'string' && !a.dataType.startsWith('Binary')) out[name] = a.stringValue;
   }
   return out;
 }

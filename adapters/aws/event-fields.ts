@@ -87,3 +87,32 @@ export function inRecord(err: unknown, index: number): unknown {
   const path = err.details.path === '' ? keyPath('Records', index) : `${keyPath('Records', index)}.${err.details.path}`;
   return new FaasportError(err.code, err.message, { status: err.status, details: { ...err.details, path }, cause: err.cause });
 }
+
+// The `…In` forms read an entry of a map or list: its path (`<base>.<key>`) is built only on failure,
+// so a header map of 30 entries costs 30 typeof checks and no string work.
+
+/** `base[key]` as a string. */
+export function stringIn(value: unknown, operation: string, base: string, key: string | number): string {
+  if (typeof value !== 'string') throw invalidField(operation, keyPath(base, key), 'a string', value);
+  return value;
+}
+
+/** `base[key]` as a string, or undefined for a missing or null entry. */
+export function optionalStringIn(value: unknown, operation: string, base: string, key: string | number): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return undefined;
+  throw invalidField(operation, keyPath(base, key), 'a string', value);
+}
+
+/** `base[key]` as an array, or undefined for a missing or null entry. */
+export function optionalArrayIn(value: unknown, operation: string, base: string, key: string): readonly unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (value === undefined || value === null) return undefined;
+  throw invalidField(operation, keyPath(base, key), 'an array', value);
+}
+
+/** `base[key][index]` as a string. */
+export function stringInList(value: unknown, operation: string, base: string, key: string, index: number): string {
+  if (typeof value !== 'string') throw invalidField(operation, keyPath(keyPath(base, key), index), 'a string', value);
+  return value;
+}

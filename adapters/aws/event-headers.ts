@@ -1,4 +1,4 @@
-import { invalidField, keyPath, optionalArrayAt, optionalObjectAt, optionalStringAt, stringAt } from './event-fields.js';
+import { invalidField, optionalArrayIn, optionalObjectAt, optionalStringIn, stringAt, stringInList } from './event-fields.js';
 
 /**
  * Fills a `Headers` from an event's header maps, preferring the multi-value form: API
@@ -11,16 +11,15 @@ export function toHeaders(multi: unknown, single: unknown, operation: string): H
   const m = optionalObjectAt(multi, operation, 'multiValueHeaders');
   if (m) {
     for (const name of Object.keys(m)) {
-      const path = keyPath('multiValueHeaders', name);
-      const values = optionalArrayAt(m[name], operation, path);
-      if (values) for (let i = 0; i < values.length; i++) appendHeader(headers, name, stringAt(values[i], operation, keyPath(path, i)));
+      const values = optionalArrayIn(m[name], operation, 'multiValueHeaders', name);
+      if (values) for (let i = 0; i < values.length; i++) appendHeader(headers, name, stringInList(values[i], operation, 'multiValueHeaders', name, i));
     }
     return headers;
   }
   const s = optionalObjectAt(single, operation, 'headers');
   if (s) {
     for (const name of Object.keys(s)) {
-      const value = optionalStringAt(s[name], operation, keyPath('headers', name));
+      const value = optionalStringIn(s[name], operation, 'headers', name);
       if (value !== undefined) appendHeader(headers, name, value);
     }
   }
@@ -40,19 +39,18 @@ export function appendHeader(headers: Headers, name: string, value: string): voi
 export function findHeader(multi: unknown, single: unknown, name: string, operation: string): string | undefined {
   const s = optionalObjectAt(single, operation, 'headers');
   if (s) {
-    const exact = optionalStringAt(s[name], operation, keyPath('headers', name));
+    const exact = optionalStringIn(s[name], operation, 'headers', name);
     if (exact) return exact;
     for (const key of Object.keys(s)) {
-      if (key.length === name.length && key.toLowerCase() === name) return optionalStringAt(s[key], operation, keyPath('headers', key));
+      if (key.length === name.length && key.toLowerCase() === name) return optionalStringIn(s[key], operation, 'headers', key);
     }
   }
   const m = optionalObjectAt(multi, operation, 'multiValueHeaders');
   if (m) {
     for (const key of Object.keys(m)) {
       if (key.length === name.length && key.toLowerCase() === name) {
-        const path = keyPath('multiValueHeaders', key);
-        const values = optionalArrayAt(m[key], operation, path);
-        return values && values.length > 0 ? stringAt(values[values.length - 1], operation, keyPath(path, values.length - 1)) : undefined;
+        const values = optionalArrayIn(m[key], operation, 'multiValueHeaders', key);
+        return values && values.length > 0 ? stringInList(values[values.length - 1], operation, 'multiValueHeaders', key, values.length - 1) : undefined;
       }
     }
   }
@@ -70,17 +68,16 @@ export function toQueryString(multi: unknown, single: unknown, valuesAreEncoded:
   const m = optionalObjectAt(multi, operation, 'multiValueQueryStringParameters');
   if (m) {
     for (const name of Object.keys(m)) {
-      const path = keyPath('multiValueQueryStringParameters', name);
-      const values = optionalArrayAt(m[name], operation, path);
+      const values = optionalArrayIn(m[name], operation, 'multiValueQueryStringParameters', name);
       if (!values) continue;
-      for (let i = 0; i < values.length; i++) query += (query ? '&' : '') + encode(name) + '=' + encode(stringAt(values[i], operation, keyPath(path, i)));
+      for (let i = 0; i < values.length; i++) query += (query ? '&' : '') + encode(name) + '=' + encode(stringInList(values[i], operation, 'multiValueQueryStringParameters', name, i));
     }
     return query;
   }
   const s = optionalObjectAt(single, operation, 'queryStringParameters');
   if (s) {
     for (const name of Object.keys(s)) {
-      const value = optionalStringAt(s[name], operation, keyPath('queryStringParameters', name));
+      const value = optionalStringIn(s[name], operation, 'queryStringParameters', name);
       if (value === undefined) continue;
       query += (query ? '&' : '') + encode(name) + '=' + encode(value);
     }
