@@ -6,11 +6,13 @@ import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolv
 import { assertSupported } from './adapter.js';
 import { isFaasportError, FaasportError } from './errors.js';
 import type { App } from './app.js';
+import { compileTrustProxy } from './client-address.js';
 
 const USAGE = `faasport — write a serverless function once, run it on AWS, Azure, Google Cloud or locally
 
 Usage:
   faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules] [--persist <dir>]
+                 [--trust-proxy <hops|ip,cidr,loopback,...>]
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
   faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--out conformance-report]
@@ -100,8 +102,12 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
       'max-body-bytes': { type: 'string' },
       'no-schedules': { type: 'boolean' },
       persist: { type: 'string' },
+      'trust-proxy': { type: 'string' },
     },
   });
+  // Checked before the app loads: a typo here must not leave a server believing every X-Forwarded-For.
+  const trustSpec = values['trust-proxy'] ?? io.env.FAASPORT_TRUST_PROXY;
+  const trustProxy = compileTrustProxy(trustSpec, values['trust-proxy'] !== undefined ? 'faasport dev --trust-proxy' : 'faasport dev (FAASPORT_TRUST_PROXY)');
   const { app } = await loadApp(requireApp(positionals, 'dev'));
   const port = intOption('port', values.port ?? io.env.PORT, 3000, 0, 65535);
   const maxBodyBytes = intOption('max-body-bytes', values['max-body-bytes'], 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
@@ -119,10 +125,12 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
     port,
     host: values.host ?? '127.0.0.1',
     maxBodyBytes,
+    ...(trustProxy ? { trustProxy } : {}),
     onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
   });
   if (!values['no-schedules']) runtime.startSchedules();
   io.output.line(describeApp(app, server.url, runtime.upcoming()));
+  if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

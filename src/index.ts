@@ -31,3 +31,5 @@ export type { ProducerTargets } from './access-plan.js';
 export type { CliStep } from './cli-steps.js';
 export { once, memoryIdempotencyStore, defaultIdempotencyStore, setDefaultIdempotencyStore } from './idempotency.js';
 export type { IdempotencyStore, IdempotencyRecord, OnceOptions } from './idempotency.js';
+export { clientAddress, setClientAddress, compileTrustProxy, resolveClientAddress, normaliseAddress, trustProxyFromEnv } from './client-address.js';
+export type { TrustProxy, ProxyTrust } from './client-address.js';

@@ -173,15 +173,7 @@ Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
 
 /**
  * The client address AWS saw for this request: `sourceIp` from API Gateway or the Function
- * URL, or for ALB the entry the load balancer appended to X-Forwarded-For. Undefined for
- * requests that did not come through the AWS adapter.
- *
- * @example
- * ```ts
- * import { clientAddress } from 'faasport/aws';
- * app.http('whoami', { route: '/whoami' }, (req) => Response.json({ ip: clientAddress(req) }));
- * ```
+ * URL, or for ALB the entry the load balancer appended to X-Forwarded-For. The same function
+ * as `clientAddress` from `faasport`, which works on every adapter.
  */
-export function clientAddress(request: Request): string | undefined {
-  return (request as unknown as Record<symbol, string | undefined>)[CLIENT_IP];
-}
+export { clientAddress } from '../../src/client-address.js';

@@ -26,6 +26,9 @@ import {
   type QueueFunctionDefinition,
   type QueueMessage,
   type ScheduleFunctionDefinition,
+  compileTrustProxy,
+  trustProxyFromEnv,
+  type TrustProxy,
 } from '../../src/index.js';
 import { safeStringify } from '../../src/logger.js';
 import { EVENT_GRID_MAX_ATTEMPTS, adapter } from './azure-adapter.js';
@@ -54,6 +57,12 @@ export interface RegisterAzureOptions {
   /** Production error bodies (no stacks, no internal messages). Default: true unless NODE_ENV or AZURE_FUNCTIONS_ENVIRONMENT says development. */
   production?: boolean;
   logLevel?: LogLevel;
+  /**
+   * Proxies whose X-Forwarded-For is believed for `clientAddress(req)` (default:
+   * FAASPORT_TRUST_PROXY, else none: the host gives no peer address, so it is undefined).
+   * `1` trusts the App Service front end, which appends the real client address.
+   */
+  trustProxy?: TrustProxy;
   /** App setting with the Storage connection for queue triggers and sends (default `AzureWebJobsStorage`). */
   storageConnection?: string;
   /**
@@ -117,6 +126,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
   const env = process.env;
   const production = options.production ?? (env.NODE_ENV === 'production' || (env.AZURE_FUNCTIONS_ENVIRONMENT !== undefined && env.AZURE_FUNCTIONS_ENVIRONMENT !== 'Development'));
   const storageConnection = options.storageConnection ?? 'AzureWebJobsStorage';
+  const trustProxy = options.trustProxy !== undefined ? compileTrustProxy(options.trustProxy, 'registerAzure trustProxy') : trustProxyFromEnv(env, 'registerAzure');
   const producer =
     options.producer ??
     createAzureProducer(app, { connectionString: () => env[storageConnection], ...(options.serviceBus ? { serviceBus: options.serviceBus } : {}) });
@@ -156,7 +166,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
         // The caller's traceparent names the span that called us; the host's trace context
         // (same trace, the host's own span) is the fallback.
         const ctx = context(def, azure, request, { params: decodeRouteParams(request.params), traceparent: request.headers.get('traceparent') });
-        const response = await invokeHttp(def, decodeHttpRequest(request), ctx, { production });
+        const response = await invokeHttp(def, decodeHttpRequest(request, trustProxy), ctx, { production });
         // Nothing runs after an Azure invocation returns: finish waitUntil work first.
         if (ctx.pending.length > 0) await Promise.all(ctx.pending);
         return encodeHttpResponse(response);

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { payloadTooLarge } from '../../src/index.js';
+import { resolveClientAddress, setClientAddress, type ProxyTrust } from '../../src/client-address.js';
 import type { FrameworkRequest } from './framework.js';
 
 /** What the adapter reads from the framework's Express request. */
 export type ExpressRequestLike = Pick<FrameworkRequest, 'method' | 'originalUrl' | 'rawHeaders' | 'protocol' | 'rawBody' | 'readable' | 'headers'> & {
   get(name: string): string | undefined;
+  readonly socket?: { readonly remoteAddress?: string | undefined } | undefined;
 };
 
 /**
@@ -13,9 +15,20 @@ export type ExpressRequestLike = Pick<FrameworkRequest, 'method' | 'originalUrl'
  * bytes are neither copied nor parsed until the handler reads them. A body the framework's
  * parsers skipped (no content type) is streamed from the socket instead.
  *
+ * `clientAddress(request)` is the socket peer (Google's front end, on Cloud Functions) unless
+ * `trust` says which proxies to believe: `1` (FAASPORT_TRUST_PROXY=1) takes the address that
+ * front end appended to X-Forwarded-For. The framework's own `req.ip` is not used: it trusts
+ * every proxy, so it is the left-most X-Forwarded-For entry, which the client wrote.
+ *
  * Throws PAYLOAD_TOO_LARGE (413) when the body exceeds `maxBodyBytes`.
  */
-export function decodeExpressRequest(req: ExpressRequestLike, maxBodyBytes: number): Request {
+export function decodeExpressRequest(req: ExpressRequestLike, maxBodyBytes: number, trust?: ProxyTrust): Request {
+  const request = decodeBody(req, maxBodyBytes);
+  const forwardedFor = trust ? req.headers['x-forwarded-for'] : undefined;
+  return setClientAddress(request, resolveClientAddress(req.socket?.remoteAddress, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
+}
+
+function decodeBody(req: ExpressRequestLike, maxBodyBytes: number): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);

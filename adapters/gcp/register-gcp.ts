@@ -24,6 +24,9 @@ import {
   type QueueFunctionDefinition,
   type ScheduleFunctionDefinition,
   type Transport,
+  compileTrustProxy,
+  trustProxyFromEnv,
+  type TrustProxy,
 } from '../../src/index.js';
 import { assertGcpSupported } from './check-app.js';
 import { createGcpContext, type GcpNative } from './create-context.js';
@@ -48,6 +51,12 @@ export interface RegisterGcpOptions {
   /** Where function logs go (default: one JSON line per record on stdout, which Cloud Logging parses). */
   logSink?: LogSink;
   logLevel?: LogLevel;
+  /**
+   * Proxies whose X-Forwarded-For is believed for `clientAddress(req)` (default:
+   * FAASPORT_TRUST_PROXY, else none: the address is the socket peer). On Cloud Functions, `1`
+   * trusts Google's front end, which appends the real client address.
+   */
+  trustProxy?: TrustProxy;
   /** The app's queue/topic transport; default: Pub/Sub through `@google-cloud/pubsub`, loaded on first send. */
   transport?: Transport;
   /** Publishes dead letters on a message's last attempt; default: the Pub/Sub transport's publisher. */
@@ -94,6 +103,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
   // Secure by default: a deploy that forgets NODE_ENV must not send stacks to clients.
   const production = options.production ?? process.env.NODE_ENV !== 'development';
   const maxBodyBytes = options.maxHttpBodyBytes ?? GCF_MAX_HTTP_BODY_BYTES;
+  const trustProxy = options.trustProxy !== undefined ? compileTrustProxy(options.trustProxy, 'registerGcp trustProxy') : trustProxyFromEnv(process.env, 'registerGcp');
   const logSink = options.logSink;
   const logLevel = options.logLevel;
   const runtimeLog = createLogger({ sink: logSink ?? stdoutSink, level: logLevel ?? 'info', base: { component: 'faasport-gcp' } });
@@ -131,7 +141,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
       });
       let request: Request | undefined;
       try {
-        request = decodeExpressRequest(req, maxBodyBytes);
+        request = decodeExpressRequest(req, maxBodyBytes, trustProxy);
       } catch (err) {
         response = errorResponse(err, ctx, production);
       }

@@ -1,11 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolveClientAddress, setClientAddress, type ProxyTrust } from '../../src/client-address.js';
 
 export interface ServeOptions {
   port?: number;
   host?: string;
   /** Requests with a larger body get 413 before the handler runs; the body is never buffered past it. */
   maxBodyBytes: number;
+  /**
+   * Proxies whose forwarding headers are believed (see `TrustProxy` in faasport). Without it
+   * the client address is the socket peer and the URL's host is the Host header; with it,
+   * X-Forwarded-For is walked through the trusted proxies, and X-Forwarded-Host / -Proto are
+   * taken when the peer itself is a trusted proxy.
+   */
+  trustProxy?: ProxyTrust;
   /** Called for errors outside any handler (a broken socket, a handler that threw past its own guard). */
   onError?: (err: unknown) => void;
 }
@@ -21,7 +29,8 @@ const HOST_HEADER = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5
 
 /**
  * Serves a Fetch-style handler over node:http. The request URL's host is the Host header
- * when it is a plain host[:port], never X-Forwarded-Host.
+ * when it is a plain host[:port]; X-Forwarded-Host, -Proto and -For count only when the
+ * peer is a trusted proxy (`options.trustProxy`). `clientAddress(request)` gives the client.
  */
 export function serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<RunningServer> {
   const server = createServer((req, res) => {
@@ -38,7 +47,17 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
     if (Number.isFinite(declared) && declared > options.maxBodyBytes) return refuseBody(req, res, tooLarge(declared, options.maxBodyBytes));
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, options.maxBodyBytes);
     if (body === null) return refuseBody(req, res, tooLarge(undefined, options.maxBodyBytes));
-    const host = req.headers.host && HOST_HEADER.test(req.headers.host) ? req.headers.host : `127.0.0.1:${address().port}`;
+    const peer = req.socket.remoteAddress;
+    const trust = options.trustProxy;
+    const viaProxy = trust !== undefined && trust(peer, 0);
+    const forwardedHost = viaProxy ? lastEntry(req.headers['x-forwarded-host']) : undefined;
+    const host =
+      forwardedHost !== undefined && HOST_HEADER.test(forwardedHost)
+        ? forwardedHost
+        : req.headers.host && HOST_HEADER.test(req.headers.host)
+          ? req.headers.host
+          : `127.0.0.1:${address().port}`;
+    const scheme = viaProxy && lastEntry(req.headers['x-forwarded-proto'])?.toLowerCase() === 'https' ? 'https' : 'http';
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       try {
@@ -47,11 +66,13 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
         /* a header value the Fetch API refuses is dropped, as fetch would */
       }
     }
-    const request = new Request(`http://${host}${req.url ?? '/'}`, {
+    const request = new Request(`${scheme}://${host}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
       headers,
       ...(body && body.length > 0 ? { body: body as unknown as BodyInit } : {}),
     });
+    const forwardedFor = viaProxy ? req.headers['x-forwarded-for'] : undefined;
+    setClientAddress(request, resolveClientAddress(peer, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
     const response = await handler(request);
     res.statusCode = response.status;
     if (response.statusText) res.statusMessage = response.statusText;
@@ -153,4 +174,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown, close = fa
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
   res.end(text);
+}
+
+/** The value the nearest proxy wrote: the last of a comma-separated (or repeated) header. */
+function lastEntry(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const last = joined.slice(joined.lastIndexOf(',') + 1).trim();
+  return last === '' ? undefined : last;
 }
