@@ -12,10 +12,13 @@ describe('toCloudEvent', () => {
 
   it.each([
     [null, /must be a JSON object/],
-    [{ ...valid, specversion: '0.3' }, /specversion must be "1.0"/],
+    [{ ...valid, specversion: '0.3' }, /specversion must be "1.0", got "0.3"; send a CloudEvents 1.0 event/],
+    [{ ...valid, specversion: 1 }, /specversion must be "1.0", got a number/],
+    [{ ...valid, specversion: 'x'.repeat(5000) }, /got a string of 5000 characters; send/],
     [{ ...valid, id: '' }, /"id" must be a non-empty string/],
     [{ ...valid, source: 5 }, /"source"/],
-    [{ ...valid, time: 'yesterday' }, /not an RFC 3339/],
+    [{ ...valid, time: 'yesterday' }, /"time" is not an RFC 3339 timestamp \(got "yesterday"\); use e\.g\./],
+    [{ ...valid, time: 'y'.repeat(100) }, /\(got a string of 100 characters\)/],
     [{ ...valid, Bad_Name: 1 }, /not a valid CloudEvent attribute name/],
     [{ ...valid, data_base64: '!!' }, /not valid base64/],
   ])('refuses %j', (input, message) => {

@@ -16,7 +16,7 @@ export function toCloudEvent(value: unknown, operation: string): CloudEvent {
   }
   const v = value as Record<string, unknown>;
   if (v.specversion !== '1.0') {
-    throw new FaasportError('EVENT_INVALID', `${operation}: specversion must be "1.0", got ${JSON.stringify(v.specversion)}`, { status: 400, details: { path: 'specversion' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: specversion must be "1.0", got ${preview(v.specversion)}; send a CloudEvents 1.0 event`, { status: 400, details: { path: 'specversion' } });
   }
   for (const key of REQUIRED) {
     if (typeof v[key] !== 'string' || (v[key] as string).length === 0) {
@@ -29,7 +29,7 @@ export function toCloudEvent(value: unknown, operation: string): CloudEvent {
     }
   }
   if (typeof v.time === 'string' && Number.isNaN(Date.parse(v.time))) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: CloudEvent "time" is not an RFC 3339 timestamp: ${JSON.stringify(v.time)}`, { status: 400, details: { path: 'time' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: CloudEvent "time" is not an RFC 3339 timestamp (got ${preview(v.time)}); use e.g. "2026-01-31T12:00:00Z"`, { status: 400, details: { path: 'time' } });
   }
   const event: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(v)) {
@@ -54,4 +54,12 @@ export function toCloudEvent(value: unknown, operation: string): CloudEvent {
 /** True when an event function's filter admits the event. */
 export function eventMatches(def: Pick<EventFunctionDefinition, 'type' | 'source'>, event: Pick<CloudEvent, 'type' | 'source'>): boolean {
   return matchesFilter(def.type, event.type) && matchesFilter(def.source, event.source);
+}
+
+/** A short, bounded picture of a bad value for an error message: never the whole of a long input. */
+function preview(value: unknown): string {
+  if (typeof value === 'string') return value.length <= 32 && !/[\u0000-\u001f]/.test(value) ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return value === undefined ? 'nothing' : `a ${typeof value}`;
 }

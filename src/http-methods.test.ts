@@ -31,3 +31,12 @@ describe('methodNotAllowed', () => {
     expect(body.error.length).toBeLessThan(300);
   });
 });
+
+describe('methodNotAllowed over several functions on one route', () => {
+  it('lists every method any of them takes, once, with HEAD beside GET', async () => {
+    const res = methodNotAllowed([def(['GET']), def(['POST', 'GET'])], 'DELETE', '/orders');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(await res.json()).toEqual({ error: 'method DELETE is not allowed on /orders; allowed: GET, HEAD, POST', code: 'METHOD_NOT_ALLOWED' });
+  });
+});

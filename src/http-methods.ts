@@ -35,7 +35,7 @@ export function isMethodAllowed(def: Pick<HttpFunctionDefinition, 'methods'>, me
 }
 
 /**
- * The 405 answer to a method `def` does not take: JSON `{ error, code: 'METHOD_NOT_ALLOWED' }`
+ * The 405 answer to a method `def` (or none of several functions on one route) does not take: JSON `{ error, code: 'METHOD_NOT_ALLOWED' }`
  * with an `Allow` header, as every faasport runtime answers it. `path` is clipped in the
  * message so a long URL cannot blow up the answer.
  *
@@ -47,8 +47,14 @@ export function isMethodAllowed(def: Pick<HttpFunctionDefinition, 'methods'>, me
  * methodNotAllowed(hello, 'DELETE', '/hello').headers.get('allow'); // 'GET, HEAD'
  * ```
  */
-export function methodNotAllowed(def: Pick<HttpFunctionDefinition, 'methods'>, method: string, path: string): Response {
-  const allowed = allowedMethods(def).join(', ');
+export function methodNotAllowed(
+  def: Pick<HttpFunctionDefinition, 'methods'> | readonly Pick<HttpFunctionDefinition, 'methods'>[],
+  method: string,
+  path: string,
+): Response {
+  // Several functions may share a route with different methods: the answer lists them all.
+  const defs = Array.isArray(def) ? def : [def as Pick<HttpFunctionDefinition, 'methods'>];
+  const allowed = [...new Set(defs.flatMap((d) => allowedMethods(d)))].join(', ');
   const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
   return Response.json(
     { error: `method ${method} is not allowed on ${shown}; allowed: ${allowed}`, code: 'METHOD_NOT_ALLOWED' },

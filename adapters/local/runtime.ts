@@ -10,6 +10,8 @@ import {
   eventMatches,
   invokeEvent,
   invokeHttp,
+  isMethodAllowed,
+  methodNotAllowed,
   invokeQueueMessage,
   invokeSchedule,
   parseTraceparent,
@@ -177,26 +179,19 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const routeRequest = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     let pathname = url.pathname;
-    const allowed = new Set<string>();
+    const matched: HttpFunctionDefinition[] = [];
     for (const def of routes) {
       const params = def.route.match(pathname);
       if (!params) continue;
-      const method = request.method.toUpperCase();
-      if (def.methods === '*' || def.methods.includes(method as never) || (method === 'HEAD' && def.methods.includes('GET'))) {
+      if (isMethodAllowed(def, request.method)) {
         const ctx = context(def, { trigger: 'http', request } as LocalNative, { params, traceparent: request.headers.get('traceparent') });
         const response = await invokeHttp(def, request, ctx, { production });
         if (ctx.pending.length > 0) void Promise.all(ctx.pending);
         return response;
       }
-      for (const m of def.methods) allowed.add(m);
+      matched.push(def);
     }
-    if (allowed.size > 0) {
-      if (allowed.has('GET')) allowed.add('HEAD');
-      return Response.json(
-        { error: `method ${request.method} is not allowed on ${pathname}; allowed: ${[...allowed].join(', ')}`, code: 'METHOD_NOT_ALLOWED' },
-        { status: 405, headers: { allow: [...allowed].join(', ') } },
-      );
-    }
+    if (matched.length > 0) return methodNotAllowed(matched, request.method, pathname);
     pathname = pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname;
     return Response.json({ error: `no route matches ${request.method} ${pathname}`, code: 'NOT_FOUND' }, { status: 404 });
   };
