@@ -13,7 +13,7 @@ export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
 export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { toCloudEvent, eventMatches } from './cloudevent.js';
-export { createLogger, stdoutSink, safeStringify } from './logger.js';
+export { createLogger, stdoutSink, safeStringify, logLevelFromEnv } from './logger.js';
 export type { Logger, LogLevel, LogRecord, LogSink } from './logger.js';
 export { parseTraceparent, parseXRayHeader, parseCloudTraceContext, createTraceContext } from './trace.js';
 export type { TraceContext, ParsedTraceparent } from './trace.js';

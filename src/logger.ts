@@ -1,7 +1,31 @@
+import { FaasportError } from './errors.js';
 /** Log levels, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export const LOG_LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * The log level the environment asks for: `FAASPORT_LOG_LEVEL` (debug, info, warn, error;
+ * trace and fatal map to debug and error), else Lambda's own `AWS_LAMBDA_LOG_LEVEL`. An
+ * unknown FAASPORT_LOG_LEVEL is a CONFIG_INVALID error naming `operation`: a typo must not
+ * silently turn debugging off.
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv, operation: string): LogLevel | undefined {
+  const own = env.FAASPORT_LOG_LEVEL;
+  const level = toLevel(own ?? env.AWS_LAMBDA_LOG_LEVEL);
+  if (own !== undefined && own !== '' && level === undefined) {
+    throw new FaasportError('CONFIG_INVALID', `${operation}: FAASPORT_LOG_LEVEL must be one of debug, info, warn, error (or trace, fatal), got "${own.slice(0, 40)}"`);
+  }
+  return level;
+}
+
+function toLevel(value: string | undefined): LogLevel | undefined {
+  const level = value?.trim().toLowerCase();
+  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') return level;
+  if (level === 'trace') return 'debug';
+  if (level === 'fatal') return 'error';
+  return undefined;
+}
 
 /** A structured logger bound to one invocation. Fields are merged into the JSON line. */
 export interface Logger {

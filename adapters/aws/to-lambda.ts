@@ -2,6 +2,7 @@ import {
   assertSupported,
   attachTransport,
   createColdStartFlag,
+  logLevelFromEnv,
   type App,
   type EventFunctionDefinition,
   type FunctionDefinition,
@@ -58,7 +59,7 @@ export function toLambda(app: App, options: ToLambdaOptions = {}): Record<string
   const producer = options.producer instanceof AwsProducer ? options.producer : new AwsProducer(options.producer);
   if (!options.keepTransport) attachTransport(app, producer);
   const deps: HandlerDeps = {
-    settings: { logSink: options.logSink, logLevel: options.logLevel ?? logLevelFromEnv() },
+    settings: { logSink: options.logSink, logLevel: options.logLevel ?? logLevelFromEnv(process.env, 'toLambda') },
     production: options.production ?? process.env.NODE_ENV !== 'development',
     coldStart: createColdStartFlag(),
     producer,
@@ -125,10 +126,3 @@ function createEventHandler(def: EventFunctionDefinition, deps: HandlerDeps): La
   }) as LambdaHandler<never>;
 }
 
-function logLevelFromEnv(): LogLevel | undefined {
-  const level = (process.env.FAASPORT_LOG_LEVEL ?? process.env.AWS_LAMBDA_LOG_LEVEL)?.toLowerCase();
-  if (level === 'debug' || level === 'info' || level === 'warn' || level === 'error') return level;
-  if (level === 'trace') return 'debug';
-  if (level === 'fatal') return 'error';
-  return undefined;
-}

@@ -27,6 +27,7 @@ import {
   type QueueMessage,
   type ScheduleFunctionDefinition,
   compileTrustProxy,
+  logLevelFromEnv,
   trustProxyFromEnv,
   type TrustProxy,
 } from '../../src/index.js';
@@ -56,6 +57,7 @@ export interface AzureNative {
 export interface RegisterAzureOptions {
   /** Production error bodies (no stacks, no internal messages). Default: true unless NODE_ENV or AZURE_FUNCTIONS_ENVIRONMENT says development. */
   production?: boolean;
+  /** Default: FAASPORT_LOG_LEVEL (debug, info, warn, error), else "info". */
   logLevel?: LogLevel;
   /**
    * Proxies whose X-Forwarded-For is believed for `clientAddress(req)` (default:
@@ -136,7 +138,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
   const serviceBusTopics = new Set(options.serviceBus?.topics ?? []);
   const serviceBusConnection = options.serviceBus?.connection ?? DEFAULT_SERVICE_BUS_CONNECTION;
   const coldStart = createColdStartFlag();
-  const logLevel = options.logLevel;
+  const logLevel = options.logLevel ?? logLevelFromEnv(env, 'registerAzure');
 
   const context = (def: FunctionDefinition, azure: AzureInvocationContext, trigger: unknown, extra: { attempt?: number; params?: Record<string, string>; traceparent?: string | null }) =>
     new InvocationContext<AzureNative>({

@@ -25,6 +25,7 @@ import {
   type ScheduleFunctionDefinition,
   type Transport,
   compileTrustProxy,
+  logLevelFromEnv,
   trustProxyFromEnv,
   type TrustProxy,
 } from '../../src/index.js';
@@ -50,6 +51,7 @@ export interface RegisterGcpOptions {
   production?: boolean;
   /** Where function logs go (default: one JSON line per record on stdout, which Cloud Logging parses). */
   logSink?: LogSink;
+  /** Default: FAASPORT_LOG_LEVEL (debug, info, warn, error), else "info". */
   logLevel?: LogLevel;
   /**
    * Proxies whose X-Forwarded-For is believed for `clientAddress(req)` (default:
@@ -105,7 +107,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
   const maxBodyBytes = options.maxHttpBodyBytes ?? GCF_MAX_HTTP_BODY_BYTES;
   const trustProxy = options.trustProxy !== undefined ? compileTrustProxy(options.trustProxy, 'registerGcp trustProxy') : trustProxyFromEnv(process.env, 'registerGcp');
   const logSink = options.logSink;
-  const logLevel = options.logLevel;
+  const logLevel = options.logLevel ?? logLevelFromEnv(process.env, 'registerGcp');
   const runtimeLog = createLogger({ sink: logSink ?? stdoutSink, level: logLevel ?? 'info', base: { component: 'faasport-gcp' } });
   const coldStart = createColdStartFlag();
   const names = gcpNames(app.name);

@@ -10,6 +10,7 @@ import {
   eventMatches,
   invokeEvent,
   invokeHttp,
+  logLevelFromEnv,
   isMethodAllowed,
   methodNotAllowed,
   invokeQueueMessage,
@@ -46,6 +47,7 @@ export interface LocalRuntimeOptions {
   production?: boolean;
   /** Where function logs go (default: JSON lines on stdout). */
   logSink?: LogSink;
+  /** Default: FAASPORT_LOG_LEVEL (debug, info, warn, error), else "info". */
   logLevel?: LogLevel;
   /** Extra handlers tried before the app's routes. */
   mounts?: Mount[];
@@ -104,7 +106,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const production = options.production ?? process.env.NODE_ENV === 'production';
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const logSink = options.logSink ?? stdoutSink;
-  const logLevel = options.logLevel;
+  const logLevel = options.logLevel ?? logLevelFromEnv(process.env, 'faasport dev');
   const runtimeLog = createLogger({ sink: logSink, level: logLevel ?? 'info', base: { component: 'faasport-local' } });
   const coldStart = createColdStartFlag();
   const durable = options.persist !== undefined ? openDurableStore(options.persist) : undefined;
