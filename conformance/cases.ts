@@ -9,6 +9,8 @@ export type Group = 'http' | 'queue' | 'topic' | 'schedule' | 'event' | 'context
 export interface CaseEnv {
   /** The shared driver (development mode). */
   readonly driver: ConformanceDriver;
+  /** The adapter's name: what `ctx.provider` must say. */
+  readonly adapterName: string;
   /** Starts a separate driver in production mode; stopped by the suite. */
   production(): Promise<ConformanceDriver>;
   readonly capabilities: Capabilities;
@@ -18,8 +20,54 @@ export interface ConformanceCase {
   readonly group: Group;
   readonly name: string;
   /** When the adapter lacks what the case needs: the reason, and an app that needs it (to prove it is refused). */
-  readonly requires?: (caps: Capabilities) => { reason: string; define: (app: ReturnType<typeof createApp>) => void } | undefined;
+  readonly requires?: (caps: Capabilities) => Requirement | undefined;
+  /** Trigger kinds the case drives beyond its group's own (see GROUP_TRIGGERS). */
+  readonly alsoUses?: readonly TriggerCapability[];
   run(env: CaseEnv): Promise<void>;
+}
+
+export interface Requirement {
+  readonly reason: string;
+  /** Defines what needs the capability, to prove the adapter refuses it. */
+  readonly define: (app: ReturnType<typeof createApp>) => void;
+}
+
+export type TriggerCapability = 'http' | 'queues' | 'topics' | 'schedules' | 'events';
+
+/**
+ * The trigger kinds each group drives. Queue and topic cases send through an HTTP function
+ * (the producer runs inside a function, as in an app), so they need http too.
+ */
+export const GROUP_TRIGGERS: Readonly<Record<Group, readonly TriggerCapability[]>> = {
+  http: ['http'],
+  queue: ['http', 'queues'],
+  topic: ['http', 'topics'],
+  schedule: ['schedules'],
+  event: ['events'],
+  context: ['http'],
+  errors: ['http'],
+};
+
+const DEFINE_TRIGGER: Readonly<Record<TriggerCapability, (app: ReturnType<typeof createApp>) => void>> = {
+  http: (app) => app.http('needsHttp', { route: '/needs-http' }, () => new Response('')),
+  queues: (app) => app.queue('needsQueues').consume('needsQueuesConsumer', async () => {}),
+  topics: (app) => app.topic('needsTopics').subscribe('needsTopicsSubscriber', async () => {}),
+  schedules: (app) => app.schedule('needsSchedules', { cron: '0 * * * *' }, async () => {}),
+  events: (app) => app.event('needsEvents', {}, async () => {}),
+};
+
+/**
+ * What a case needs that the adapter does not declare: a trigger kind its group drives, or
+ * a capability of its own (FIFO, delays). Undefined when the adapter can run it.
+ */
+export function requirement(c: ConformanceCase, caps: Capabilities): Requirement | undefined {
+  for (const trigger of [...GROUP_TRIGGERS[c.group], ...(c.alsoUses ?? [])]) {
+    if (!caps[trigger]) {
+      const via = GROUP_TRIGGERS[c.group].includes(trigger) && trigger !== GROUP_TRIGGERS[c.group].at(-1) ? ` (the ${c.group} cases are driven through an HTTP function)` : '';
+      return { reason: `the adapter declares no ${trigger} capability${via}`, define: DEFINE_TRIGGER[trigger] };
+    }
+  }
+  return c.requires?.(caps);
 }
 
 const URL_BASE = 'http://conformance.test';
@@ -390,9 +438,11 @@ export const cases: ConformanceCase[] = [
   {
     group: 'context',
     name: 'context fields are filled and the provider is the adapter',
-    async run({ driver }) {
+    async run({ driver, adapterName }) {
       const c = await json<Record<string, unknown>>(await driver.fetch(req('/context')));
       assert.equal(c.functionName, 'context');
+      assert.equal(c.provider, adapterName, 'ctx.provider names the adapter');
+      assert.equal(typeof c.coldStart, 'boolean');
       assert.equal(typeof c.invocationId, 'string');
       assert.ok((c.invocationId as string).length > 0);
       assert.equal(c.attempt, 1);
@@ -439,6 +489,7 @@ export const cases: ConformanceCase[] = [
   {
     group: 'context',
     name: 'the trace id of an HTTP request reaches the queue consumer it enqueued',
+    alsoUses: ['queues'],
     async run({ driver }) {
       const run = randomUUID();
       const traceId = randomUUID().replace(/-/g, '');

@@ -6,10 +6,11 @@ import { runCases } from './run.js';
 import type { ConformanceHarness } from './harness.js';
 
 // The local runtime with FIFO switched off in its declared capabilities: a real runtime,
-// used to check that capability gating turns the FIFO case into a refusal check.
+// used to check that capability gating turns the FIFO case into a refusal check. The name
+// stays 'local': the context case checks that ctx.provider names the adapter.
 function localWithoutFifo(): ConformanceHarness {
   const base = localHarness();
-  return { ...base, adapter: defineAdapter({ name: 'local-nofifo', capabilities: { ...base.adapter.capabilities, fifo: false } }) };
+  return { ...base, adapter: defineAdapter({ name: 'local', capabilities: { ...base.adapter.capabilities, fifo: false } }) };
 }
 
 describe('conformance runner', () => {
@@ -29,6 +30,29 @@ describe('conformance runner', () => {
     expect(md).toMatch(/local-nofifo — queue > FIFO keeps order within a group, even across a retry: no FIFO/);
     expect(md).toMatch(/ghost was not run: module not found/);
   }, 60_000);
+
+  it('gates whole groups by the trigger kinds an adapter declares, and still runs the rest', async () => {
+    const base = localHarness();
+    const httpAndQueuesOnly: ConformanceHarness = {
+      ...base,
+      adapter: defineAdapter({ name: 'local', capabilities: { ...base.adapter.capabilities, topics: false, schedules: false, events: false } }),
+    };
+    const results = await runCases(httpAndQueuesOnly);
+    const status = (group: string) => results.filter((r) => r.group === group).map((r) => r.status);
+    for (const group of ['topic', 'schedule', 'event']) {
+      expect(status(group).length, group).toBeGreaterThan(0);
+      expect(new Set(status(group)), group).toEqual(new Set(['unsupported']));
+    }
+    expect(results.find((r) => r.group === 'schedule')!.reason).toBe('the adapter declares no schedules capability');
+    for (const group of ['http', 'queue', 'context', 'errors']) expect(new Set(status(group)), group).toEqual(new Set(['pass']));
+
+    const noHttp: ConformanceHarness = { ...base, adapter: defineAdapter({ name: 'local', capabilities: { ...base.adapter.capabilities, http: false } }) };
+    const withoutHttp = await runCases(noHttp);
+    const queueCase = withoutHttp.find((r) => r.group === 'queue')!;
+    expect(queueCase).toMatchObject({ status: 'unsupported', reason: 'the adapter declares no http capability (the queue cases are driven through an HTTP function)' });
+    expect(withoutHttp.filter((r) => r.group === 'schedule' || r.group === 'event').map((r) => r.status)).toEqual(['pass', 'pass', 'pass']);
+    expect(withoutHttp.filter((r) => r.status === 'fail')).toEqual([]);
+  }, 120_000);
 
   it('refuses expected failures that name no test or give no reason', async () => {
     await expect(runCases(localHarness(), [{ test: 'http > nope', reason: 'a long enough reason' }])).rejects.toThrow(/names no conformance test/);

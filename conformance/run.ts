@@ -1,5 +1,5 @@
 import type { Capabilities } from '../src/index.js';
-import { assertRefused, cases, type CaseEnv, type ConformanceCase, type Group } from './cases.js';
+import { assertRefused, cases, requirement, type CaseEnv, type ConformanceCase, type Group } from './cases.js';
 import { createConformanceApp } from './functions/app.js';
 import type { ConformanceDriver, ConformanceHarness, ExpectedFailure } from './harness.js';
 
@@ -33,13 +33,14 @@ class Session {
 
   async ready(): Promise<CaseEnv> {
     const caps = this.harness.adapter.capabilities;
-    this.#driver ??= this.harness.start(createConformanceApp({ fifo: caps.fifo }), { production: false });
+    this.#driver ??= this.harness.start(createConformanceApp(caps), { production: false });
     const driver = await this.#driver;
     return {
       driver,
+      adapterName: this.harness.adapter.name,
       capabilities: caps,
       production: () => {
-        const p = this.harness.start(createConformanceApp({ fifo: caps.fifo }), { production: true });
+        const p = this.harness.start(createConformanceApp(caps), { production: true });
         this.#extra.push(p);
         return p;
       },
@@ -100,7 +101,7 @@ export function runConformance(options: RunConformanceOptions): void {
     for (const group of groups) {
       describe(group, () => {
         for (const c of cases.filter((x) => x.group === group)) {
-          const missing = c.requires?.(harness.adapter.capabilities);
+          const missing = requirement(c, harness.adapter.capabilities);
           if (missing) {
             test(`${c.name} — unsupported (${missing.reason}): refused at definition time`, async () => assertRefused(harness.adapter, missing.define), timeout);
             continue;
@@ -141,7 +142,7 @@ export async function runCases(harness: ConformanceHarness, expected: readonly E
     for (const c of cases) {
       const started = Date.now();
       const base = { group: c.group, name: c.name, test: testId(c) };
-      const missing = c.requires?.(harness.adapter.capabilities);
+      const missing = requirement(c, harness.adapter.capabilities);
       if (missing) {
         try {
           assertRefused(harness.adapter, missing.define);

@@ -1,4 +1,4 @@
-import { createApp, type App, type Context, type QueueMessage } from '../../src/index.js';
+import { createApp, type App, type Capabilities, type Context, type Queue, type QueueMessage, type Topic } from '../../src/index.js';
 
 /** The log message every conformance function writes what it received under. */
 export const OBSERVED = 'conformance.observed';
@@ -35,18 +35,65 @@ function observeMessage(ctx: Context, msg: QueueMessage<WorkBody>): void {
   });
 }
 
+/** Which trigger kinds to define (all by default) and whether to add the FIFO queue. */
+export type ConformanceAppOptions = { readonly fifo: boolean } & Partial<Pick<Capabilities, 'http' | 'queues' | 'topics' | 'schedules' | 'events'>>;
+
 /**
  * The identical functions every adapter runs. Each writes what it received, normalised, as
- * an HTTP response or an `conformance.observed` log record; the cases compare those.
+ * an HTTP response or a `conformance.observed` log record; the cases compare those. Trigger
+ * kinds the adapter does not declare are left out, so an adapter without (say) schedules
+ * still runs the rest of the suite.
  */
-export function createConformanceApp(options: { fifo: boolean }): App {
+export function createConformanceApp(options: ConformanceAppOptions): App {
+  const has = { http: true, queues: true, topics: true, schedules: true, events: true, ...options };
   const app = createApp('conformance');
   const backoff = { initialDelayMs: 50, maxDelayMs: 200 };
-  const work = app.queue<WorkBody>('work', { maxAttempts: WORK_MAX_ATTEMPTS, backoff });
-  const fifo = options.fifo ? app.queue<WorkBody>('ordered', { fifo: true, maxAttempts: WORK_MAX_ATTEMPTS, backoff }) : undefined;
-  const news = app.topic<WorkBody>('news', { maxAttempts: WORK_MAX_ATTEMPTS, backoff });
-  const queues = { work, ...(fifo ? { ordered: fifo } : {}) } as Record<string, typeof work>;
+  const work = has.queues ? app.queue<WorkBody>('work', { maxAttempts: WORK_MAX_ATTEMPTS, backoff }) : undefined;
+  const fifo = has.queues && options.fifo ? app.queue<WorkBody>('ordered', { fifo: true, maxAttempts: WORK_MAX_ATTEMPTS, backoff }) : undefined;
+  const news = has.topics ? app.topic<WorkBody>('news', { maxAttempts: WORK_MAX_ATTEMPTS, backoff }) : undefined;
+  const queues = { ...(work ? { work } : {}), ...(fifo ? { ordered: fifo } : {}) } as Record<string, NonNullable<typeof work>>;
+  if (has.http) defineHttp(app, queues, news);
 
+  work?.consume('worker', async (msg, ctx) => {
+    observeMessage(ctx, msg);
+    if (msg.body.failUntil !== undefined && msg.attempt <= msg.body.failUntil) throw new Error(`planned failure ${msg.attempt}`);
+  });
+  fifo?.consume('fifoWorker', async (msg, ctx) => {
+    observeMessage(ctx, msg);
+    if (msg.body.failUntil !== undefined && msg.attempt <= msg.body.failUntil) throw new Error(`planned failure ${msg.attempt}`);
+  });
+  news?.subscribe('subscriberA', async (msg, ctx) => observeMessage(ctx, msg));
+  news?.subscribe('subscriberB', async (msg, ctx) => observeMessage(ctx, msg));
+
+  if (has.schedules) {
+    app.schedule('hourly', { cron: '0 * * * *' }, async (tick, ctx) => {
+      observe(ctx, {
+        run: 'tick',
+        scheduledTime: tick.scheduledTime.toISOString(),
+        actualTime: tick.actualTime.toISOString(),
+        isPastDue: tick.isPastDue,
+      });
+    });
+  }
+
+  if (has.events) {
+    app.event('anyEvent', {}, async (event, ctx) => {
+      const data = event.data;
+      observe(ctx, {
+        run: typeof data === 'object' && data !== null && 'run' in data ? (data as { run: unknown }).run : event.id,
+        id: event.id,
+        type: event.type,
+        source: event.source,
+        subject: event.subject ?? null,
+        specversion: event.specversion,
+        data: data instanceof Uint8Array ? { base64: Buffer.from(data).toString('base64') } : (data ?? null),
+      });
+    });
+  }
+  return app;
+}
+
+function defineHttp(app: App, queues: Record<string, Queue<WorkBody>>, news: Topic<WorkBody> | undefined): void {
   app.http('echo', { method: '*', route: '/echo/*', public: true }, async (req, ctx) => {
     const url = new URL(req.url);
     const bytes = new Uint8Array(await req.arrayBuffer());
@@ -140,42 +187,9 @@ export function createConformanceApp(options: { fifo: boolean }): App {
     return Response.json({ ids: results.map((r) => r.id), traceId: ctx.trace.traceId }, { status: 202 });
   });
 
+  if (!news) return;
   app.http('publish', { method: 'POST', route: '/publish', public: true }, async (req, ctx) => {
     const result = await news.publish((await req.json()) as WorkBody, { attributes: { confSource: 'http' } });
     return Response.json({ id: result.id, traceId: ctx.trace.traceId }, { status: 202 });
   });
-
-  work.consume('worker', async (msg, ctx) => {
-    observeMessage(ctx, msg);
-    if (msg.body.failUntil !== undefined && msg.attempt <= msg.body.failUntil) throw new Error(`planned failure ${msg.attempt}`);
-  });
-  fifo?.consume('fifoWorker', async (msg, ctx) => {
-    observeMessage(ctx, msg);
-    if (msg.body.failUntil !== undefined && msg.attempt <= msg.body.failUntil) throw new Error(`planned failure ${msg.attempt}`);
-  });
-  news.subscribe('subscriberA', async (msg, ctx) => observeMessage(ctx, msg));
-  news.subscribe('subscriberB', async (msg, ctx) => observeMessage(ctx, msg));
-
-  app.schedule('hourly', { cron: '0 * * * *' }, async (tick, ctx) => {
-    observe(ctx, {
-      run: 'tick',
-      scheduledTime: tick.scheduledTime.toISOString(),
-      actualTime: tick.actualTime.toISOString(),
-      isPastDue: tick.isPastDue,
-    });
-  });
-
-  app.event('anyEvent', {}, async (event, ctx) => {
-    const data = event.data;
-    observe(ctx, {
-      run: typeof data === 'object' && data !== null && 'run' in data ? (data as { run: unknown }).run : event.id,
-      id: event.id,
-      type: event.type,
-      source: event.source,
-      subject: event.subject ?? null,
-      specversion: event.specversion,
-      data: data instanceof Uint8Array ? { base64: Buffer.from(data).toString('base64') } : (data ?? null),
-    });
-  });
-  return app;
 }
