@@ -9,24 +9,23 @@ export interface ProducerTargets {
 }
 
 /**
- * The queues and topics `fn` may write to. `queue.send` happens inside handler code, which
- * faasport cannot see at build time, so by default every function may send to every queue
- * and publish to every topic of the app (and to nothing else: no wildcard, no other app's
- * resources). `sends[fn.name]` narrows that to the names listed; an unknown name is a
- * CONFIG_INVALID error, so a typo cannot silently grant nothing or everything.
+ * The queues and topics `fn` may write to: exactly those its definition lists in `sends`
+ * (none when it lists none). `overrides[fn.name]`, when given, replaces that list (a deploy
+ * option for an app you cannot edit). A name that is neither a queue nor a topic of the app
+ * is a CONFIG_INVALID error, so a typo cannot silently grant nothing or everything.
  *
  * @example
  * ```ts
  * import { createApp, producerTargets } from 'faasport';
  * const app = createApp('shop');
- * app.queue('orders');
- * const fn = app.http('hello', { route: '/hello' }, () => new Response('hi'));
- * producerTargets(app, fn, { hello: [] }).queues; // []
+ * const orders = app.queue('orders');
+ * const fn = app.http('order', { method: 'POST', route: '/orders', sends: [orders] }, () => new Response('ok'));
+ * producerTargets(app, fn).queues.map((q) => q.name); // ['orders']
  * ```
  */
-export function producerTargets(app: App, fn: Pick<FunctionDefinition, 'name'>, sends?: Readonly<Record<string, readonly string[]>>): ProducerTargets {
-  const listed = sends?.[fn.name];
-  if (listed === undefined) return { queues: app.queues, topics: app.topics };
+export function producerTargets(app: App, fn: Pick<FunctionDefinition, 'name'> & { readonly sends?: readonly string[] }, overrides?: Readonly<Record<string, readonly string[]>>): ProducerTargets {
+  const listed = overrides?.[fn.name] ?? fn.sends ?? app.getFunction(fn.name)?.sends ?? [];
+  const what = overrides?.[fn.name] ? `sends.${fn.name}` : `function "${fn.name}": sends`;
   const queues: QueueDefinition[] = [];
   const topics: QueueDefinition[] = [];
   for (const name of listed) {
@@ -37,7 +36,7 @@ export function producerTargets(app: App, fn: Pick<FunctionDefinition, 'name'>, 
     else {
       throw new FaasportError(
         'CONFIG_INVALID',
-        `sends.${fn.name}: "${name}" is neither a queue nor a topic of app "${app.name}"; use one of ${[...app.queues, ...app.topics].map((d) => d.name).join(', ') || '(none defined)'}`,
+        `${what}: "${name}" is neither a queue nor a topic of app "${app.name}"; use one of ${[...app.queues, ...app.topics].map((d) => d.name).join(', ') || '(none defined)'}`,
         { details: { function: fn.name, name } },
       );
     }
@@ -69,4 +68,13 @@ export function checkSends(app: App, sends: Readonly<Record<string, readonly str
     }
     producerTargets(app, { name }, sends);
   }
+}
+
+/**
+ * Checks every function's declared `sends` against the app's queues and topics
+ * (CONFIG_INVALID naming the function and the name). Runtimes call it when they attach, so a
+ * typo fails at start, not on the first send.
+ */
+export function checkDeclaredSends(app: App): void {
+  for (const fn of app.functions) if (fn.sends.length > 0) producerTargets(app, fn);
 }

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { normaliseBackoff } from './backoff.js';
+import { checkDeclaredSends } from './access-plan.js';
 import { currentInvocation } from './context.js';
 import {
   HTTP_METHODS,
@@ -68,7 +69,7 @@ interface AppInternals {
   [TRANSPORT]?: Transport;
 }
 
-const COMMON_KEYS = ['timeoutMs', 'memoryMb', 'warm'] as const;
+const COMMON_KEYS = ['timeoutMs', 'memoryMb', 'warm', 'sends'] as const;
 const QUEUE_KEYS = ['maxAttempts', 'backoff', 'deadLetter', 'visibilityTimeoutMs', 'batchSize', 'fifo', 'delaySeconds', 'maxMessageBytes'];
 const TOPIC_KEYS = ['maxAttempts', 'backoff', 'deadLetter', 'maxMessageBytes'];
 const SEND_KEYS = ['delaySeconds', 'groupId', 'attributes', 'deduplicationId'];
@@ -115,6 +116,20 @@ export function createApp(name: string): App {
         details: { name: qname },
       });
     }
+  };
+
+  // The runtime half of least privilege: a function sends only where it said it would, so
+  // what works under `faasport dev` also has the permissions it needs in the cloud.
+  const checkDeclared = (operation: string, kind: 'queue' | 'topic', target: string): void => {
+    const invocation = currentInvocation.getStore();
+    if (!invocation) return;
+    const fn = byName.get(invocation.functionName);
+    if (!fn || fn.sends.includes(target)) return;
+    throw new FaasportError(
+      'SEND_UNDECLARED',
+      `${operation}: function "${fn.name}" does not declare that it sends to ${kind} "${target}"; add sends: [${target}] to its options (the deploy files grant a function only the queues and topics it declares)`,
+      { details: { function: fn.name, [kind]: target } },
+    );
   };
 
   const transportFor = (operation: string): Transport => {
@@ -171,6 +186,7 @@ export function createApp(name: string): App {
         definition,
         send: async (body, sendOptions) => {
           const operation = `queue "${qname}": send`;
+          checkDeclared(operation, 'queue', qname);
           const message = encodeOutgoing(operation, definition, body, sendOptions);
           const transport = transportFor(operation);
           checkTransportLimit(operation, transport, message);
@@ -179,6 +195,7 @@ export function createApp(name: string): App {
         },
         sendBatch: async (bodies, sendOptions) => {
           const operation = `queue "${qname}": sendBatch`;
+          checkDeclared(operation, 'queue', qname);
           if (!Array.isArray(bodies)) throw new FaasportError('MESSAGE_INVALID', `${operation}: expected an array of message bodies`);
           const messages = bodies.map((body, i) =>
             encodeOutgoing(`${operation} [${i}]`, definition, body, typeof sendOptions === 'function' ? sendOptions(body, i) : sendOptions),
@@ -219,6 +236,7 @@ export function createApp(name: string): App {
         definition,
         publish: async (body, publishOptions) => {
           const operation = `topic "${tname}": publish`;
+          checkDeclared(operation, 'topic', tname);
           if (publishOptions) checkKnownOptions(operation, publishOptions, ['attributes']);
           const message = encodeOutgoing(operation, definition, body, publishOptions);
           const transport = transportFor(operation);
@@ -309,6 +327,7 @@ export function isApp(value: unknown): value is App {
  * apps never do.
  */
 export function attachTransport(app: App, transport: Transport): void {
+  checkDeclaredSends(app);
   (app as unknown as AppInternals)[TRANSPORT] = transport;
 }
 
@@ -316,12 +335,24 @@ function checkHandler(what: string, handler: unknown): void {
   if (typeof handler !== 'function') throw invalid(what, `handler must be a function, got ${typeof handler}`);
 }
 
-function common(what: string, options: CommonFunctionOptions): { timeoutMs: number; memoryMb: number; warm: number } {
+function common(what: string, options: CommonFunctionOptions): { timeoutMs: number; memoryMb: number; warm: number; sends: readonly string[] } {
   return {
     timeoutMs: options.timeoutMs === undefined ? DEFAULT_TIMEOUT_MS : checkInteger(what, 'timeoutMs', options.timeoutMs, 1, 900_000),
     memoryMb: options.memoryMb === undefined ? 256 : checkInteger(what, 'memoryMb', options.memoryMb, 128, 10_240),
     warm: options.warm === undefined ? 0 : checkInteger(what, 'warm', options.warm, 0, 100),
+    sends: options.sends === undefined ? [] : checkSendsOption(what, options.sends),
   };
+}
+
+/** `sends: [orders, 'shipped']` → the names; what they name is checked once the app is complete (attachTransport, build). */
+function checkSendsOption(what: string, sends: unknown): readonly string[] {
+  if (!Array.isArray(sends)) throw invalid(what, 'sends must be a list of queues or topics (the objects app.queue / app.topic return, or their names)');
+  const names = sends.map((entry: unknown, i) => {
+    const name = typeof entry === 'string' ? entry : typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string' || name.length === 0) throw invalid(what, `sends[${i}] is not a queue, a topic or a name`);
+    return name;
+  });
+  return Object.freeze([...new Set(names)]);
 }
 
 function normaliseMethods(what: string, method: unknown): readonly HttpMethod[] | '*' {

@@ -13,6 +13,13 @@ export interface CommonFunctionOptions {
   memoryMb?: number;
   /** Instances kept warm (provisioned concurrency / minimum instances); default 0. */
   warm?: number;
+  /**
+   * The queues and topics this function sends or publishes to (objects or names). The deploy
+   * files grant exactly these and nothing else, and a send to anything not listed fails
+   * with SEND_UNDECLARED on every runtime, the local one included, so a missing entry shows
+   * up in `faasport dev`, not as an access-denied error in the cloud. Default: none.
+   */
+  sends?: readonly (string | { readonly name: string })[];
 }
 
 export interface HttpOptions extends CommonFunctionOptions {
@@ -87,6 +94,8 @@ interface BaseFunctionDefinition {
   readonly timeoutMs: number;
   readonly memoryMb: number;
   readonly warm: number;
+  /** Names of the queues and topics the function declared it sends to (see `sends`). */
+  readonly sends: readonly string[];
 }
 
 export interface HttpFunctionDefinition extends BaseFunctionDefinition {

@@ -18,6 +18,7 @@ export type FaasportErrorCode =
   | 'TIMEOUT'
   | 'HANDLER_RESULT_INVALID'
   | 'SEND_FAILED'
+  | 'SEND_UNDECLARED'
   | 'NOT_FOUND'
   | 'ADAPTER_INVALID'
   | 'DEPLOY_FAILED';

@@ -122,8 +122,13 @@ describe('awsTemplate for the shop example', () => {
     expect(statement(template, 'Fulfil', 'PublishToTopics')).toMatchObject({ Action: ['sns:Publish'], Resource: [{ Ref: 'ShippedTopic' }] });
     const env = (resource(template, 'PlaceOrderFunction').Properties as Json).Environment.Variables;
     expect(env.FAASPORT_QUEUE_URL_ORDERS).toEqual({ Ref: 'OrdersQueue' });
-    expect(env.FAASPORT_TOPIC_ARN_SHIPPED).toEqual({ Ref: 'ShippedTopic' });
+    expect(env.FAASPORT_TOPIC_ARN_SHIPPED).toBeUndefined();
     const fulfilEnv = (resource(template, 'FulfilFunction').Properties as Json).Environment.Variables;
+    expect(fulfilEnv.FAASPORT_TOPIC_ARN_SHIPPED).toEqual({ Ref: 'ShippedTopic' });
+    // A function that declares no sends gets no producer grant at all.
+    expect(statement(template, 'Hello', 'SendToQueues')).toBeUndefined();
+    expect(statement(template, 'Hello', 'PublishToTopics')).toBeUndefined();
+    expect(statement(template, 'PlaceOrder', 'PublishToTopics')).toBeUndefined();
     expect(fulfilEnv.FAASPORT_QUEUE_URL_ORDERS_DLQ).toEqual({ Ref: 'OrdersDeadLetterQueue' });
   });
 

@@ -16,7 +16,8 @@ import {
 } from 'faasport';
 import { scheduleExpression } from './encode-schedule-expression.js';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_RECEIVE_COUNT, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
-import { deadLetterQueueName, envKey, sqsQueueName } from './naming.js';
+import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from './naming.js';
+export { subscriptionQueueName };
 
 /** A CloudFormation / SAM template as JSON. */
 export interface SamTemplate {
@@ -81,7 +82,8 @@ const sub = (text: string): Json => ({ 'Fn::Sub': text });
  *   delays the retry), and `sqs:SendMessage` on its dead-letter queue (the SDK writes the
  *   dead-letter envelope there on the last attempt);
  * - a producer: `sqs:SendMessage` on each queue's ARN, `sns:Publish` on each topic's ARN
- *   (every queue and topic of the app unless `options.sends` lists fewer).
+ *   that the function declares in its `sends` option, and nothing for one that declares
+ *   none (`options.sends` replaces a function's list, for an app you cannot edit).
  *
  * No statement uses `"*"` as an action or a resource. Queue URLs and topic ARNs reach the
  * code as `FAASPORT_QUEUE_URL_<NAME>` / `FAASPORT_TOPIC_ARN_<NAME>`, so no function needs
@@ -325,10 +327,6 @@ interface QueueIds {
   readonly deadLetter: string | undefined;
 }
 
-/** The SQS queue that carries topic `topic` to subscriber `fn`. */
-export function subscriptionQueueName(topic: string, fn: string): string {
-  return `${topic}-${fn}`;
-}
 
 function sqsQueue(name: string, q: QueueDefinition, consumerTimeoutMs: number | undefined, deadLetterId: string | undefined): CfnResource {
   const props: Json = {

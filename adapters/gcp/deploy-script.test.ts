@@ -9,8 +9,8 @@ function gcpShop() {
   const orders = app.queue('orders', { maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 500 } });
   const shipped = app.topic('shipped');
   app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, () => new Response('hi'));
-  app.http('placeOrder', { method: 'POST', route: '/orders', public: true }, () => new Response(null, { status: 202 }));
-  orders.consume('fulfil', async () => {});
+  app.http('placeOrder', { method: 'POST', route: '/orders', public: true, sends: [orders] }, () => new Response(null, { status: 202 }));
+  orders.consume('fulfil', async () => {}, { sends: [shipped] });
   shipped.subscribe('notifyCustomer', async () => {});
   app.schedule('nightlyReport', { cron: '0 3 * * *' }, async () => {});
   app.event('onEvent', {}, async () => {});
@@ -64,10 +64,12 @@ describe('gcpDeploySteps for the shop', () => {
 
   test('publisher grants are per topic, never on the project; a consumer may also write its dead-letter topic', () => {
     const grants = steps.filter((s) => s.argv.includes('--role=roles/pubsub.publisher') && s.argv.some((a) => a.includes(serviceAccountId('shop', 'fulfil'))));
-    expect(grants.map((s) => s.argv[4]).sort()).toEqual(['shop-orders', 'shop-orders-dead-letter', 'shop-shipped']);
+    expect(grants.map((s) => s.argv[4]).sort()).toEqual(['shop-orders-dead-letter', 'shop-shipped']);
     expect(steps.some((s) => s.argv.includes('projects') && s.argv.includes('add-iam-policy-binding'))).toBe(false);
     const helloGrants = steps.filter((s) => s.argv.includes('--role=roles/pubsub.publisher') && s.argv.some((a) => a.includes(serviceAccountId('shop', 'hello'))));
-    expect(helloGrants.map((s) => s.argv[4]).sort()).toEqual(['shop-orders', 'shop-shipped']);
+    expect(helloGrants).toEqual([]);
+    const placeOrderGrants = steps.filter((s) => s.argv.includes('--role=roles/pubsub.publisher') && s.argv.some((a) => a.includes(serviceAccountId('shop', 'placeOrder'))));
+    expect(placeOrderGrants.map((s) => s.argv[4])).toEqual(['shop-orders']);
   });
 
   test('an app GCP cannot run is refused', async () => {

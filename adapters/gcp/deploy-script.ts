@@ -26,7 +26,7 @@ const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
  * first: one service account per function, used both as the function's runtime identity
  * and as its trigger's identity (granted `roles/run.invoker` on that function only), with
  * `roles/pubsub.publisher` granted on individual topics, never on the project: the topics
- * it may send to (every queue and topic of the app unless `sends` lists fewer) and, for a
+ * it may send to (the ones its definition declares in `sends`; `options.sends` replaces that list) and, for a
  * consumer, its own dead-letter topic (the SDK publishes the dead-letter record there on the
  * last attempt).
  *

@@ -14,7 +14,7 @@ export const app = createApp('crash');
 const options = { maxAttempts: CRASH_MAX_ATTEMPTS, backoff: { initialDelayMs: 5, maxDelayMs: 20 } };
 const queues = CRASH_QUEUES.map((name) => app.queue<{ n: number }>(name, options));
 
-app.http('seed', { method: 'POST', route: '/seed' }, async (req) => {
+app.http('seed', { method: 'POST', route: '/seed', sends: queues }, async (req) => {
   const { from, to } = (await req.json()) as { from: number; to: number };
   const bodies = Array.from({ length: to - from }, (_, i) => ({ n: from + i }));
   let sent = 0;

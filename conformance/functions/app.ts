@@ -172,7 +172,7 @@ function defineHttp(app: App, queues: Record<string, Queue<WorkBody>>, news: Top
     });
   });
 
-  app.http('enqueue', { method: 'POST', route: '/enqueue/:queue', public: true }, async (req, ctx) => {
+  app.http('enqueue', { method: 'POST', route: '/enqueue/:queue', public: true, sends: Object.values(queues) }, async (req, ctx) => {
     const queue = queues[ctx.params.queue!];
     if (!queue) return Response.json({ error: `no queue ${ctx.params.queue}` }, { status: 404 });
     const url = new URL(req.url);
@@ -188,7 +188,7 @@ function defineHttp(app: App, queues: Record<string, Queue<WorkBody>>, news: Top
   });
 
   if (!news) return;
-  app.http('publish', { method: 'POST', route: '/publish', public: true }, async (req, ctx) => {
+  app.http('publish', { method: 'POST', route: '/publish', public: true, sends: [news] }, async (req, ctx) => {
     const result = await news.publish((await req.json()) as WorkBody, { attributes: { confSource: 'http' } });
     return Response.json({ id: result.id, traceId: ctx.trace.traceId }, { status: 202 });
   });

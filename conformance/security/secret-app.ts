@@ -8,7 +8,7 @@ export const app = createApp('secrets');
 
 const jobs = app.queue<{ user: string }>('jobs', { maxAttempts: 5, backoff: { initialDelayMs: 10, maxDelayMs: 20 } });
 
-app.http('login', { method: 'POST', route: '/login', public: true }, async (req, ctx) => {
+app.http('login', { method: 'POST', route: '/login', public: true, sends: [jobs] }, async (req, ctx) => {
   const password = process.env[SECRET_ENV];
   const input = (await req.json()) as { user: string };
   ctx.log.info('login attempt', { user: input.user, configured: password !== undefined });

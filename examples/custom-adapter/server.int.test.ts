@@ -18,7 +18,7 @@ function buildApp() {
   const app = createApp('knative-test');
   const jobs = app.queue<{ n: number }>('jobs', { maxAttempts: 2, backoff: false });
   app.http('root', { method: '*', route: '/' }, async (req) => new Response(`root ${req.method} ${await req.text()}`));
-  app.http('send', { method: 'POST', route: '/send' }, async (req) => {
+  app.http('send', { method: 'POST', route: '/send', sends: [jobs] }, async (req) => {
     const { delaySeconds } = (await req.json()) as { delaySeconds?: number };
     await jobs.send({ n: 1 }, delaySeconds ? { delaySeconds } : {});
     return new Response(null, { status: 202 });

@@ -12,7 +12,7 @@ export const app = createApp('guestbook');
 const entries = app.queue<Entry>('entries', { maxAttempts: 5, backoff: { initialDelayMs: 1000, maxDelayMs: 30_000 } });
 const moderated = app.topic<Entry>('moderated');
 
-app.http('sign', { method: 'POST', route: '/entries', public: true }, async (req, ctx) => {
+app.http('sign', { method: 'POST', route: '/entries', public: true, sends: [entries] }, async (req, ctx) => {
   const body = (await req.json().catch(() => null)) as Partial<Entry> | null;
   if (!body || typeof body.name !== 'string' || typeof body.message !== 'string' || body.message.length > 500) {
     return Response.json({ error: 'send { "name": string, "message": string (at most 500 characters) }' }, { status: 400 });
@@ -28,7 +28,7 @@ entries.consume('moderate', async (msg, ctx) => {
     return;
   }
   await moderated.publish(msg.body);
-});
+}, { sends: [moderated] });
 
 moderated.subscribe('announce', async (msg, ctx) => {
   ctx.log.info('new guestbook entry', { name: msg.body.name });

@@ -20,7 +20,7 @@ app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, (_req,
   Response.json({ hello: ctx.params.name }),
 );
 
-app.http('placeOrder', { method: 'POST', route: '/orders', public: true }, async (req, ctx) => {
+app.http('placeOrder', { method: 'POST', route: '/orders', public: true, sends: [orders] }, async (req, ctx) => {
   let input: unknown;
   try {
     input = await req.json();
@@ -35,11 +35,15 @@ app.http('placeOrder', { method: 'POST', route: '/orders', public: true }, async
   return Response.json({ queued: order.id }, { status: 202 });
 });
 
-orders.consume('fulfil', async (msg, ctx) => {
-  if (msg.body.item === 'poison') throw new Error(`cannot fulfil order ${msg.body.id}: item "poison" is not for sale`);
-  ctx.log.info('order fulfilled', { orderId: msg.body.id, attempt: msg.attempt });
-  await shipped.publish({ orderId: msg.body.id });
-});
+orders.consume(
+  'fulfil',
+  async (msg, ctx) => {
+    if (msg.body.item === 'poison') throw new Error(`cannot fulfil order ${msg.body.id}: item "poison" is not for sale`);
+    ctx.log.info('order fulfilled', { orderId: msg.body.id, attempt: msg.attempt });
+    await shipped.publish({ orderId: msg.body.id });
+  },
+  { sends: [shipped] },
+);
 
 shipped.subscribe('notifyCustomer', async (msg, ctx) => {
   ctx.log.info('customer notified', { orderId: msg.body.orderId });
