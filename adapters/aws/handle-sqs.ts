@@ -15,7 +15,7 @@ import { decodeSqsRecord, epochMs, sqsAttempt, sqsParentTrace } from './decode-s
 import { keyPath, typeName } from './event-fields.js';
 import { createContext, type InvocationFacts } from './create-context.js';
 import type { HandlerDeps } from './handler-deps.js';
-import { deadLetterQueueName } from './naming.js';
+import { deadLetterQueueName, subscriptionQueueName } from './naming.js';
 import type { BatchResponse, SqsEventLike, SqsRecordLike } from './types.js';
 
 /**
@@ -52,7 +52,7 @@ export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEve
       const group = typeof attributes === 'object' && attributes !== null && typeof attributes.MessageGroupId === 'string' ? attributes.MessageGroupId : '';
       const delay = failedGroups.get(group);
       if (delay !== undefined) {
-        await backoff(record, delay, undefined, deps);
+        await backoff(def, record, delay, undefined, deps);
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
@@ -98,7 +98,7 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
   if (outcome.ok) return ACK;
   const decision = decideFailure(def.source, message.attempt);
   if (decision.action === 'retry') {
-    await backoff(record, decision.delayMs, ctx, deps);
+    await backoff(def, record, decision.delayMs, ctx, deps);
     return decision.delayMs;
   }
   if (decision.action === 'discard') {
@@ -118,12 +118,18 @@ function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { me
   return { message: decodeSqsRecord(record), parentTrace: () => sqsParentTrace(record) };
 }
 
-/** Keeps the message hidden for the backoff delay; on failure it reappears after the queue's visibility timeout. */
-async function backoff(record: SqsRecordLike, delayMs: number, ctx: InvocationContext | undefined, deps: HandlerDeps): Promise<void> {
+/**
+ * Keeps the message hidden for the backoff delay; on failure it reappears after the queue's
+ * visibility timeout. The queue's URL comes from FAASPORT_QUEUE_URL_<logical name> (the
+ * template sets it; the physical name carries the stack prefix, so it cannot be derived from
+ * the logical one), else from the record's ARN: the consumer role has no sqs:GetQueueUrl.
+ */
+async function backoff(def: QueueFunctionDefinition, record: SqsRecordLike, delayMs: number, ctx: InvocationContext | undefined, deps: HandlerDeps): Promise<void> {
   try {
     const { eventSourceARN, receiptHandle } = record as { eventSourceARN?: unknown; receiptHandle?: unknown };
     if (typeof eventSourceARN !== 'string' || typeof receiptHandle !== 'string') throw new TypeError('the record has no eventSourceARN or receiptHandle string');
-    const url = await deps.producer.queueUrl(queueNameFromArn(eventSourceARN), false);
+    const logical = def.kind === 'queue' ? def.source.name : subscriptionQueueName(def.source.name, def.name);
+    const url = deps.producer.knownQueueUrl(logical) ?? queueUrlFromArn(eventSourceARN);
     await deps.producer.changeVisibility(url, receiptHandle, delayMs / 1000);
   } catch (err) {
     ctx?.log.warn('could not delay the retry (ChangeMessageVisibility failed); the queue visibility timeout applies', { error: summariseError(err) });
@@ -156,4 +162,18 @@ async function deadLetter(
 /** `arn:aws:sqs:<region>:<account>:<name>` → `<name>`. */
 export function queueNameFromArn(arn: string): string {
   return arn.slice(arn.lastIndexOf(':') + 1);
+}
+
+/**
+ * `arn:aws:sqs:<region>:<account>:<name>` → `https://sqs.<region>.amazonaws.com/<account>/<name>`
+ * (the `amazonaws.com.cn` domain in the China partition). Throws a TypeError for anything else
+ * (the caller logs it and lets the visibility timeout apply).
+ */
+export function queueUrlFromArn(arn: string): string {
+  const parts = arn.split(':');
+  if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'sqs' || !parts[3] || !parts[4] || !parts[5]) {
+    throw new TypeError(`eventSourceARN "${arn.slice(0, 200)}" is not an SQS queue ARN`);
+  }
+  const domain = parts[1] === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${parts[3]}.${domain}/${parts[4]}/${parts[5]}`;
 }

@@ -4,7 +4,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { App, CloudEvent, DeadLetterEnvelope, FunctionDefinition, LogRecord } from 'faasport';
 import type { ConformanceDriver, ConformanceHarness } from '../../conformance/harness.js';
 import { adapter } from './adapter.js';
-import { deadLetterQueueName, sqsQueueName } from './naming.js';
+import { deadLetterQueueName, sqsQueueName, subscriptionQueueName } from './naming.js';
 import { AwsProducer } from './producer.js';
 import { exceedsPayloadLimit, fromApiGatewayV2Result, gatewayNotFound, gatewayTooLarge, matchRoute, toApiGatewayV2Event } from './test/api-gateway.js';
 import { EventSourceMapping } from './test/event-source-mapping.js';
@@ -44,8 +44,9 @@ export function awsHarness(): ConformanceHarness {
           consumers.push({ def: fn, queue: name, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, batchSize: fn.source.batchSize });
         } else if (fn.kind === 'topic') {
           // The SNS → SQS → Lambda fan-out: one subscription queue per subscriber.
-          const name = `${fn.source.name}-${fn.name}`;
-          server.createQueue(name);
+          const name = subscriptionQueueName(fn.source.name, fn.name);
+          // As the template does: the subscriber finds its own queue's URL in its environment.
+          queueUrls[name] = server.createQueue(name).queueUrl;
           server.subscribe({ topic: fn.source.name, queue: name });
           if (fn.source.deadLetter) server.createQueue(deadLetterQueueName(fn));
           consumers.push({ def: fn, queue: name, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, batchSize: fn.source.batchSize });

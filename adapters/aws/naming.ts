@@ -17,3 +17,8 @@ export function deadLetterQueueName(fn: Pick<QueueFunctionDefinition, 'name'> & 
 export function envKey(name: string): string {
   return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
+
+/** The SQS queue that carries topic `topic` to subscriber `fn`. */
+export function subscriptionQueueName(topic: string, fn: string): string {
+  return `${topic}-${fn}`;
+}

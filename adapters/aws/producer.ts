@@ -131,11 +131,16 @@ export class AwsProducer implements Transport {
     });
   }
 
+  /** The URL of queue `name` when it is configured (options, then FAASPORT_QUEUE_URL_<NAME>), with no API call. */
+  knownQueueUrl(name: string): string | undefined {
+    return this.#options.queueUrls?.[name] ?? process.env[`FAASPORT_QUEUE_URL_${envKey(name)}`];
+  }
+
   /** The URL of queue `name`: from options, FAASPORT_QUEUE_URL_<NAME>, or GetQueueUrl (cached). */
   queueUrl(name: string, fifo: boolean): Promise<string> {
     let url = this.#queueUrls.get(name);
     if (!url) {
-      const known = this.#options.queueUrls?.[name] ?? process.env[`FAASPORT_QUEUE_URL_${envKey(name)}`];
+      const known = this.knownQueueUrl(name);
       url = known
         ? Promise.resolve(known)
         : this.#sqsApi().then(async (api) => {
