@@ -14,6 +14,8 @@ export interface InvocationFacts {
   /** Epoch ms at which Lambda stops this invocation. */
   readonly deadline: number;
   readonly requestId: string;
+  /** This invocation's X-Ray trace header: the context's, else `_X_AMZN_TRACE_ID` (one invocation per process). */
+  readonly lambdaTrace: string | undefined;
 }
 
 /** Reads the Lambda context once per invocation: request id, deadline, cold start. */
@@ -21,7 +23,8 @@ export function invocationFacts(def: FunctionDefinition, lambdaContext: LambdaCo
   // The function's own timeoutMs, unless Lambda stops it sooner: deploy the Lambda timeout a
   // little above timeoutMs so the SDK answers (504, retry) before the platform kills it.
   const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? Math.min(def.timeoutMs, lambdaContext.getRemainingTimeInMillis()) : def.timeoutMs;
-  return { lambdaContext, coldStart, deadline: Date.now() + remaining, requestId: lambdaContext?.awsRequestId || randomUUID() };
+  const lambdaTrace = typeof lambdaContext?.xRayTraceId === 'string' && lambdaContext.xRayTraceId !== '' ? lambdaContext.xRayTraceId : process.env._X_AMZN_TRACE_ID;
+  return { lambdaContext, coldStart, deadline: Date.now() + remaining, requestId: lambdaContext?.awsRequestId || randomUUID(), lambdaTrace };
 }
 
 /** The portable context for one handler call on Lambda. */

@@ -71,7 +71,7 @@ export function parseSnsEnvelope(body: string): SnsEnvelopeLike | undefined {
   }
 }
 
-export function snsParentTrace(attributes: Record<string, SnsMessageAttributeLike> | null | undefined): ParsedTraceparent | undefined {
+export function snsParentTrace(attributes: Record<string, SnsMessageAttributeLike> | null | undefined, lambdaTrace: string | undefined = process.env._X_AMZN_TRACE_ID): ParsedTraceparent | undefined {
   const value = (attributes as Record<string, { Value?: unknown } | null | undefined> | null | undefined)?.[TRACEPARENT_ATTRIBUTE]?.Value;
-  return parseTraceparent(typeof value === 'string' ? value : undefined) ?? parseXRayHeader(process.env._X_AMZN_TRACE_ID);
+  return parseTraceparent(typeof value === 'string' ? value : undefined) ?? parseXRayHeader(lambdaTrace);
 }

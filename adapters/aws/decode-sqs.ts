@@ -62,13 +62,13 @@ export function decodeSqsAttributes(attributes: Record<string, SqsMessageAttribu
 }
 
 /** The sender's trace: the `traceparent` attribute faasport producers add, else the X-Ray header. */
-export function sqsParentTrace(record: SqsRecordLike): ParsedTraceparent | undefined {
+export function sqsParentTrace(record: SqsRecordLike, lambdaTrace: string | undefined = process.env._X_AMZN_TRACE_ID): ParsedTraceparent | undefined {
   const attribute = (record.messageAttributes as Record<string, { stringValue?: unknown } | null | undefined> | null | undefined)?.[TRACEPARENT_ATTRIBUTE]?.stringValue;
   const xray = (record.attributes as Record<string, unknown> | null | undefined)?.AWSTraceHeader;
   return (
     parseTraceparent(typeof attribute === 'string' ? attribute : undefined) ??
     parseXRayHeader(typeof xray === 'string' ? xray : undefined) ??
-    parseXRayHeader(process.env._X_AMZN_TRACE_ID)
+    parseXRayHeader(lambdaTrace)
   );
 }
 

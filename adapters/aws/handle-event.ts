@@ -9,7 +9,6 @@ import { asError } from './handle-sns.js';
 import type { HandlerDeps } from './handler-deps.js';
 import type { BatchResponse, DynamoDbRecordLike, EventBridgeEventLike, KinesisRecordLike, S3RecordLike } from './types.js';
 
-const xray = () => parseXRayHeader(process.env._X_AMZN_TRACE_ID);
 
 /**
  * Runs an event function for asynchronously delivered events (EventBridge, S3): every
@@ -36,7 +35,7 @@ export async function handleAsyncEvents(
       : [decodeEventBridge(native)];
   for (const event of events) {
     if (!eventMatches(def, event)) continue;
-    const ctx = createContext(def, facts, deps.settings, native, 1, xray);
+    const ctx = createContext(def, facts, deps.settings, native, 1, () => parseXRayHeader(facts.lambdaTrace));
     const outcome = await invokeEvent(def, event, ctx);
     if (!outcome.ok) throw asError(outcome.error);
   }
@@ -66,7 +65,7 @@ export async function handleStreamBatch(
       event = isKinesis ? decodeKinesisRecord(record as KinesisRecordLike) : decodeDynamoDbRecord(record as DynamoDbRecordLike);
     } catch (err) {
       const error = inRecord(err, i);
-      const ctx = createContext(def, facts, deps.settings, native, 1, xray);
+      const ctx = createContext(def, facts, deps.settings, native, 1, () => parseXRayHeader(facts.lambdaTrace));
       ctx.log.error('record cannot be decoded; reported as failed so the batch resumes from it', {
         sequenceNumber: sequences[i],
         path: (error as { details?: { path?: unknown } }).details?.path,
@@ -75,7 +74,7 @@ export async function handleStreamBatch(
       return { batchItemFailures: [{ itemIdentifier: sequences[i]! }] };
     }
     if (!eventMatches(def, event)) continue;
-    const ctx = createContext(def, facts, deps.settings, native, 1, xray);
+    const ctx = createContext(def, facts, deps.settings, native, 1, () => parseXRayHeader(facts.lambdaTrace));
     const outcome = await invokeEvent(def, event, ctx);
     if (!outcome.ok) return { batchItemFailures: [{ itemIdentifier: sequences[i]! }] };
   }

@@ -47,13 +47,14 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
     } catch (err) {
       if (!isFaasportError(err)) throw err;
       // An event that is not a valid HTTP event of its kind: the client gets 400, the function does not run.
-      const ctx = createContext(def, beginInvocation(def, deps, lambdaContext), deps.settings, event, 1, () => parseXRayHeader(process.env._X_AMZN_TRACE_ID));
+      const refused = beginInvocation(def, deps, lambdaContext);
+      const ctx = createContext(def, refused, deps.settings, event, 1, () => parseXRayHeader(refused.lambdaTrace));
       ctx.log.warn('http event refused', { error: summariseError(err), path: err.details?.path });
       const body = { error: err.message, code: err.code, invocationId: ctx.invocationId };
       return encodeFor(kind, event, Response.json(body, { status: err.status ?? 400 }), 'GET', ctx, deps.production);
     }
     const facts = beginInvocation(def, deps, lambdaContext);
-    const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request), params);
+    const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request, facts.lambdaTrace), params);
     const response = isMethodAllowed(def, request.method)
       ? await invokeHttp(def, request as unknown as Request, ctx, { production: deps.production })
       : methodNotAllowed(def, request.method, path);
@@ -118,14 +119,14 @@ function routeParams(def: HttpFunctionDefinition, path: string, stage: string | 
   return params;
 }
 
-function httpParentTrace(request: LambdaRequest) {
+function httpParentTrace(request: LambdaRequest, lambdaTrace: string | undefined) {
   let headers: Headers;
   try {
     headers = request.headers;
   } catch {
     // Headers of the wrong type: the function gets the EVENT_INVALID when it reads them; the trace falls back to Lambda's.
-    return parseXRayHeader(process.env._X_AMZN_TRACE_ID);
+    return parseXRayHeader(lambdaTrace);
   }
-  return parseTraceparent(headers.get('traceparent')) ?? parseXRayHeader(headers.get('x-amzn-trace-id') ?? process.env._X_AMZN_TRACE_ID);
+  return parseTraceparent(headers.get('traceparent')) ?? parseXRayHeader(headers.get('x-amzn-trace-id') ?? lambdaTrace);
 }
 

@@ -12,7 +12,7 @@ import type { SnsEventLike } from './types.js';
 export async function handleSnsEvent(def: QueueFunctionDefinition, event: SnsEventLike, facts: InvocationFacts, deps: HandlerDeps): Promise<void> {
   for (const record of event.Records) {
     const message = decodeSnsRecord(record);
-    const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => snsParentTrace(record.Sns.MessageAttributes));
+    const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => snsParentTrace(record.Sns.MessageAttributes, facts.lambdaTrace));
     const outcome = await invokeQueueMessage(def, message, ctx);
     if (!outcome.ok) throw asError(outcome.error);
   }

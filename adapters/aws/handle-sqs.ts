@@ -83,7 +83,7 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
     decoded = decodeRecord(def, record);
   } catch (err) {
     // Not dropped, not run: SQS redelivers it and its redrive policy dead-letters it with its payload.
-    const ctx = createContext(def, facts, deps.settings, event, sqsAttempt(record), () => sqsParentTrace(record));
+    const ctx = createContext(def, facts, deps.settings, event, sqsAttempt(record), () => sqsParentTrace(record, facts.lambdaTrace));
     const path = isFaasportError(err) && typeof err.details?.path === 'string' ? err.details.path : undefined;
     ctx.log.error('message cannot be decoded; it stays on the queue and reaches the dead-letter queue after its last receive', {
       messageId: record.messageId,
@@ -93,7 +93,7 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
     return 0;
   }
   const { message, parentTrace } = decoded;
-  const ctx = createContext(def, facts, deps.settings, event, message.attempt, parentTrace);
+  const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => parentTrace(facts.lambdaTrace));
   const outcome = await invokeQueueMessage(def, message, ctx);
   if (outcome.ok) return ACK;
   const decision = decideFailure(def.source, message.attempt);
@@ -108,14 +108,14 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
   return (await deadLetter(def, record, message, outcome.error, ctx, deps)) ? ACK : 0;
 }
 
-function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { message: QueueMessage<unknown>; parentTrace: () => ParsedTraceparent | undefined } {
+function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { message: QueueMessage<unknown>; parentTrace: (lambdaTrace: string | undefined) => ParsedTraceparent | undefined } {
   if (def.kind === 'topic') {
     const envelope = typeof record.body === 'string' ? parseSnsEnvelope(record.body) : undefined;
     if (envelope) {
-      return { message: decodeSnsNotification(envelope, sqsAttempt(record), 'body'), parentTrace: () => snsParentTrace(envelope.MessageAttributes) ?? sqsParentTrace(record) };
+      return { message: decodeSnsNotification(envelope, sqsAttempt(record), 'body'), parentTrace: (lambdaTrace) => snsParentTrace(envelope.MessageAttributes, '') ?? sqsParentTrace(record, lambdaTrace) };
     }
   }
-  return { message: decodeSqsRecord(record), parentTrace: () => sqsParentTrace(record) };
+  return { message: decodeSqsRecord(record), parentTrace: (lambdaTrace) => sqsParentTrace(record, lambdaTrace) };
 }
 
 /**

@@ -9,6 +9,8 @@ export interface LambdaContextLike {
   readonly awsRequestId: string;
   readonly functionName?: string;
   readonly invokedFunctionArn?: string;
+  /** This invocation's X-Ray trace header (aws-lambda-ric sets it; with several invocations per process it is the only per-invocation copy). */
+  readonly xRayTraceId?: string;
   getRemainingTimeInMillis(): number;
   callbackWaitsForEmptyEventLoop?: boolean;
 }
