@@ -48,10 +48,30 @@ describe('createApp definitions', () => {
     ['timeout too long', (a) => a.http('h', { route: '/a', timeoutMs: 1_000_000 }, ok), 'DEFINITION_INVALID', /timeoutMs/],
     ['bad function name', (a) => a.http('my_fn', { route: '/a' }, ok), 'DEFINITION_INVALID', /name "my_fn" is invalid/],
     ['event type with inner star', (a) => a.event('e', { type: 'a*b' }, () => {}), 'DEFINITION_INVALID', /optionally ending in "\*"/],
+    ['two functions on one route and method', (a) => { a.http('dup1', { route: '/same' }, ok); a.http('dup2', { route: '/same' }, ok); }, 'INVALID_ROUTE', /http "dup2": GET, HEAD \/same is already served by http "dup1" \(\/same\), so "dup2" would never be reached/],
+    ['same route shape, other param names', (a) => { a.http('byId', { route: '/users/:id', method: ['GET', 'PUT'] }, ok); a.http('byName', { route: '/users/:name', method: 'PUT' }, ok); }, 'INVALID_ROUTE', /PUT \/users\/:name is already served by http "byId"/],
+    ['any method over a taken route', (a) => { a.http('one', { route: '/x', method: 'POST' }, ok); a.http('all', { route: '/x', method: '*' }, ok); }, 'INVALID_ROUTE', /POST \/x is already served by http "one"/],
+    ['null consumer options', (a) => a.queue('q').consume('c', () => {}, null as never), 'DEFINITION_INVALID', /options must be an object \(or left out\), got null/],
+    ['null subscriber options', (a) => a.topic('t').subscribe('s', () => {}, null as never), 'DEFINITION_INVALID', /got null/],
+    ['array http options', (a) => a.http('h', [] as never, ok), 'DEFINITION_INVALID', /options must be an object|required/],
     ['event maxAttempts out of range', (a) => a.event('e', { maxAttempts: 0 }, () => {}), 'DEFINITION_INVALID', /maxAttempts/],
   ];
   it.each(invalid)('%s is refused with a typed error', (_name, define, code, message) => {
     expectCode(() => define(createApp('t')), code, message);
+  });
+
+  it('lets one route take different methods in different functions', () => {
+    const app = createApp('t');
+    app.http('list', { route: '/orders', method: 'GET' }, ok);
+    app.http('create', { route: '/orders', method: 'POST' }, ok);
+    app.http('one', { route: '/orders/:id' }, ok);
+    expect(app.functions.map((f) => f.name)).toEqual(['list', 'create', 'one']);
+  });
+
+  it('refuses null send options with MESSAGE_INVALID', async () => {
+    const app = createApp('t');
+    const q = app.queue('q');
+    await expect(q.send({}, null as never)).rejects.toMatchObject({ code: 'MESSAGE_INVALID', message: expect.stringMatching(/queue "q": send: send options must be an object \(or left out\), got null/) });
   });
 
   it('refuses an invalid app name', () => expectCode(() => createApp(''), 'DEFINITION_INVALID', /app name/));

@@ -21,7 +21,8 @@ import {
 } from './definitions.js';
 import { FaasportError, payloadTooLarge } from './errors.js';
 import { checkBoolean, checkInteger, checkKnownOptions, checkName, invalid, parseDuration } from './options.js';
-import { compileRoute } from './route.js';
+import { compileRoute, type CompiledRoute } from './route.js';
+import { allowedMethods } from './http-methods.js';
 import { TRACEPARENT_ATTRIBUTE, type OutgoingMessage, type SendResult, type Transport } from './transport.js';
 import type { EventHandler, HttpHandler, QueueHandler, ScheduleHandler } from './types.js';
 
@@ -110,6 +111,23 @@ export function createApp(name: string): App {
     return def;
   };
 
+  // Two functions on the same route shape and a shared method: the second could never be
+  // reached (the first always matches), on any runtime. Refused while the mistake is fresh.
+  const checkRouteFree = (fname: string, route: CompiledRoute, methods: HttpFunctionDefinition['methods']): void => {
+    const shape = routeShape(route.route);
+    const mine = new Set(allowedMethods({ methods }));
+    for (const other of functions) {
+      if (other.kind !== 'http' || routeShape(other.route.route) !== shape) continue;
+      const shared = allowedMethods(other).filter((m) => mine.has(m));
+      if (shared.length === 0) continue;
+      throw new FaasportError(
+        'INVALID_ROUTE',
+        `http "${fname}": ${shared.join(', ')} ${route.route} is already served by http "${other.name}" (${other.route.route}), so "${fname}" would never be reached; use another route or method, or handle both in one function`,
+        { details: { route: route.route, conflictsWith: other.name, methods: shared } },
+      );
+    }
+  };
+
   const claimQueueName = (kind: 'queue' | 'topic', qname: string): void => {
     if (queues.some((q) => q.name === qname) || topics.some((t) => t.name === qname)) {
       throw new FaasportError('DUPLICATE_NAME', `${kind} "${qname}" is defined twice in app "${appName}"; queue and topic names share one namespace`, {
@@ -165,11 +183,14 @@ export function createApp(name: string): App {
       checkHandler(what, handler);
       if (typeof options !== 'object' || options === null) throw invalid(what, 'options { method, route } are required');
       checkKnownOptions(what, options, ['method', 'route', 'public', ...COMMON_KEYS]);
+      const methods = normaliseMethods(what, options.method);
+      const route = compileRoute(options.route, fname);
+      checkRouteFree(fname, route, methods);
       return register<HttpFunctionDefinition>({
         kind: 'http',
         name: fname,
-        methods: normaliseMethods(what, options.method),
-        route: compileRoute(options.route, fname),
+        methods,
+        route,
         public: options.public === undefined ? false : checkBoolean(what, 'public', options.public),
         handler,
         ...common(what, options),
@@ -430,6 +451,9 @@ export function encodeMessage(operation: string, queue: QueueDefinition, body: u
 }
 
 function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown, options: SendOptions = {}): OutgoingMessage {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new FaasportError('MESSAGE_INVALID', `${operation}: send options must be an object (or left out), got ${options === null ? 'null' : typeof options}`);
+  }
   checkKnownOptions(operation, options, SEND_KEYS);
   let payload: string | undefined;
   try {
@@ -485,4 +509,9 @@ function checkTransportLimit(operation: string, transport: Transport, message: O
   if (message.bytes > limit) {
     throw payloadTooLarge(operation, message.bytes, limit, `${transport.provider} messages`, 'send a smaller message or a reference to stored data');
   }
+}
+
+/** A route with its parameter names blanked: `/users/:id` and `/users/:name` match the same paths. */
+function routeShape(route: string): string {
+  return route.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, ':');
 }

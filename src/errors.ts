@@ -19,6 +19,8 @@ export type FaasportErrorCode =
   | 'HANDLER_RESULT_INVALID'
   | 'SEND_FAILED'
   | 'SEND_UNDECLARED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL'
   | 'NOT_FOUND'
   | 'ADAPTER_INVALID'
   | 'DEPLOY_FAILED';

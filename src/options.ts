@@ -2,6 +2,9 @@ import { FaasportError } from './errors.js';
 
 /** Rejects keys a definition does not know, naming the closest known one. */
 export function checkKnownOptions(what: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid(what, `options must be an object (or left out), got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       const lower = key.toLowerCase();

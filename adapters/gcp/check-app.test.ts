@@ -12,11 +12,20 @@ describe('assertGcpSupported', () => {
     { name: 'a fifo queue', define: (app: App) => app.queue('ordered', { fifo: true }), says: 'fifo (ordering by groupId) is not supported on gcp' },
     { name: 'a queue delay', define: (app: App) => app.queue('later', { delaySeconds: 10 }), says: 'delaySeconds 10 is not supported on gcp' },
     { name: 'an event-driven timeout over 9 minutes', define: (app: App) => app.schedule('nightly', { cron: '0 3 * * *', timeoutMs: 600_000 }, noop), says: 'event-driven functions run at most 540000 ms' },
+    { name: 'cron with L (last day of the month)', define: (app: App) => app.schedule('monthEnd', { cron: '0 0 L * *' }, noop), says: 'schedule "monthEnd": cron "0 0 L * *" uses L, W, # or ?' },
+    { name: 'cron with # (nth weekday)', define: (app: App) => app.schedule('secondMonday', { cron: '0 9 * * 1#2' }, noop), says: 'Cloud Scheduler\'s unix-cron does not support' },
     { name: 'a function name ending in "-"', define: (app: App) => app.http('bad-', { route: '/x' }, () => new Response()), says: 'function "bad-": Cloud Functions names end with a letter or digit' },
   ])('refuses $name with CAPABILITY_UNSUPPORTED', ({ define, says }) => {
     const app = createApp('shop');
     define(app);
     expect(() => assertGcpSupported(app)).toThrow(expect.objectContaining({ code: 'CAPABILITY_UNSUPPORTED', message: expect.stringContaining(says) }));
+  });
+
+  test('accepts unix-cron with month and day names', () => {
+    const app = createApp('shop');
+    app.schedule('weekly', { cron: '30 8 * JAN-DEC MON-FRI' }, noop);
+    app.schedule('often', { cron: '*/15 0-6,22-23 1,15 * *' }, noop);
+    expect(() => assertGcpSupported(app)).not.toThrow();
   });
 
   test('lists every problem at once', () => {

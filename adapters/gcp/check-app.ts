@@ -1,6 +1,9 @@
 import { FaasportError, assertSupported, type App } from '../../src/index.js';
 import { GCF_MAX_EVENT_TIMEOUT_MS, adapter } from './gcp-adapter.js';
 
+/** Cron syntax beyond unix-cron (month and day names aside, which Cloud Scheduler takes). */
+const UNIX_CRON_UNSUPPORTED = /[LW#?]/i;
+
 /** Cloud Functions and the Functions Framework: a letter first, a letter or digit last. */
 const FUNCTION_NAME = /^[A-Za-z](?:[-_A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 
@@ -23,6 +26,9 @@ export function assertGcpSupported(app: App): void {
   for (const fn of app.functions) {
     if (!FUNCTION_NAME.test(fn.name)) {
       problems.push(`function "${fn.name}": Cloud Functions names end with a letter or digit; rename it`);
+    }
+    if (fn.kind === 'schedule' && fn.cron !== undefined && UNIX_CRON_UNSUPPORTED.test(fn.cron.replace(/\b[A-Za-z]{3}\b/g, '0'))) {
+      problems.push(`schedule "${fn.name}": cron "${fn.cron}" uses L, W, # or ? (last / weekday / nth / no value), which Cloud Scheduler's unix-cron does not support; list the days instead`);
     }
     if (fn.kind !== 'http' && fn.timeoutMs > GCF_MAX_EVENT_TIMEOUT_MS) {
       problems.push(`function "${fn.name}": timeoutMs ${fn.timeoutMs} is not supported on gcp; event-driven functions run at most ${GCF_MAX_EVENT_TIMEOUT_MS} ms (9 minutes)`);

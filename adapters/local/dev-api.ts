@@ -1,4 +1,5 @@
 import { encodeMessage, isFaasportError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
+import { safeDecode } from '../../src/route.js';
 import type { LocalRuntime, Mount } from './runtime.js';
 
 const PREFIX = '/_faasport/';
@@ -18,7 +19,7 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount
   return async (request) => {
     const url = new URL(request.url);
     if (!url.pathname.startsWith(PREFIX)) return undefined;
-    const parts = url.pathname.slice(PREFIX.length).split('/').map(decodeURIComponent);
+    const parts = url.pathname.slice(PREFIX.length).split('/').map(safeDecode);
     const method = request.method;
     try {
       if (method === 'GET' && parts.length === 1 && parts[0] === 'functions') {

@@ -107,3 +107,32 @@ describe('local runtime queues', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('local runtime: a queue consumer that outlives its timeout', () => {
+  it('is aborted through ctx.signal, counts as a failed attempt, and is dead-lettered with TIMEOUT after maxAttempts', async () => {
+    const aborts: string[] = [];
+    let slowQueue: { send(body: { n: number }): Promise<unknown> } | undefined;
+    const rt = start((app) => {
+      const slow = app.queue<{ n: number }>('slow', { maxAttempts: 2, backoff: { initialDelayMs: 1, maxDelayMs: 5 } });
+      slow.consume(
+        'crawl',
+        (_msg, ctx) =>
+          new Promise<void>((resolve) => {
+            // Never finishes on its own: only the deadline ends it.
+            ctx.signal.addEventListener('abort', () => {
+              aborts.push(String((ctx.signal.reason as Error)?.name));
+              resolve();
+            });
+          }),
+        { timeoutMs: 50 },
+      );
+      slowQueue = slow;
+    });
+    await slowQueue!.send({ n: 1 });
+    await rt.whenIdle(5_000);
+    expect(aborts).toHaveLength(2);
+    const [dead] = rt.deadLetters('slow');
+    expect(dead).toMatchObject({ attempts: 2, lastError: { code: 'TIMEOUT' }, message: { body: { n: 1 } } });
+    expect(rt.deadLetters('slow')).toHaveLength(1);
+  });
+});

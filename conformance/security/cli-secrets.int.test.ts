@@ -23,8 +23,8 @@ const secretEnv = {
   API_TOKEN: canaries.env,
 };
 
-function cli(args: string[]): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), ...args], { cwd: repo, env: secretEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), ...args], { cwd: repo, env: { ...secretEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -92,6 +92,34 @@ describe('the CLI keeps secrets out of what it writes and prints', () => {
         ...findLeaks(canaries, 'stdout and stderr', run.output()),
       ];
       expect(leaks).toEqual([]);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  }, 60_000);
+
+  it('faasport dev with NODE_ENV=production: a handler that throws answers 500 with no message and no stack', async () => {
+    const run = cli(['dev', appFile, '--port', '0', '--no-schedules'], { NODE_ENV: 'production' });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setInterval(() => {
+          const m = /listening on (http:\/\/\S+)/.exec(run.output());
+          if (m) {
+            clearInterval(timer);
+            resolve(m[1]!);
+          }
+        }, 20);
+        void run.exited.then(() => reject(new Error(`faasport dev exited: ${run.output()}`)));
+      });
+      const res = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ada' }) });
+      expect(res.status).toBe(500);
+      const text = await res.text();
+      const body = JSON.parse(text) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(['error', 'invocationId']);
+      expect(body.error).toBe('Internal Server Error');
+      expect(text).not.toMatch(/database rejected|secret-app\.ts|\bat\s+\S+\s+\(|stack/);
+      // The log line keeps the real error for the operator.
+      expect(run.output()).toMatch(/database rejected the connection/);
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;

@@ -63,8 +63,9 @@ app.event('onEvent', {}, async (event, ctx) => {
 export function validateOrder(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'body must be a JSON object';
   const o = input as Record<string, unknown>;
-  if (typeof o.id !== 'string' || o.id.length === 0) return '"id" must be a non-empty string';
-  if (typeof o.item !== 'string' || o.item.length === 0) return '"item" must be a non-empty string';
-  if (typeof o.qty !== 'number' || !Number.isInteger(o.qty) || o.qty < 1) return '"qty" must be a positive integer';
+  if (typeof o.id !== 'string' || o.id.trim().length === 0) return '"id" must be a non-empty string';
+  if (typeof o.item !== 'string' || o.item.trim().length === 0) return '"item" must be a non-empty string';
+  // Safe integers only: 1e300 is an "integer" to Number.isInteger but no quantity anyone ships.
+  if (typeof o.qty !== 'number' || !Number.isSafeInteger(o.qty) || o.qty < 1) return '"qty" must be a positive integer';
   return undefined;
 }

@@ -80,6 +80,8 @@ describe('faasport dev examples/shop', () => {
     ['qty zero', { id: 'x', item: 'book', qty: 0 }, /"qty" must be a positive integer/],
     ['fractional qty', { id: 'x', item: 'book', qty: 1.5 }, /"qty"/],
     ['qty as a string', { id: 'x', item: 'book', qty: '2' }, /"qty"/],
+    ['qty beyond a safe integer', { id: 'x', item: 'book', qty: 1e300 }, /"qty" must be a positive integer/],
+    ['an id of spaces', { id: '   ', item: 'book', qty: 1 }, /"id" must be a non-empty string/],
   ])('POST /orders with %s answers 400 JSON naming the problem', async (_name, body, message) => {
     const res = await post('/orders', body, typeof body === 'string');
     expect(res.status).toBe(400);
@@ -110,6 +112,25 @@ describe('faasport dev examples/shop', () => {
     expect(ev.status).toBe(202);
     expect(await ev.json()).toEqual({ delivered: ['onEvent'] });
     await waitFor(async () => (output.join('').includes('"event received"') ? true : undefined));
+  });
+
+  it('the dev API reports queue depth, in-flight and dead letters, and publishes to a topic', async () => {
+    const stats = (await (await fetch(`${base}/_faasport/queues`)).json()) as { queue: string; functionName: string; depth: number; inFlight: number; deadLettered: number }[];
+    const orders = stats.find((s) => s.queue === 'orders');
+    expect(orders).toMatchObject({ functionName: 'fulfil', depth: expect.any(Number), inFlight: expect.any(Number) });
+    expect(orders!.deadLettered).toBeGreaterThanOrEqual(1); // bad-1, above
+    expect(stats.some((s) => s.queue === 'shipped' && s.functionName === 'notifyCustomer')).toBe(true);
+    const res = await post('/_faasport/topics/shipped/messages', { orderId: 'via-dev-api' });
+    expect(res.status).toBe(202);
+    await waitFor(async () => (output.join('').includes('"orderId":"via-dev-api"') ? true : undefined));
+  });
+
+  it('the dev API answers a malformed or unknown name with a JSON 4xx, never a 500', async () => {
+    const bad = await fetch(`${base}/_faasport/queues/%E0%A4%A/dead-letter`);
+    expect(bad.status).toBe(404);
+    expect(await bad.json()).toMatchObject({ code: 'NOT_FOUND' });
+    const unknown = await post('/_faasport/topics/nope/messages', {});
+    expect(unknown.status).toBe(404);
   });
 
   it('never answers with a stack in production', async () => {
