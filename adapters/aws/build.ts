@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { assertSupported, FaasportError, type App, type BuildOptions, type BuildResult, type FunctionDefinition } from 'faasport';
 import { adapter } from './adapter.js';
 import { SNS_MAX_MESSAGE_BYTES } from './limits.js';
-import { deadLetterQueueName, sqsQueueName } from './naming.js';
+import { deadLetterQueueName, sqsQueueName, LAMBDA_ASYNC_MAX_ATTEMPTS, redriveMaxReceiveCount } from './naming.js';
 
 /** The bundle Lambda loads; each function's handler is `index.<functionName>`. */
 export const BUNDLE_FILE = 'index.mjs';
@@ -29,6 +29,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const { app, entry, exportName, outDir, log } = options;
   assertSupported(app, adapter);
   checkTopics(app);
+  for (const fn of app.functions) {
+    if (fn.kind === 'event' && fn.maxAttempts > LAMBDA_ASYNC_MAX_ATTEMPTS) {
+      log(
+        `warning: event function "${fn.name}" has maxAttempts ${fn.maxAttempts}, but Lambda retries an asynchronous invocation at most twice: on aws it runs at most ${LAMBDA_ASYNC_MAX_ATTEMPTS} attempts, then the event goes to its failed-events queue (set maxAttempts: ${LAMBDA_ASYNC_MAX_ATTEMPTS} to say so)`,
+      );
+    }
+  }
   const { build: esbuild } = await import('esbuild');
   const here = dirname(fileURLToPath(import.meta.url));
   const inRepo = existsSync(join(here, '../../src/index.ts')) && existsSync(join(here, 'index.ts'));
@@ -107,8 +114,8 @@ export function manifest(app: App): Record<string, unknown> {
       fifo: q.fifo,
       delaySeconds: q.delaySeconds,
       deadLetterQueue: q.deadLetter ? sqsQueueName(`${q.name}-dlq`, q.fifo) : null,
-      // The consumer dead-letters at maxAttempts itself; the redrive policy is a backstop one receive later.
-      redrive: q.deadLetter ? { maxReceiveCount: Math.min(1000, q.maxAttempts + 1) } : null,
+      // The same policy as the SAM template (one helper): a backstop for a failed dead-letter write.
+      redrive: q.deadLetter ? { maxReceiveCount: redriveMaxReceiveCount(q) } : null,
       ...(q.maxMessageBytes !== undefined ? { maximumMessageSize: q.maxMessageBytes } : {}),
     })),
     topics: app.topics.map((t) => ({ name: t.name })),

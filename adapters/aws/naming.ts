@@ -22,3 +22,15 @@ export function envKey(name: string): string {
 export function subscriptionQueueName(topic: string, fn: string): string {
   return `${topic}-${fn}`;
 }
+
+/**
+ * `maxReceiveCount` of a queue's redrive policy: `maxAttempts`. The consumer dead-letters a
+ * message itself on its last attempt (with the envelope); should that write fail, SQS moves
+ * the message to the DLQ on the next receive, so nothing runs more than maxAttempts times.
+ */
+export function redriveMaxReceiveCount(q: { readonly maxAttempts: number }): number {
+  return Math.min(1000, q.maxAttempts);
+}
+
+/** Lambda retries an asynchronous invocation (EventBridge, S3) at most twice: three attempts in all. */
+export const LAMBDA_ASYNC_MAX_ATTEMPTS = 3;

@@ -16,7 +16,7 @@ import {
 } from 'faasport';
 import { scheduleExpression } from './encode-schedule-expression.js';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_RECEIVE_COUNT, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
-import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from './naming.js';
+import { deadLetterQueueName, envKey, redriveMaxReceiveCount, sqsQueueName, subscriptionQueueName } from './naming.js';
 export { subscriptionQueueName };
 
 /** A CloudFormation / SAM template as JSON. */
@@ -338,7 +338,7 @@ function sqsQueue(name: string, q: QueueDefinition, consumerTimeoutMs: number | 
   if (q.delaySeconds > 0) props.DelaySeconds = q.delaySeconds;
   if (q.fifo) props.FifoQueue = true;
   if (deadLetterId) {
-    props.RedrivePolicy = { deadLetterTargetArn: arn(deadLetterId), maxReceiveCount: Math.min(SQS_MAX_RECEIVE_COUNT, q.maxAttempts) };
+    props.RedrivePolicy = { deadLetterTargetArn: arn(deadLetterId), maxReceiveCount: redriveMaxReceiveCount(q) };
   }
   return { Type: 'AWS::SQS::Queue', Properties: props };
 }

@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { app as shop } from '../../examples/shop/app.js';
+import { build, manifest } from './build.js';
+import { awsTemplate } from './template.js';
+
+const out = mkdtempSync(join(tmpdir(), 'faasport-aws-build-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('aws build', () => {
+  test('the manifest and the SAM template agree on the redrive policy: maxReceiveCount = maxAttempts', () => {
+    const fromManifest = (manifest(shop).queues as { name: string; redrive: { maxReceiveCount: number } | null }[]).find((q) => q.name === 'orders');
+    const resources = (awsTemplate(shop) as { Resources: Record<string, { Properties: { RedrivePolicy?: { maxReceiveCount: number } } }> }).Resources;
+    expect(fromManifest?.redrive).toEqual({ maxReceiveCount: 3 });
+    expect(resources.OrdersQueue!.Properties.RedrivePolicy?.maxReceiveCount).toBe(3);
+  });
+
+  test('says, at build time, that an event function gets at most 3 attempts on Lambda', async () => {
+    const lines: string[] = [];
+    await build({ entry: fileURLToPath(new URL('../../examples/shop/app.ts', import.meta.url)), exportName: 'app', outDir: out, app: shop, log: (l) => lines.push(l) });
+    expect(lines).toContainEqual(expect.stringMatching(/^warning: event function "onEvent" has maxAttempts 5, but Lambda retries an asynchronous invocation at most twice: on aws it runs at most 3 attempts/));
+    expect(lines.filter((l) => l.startsWith('warning:'))).toHaveLength(1);
+  }, 30_000);
+});
