@@ -28,7 +28,17 @@ export function gcpHarness(): ConformanceHarness {
       const transport = createPubsubTransport({ appName: app.name, publisher: pubsub });
       registerGcp(app, { production, logSink: (r) => logs.push(r), logLevel: 'debug', transport, publisher: pubsub });
       // getTestServer snapshots each registration now, before another app can re-register the same names.
-      const entries = await Promise.all(app.functions.map(async (fn) => [fn.name, await serveRegistered(fn.name)] as const));
+      // Google's Node.js runtime sets NODE_ENV=production, and Express fixes its error pages
+      // from NODE_ENV when the server is created: a production run is served that way.
+      const savedNodeEnv = process.env.NODE_ENV;
+      if (production) process.env.NODE_ENV = 'production';
+      let entries: (readonly [string, ServedFunction])[];
+      try {
+        entries = await Promise.all(app.functions.map(async (fn) => [fn.name, await serveRegistered(fn.name)] as const));
+      } finally {
+        if (savedNodeEnv === undefined) delete process.env.NODE_ENV;
+        else process.env.NODE_ENV = savedNodeEnv;
+      }
       const servers = new Map<string, ServedFunction>(entries);
       const url = (fn: string) => servers.get(fn)!.url;
 
