@@ -64,6 +64,23 @@ describe('registration metadata', () => {
     expect(worker.functions.get('notify')!.trigger).toMatchObject({ type: 'serviceBusTrigger', topicName: 'shipped', subscriptionName: 'notify', connection: 'Bus' });
   });
 
+  test('a built entry (registerAzure(app), no options) takes Service Bus from FAASPORT_SERVICE_BUS_* app settings', () => {
+    const app = createApp('bus');
+    app.queue('orders', { maxMessageBytes: 1024 }).consume('fulfil', () => undefined);
+    app.queue('emails', { maxMessageBytes: 1024 }).consume('send', () => undefined);
+    const keys = ['FAASPORT_SERVICE_BUS_QUEUES', 'FAASPORT_SERVICE_BUS_CONNECTION'] as const;
+    const saved = keys.map((k) => process.env[k]);
+    process.env.FAASPORT_SERVICE_BUS_QUEUES = 'orders';
+    process.env.FAASPORT_SERVICE_BUS_CONNECTION = 'BusFromSettings';
+    try {
+      const worker = core.load(() => registerAzure(app, { producer: recordingProducer() }));
+      expect(worker.functions.get('fulfil')!.trigger).toMatchObject({ type: 'serviceBusTrigger', queueName: 'orders', connection: 'BusFromSettings' });
+      expect(worker.functions.get('send')!.trigger).toMatchObject({ type: 'queueTrigger', queueName: 'emails' });
+    } finally {
+      keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+    }
+  });
+
   test('a queue name Storage cannot hold is refused naming the fix', () => {
     const app = createApp('names');
     app.queue('q', {}).consume('c', () => undefined);

@@ -43,7 +43,7 @@ import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
 import { toAzureRoute } from './encode-route.js';
 import { createAzureProducer, type AzureProducer } from './producer.js';
 import { storageQueueName } from './queue-names.js';
-import { DEFAULT_SERVICE_BUS_CONNECTION, type ServiceBusClientOptions } from './service-bus.js';
+import { DEFAULT_SERVICE_BUS_CONNECTION, serviceBusFromEnv, type ServiceBusClientOptions } from './service-bus.js';
 import { isWarmupPing, warmupResponse } from './warmup.js';
 
 /** What a faasport function sees as `ctx.native` on Azure. */
@@ -128,15 +128,16 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
   const env = process.env;
   const production = options.production ?? (env.NODE_ENV === 'production' || (env.AZURE_FUNCTIONS_ENVIRONMENT !== undefined && env.AZURE_FUNCTIONS_ENVIRONMENT !== 'Development'));
   const storageConnection = options.storageConnection ?? 'AzureWebJobsStorage';
+  const serviceBus = options.serviceBus ?? serviceBusFromEnv(env);
   const trustProxy = options.trustProxy !== undefined ? compileTrustProxy(options.trustProxy, 'registerAzure trustProxy') : trustProxyFromEnv(env, 'registerAzure');
   const producer =
     options.producer ??
-    createAzureProducer(app, { connectionString: () => env[storageConnection], ...(options.serviceBus ? { serviceBus: options.serviceBus } : {}) });
+    createAzureProducer(app, { connectionString: () => env[storageConnection], ...(serviceBus ? { serviceBus } : {}) });
   attachTransport(app, producer);
   const host = options.functions ?? azureFunctions.app;
-  const serviceBusQueues = new Set(options.serviceBus?.queues ?? []);
-  const serviceBusTopics = new Set(options.serviceBus?.topics ?? []);
-  const serviceBusConnection = options.serviceBus?.connection ?? DEFAULT_SERVICE_BUS_CONNECTION;
+  const serviceBusQueues = new Set(serviceBus?.queues ?? []);
+  const serviceBusTopics = new Set(serviceBus?.topics ?? []);
+  const serviceBusConnection = serviceBus?.connection ?? DEFAULT_SERVICE_BUS_CONNECTION;
   const coldStart = createColdStartFlag();
   const logLevel = options.logLevel ?? logLevelFromEnv(env, 'registerAzure');
 

@@ -10,6 +10,26 @@ export interface ServiceBusClientOptions {
   topics?: string[];
   /** App setting that holds the Service Bus connection string (default `ServiceBusConnection`). */
   connection?: string;
+  /**
+   * A `ServiceBusClient` you built yourself (for example with a managed-identity credential);
+   * default: one from `@azure/service-bus` on the connection string in the app setting.
+   */
+  client?: ServiceBusClientLike;
+}
+
+/**
+ * Service Bus settings from the environment, for a built app whose entry calls
+ * `registerAzure(app)` with no options: `FAASPORT_SERVICE_BUS_QUEUES` and
+ * `FAASPORT_SERVICE_BUS_TOPICS` (comma-separated faasport names) and
+ * `FAASPORT_SERVICE_BUS_CONNECTION` (the app setting holding the connection string).
+ * Undefined when neither list is set.
+ */
+export function serviceBusFromEnv(env: NodeJS.ProcessEnv): ServiceBusClientOptions | undefined {
+  const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const queues = list(env.FAASPORT_SERVICE_BUS_QUEUES);
+  const topics = list(env.FAASPORT_SERVICE_BUS_TOPICS);
+  if (queues.length === 0 && topics.length === 0) return undefined;
+  return { queues, topics, ...(env.FAASPORT_SERVICE_BUS_CONNECTION ? { connection: env.FAASPORT_SERVICE_BUS_CONNECTION } : {}) };
 }
 
 export interface ServiceBusProducer {
@@ -23,19 +43,21 @@ export const SERVICE_BUS_MAX_BYTES = 256 * 1024;
 export const DEFAULT_SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
 
 // The subset of @azure/service-bus used here; the package is an optional peer, loaded on first use.
-interface SbSender {
+export interface SbSender {
   sendMessages(messages: Record<string, unknown>[]): Promise<void>;
   close(): Promise<void>;
 }
-interface SbReceiver {
+export interface SbReceiver {
   peekMessages(max: number): Promise<ServiceBusDeadLetteredMessage[]>;
   close(): Promise<void>;
 }
-interface SbClient {
+/** The part of `ServiceBusClient` from `@azure/service-bus` faasport uses. */
+export interface ServiceBusClientLike {
   createSender(entity: string): SbSender;
   createReceiver(entity: string, options: object): SbReceiver;
   createReceiver(topic: string, subscription: string, options: object): SbReceiver;
 }
+type SbClient = ServiceBusClientLike;
 
 /** The Service Bus side of the producer (send, publish, dead-letter subqueue). */
 export function createServiceBusClient(options: ServiceBusClientOptions): ServiceBusProducer {
@@ -43,7 +65,7 @@ export function createServiceBusClient(options: ServiceBusClientOptions): Servic
   let client: Promise<SbClient> | undefined;
   const senders = new Map<string, SbSender>();
   const connect = (): Promise<SbClient> =>
-    (client ??= (async () => {
+    (client ??= options.client ? Promise.resolve(options.client) : (async () => {
       const connectionString = process.env[setting];
       if (!connectionString) {
         throw new FaasportError('CONFIG_INVALID', `azure service bus: app setting "${setting}" is not set; add the namespace connection string there`);
