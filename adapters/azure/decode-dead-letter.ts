@@ -1,4 +1,4 @@
-import type { DeadLetterEnvelope } from '../../src/index.js';
+import { FaasportError, type DeadLetterEnvelope } from '../../src/index.js';
 import { parseJsonOrText } from '../../src/json-or-text.js';
 import { unwrapBody } from './decode-storage-queue.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
@@ -41,6 +41,15 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * ```
  */
 export function decodePoisonMessage(message: PoisonMessage, source: PoisonSource): DeadLetterEnvelope {
+  const operation = `queue "${source.queue}": reading dead letters from ${source.storageQueue}${POISON_SUFFIX}`;
+  const refuse = (path: string, expected: string, value: unknown): FaasportError =>
+    new FaasportError('EVENT_INVALID', `${operation}: ${path === '' ? 'the message' : path} must be ${expected}, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}; @azure/storage-queue's peekMessages returns one`, {
+      details: { path },
+    });
+  if (typeof message !== 'object' || message === null) throw refuse('', 'an object', message);
+  if (typeof message.messageId !== 'string') throw refuse('messageId', 'a string', message.messageId);
+  if (typeof message.messageText !== 'string') throw refuse('messageText', 'a string', message.messageText);
+  if (message.insertedOn !== undefined && !(message.insertedOn instanceof Date && !Number.isNaN(message.insertedOn.getTime()))) throw refuse('insertedOn', 'a valid Date', message.insertedOn);
   const at = (message.insertedOn ?? new Date()).toISOString();
   const base = { queue: source.queue, functionName: source.functionName, firstAttemptAt: at, deadLetteredAt: at };
   const text = message.messageText;

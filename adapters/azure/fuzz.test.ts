@@ -5,6 +5,8 @@ import { decodeEventGridEvent } from './decode-event-grid.js';
 import { decodeServiceBusMessage } from './decode-service-bus.js';
 import { decodeStorageQueueMessage } from './decode-storage-queue.js';
 import { decodeTimer } from './decode-timer.js';
+import { decodePoisonMessage } from './decode-dead-letter.js';
+import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
 
 const fixture = (path: string): unknown => vendorFixture(`azure/${path}`, import.meta.url);
 const folder = (name: string): unknown[] =>
@@ -25,6 +27,19 @@ function camelCase(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), camelCase(v)]));
 }
 
+/** Poison messages: one the host moved, one faasport wrote with its envelope, one that is not base64. */
+function poisonSeeds(): unknown[] {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
+  return [
+    { messageId: 'p1', messageText: b64({ id: 'o1', item: 'poison' }), insertedOn: '2026-01-02T03:04:05.000Z' },
+    {
+      messageId: 'p2',
+      messageText: b64({ [ENVELOPE_MARKER]: 1, deadLetter: { message: { id: 'm1', body: { id: 'o2' }, attributes: {}, enqueuedAt: '2026-01-02T03:00:00.000Z' }, queue: 'orders', functionName: 'fulfil', attempts: 3, lastError: { name: 'Error', message: 'x' }, firstAttemptAt: '2026-01-02T03:00:00.000Z', deadLetteredAt: '2026-01-02T03:04:05.000Z' } }),
+    },
+    { messageId: 'p3', messageText: 'not base64!' },
+  ];
+}
+
 type Invocation = { item?: unknown; metadata?: unknown } | undefined;
 const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event: unknown) => unknown }[] = [
   {
@@ -38,6 +53,17 @@ const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event:
     decode: (e) => readDeep(decodeServiceBusMessage((e as Invocation)?.item, (e as Invocation)?.metadata as never, 'invocation-1')),
   },
   { name: 'decodeTimer', seeds: () => [camelCase(fixture('timer/python-library-timer-binding-value.extracted.json'))], decode: (e) => readDeep(decodeTimer(e as never)) },
+  {
+    // What @azure/storage-queue's peekMessages returns from a <queue>-poison queue; insertedOn is
+    // seeded as an ISO string and turned back into a Date before decoding.
+    name: 'decodePoisonMessage',
+    seeds: poisonSeeds,
+    decode: (e) => {
+      const m = e as Record<string, unknown> | null;
+      const message = typeof m === 'object' && m !== null && !Array.isArray(m) ? { ...m, insertedOn: typeof m.insertedOn === 'string' ? new Date(m.insertedOn) : m.insertedOn } : m;
+      return readDeep(decodePoisonMessage(message as never, { queue: 'orders', storageQueue: 'orders', functionName: 'fulfil', hostMaxAttempts: 5 }));
+    },
+  },
   { name: 'decodeEventGridEvent', seeds: () => folder('event-grid'), decode: (e) => readDeep(decodeEventGridEvent(e, 'event "onEvent"')) },
 ];
 

@@ -1,4 +1,4 @@
-import type { DeadLetterEnvelope } from '../../src/index.js';
+import { FaasportError, type DeadLetterEnvelope } from '../../src/index.js';
 import { decodeMessageBody } from './decode-pubsub.js';
 import { DEAD_LETTER_ATTRIBUTES } from './encode-dead-letter.js';
 import { shortName } from './names.js';
@@ -38,6 +38,7 @@ export interface DeadLetterSource {
  * dead-letter message's own id and says where the errors are.
  */
 export function decodeDeadLetter(message: DeadLetterMessage, source: DeadLetterSource): DeadLetterEnvelope {
+  checkMessage(message, `queue "${source.queue}": reading dead letters`);
   const a = message.attributes;
   const attributes: Record<string, string> = {};
   for (const key of Object.keys(a)) {
@@ -99,4 +100,23 @@ function errorOf(json: string | undefined): DeadLetterEnvelope['lastError'] {
     /* fall through */
   }
   return { name: 'Unknown', message: 'the last error was not recorded' };
+}
+
+/** The types the Pub/Sub client guarantees, checked, so a foreign message is a typed refusal naming the field. */
+function checkMessage(message: DeadLetterMessage, operation: string): void {
+  const refuse = (path: string, expected: string, value: unknown): FaasportError =>
+    new FaasportError('EVENT_INVALID', `${operation}: ${path === '' ? 'the message' : path} must be ${expected}, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, {
+      details: { path },
+    });
+  if (typeof message !== 'object' || message === null) throw refuse('', 'an object', message);
+  if (typeof message.id !== 'string') throw refuse('id', 'a string', message.id);
+  if (!(message.data instanceof Uint8Array)) throw refuse('data', 'bytes', message.data);
+  if (!(message.publishTime instanceof Date) || Number.isNaN(message.publishTime.getTime())) throw refuse('publishTime', 'a valid Date', message.publishTime);
+  if (message.orderingKey !== undefined && typeof message.orderingKey !== 'string') throw refuse('orderingKey', 'a string', message.orderingKey);
+  const attributes = message.attributes as unknown;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) throw refuse('attributes', 'an object of strings', attributes);
+  for (const key of Object.keys(attributes)) {
+    const value = (attributes as Record<string, unknown>)[key];
+    if (typeof value !== 'string') throw refuse(`attributes.${key}`, 'a string', value);
+  }
 }

@@ -4,6 +4,8 @@ import { FUZZ_RUNS, fuzzDecoder, mutatedEvent, readDeep, vendorFixture } from '.
 import { decodeCloudEvent } from './decode-cloud-event.js';
 import { decodePubsub, toQueueMessage } from './decode-pubsub.js';
 import { decodeSchedule } from './decode-schedule.js';
+import { decodeDeadLetter, PUBSUB_DEAD_LETTER_ATTRIBUTES } from './decode-dead-letter.js';
+import { DEAD_LETTER_ATTRIBUTES } from './encode-dead-letter.js';
 
 const fixtures = (folder: string, match: (file: string) => boolean = () => true): unknown[] =>
   readdirSync(new URL(`../../../shared/fixtures/google/${folder}/`, import.meta.url))
@@ -18,10 +20,57 @@ const pubsubEvents = (): unknown[] => [
 ];
 const OP = 'queue "orders" consumer "fulfil"';
 
+/** Dead letters as faasport writes them (with the original id and error) and as Pub/Sub forwards them itself. */
+function deadLetterSeeds(): unknown[] {
+  const data = Buffer.from(JSON.stringify({ id: 'o1', item: 'poison' })).toString('base64');
+  return [
+    {
+      id: 'dl-1',
+      data,
+      publishTime: '2026-01-02T03:04:05.000Z',
+      orderingKey: 'customer-7',
+      attributes: {
+        source: 'web',
+        [DEAD_LETTER_ATTRIBUTES.messageId]: 'm-1',
+        [DEAD_LETTER_ATTRIBUTES.attempts]: '5',
+        [DEAD_LETTER_ATTRIBUTES.error]: JSON.stringify({ name: 'Error', message: 'cannot fulfil order o1' }),
+        [DEAD_LETTER_ATTRIBUTES.firstAttemptAt]: '2026-01-02T03:00:00.000Z',
+        [DEAD_LETTER_ATTRIBUTES.functionName]: 'fulfil',
+        [DEAD_LETTER_ATTRIBUTES.queue]: 'orders',
+      },
+    },
+    {
+      id: 'dl-2',
+      data,
+      publishTime: '2026-01-02T03:04:05.000Z',
+      attributes: {
+        [PUBSUB_DEAD_LETTER_ATTRIBUTES.deliveryCount]: '5',
+        [PUBSUB_DEAD_LETTER_ATTRIBUTES.subscription]: 'projects/p/subscriptions/shop-orders-fulfil',
+        [PUBSUB_DEAD_LETTER_ATTRIBUTES.subscriptionProject]: 'p',
+        [PUBSUB_DEAD_LETTER_ATTRIBUTES.topicPublishTime]: '2026-01-02T03:00:00.000Z',
+      },
+    },
+  ];
+}
+
 const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event: unknown) => unknown }[] = [
   { name: 'decodeCloudEvent', seeds: cloudEvents, decode: (e) => readDeep(decodeCloudEvent(e, 'event "onEvent"')) },
   { name: 'decodePubsub', seeds: pubsubEvents, decode: (e) => readDeep(decodePubsub(e as never, OP)) },
   { name: 'toQueueMessage(decodePubsub)', seeds: pubsubEvents, decode: (e) => readDeep(toQueueMessage(decodePubsub(e as never, OP), OP)) },
+  {
+    // What the Pub/Sub client returns from a dead-letter subscription: data and publishTime
+    // are seeded as JSON (base64, ISO) and turned back into bytes and a Date before decoding.
+    name: 'decodeDeadLetter',
+    seeds: deadLetterSeeds,
+    decode: (e) => {
+      const m = e as Record<string, unknown> | null;
+      const message =
+        typeof m === 'object' && m !== null && !Array.isArray(m)
+          ? { ...m, data: typeof m.data === 'string' ? Buffer.from(m.data, 'base64') : m.data, publishTime: typeof m.publishTime === 'string' ? new Date(m.publishTime) : m.publishTime }
+          : m;
+      return readDeep(decodeDeadLetter(message as never, { queue: 'orders', functionFor: (s) => s ?? 'fulfil' }));
+    },
+  },
   { name: 'decodeSchedule', seeds: () => [...fixtures('scheduler'), ...cloudEvents()], decode: (e) => readDeep(decodeSchedule({ event: decodeCloudEvent(e, 'schedule "nightly"') })) },
 ];
 
