@@ -70,6 +70,13 @@ describe('SQS batches', () => {
     const { handlers, handled } = queueApp();
     await handlers.worker!({ Records: [sqsRecord({ receiveCount: 2 })] });
     expect(handled[0]!.attempt).toBe(2);
+    const attempts: number[] = [];
+    const app = createApp('attempts');
+    app.queue('work').consume('worker', (_m, ctx) => {
+      attempts.push(ctx.attempt);
+    });
+    await toLambda(app, { producer: unreachable(), logSink: () => {} }).worker!({ Records: [sqsRecord({ receiveCount: 4 })] });
+    expect(attempts).toEqual([4]);
   });
 });
 
@@ -78,6 +85,19 @@ describe('streams and asynchronous events', () => {
     const { handlers } = queueApp();
     const event = loadFixture<{ Records: { kinesis: { sequenceNumber: string } }[] }>('kinesis/two-records.json');
     expect(await handlers.onEvent!(event)).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]!.kinesis.sequenceNumber }] });
+  });
+
+  test('DynamoDB Streams stop at the first failure and report its sequence number; earlier records are not retried', async () => {
+    const seen: string[] = [];
+    const app = createApp('streams');
+    app.event('onChange', {}, (e) => {
+      seen.push(e.id);
+      if (JSON.stringify(e).includes('MODIFY')) throw new Error('cannot apply the change');
+    });
+    const { onChange } = toLambda(app, { producer: unreachable(), logSink: () => {} });
+    const event = loadFixture<{ Records: { dynamodb: { SequenceNumber: string } }[] }>('dynamodb-streams/insert-and-modify.json');
+    expect(await onChange!(event)).toEqual({ batchItemFailures: [{ itemIdentifier: '222' }] });
+    expect(seen).toHaveLength(2);
   });
 
   test('a failed EventBridge event is thrown back so Lambda retries it', async () => {

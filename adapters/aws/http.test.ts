@@ -170,7 +170,45 @@ describe('routing inside the function', () => {
   });
 });
 
+/** The event with every top-level field behind a getter that counts its reads. */
+function counting<T extends object>(event: T): { event: T; reads: Map<string, number> } {
+  const reads = new Map<string, number>();
+  const out = {} as T;
+  for (const key of Object.keys(event)) {
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      get: () => {
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        return (event as Record<string, unknown>)[key];
+      },
+    });
+  }
+  return { event: out, reads };
+}
+
 describe('the Request is built lazily', () => {
+  test('headers, cookies, query and body are read only when the handler asks for them', async () => {
+    let seen: Request | undefined;
+    const app = createApp('lazy');
+    app.http('quiet', { method: 'POST', route: '/orders' }, (req) => {
+      seen = req;
+      return new Response(null, { status: 204 });
+    });
+    const { quiet } = toLambda(app, { logSink: () => {} });
+    const base = apiGatewayV2Event({ rawPath: '/orders', rawQueryString: 'x=1', body: '{"a":1}', requestContext: { ...apiGatewayV2Event().requestContext, http: { ...apiGatewayV2Event().requestContext.http, method: 'POST', path: '/orders' } } });
+    const { event, reads } = counting(base);
+    const result = (await quiet!(event, lambdaContext())) as ProxyResultV2;
+    expect(result.statusCode).toBe(204);
+    for (const field of ['headers', 'cookies', 'rawQueryString']) expect(reads.get(field) ?? 0, field).toBe(0);
+    // The body string is referenced once (kept, not decoded or copied) and decoded on first read.
+    for (const field of ['body', 'isBase64Encoded']) expect(reads.get(field) ?? 0, field).toBeLessThanOrEqual(1);
+    // Reading them later works, from the same event.
+    expect(seen!.headers.get('content-type')).toBe(base.headers!['content-type'] ?? null);
+    expect(reads.get('headers')).toBeGreaterThan(0);
+    expect(new URL(seen!.url).search).toBe('?x=1');
+    expect(await seen!.text()).toBe('{"a":1}');
+  });
+
   test('nothing is parsed until used; then it behaves as a Request', async () => {
     const req = new ApiGatewayV2Request(apiGatewayV2Event({ rawPath: '/a', rawQueryString: 'x=1', body: '{"a":1}', requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'POST' } } }));
     const asRequest = req as unknown as Request;
