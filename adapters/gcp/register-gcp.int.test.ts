@@ -268,6 +268,27 @@ describe('Pub/Sub queue consumer through the framework server', () => {
     expect(res.status).toBe(500);
   });
 
+  test('deliveries without a count are said to lack one once per function, not once per message', async () => {
+    const own: LogRecord[] = [];
+    const solo = createApp('nocount');
+    solo.queue<{ fail?: boolean }>('jobs').consume('nocountWorker', (m) => {
+      if (m.body.fail) throw new Error('planned');
+    });
+    registerGcp(solo, { logSink: (r) => own.push(r), publisher, production: false });
+    const served = await serveRegistered('nocountWorker');
+    try {
+      for (const id of ['n-1', 'n-2', 'n-3']) {
+        const res = await binary(served.url + '/', { id, source: '//pubsub.googleapis.com/projects/p/topics/nocount-jobs', type: PUBLISHED }, pubsubData({ fail: true }, { messageId: id }));
+        expect(res.status).toBe(500);
+      }
+      const warnings = own.filter((r) => r.level === 'warn' && /carry no delivery count/.test(r.msg));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ functionName: 'nocountWorker' });
+    } finally {
+      await served.close();
+    }
+  });
+
   test('an event without a Pub/Sub message answers 500 (kept on the path to the dead-letter topic)', async () => {
     const res = await binary(url('fulfil'), { id: 'ce-7', source: ordersSource, type: PUBLISHED }, { hello: 'world' });
     expect(res.status).toBe(500);

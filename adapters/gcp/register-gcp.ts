@@ -110,6 +110,8 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
   const logLevel = options.logLevel ?? logLevelFromEnv(process.env, 'registerGcp');
   const runtimeLog = createLogger({ sink: logSink ?? stdoutSink, level: logLevel ?? 'info', base: { component: 'faasport-gcp' } });
   const coldStart = createColdStartFlag();
+  // functionName is reserved in log fields (a handler must not forge it): runtime lines about a function set it as base.
+  const logFor = (functionName: string) => runtimeLog.child({ functionName });
   const names = gcpNames(app.name);
 
   let transport = options.transport;
@@ -177,21 +179,30 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
       const ctx = context(def, event, { attempt, traceparent: delivery.attributes[TRACEPARENT_ATTRIBUTE] ?? traceOf(event) });
       outcome = await invokeQueueMessage(def, message, ctx);
     } catch (error) {
-      runtimeLog.error('message cannot be decoded', { functionName: def.name, messageId: delivery.messageId, attempt, error: summariseError(error) });
+      logFor(def.name).error('message cannot be decoded', { messageId: delivery.messageId, attempt, error: summariseError(error) });
       outcome = { ok: false, error };
     }
     if (outcome.ok) return;
     await afterFailure(def, delivery, outcome.error, operation);
   };
 
+  const warnedNoCount = new Set<string>();
   const afterFailure = async (def: QueueFunctionDefinition, delivery: PubsubDelivery, error: unknown, operation: string): Promise<void> => {
     const attempt = delivery.deliveryAttempt;
     // Without a delivery count only Pub/Sub knows how often it tried: its policy decides.
-    if (attempt === undefined) throw retry(operation, delivery, 'Pub/Sub redelivers it under the subscription retry policy');
+    if (attempt === undefined) {
+      if (!warnedNoCount.has(def.name)) {
+        warnedNoCount.add(def.name);
+        logFor(def.name).warn(
+          'deliveries carry no delivery count (a legacy push subscription, or no dead-letter policy): ctx.attempt stays 1, and a failing message reaches the dead-letter topic through Pub/Sub\'s policy, with its payload but without the handler\'s error; deploy with faasport\'s deploy.sh (Eventarc trigger and dead-letter policy) to get both',
+        );
+      }
+      throw retry(operation, delivery, 'Pub/Sub redelivers it under the subscription retry policy');
+    }
     const decision = decideFailure(def.source, attempt);
     if (decision.action === 'retry') throw retry(operation, delivery, `attempt ${attempt} of ${def.source.maxAttempts}; Pub/Sub redelivers it`);
     if (decision.action === 'discard') {
-      runtimeLog.error('message discarded after its last attempt (deadLetter: false)', { functionName: def.name, messageId: delivery.messageId, attempts: attempt });
+      logFor(def.name).error('message discarded after its last attempt (deadLetter: false)', { messageId: delivery.messageId, attempts: attempt });
       return;
     }
     const letter = encodeDeadLetter(delivery, { queue: def.source.name, functionName: def.name, attempts: attempt, error });
@@ -200,10 +211,10 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
       const topic = names.deadLetterTopic(def.source.name);
       try {
         await publisher.publish(topic, [letter]);
-        runtimeLog.warn('message dead-lettered', { functionName: def.name, messageId: delivery.messageId, attempts: attempt, deadLetterTopic: topic });
+        logFor(def.name).warn('message dead-lettered', { messageId: delivery.messageId, attempts: attempt, deadLetterTopic: topic });
         return;
       } catch (err) {
-        runtimeLog.error('dead-letter publish failed; leaving the message to Pub/Sub\'s dead-letter policy', { functionName: def.name, messageId: delivery.messageId, error: summariseError(err) });
+        logFor(def.name).error('dead-letter publish failed; leaving the message to Pub/Sub\'s dead-letter policy', { messageId: delivery.messageId, error: summariseError(err) });
       }
     }
     throw retry(operation, delivery, 'Pub/Sub\'s dead-letter policy forwards it');
@@ -223,7 +234,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
     const event = failLoudly(operation, () => decodeCloudEvent(raw, operation));
     if (!eventMatches(def, event)) {
       // The trigger's own filter should have kept it away; retrying cannot change the answer.
-      runtimeLog.warn('event ignored: it does not match the function\'s type/source filter', { functionName: def.name, type: event.type, source: event.source, id: event.id });
+      logFor(def.name).warn('event ignored: it does not match the function\'s type/source filter', { type: event.type, source: event.source, id: event.id });
       return;
     }
     const outcome = await invokeEvent(def, event, context(def, raw, { traceparent: traceOf(raw) }));
