@@ -33,7 +33,11 @@ export class AlbRequest extends LambdaRequest {
     return toHeaders(this.#event.multiValueHeaders, this.#event.headers, OPERATION);
   }
 
-  /** ALB has no source-ip field; it appends the peer address as the last X-Forwarded-For entry. */
+  /**
+   * ALB has no source-ip field; it appends the peer address as the last X-Forwarded-For entry
+   * (its default `routing.http.xff_header_processing.mode` "append"). In "preserve" mode it adds
+   * nothing, so that entry is whatever the client sent: keep the default with faasport.
+   */
   get clientIp(): string | undefined {
     const xff = findHeader(this.#event.multiValueHeaders, this.#event.headers, 'x-forwarded-for', OPERATION);
     if (!xff) return undefined;

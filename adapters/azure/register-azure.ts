@@ -225,6 +225,8 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
     host.eventGrid(def.name, {
       handler: async (input: unknown, azure: AzureInvocationContext): Promise<void> => {
         const event = decodeEventGridEvent(input, `event "${def.name}"`);
+        // Event Grid does not tell a subscriber how often it tried; retryContext counts the
+        // Functions retry policy's attempts (when one is configured). Without it, attempt is 1.
         const retry = azure.retryContext;
         const ctx = context(def, azure, input, { attempt: retry ? retry.retryCount + 1 : 1, traceparent: typeof event.traceparent === 'string' ? event.traceparent : null });
         if (!eventMatches(def, event)) {
