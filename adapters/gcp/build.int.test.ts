@@ -53,7 +53,12 @@ async function serve(outDir: string, target: string, env: Record<string, string>
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // SIGTERM first; a process that ignores it for 5 s is killed.
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
@@ -175,7 +180,7 @@ describe('examples/shop for gcp', () => {
     const refused = [...app.queues, ...app.topics].some((q) => q.maxAttempts < 5 || q.maxAttempts > 100);
     if (refused) {
       expect(() => assertGcpSupported(app)).toThrow(/maxAttempts \d+ is not supported on gcp; use a value from 5 to 100/);
-      await expect(build({ entry, exportName: 'app', outDir: join(tmpdir(), 'faasport-gcp-shop-refused'), app, log: () => {} })).rejects.toMatchObject({
+      await expect(build({ entry, exportName: 'app', outDir: mkdtempSync(join(tmpdir(), 'faasport-gcp-shop-refused-')), app, log: () => {} })).rejects.toMatchObject({
         code: 'CAPABILITY_UNSUPPORTED',
         message: expect.stringMatching(/maxAttempts \d+ is not supported on gcp/),
       });

@@ -60,7 +60,12 @@ export async function startPubsubEmulator(bin: string, timeoutMs = 30_000): Prom
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // SIGTERM first; a process that ignores it for 5 s is killed.
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
