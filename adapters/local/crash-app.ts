@@ -29,8 +29,8 @@ function handler(queue: string, guarded: boolean) {
     const { n } = msg.body;
     if (n % POISON_EVERY === 0) throw new Error(`poison ${n}`);
     await sleep(1 + (n % 2));
-    // The side effect: one line per run, in a file that outlives the process.
-    const effect = () => appendFileSync(process.env.CRASH_HANDLED_LOG!, `${queue} ${n}\n`);
+    // The side effect: one line per handling (with the number of the run that did it), in a file that outlives the process.
+    const effect = () => appendFileSync(process.env.CRASH_HANDLED_LOG!, `${queue} ${n} ${process.env.CRASH_RUN ?? 0}\n`);
     if (guarded) await ctx.once(`effect:${msg.id}`, effect);
     else effect();
     // Work after the side effect: a kill here makes the redelivery repeat it.

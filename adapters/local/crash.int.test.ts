@@ -39,11 +39,11 @@ interface Run {
   stderr(): string;
 }
 
-function startChild(seed: number): Run {
+function startChild(seed: number, runIndex: number): Run {
   // node --import tsx, not the tsx wrapper: SIGKILL must hit the process that runs the queue.
   const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
     cwd: repo,
-    env: { ...process.env, CRASH_DIR: join(work, 'queues'), CRASH_HANDLED_LOG: join(work, 'handled.log'), CRASH_SEED: String(seed) },
+    env: { ...process.env, CRASH_DIR: join(work, 'queues'), CRASH_HANDLED_LOG: join(work, 'handled.log'), CRASH_SEED: String(seed), CRASH_RUN: String(runIndex) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -104,6 +104,7 @@ interface QueueFigures {
   duplicates: number;
   inFlightAtKills: number;
   perKill: number[];
+  duplicatesPerKill: number[];
 }
 
 describe('durable local queue under SIGKILL', () => {
@@ -115,7 +116,7 @@ describe('durable local queue under SIGKILL', () => {
 
     // Act: run, kill at a random point after delivery started, restart; 20 times.
     for (let k = 0; k < KILLS; k++) {
-      const run = startChild(k === 0 ? MESSAGES : 0);
+      const run = startChild(k === 0 ? MESSAGES : 0, k);
       await run.waitFor('READY');
       if (k > 0) inFlightAtKill.push(recoveredOf(run));
       await new Promise((r) => setTimeout(r, 20 + Math.floor(random() * 280)));
@@ -124,7 +125,7 @@ describe('durable local queue under SIGKILL', () => {
       run.child.kill('SIGKILL');
       expect((await run.exited).signal).toBe('SIGKILL');
     }
-    const last = startChild(0);
+    const last = startChild(0, KILLS);
     await last.waitFor('READY');
     inFlightAtKill.push(recoveredOf(last));
     const done = await last.waitFor('DONE ', 60_000);
@@ -137,10 +138,17 @@ describe('durable local queue under SIGKILL', () => {
     const handledLines = readFileSync(join(work, 'handled.log'), 'utf8').split('\n').filter(Boolean);
     const figures: QueueFigures[] = CRASH_QUEUES.map((queue) => {
       const handled = new Map<number, number>();
+      // Which runs handled each message, in order: a repeat is charged to the kill that ended
+      // the run of the handling before it (the side effect was done, the ack was not).
+      const runsOf = new Map<number, number[]>();
       for (const line of handledLines) {
-        const [q, n] = line.split(' ');
-        if (q === queue) handled.set(Number(n), (handled.get(Number(n)) ?? 0) + 1);
+        const [q, n, r] = line.split(' ');
+        if (q !== queue) continue;
+        handled.set(Number(n), (handled.get(Number(n)) ?? 0) + 1);
+        runsOf.set(Number(n), [...(runsOf.get(Number(n)) ?? []), Number(r)]);
       }
+      const duplicatesPerKill = Array.from({ length: KILLS }, () => 0);
+      for (const runs of runsOf.values()) for (let j = 1; j < runs.length; j++) if (runs[j - 1]! < KILLS) duplicatesPerKill[runs[j - 1]!]! += 1;
       const deadHere = dead.filter((d) => d.queue === queue);
       const deadSet = new Set(deadHere.map((d) => d.n));
       expect(deadSet.size, `${queue}: a message was dead-lettered twice`).toBe(deadHere.length);
@@ -166,6 +174,7 @@ describe('durable local queue under SIGKILL', () => {
         duplicates,
         inFlightAtKills: perKill.reduce((a, b) => a + b, 0),
         perKill,
+        duplicatesPerKill,
       };
     });
 
@@ -175,6 +184,8 @@ describe('durable local queue under SIGKILL', () => {
     for (const f of figures) {
       expect(f.lost, `${f.queue}: messages lost`).toBe(0);
       expect(f.duplicates, `${f.queue}: duplicates over the messages in flight at the kills`).toBeLessThanOrEqual(f.inFlightAtKills);
+      // And kill by kill: no kill caused more repeats than it left messages in flight.
+      f.duplicatesPerKill.forEach((d, k) => expect(d, `${f.queue}: kill ${k} caused ${d} repeats with ${f.perKill[k]} in flight`).toBeLessThanOrEqual(f.perKill[k]!));
     }
   }, 120_000);
 });
