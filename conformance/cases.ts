@@ -23,6 +23,8 @@ export interface ConformanceCase {
   readonly requires?: (caps: Capabilities) => Requirement | undefined;
   /** Trigger kinds the case drives beyond its group's own (see GROUP_TRIGGERS). */
   readonly alsoUses?: readonly TriggerCapability[];
+  /** The case needs the platform's storage notifications (a harness that declares `storageNotifications`). */
+  readonly needsStorageNotifications?: boolean;
   run(env: CaseEnv): Promise<void>;
 }
 
@@ -68,6 +70,12 @@ export function requirement(c: ConformanceCase, caps: Capabilities): Requirement
     }
   }
   return c.requires?.(caps);
+}
+
+/** Why a case cannot run on this harness for lack of a platform service (no refusal to prove), or undefined. */
+export function harnessGap(c: ConformanceCase, harness: { readonly storageNotifications?: boolean }): string | undefined {
+  if (c.needsStorageNotifications && !harness.storageNotifications) return 'the platform has no storage service whose notifications could be delivered';
+  return undefined;
 }
 
 const URL_BASE = 'http://conformance.test';
@@ -431,6 +439,28 @@ export const cases: ConformanceCase[] = [
           data: { run, bucket: 'uploads', name: 'report.pdf', size: 1024 },
         },
       );
+    },
+  },
+
+  {
+    group: 'event',
+    name: "a storage notification in the platform's own format arrives as a CloudEvent naming bucket and object",
+    needsStorageNotifications: true,
+    async run({ driver }) {
+      assert.ok(driver.storageEvent, 'the harness declares storageNotifications but its driver has no storageEvent');
+      // A space in the key: S3 form-encodes it, Event Grid and Cloud Storage do not.
+      const key = `reports/${randomUUID()} q1.pdf`;
+      await driver.storageEvent({ bucket: 'conf-uploads', key, size: 2048, contentType: 'application/pdf' });
+      await driver.settle();
+      const seen = driver.logs().filter((r) => r.msg === OBSERVED && r.fn === 'anyEvent' && String(r.subject ?? '').endsWith(key));
+      assert.equal(seen.length, 1, `observations whose subject ends with the key: ${seen.length}`);
+      const e = seen[0]!;
+      assert.equal(e.specversion, '1.0');
+      assert.match(String(e.source), /conf-uploads|storageAccounts/, `source ${String(e.source)} names neither the bucket nor the account`);
+      assert.match(String(e.type), /(object|blob)/i);
+      assert.match(String(e.type), /(creat|final|put)/i);
+      assert.ok(typeof e.data === 'object' && e.data !== null, 'the notification data arrives as JSON');
+      assert.ok(JSON.stringify(e.data).includes('2048'), 'the data carries the object size');
     },
   },
 

@@ -12,6 +12,19 @@ export interface ConformanceHarness {
    * that runtime (no stacks or internal messages in HTTP error bodies).
    */
   start(app: App, options: { production: boolean }): Promise<ConformanceDriver>;
+  /**
+   * Optional: the platform has a storage service whose notifications the driver delivers
+   * (`storageEvent`). Without it the storage-notification case is reported as unsupported.
+   */
+  readonly storageNotifications?: boolean;
+}
+
+/** An object written to the platform's storage, as a storage notification describes it. */
+export interface StoredObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly contentType: string;
 }
 
 /** A running app, driven the way its platform would drive it. */
@@ -20,6 +33,12 @@ export interface ConformanceDriver {
   fetch(request: Request): Promise<Response>;
   /** Delivers a CloudEvent to the app's event functions the way the platform would. */
   emit(event: CloudEvent): Promise<void>;
+  /**
+   * Delivers the platform's own notification that `object` was created (S3 event, Event
+   * Grid BlobCreated, Cloud Storage finalized...) to the app's event functions, in the
+   * platform's format; required when the harness declares `storageNotifications`.
+   */
+  storageEvent?(object: StoredObject): Promise<void>;
   /** Fires schedule `functionName`; a `scheduledTime` well in the past makes the tick past due. */
   tick(functionName: string, scheduledTime?: Date): Promise<void>;
   /** Resolves once every message sent so far is handled or dead-lettered (rejects after `timeoutMs`). */

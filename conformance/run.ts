@@ -1,5 +1,5 @@
 import type { Capabilities } from '../src/index.js';
-import { assertRefused, cases, requirement, type CaseEnv, type ConformanceCase, type Group } from './cases.js';
+import { assertRefused, cases, harnessGap, requirement, type CaseEnv, type ConformanceCase, type Group } from './cases.js';
 import { createConformanceApp } from './functions/app.js';
 import type { ConformanceDriver, ConformanceHarness, ExpectedFailure } from './harness.js';
 
@@ -101,6 +101,8 @@ export function runConformance(options: RunConformanceOptions): void {
     for (const group of groups) {
       describe(group, () => {
         for (const c of cases.filter((x) => x.group === group)) {
+          // Nothing to run and nothing to refuse: the matrix reports it as unsupported, with the reason.
+          if (harnessGap(c, harness)) continue;
           const missing = requirement(c, harness.adapter.capabilities);
           if (missing) {
             test(`${c.name} — unsupported (${missing.reason}): refused at definition time`, async () => assertRefused(harness.adapter, missing.define), timeout);
@@ -142,6 +144,11 @@ export async function runCases(harness: ConformanceHarness, expected: readonly E
     for (const c of cases) {
       const started = Date.now();
       const base = { group: c.group, name: c.name, test: testId(c) };
+      const gap = harnessGap(c, harness);
+      if (gap) {
+        results.push({ ...base, status: 'unsupported', reason: gap, durationMs: 0 });
+        continue;
+      }
       const missing = requirement(c, harness.adapter.capabilities);
       if (missing) {
         try {

@@ -25,6 +25,7 @@ const ASYNC_RETRIES = 2;
 export function awsHarness(): ConformanceHarness {
   return {
     adapter,
+    storageNotifications: true,
     async start(app: App, { production }): Promise<ConformanceDriver> {
       const logs: LogRecord[] = [];
       const errors: unknown[] = [];
@@ -110,6 +111,27 @@ export function awsHarness(): ConformanceHarness {
           if (exceedsPayloadLimit(eventJson)) return gatewayTooLarge();
           const result = await handlers[def.name]!(JSON.parse(eventJson), contextFor(def)());
           return fromApiGatewayV2Result(JSON.parse(JSON.stringify(result)) as ProxyResultV2);
+        },
+        async storageEvent(object) {
+          // The notification S3 sends straight to Lambda (event version 2.1): keys form-encoded.
+          const now = new Date().toISOString();
+          const record = {
+            eventVersion: '2.1',
+            eventSource: 'aws:s3',
+            awsRegion: 'us-east-1',
+            eventTime: now,
+            eventName: 'ObjectCreated:Put',
+            userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+            requestParameters: { sourceIPAddress: '203.0.113.7' },
+            responseElements: { 'x-amz-request-id': randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(), 'x-amz-id-2': 'example' },
+            s3: {
+              s3SchemaVersion: '1.0',
+              configurationId: 'faasport-conformance',
+              bucket: { name: object.bucket, ownerIdentity: { principalId: 'A3EXAMPLE' }, arn: `arn:aws:s3:::${object.bucket}` },
+              object: { key: encodeURIComponent(object.key).replace(/%20/g, '+').replace(/%2F/g, '/'), size: object.size, eTag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: Date.now().toString(16).toUpperCase() },
+            },
+          };
+          await Promise.all(app.functions.filter((f) => f.kind === 'event').map((f) => invokeAsync(f, { Records: [record] })));
         },
         async emit(event: CloudEvent) {
           const time = event.time ? new Date(event.time) : new Date();

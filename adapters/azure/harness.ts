@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { App, LogRecord } from '../../src/index.js';
 import type { ConformanceHarness } from '../../conformance/harness.js';
 import { adapter } from './azure-adapter.js';
@@ -24,6 +25,7 @@ export function azureHarness(): ConformanceHarness {
   const core = installFunctionsCore();
   return {
     adapter,
+    storageNotifications: true,
     async start(app: App, { production }) {
       const azurite = await startAzurite();
       try {
@@ -38,6 +40,36 @@ export function azureHarness(): ConformanceHarness {
             const headers = new Headers(request.headers);
             headers.set('x-functions-key', http.functionKey);
             return http.fetch(new Request(request, { headers }));
+          },
+          async storageEvent(object) {
+            // What Event Grid delivers for a blob write on a storage account (Event Grid schema).
+            const account = 'confstorage';
+            const blobCreated = {
+              id: randomUUID(),
+              topic: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/conformance/providers/Microsoft.Storage/storageAccounts/${account}`,
+              subject: `/blobServices/default/containers/${object.bucket}/blobs/${object.key}`,
+              eventType: 'Microsoft.Storage.BlobCreated',
+              eventTime: new Date().toISOString(),
+              data: {
+                api: 'PutBlob',
+                clientRequestId: randomUUID(),
+                requestId: randomUUID(),
+                eTag: '0x8DC0000000000000',
+                contentType: object.contentType,
+                contentLength: object.size,
+                blobType: 'BlockBlob',
+                url: `https://${account}.blob.core.windows.net/${object.bucket}/${encodeURI(object.key)}`,
+                sequencer: '0000000000000000000000000000000000000000000000000000000000000001',
+                storageDiagnostics: { batchId: randomUUID() },
+              },
+              dataVersion: '',
+              metadataVersion: '1',
+            };
+            for (const fn of worker.functions.values()) {
+              if (fn.trigger.type !== 'eventGridTrigger') continue;
+              const result = await worker.invoke(fn.metadata.name, eventGridInvocation(fn, blobCreated));
+              if (!result.ok) logs.hostError(fn.metadata.name, result.error);
+            }
           },
           async emit(event) {
             for (const fn of worker.functions.values()) {

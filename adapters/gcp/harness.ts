@@ -21,6 +21,7 @@ const EVENT_RETRY_MS = 50;
 export function gcpHarness(): ConformanceHarness {
   return {
     adapter,
+    storageNotifications: true,
     async start(app: App, { production }) {
       const logs: LogRecord[] = [];
       const names = gcpNames(app.name);
@@ -72,6 +73,36 @@ export function gcpHarness(): ConformanceHarness {
             ?? routes.find((r) => r.route.match(target.pathname));
           if (!fn) return Response.json({ error: `no function serves ${target.pathname}`, code: 'NOT_FOUND' }, { status: 404 });
           return fetch(new Request(url(fn.name) + target.pathname + target.search, request));
+        },
+        async storageEvent(object) {
+          // What Eventarc delivers for a Cloud Storage write: google.cloud.storage.object.v1.finalized.
+          const now = new Date().toISOString();
+          const generation = String(Date.now() * 1000);
+          const event = {
+            specversion: '1.0' as const,
+            id: generation,
+            source: `//storage.googleapis.com/projects/_/buckets/${object.bucket}`,
+            type: 'google.cloud.storage.object.v1.finalized',
+            subject: `objects/${object.key}`,
+            time: now,
+            datacontenttype: 'application/json',
+            data: {
+              kind: 'storage#object',
+              id: `${object.bucket}/${object.key}/${generation}`,
+              name: object.key,
+              bucket: object.bucket,
+              generation,
+              metageneration: '1',
+              contentType: object.contentType,
+              timeCreated: now,
+              updated: now,
+              storageClass: 'STANDARD',
+              size: String(object.size),
+              md5Hash: '1B2M2Y8AsgTpgAmY7PhCfg==',
+              crc32c: 'AAAAAA==',
+            },
+          };
+          for (const fn of app.functions) if (fn.kind === 'event') pubsub.pushEvent(eventTriggers.get(fn.name)!, event);
         },
         async emit(event) {
           for (const fn of app.functions) {
