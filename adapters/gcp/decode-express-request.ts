@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { payloadTooLarge } from '../../src/index.js';
+import { FaasportError, payloadTooLarge } from '../../src/index.js';
+import { originForm, plainHost } from '../../src/request-target.js';
 import { resolveClientAddress, setClientAddress, type ProxyTrust } from '../../src/client-address.js';
 import type { FrameworkRequest } from './framework.js';
 
@@ -34,7 +35,11 @@ function decodeBody(req: ExpressRequestLike, maxBodyBytes: number): Request {
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   const method = req.method.toUpperCase();
   // The framework trusts proxies, so req.protocol echoes a client's X-Forwarded-Proto: keep only the two real schemes.
-  const url = `${req.protocol === 'https' ? 'https' : 'http'}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
+  const target = originForm(req.originalUrl);
+  if (target === undefined) {
+    throw new FaasportError('EVENT_INVALID', `http ${method}: the request target must be a path or an absolute http(s) URL`, { status: 400, details: { path: 'url' } });
+  }
+  const url = `${req.protocol === 'https' ? 'https' : 'http'}://${plainHost(req.get('host')) ?? 'localhost'}${target}`;
   if (method === 'GET' || method === 'HEAD') return new Request(url, { method, headers });
 
   const bytes = req.rawBody;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveClientAddress, setClientAddress, type ProxyTrust } from '../../src/client-address.js';
+import { originForm, plainHost } from '../../src/request-target.js';
 
 export interface ServeOptions {
   port?: number;
@@ -25,7 +26,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const HOST_HEADER = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
 /**
  * Serves a Fetch-style handler over node:http. The request URL's host is the Host header
@@ -52,11 +52,7 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
     const viaProxy = trust !== undefined && trust(peer, 0);
     const forwardedHost = viaProxy ? lastEntry(req.headers['x-forwarded-host']) : undefined;
     const host =
-      forwardedHost !== undefined && HOST_HEADER.test(forwardedHost)
-        ? forwardedHost
-        : req.headers.host && HOST_HEADER.test(req.headers.host)
-          ? req.headers.host
-          : `127.0.0.1:${address().port}`;
+      plainHost(forwardedHost) ?? plainHost(req.headers.host) ?? `127.0.0.1:${address().port}`;
     const scheme = viaProxy && lastEntry(req.headers['x-forwarded-proto'])?.toLowerCase() === 'https' ? 'https' : 'http';
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -66,7 +62,11 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
         /* a header value the Fetch API refuses is dropped, as fetch would */
       }
     }
-    const request = new Request(`${scheme}://${host}${req.url ?? '/'}`, {
+    const target = originForm(req.url ?? '/');
+    if (target === undefined) {
+      return sendJson(res, 400, { error: `http ${req.method}: the request target must be a path or an absolute http(s) URL`, code: 'EVENT_INVALID' });
+    }
+    const request = new Request(`${scheme}://${host}${target}`, {
       method: req.method ?? 'GET',
       headers,
       ...(body && body.length > 0 ? { body: body as unknown as BodyInit } : {}),
