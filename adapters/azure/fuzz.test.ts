@@ -6,6 +6,9 @@ import { decodeServiceBusMessage } from './decode-service-bus.js';
 import { decodeStorageQueueMessage } from './decode-storage-queue.js';
 import { decodeTimer } from './decode-timer.js';
 import { decodePoisonMessage } from './decode-dead-letter.js';
+import azureFunctions from '@azure/functions';
+import { decodeHttpRequest } from './decode-http-request.js';
+import { compileTrustProxy } from '../../src/index.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
 
 const fixture = (path: string): unknown => vendorFixture(`azure/${path}`, import.meta.url);
@@ -40,6 +43,47 @@ function poisonSeeds(): unknown[] {
   ];
 }
 
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** The vendor HTTP trigger fixture as request seeds: its headers, a method, a URL and a body. */
+function httpSeeds(): unknown[] {
+  const metadata = fixture('http/nodejs-library-rpc-trigger-metadata-http.transcribed.json') as { Headers: { json: string } };
+  const headers = JSON.parse(metadata.Headers.json) as Record<string, string>;
+  return [
+    { method: 'GET', url: 'http://localhost:7071/api/hello/ada?tag=a&tag=b', headers, body: null },
+    { method: 'POST', url: 'http://localhost:7071/api/orders', headers: { ...headers, 'content-type': 'application/json', 'x-forwarded-for': '6.6.6.6, 203.0.113.7:5000' }, body: '{"id":"o1","qty":2}' },
+  ];
+}
+
+/**
+ * What the Functions host can hand the library: a known method, an absolute http(s) URL,
+ * header pairs an HTTP parser accepts, a string body. Mutated fields outside that (a number
+ * for a method, a header value with a newline) cannot arrive, so they fall back here, as the
+ * host's own HTTP layer would have refused them; everything inside it is fuzzed.
+ */
+function hostRequest(event: unknown): InstanceType<typeof azureFunctions.HttpRequest> {
+  const m = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  const method = typeof m.method === 'string' && HTTP_METHODS.includes(m.method.toUpperCase()) ? m.method.toUpperCase() : 'POST';
+  const url = typeof m.url === 'string' && /^https?:\/\//i.test(m.url) && URL.canParse(m.url) ? m.url : 'http://localhost:7071/api/fallback';
+  const headers: Record<string, string> = {};
+  const given = m.headers;
+  if (typeof given === 'object' && given !== null) {
+    for (const [k, v] of Object.entries(given)) {
+      if (typeof v !== 'string') continue;
+      try {
+        new Headers([[k, v]]);
+        headers[k] = v;
+      } catch {
+        /* a pair no HTTP parser would have passed on */
+      }
+    }
+  }
+  const body = typeof m.body === 'string' && method !== 'GET' && method !== 'HEAD' ? { body: { string: m.body } } : {};
+  return new azureFunctions.HttpRequest({ method, url, headers, ...body });
+}
+
+const trustOne = compileTrustProxy(1, 'fuzz');
+
 type Invocation = { item?: unknown; metadata?: unknown } | undefined;
 const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event: unknown) => unknown }[] = [
   {
@@ -62,6 +106,17 @@ const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event:
       const m = e as Record<string, unknown> | null;
       const message = typeof m === 'object' && m !== null && !Array.isArray(m) ? { ...m, insertedOn: typeof m.insertedOn === 'string' ? new Date(m.insertedOn) : m.insertedOn } : m;
       return readDeep(decodePoisonMessage(message as never, { queue: 'orders', storageQueue: 'orders', functionName: 'fulfil', hostMaxAttempts: 5 }));
+    },
+  },
+  {
+    name: 'decodeHttpRequest',
+    seeds: httpSeeds,
+    decode: async (e) => {
+      const request = decodeHttpRequest(hostRequest(e), trustOne);
+      void request.url;
+      void request.method;
+      [...request.headers].length;
+      await request.text();
     },
   },
   { name: 'decodeEventGridEvent', seeds: () => folder('event-grid'), decode: (e) => readDeep(decodeEventGridEvent(e, 'event "onEvent"')) },

@@ -6,6 +6,8 @@ import { decodePubsub, toQueueMessage } from './decode-pubsub.js';
 import { decodeSchedule } from './decode-schedule.js';
 import { decodeDeadLetter, PUBSUB_DEAD_LETTER_ATTRIBUTES } from './decode-dead-letter.js';
 import { DEAD_LETTER_ATTRIBUTES } from './encode-dead-letter.js';
+import { decodeExpressRequest, type ExpressRequestLike } from './decode-express-request.js';
+import { compileTrustProxy } from '../../src/index.js';
 
 const fixtures = (folder: string, match: (file: string) => boolean = () => true): unknown[] =>
   readdirSync(new URL(`../../../shared/fixtures/google/${folder}/`, import.meta.url))
@@ -53,6 +55,58 @@ function deadLetterSeeds(): unknown[] {
   ];
 }
 
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** Requests as the Functions Framework's Express sees them: a request line, headers and a body. */
+function httpSeeds(): unknown[] {
+  const headers = { host: 'shop-abc-uc.a.run.app', 'user-agent': 'curl/8.5.0', accept: '*/*', 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1', traceparent: '00-105445aa7843bc8bf206b12000100000-0000000000000001-01', 'x-forwarded-for': '6.6.6.6, 203.0.113.7', 'x-forwarded-proto': 'https' };
+  return [
+    { method: 'GET', target: '/hello/ada?tag=a&tag=b', headers, body: null },
+    { method: 'POST', target: '/orders', headers: { ...headers, 'content-type': 'application/json' }, body: '{"id":"o1","qty":2}' },
+    { method: 'GET', target: 'http://evil.example/hello/x', headers, body: null },
+  ];
+}
+
+/**
+ * What the framework's Express can hand faasport: a known method, any request target the
+ * Node HTTP parser passes (fuzzed as a string), header pairs it accepts, the raw body bytes.
+ * A mutated field outside that cannot arrive and falls back.
+ */
+function frameworkRequest(event: unknown): ExpressRequestLike {
+  const m = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  const method = typeof m.method === 'string' && HTTP_METHODS.includes(m.method.toUpperCase()) ? m.method.toUpperCase() : 'POST';
+  const target = typeof m.target === 'string' && !/[\s\u0000-\u001f\u007f]/.test(m.target) && m.target.length > 0 ? m.target : '/';
+  const rawHeaders: string[] = [];
+  const headers: Record<string, string> = {};
+  const given = m.headers;
+  if (typeof given === 'object' && given !== null) {
+    for (const [k, v] of Object.entries(given)) {
+      if (typeof v !== 'string') continue;
+      try {
+        new Headers([[k, v]]);
+      } catch {
+        continue;
+      }
+      rawHeaders.push(k, v);
+      headers[k.toLowerCase()] = v;
+    }
+  }
+  const rawBody = typeof m.body === 'string' ? Buffer.from(m.body) : undefined;
+  return {
+    method,
+    originalUrl: target,
+    rawHeaders,
+    headers,
+    protocol: headers['x-forwarded-proto'] === 'https' ? 'https' : 'http',
+    ...(rawBody ? { rawBody } : {}),
+    readable: false,
+    socket: { remoteAddress: '::ffff:169.254.8.1' },
+    get: (name: string) => headers[name.toLowerCase()],
+  } as unknown as ExpressRequestLike;
+}
+
+const trustOne = compileTrustProxy(1, 'fuzz');
+
 const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event: unknown) => unknown }[] = [
   { name: 'decodeCloudEvent', seeds: cloudEvents, decode: (e) => readDeep(decodeCloudEvent(e, 'event "onEvent"')) },
   { name: 'decodePubsub', seeds: pubsubEvents, decode: (e) => readDeep(decodePubsub(e as never, OP)) },
@@ -69,6 +123,17 @@ const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event:
           ? { ...m, data: typeof m.data === 'string' ? Buffer.from(m.data, 'base64') : m.data, publishTime: typeof m.publishTime === 'string' ? new Date(m.publishTime) : m.publishTime }
           : m;
       return readDeep(decodeDeadLetter(message as never, { queue: 'orders', functionFor: (s) => s ?? 'fulfil' }));
+    },
+  },
+  {
+    name: 'decodeExpressRequest',
+    seeds: httpSeeds,
+    decode: async (e) => {
+      const request = decodeExpressRequest(frameworkRequest(e), 1024 * 1024, trustOne);
+      void request.url;
+      void request.method;
+      [...request.headers].length;
+      await request.text();
     },
   },
   { name: 'decodeSchedule', seeds: () => [...fixtures('scheduler'), ...cloudEvents()], decode: (e) => readDeep(decodeSchedule({ event: decodeCloudEvent(e, 'schedule "nightly"') })) },
