@@ -29,16 +29,28 @@ const BUILTIN_HARNESSES: Record<string, () => Promise<ConformanceTarget>> = {
 };
 
 /**
- * `faasport conformance [--adapter X]... [--out dir] [--readme README.md]`: runs the suite
+ * Which adapters a run covers: the four built-ins by default; `--adapter` with built-in names
+ * runs exactly those; `--adapter` with only modules (a third-party adapter) adds them as
+ * columns beside the built-ins, unless `--only` asks for the modules alone.
+ */
+export function adaptersToRun(requested: readonly string[] | undefined, only = false): string[] {
+  const names = requested ?? [];
+  if (names.length === 0) return [...DEFAULT_ADAPTERS];
+  if (only || names.some((n) => DEFAULT_ADAPTERS.includes(n))) return [...names];
+  return [...DEFAULT_ADAPTERS, ...names];
+}
+
+/**
+ * `faasport conformance [--adapter X]... [--only] [--out dir] [--readme README.md]`: runs the suite
  * against each adapter, prints the matrix, writes matrix.json and matrix.md, and optionally
  * replaces the matrix section of a README. Exit 1 when any cell is an unexpected result.
  */
 export async function conformanceCommand(args: string[], io: CliIo, resolveTarget: TargetResolver): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { adapter: { type: 'string', multiple: true }, out: { type: 'string' }, readme: { type: 'string' } },
+    options: { adapter: { type: 'string', multiple: true }, only: { type: 'boolean' }, out: { type: 'string' }, readme: { type: 'string' } },
   });
-  const names = values.adapter && values.adapter.length > 0 ? values.adapter : DEFAULT_ADAPTERS;
+  const names = adaptersToRun(values.adapter, values.only === true);
   const columns: MatrixColumn[] = [];
   for (const name of names) {
     io.output.line(`faasport conformance: running ${name}…`);

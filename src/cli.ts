@@ -15,7 +15,8 @@ Usage:
                  [--trust-proxy <hops|ip,cidr,loopback,...>]
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
-  faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--out conformance-report]
+  faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--only] [--out conformance-report]
+                       (a <module> alone is added to the four built-ins; --only runs just the modules)
   faasport --help | --version
 `;
 
