@@ -42,3 +42,37 @@ test('a message that is not base64 never runs the function and reads back as a M
   expect(dead).toMatchObject({ queue: 'inbox', functionName: 'read', attempts: 0, message: { body: '{"hello":"world"}' }, lastError: { code: 'MESSAGE_INVALID' } });
   expect(dead!.lastError.message).toContain('is not base64');
 }, 60_000);
+
+test('queues with different maxAttempts in one app: host.json takes the largest, and the adapter dead-letters the smaller one at exactly its own count', async () => {
+  // Prepare: the shop's shape on Azure: orders at 3 attempts, jobs at the default 5.
+  await listener?.stop();
+  const app = createApp('mixed');
+  const attempts: Record<string, number[]> = { orders: [], jobs: [] };
+  const orders = app.queue<{ id: string }>('orders', { maxAttempts: 3, backoff: false, maxMessageBytes: 1024 });
+  const jobs = app.queue<{ id: string }>('jobs', { backoff: false, maxMessageBytes: 1024 });
+  orders.consume('fulfil', (msg) => {
+    attempts.orders!.push(msg.attempt);
+    throw new Error(`cannot fulfil ${msg.body.id}`);
+  });
+  jobs.consume('work', (msg) => {
+    attempts.jobs!.push(msg.attempt);
+    throw new Error(`cannot work ${msg.body.id}`);
+  });
+  const settings = hostQueueSettings(app);
+  expect(settings.maxDequeueCount).toBe(5);
+  const producer = createAzureProducer(app, { connectionString: azurite.connectionString });
+  const worker = installFunctionsCore().load(() => registerAzure(app, { producer }));
+  listener = startQueueHost({ worker, connectionString: azurite.connectionString, ...settings });
+  // Act
+  await orders.send({ id: 'o-1' });
+  await jobs.send({ id: 'j-1' });
+  await listener.settle(40_000);
+  // Assess: exactly 3 and 5 deliveries, one dead letter each, with the handler's own error.
+  expect(attempts).toEqual({ orders: [1, 2, 3], jobs: [1, 2, 3, 4, 5] });
+  const [deadOrder] = await producer.readDeadLetters('orders');
+  expect(deadOrder).toMatchObject({ queue: 'orders', functionName: 'fulfil', attempts: 3, message: { body: { id: 'o-1' } }, lastError: { message: 'cannot fulfil o-1' } });
+  expect(await producer.readDeadLetters('orders')).toHaveLength(1);
+  const deadJobs = await producer.readDeadLetters('jobs');
+  expect(deadJobs).toHaveLength(1);
+  expect(deadJobs[0]).toMatchObject({ queue: 'jobs', functionName: 'work', attempts: 5, message: { body: { id: 'j-1' } } });
+}, 90_000);
