@@ -169,6 +169,7 @@ export const cases: ConformanceCase[] = [
       assert.deepEqual(res.headers.getSetCookie(), [
         'session=abc123; Path=/; HttpOnly; Secure; SameSite=Lax',
         'theme=dark; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/',
+        'token=eyJhbGciOiJIUzI1NiJ9.e30=; Path=/; Secure',
       ]);
       assert.equal(res.headers.get('x-conf-multi'), 'one, two');
     },

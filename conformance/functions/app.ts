@@ -124,6 +124,8 @@ function defineHttp(app: App, queues: Record<string, Queue<WorkBody>>, news: Top
     const headers = new Headers({ 'content-type': 'text/plain' });
     headers.append('set-cookie', 'session=abc123; Path=/; HttpOnly; Secure; SameSite=Lax');
     headers.append('set-cookie', 'theme=dark; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/');
+    // A base64 / JWT-style value: "=" and "." must reach the client as set.
+    headers.append('set-cookie', 'token=eyJhbGciOiJIUzI1NiJ9.e30=; Path=/; Secure');
     headers.append('x-conf-multi', 'one');
     headers.append('x-conf-multi', 'two');
     return new Response('cookies set', { headers });
