@@ -9,10 +9,10 @@
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { Bench } from 'tinybench';
-import { createApp } from '../src/index.js';
-import { toLambda } from '../adapters/aws/index.js';
-import { loadFixture } from '../adapters/aws/test/fixtures.js';
-import type { ApiGatewayV2EventLike, LambdaContextLike, SqsEventLike } from '../adapters/aws/index.js';
+import { createApp } from '../../src/index.js';
+import { toLambda } from './index.js';
+import { loadFixture } from './test/fixtures.js';
+import type { ApiGatewayV2EventLike, LambdaContextLike, SqsEventLike } from './index.js';
 
 const context: LambdaContextLike = {
   awsRequestId: 'bench',
