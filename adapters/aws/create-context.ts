@@ -23,8 +23,18 @@ export function invocationFacts(def: FunctionDefinition, lambdaContext: LambdaCo
   // The function's own timeoutMs, unless Lambda stops it sooner: deploy the Lambda timeout a
   // little above timeoutMs so the SDK answers (504, retry) before the platform kills it.
   const remaining = typeof lambdaContext?.getRemainingTimeInMillis === 'function' ? Math.min(def.timeoutMs, lambdaContext.getRemainingTimeInMillis()) : def.timeoutMs;
-  const lambdaTrace = typeof lambdaContext?.xRayTraceId === 'string' && lambdaContext.xRayTraceId !== '' ? lambdaContext.xRayTraceId : process.env._X_AMZN_TRACE_ID;
-  return { lambdaContext, coldStart, deadline: Date.now() + remaining, requestId: lambdaContext?.awsRequestId || randomUUID(), lambdaTrace };
+  // Read only when a trace is asked for: process.env lookups cost about a microsecond each.
+  let lambdaTrace: string | undefined | null = null;
+  return {
+    lambdaContext,
+    coldStart,
+    deadline: Date.now() + remaining,
+    requestId: lambdaContext?.awsRequestId || randomUUID(),
+    get lambdaTrace() {
+      if (lambdaTrace === null) lambdaTrace = typeof lambdaContext?.xRayTraceId === 'string' && lambdaContext.xRayTraceId !== '' ? lambdaContext.xRayTraceId : process.env._X_AMZN_TRACE_ID;
+      return lambdaTrace;
+    },
+  };
 }
 
 /** The portable context for one handler call on Lambda. */
