@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FUZZ_RUNS, fuzzDecoder, mutatedEvent, readDeep, vendorFixture } from '../../conformance/security/fuzz.js';
+import { FUZZ_RUNS, fuzzDecoder, mutatedEvent, platformHttpParts, readDeep, vendorFixture } from '../../conformance/security/fuzz.js';
 import { decodeEventGridEvent } from './decode-event-grid.js';
 import { decodeServiceBusMessage } from './decode-service-bus.js';
 import { decodeStorageQueueMessage } from './decode-storage-queue.js';
@@ -43,8 +43,6 @@ function poisonSeeds(): unknown[] {
   ];
 }
 
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-
 /** The vendor HTTP trigger fixture as request seeds: its headers, a method, a URL and a body. */
 function httpSeeds(): unknown[] {
   const metadata = fixture('http/nodejs-library-rpc-trigger-metadata-http.transcribed.json') as { Headers: { json: string } };
@@ -62,22 +60,9 @@ function httpSeeds(): unknown[] {
  * host's own HTTP layer would have refused them; everything inside it is fuzzed.
  */
 function hostRequest(event: unknown): InstanceType<typeof azureFunctions.HttpRequest> {
-  const m = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  const method = typeof m.method === 'string' && HTTP_METHODS.includes(m.method.toUpperCase()) ? m.method.toUpperCase() : 'POST';
+  const { fields: m, method, headers: pairs } = platformHttpParts(event);
   const url = typeof m.url === 'string' && /^https?:\/\//i.test(m.url) && URL.canParse(m.url) ? m.url : 'http://localhost:7071/api/fallback';
-  const headers: Record<string, string> = {};
-  const given = m.headers;
-  if (typeof given === 'object' && given !== null) {
-    for (const [k, v] of Object.entries(given)) {
-      if (typeof v !== 'string') continue;
-      try {
-        new Headers([[k, v]]);
-        headers[k] = v;
-      } catch {
-        /* a pair no HTTP parser would have passed on */
-      }
-    }
-  }
+  const headers = Object.fromEntries(pairs);
   const body = typeof m.body === 'string' && method !== 'GET' && method !== 'HEAD' ? { body: { string: m.body } } : {};
   return new azureFunctions.HttpRequest({ method, url, headers, ...body });
 }

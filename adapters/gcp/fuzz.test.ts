@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FUZZ_RUNS, fuzzDecoder, mutatedEvent, readDeep, vendorFixture } from '../../conformance/security/fuzz.js';
+import { FUZZ_RUNS, fuzzDecoder, mutatedEvent, platformHttpParts, readDeep, vendorFixture } from '../../conformance/security/fuzz.js';
 import { decodeCloudEvent } from './decode-cloud-event.js';
 import { decodePubsub, toQueueMessage } from './decode-pubsub.js';
 import { decodeSchedule } from './decode-schedule.js';
@@ -55,8 +55,6 @@ function deadLetterSeeds(): unknown[] {
   ];
 }
 
-const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-
 /** Requests as the Functions Framework's Express sees them: a request line, headers and a body. */
 function httpSeeds(): unknown[] {
   const headers = { host: 'shop-abc-uc.a.run.app', 'user-agent': 'curl/8.5.0', accept: '*/*', 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1', traceparent: '00-105445aa7843bc8bf206b12000100000-0000000000000001-01', 'x-forwarded-for': '6.6.6.6, 203.0.113.7', 'x-forwarded-proto': 'https' };
@@ -73,24 +71,10 @@ function httpSeeds(): unknown[] {
  * A mutated field outside that cannot arrive and falls back.
  */
 function frameworkRequest(event: unknown): ExpressRequestLike {
-  const m = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  const method = typeof m.method === 'string' && HTTP_METHODS.includes(m.method.toUpperCase()) ? m.method.toUpperCase() : 'POST';
+  const { fields: m, method, headers: pairs } = platformHttpParts(event);
   const target = typeof m.target === 'string' && !/[\s\u0000-\u001f\u007f]/.test(m.target) && m.target.length > 0 ? m.target : '/';
-  const rawHeaders: string[] = [];
-  const headers: Record<string, string> = {};
-  const given = m.headers;
-  if (typeof given === 'object' && given !== null) {
-    for (const [k, v] of Object.entries(given)) {
-      if (typeof v !== 'string') continue;
-      try {
-        new Headers([[k, v]]);
-      } catch {
-        continue;
-      }
-      rawHeaders.push(k, v);
-      headers[k.toLowerCase()] = v;
-    }
-  }
+  const rawHeaders = pairs.flat();
+  const headers = Object.fromEntries(pairs.map(([k, v]) => [k.toLowerCase(), v]));
   const rawBody = typeof m.body === 'string' ? Buffer.from(m.body) : undefined;
   return {
     method,

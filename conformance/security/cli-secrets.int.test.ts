@@ -31,6 +31,23 @@ function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ReturnT
   return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 
+/** The URL `faasport dev` prints once it listens; rejects if it exits first. */
+function listening(run: ReturnType<typeof cli>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/\S+)/.exec(run.output());
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 20);
+    void run.exited.then(() => {
+      clearInterval(timer);
+      reject(new Error(`faasport dev exited: ${run.output()}`));
+    });
+  });
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -53,16 +70,7 @@ describe('the CLI keeps secrets out of what it writes and prints', () => {
   it('faasport dev: no secret from the environment, the headers, the query or the body on stdout, stderr, answers or dead letters', async () => {
     const run = cli(['dev', appFile, '--port', '0', '--no-schedules']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setInterval(() => {
-          const m = /listening on (http:\/\/\S+)/.exec(run.output());
-          if (m) {
-            clearInterval(timer);
-            resolve(m[1]!);
-          }
-        }, 20);
-        void run.exited.then(() => reject(new Error(`faasport dev exited: ${run.output()}`)));
-      });
+      const url = await listening(run);
       const headers = {
         authorization: `Bearer ${canaries.authorization}`,
         cookie: `session=${canaries.cookie}`,
@@ -101,16 +109,7 @@ describe('the CLI keeps secrets out of what it writes and prints', () => {
   it('faasport dev with NODE_ENV=production: a handler that throws answers 500 with no message and no stack', async () => {
     const run = cli(['dev', appFile, '--port', '0', '--no-schedules'], { NODE_ENV: 'production' });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setInterval(() => {
-          const m = /listening on (http:\/\/\S+)/.exec(run.output());
-          if (m) {
-            clearInterval(timer);
-            resolve(m[1]!);
-          }
-        }, 20);
-        void run.exited.then(() => reject(new Error(`faasport dev exited: ${run.output()}`)));
-      });
+      const url = await listening(run);
       const res = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ada' }) });
       expect(res.status).toBe(500);
       const text = await res.text();

@@ -253,3 +253,29 @@ export async function fuzzDecoder(name: string, events: fc.Arbitrary<unknown>, d
   return figures;
 }
 
+
+const FUZZ_HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * The parts of a mutated HTTP seed a platform's HTTP layer could really hand over: a known
+ * method (else `POST`), and the header pairs an HTTP parser accepts (string values Fetch's
+ * Headers takes). Mutations outside that cannot arrive, so they fall back or are dropped.
+ */
+export function platformHttpParts(event: unknown): { fields: Record<string, unknown>; method: string; headers: [string, string][] } {
+  const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
+  const method = typeof fields.method === 'string' && FUZZ_HTTP_METHODS.includes(fields.method.toUpperCase()) ? fields.method.toUpperCase() : 'POST';
+  const headers: [string, string][] = [];
+  const given = fields.headers;
+  if (typeof given === 'object' && given !== null) {
+    for (const [k, v] of Object.entries(given)) {
+      if (typeof v !== 'string') continue;
+      try {
+        new Headers([[k, v]]);
+        headers.push([k, v]);
+      } catch {
+        /* a pair no HTTP parser would have passed on */
+      }
+    }
+  }
+  return { fields, method, headers };
+}
