@@ -105,4 +105,16 @@ describe('clientAddress', () => {
     expect(Object.keys(request)).toEqual([]);
     expect(JSON.stringify({ ...request })).toBe('{}');
   });
+
+  it('a function is worked out once, on first read, and not at all when nobody asks', () => {
+    let calls = 0;
+    const request = setClientAddress(new Request('http://x/'), () => {
+      calls++;
+      return '198.51.100.9';
+    });
+    expect(calls).toBe(0);
+    expect(clientAddress(request)).toBe('198.51.100.9');
+    expect(clientAddress(request)).toBe('198.51.100.9');
+    expect(calls).toBe(1);
+  });
 });

@@ -125,9 +125,17 @@ export function clientAddress(request: Request): string | undefined {
   return (request as unknown as Record<symbol, string | undefined>)[CLIENT_ADDRESS];
 }
 
-/** For adapter authors: records the client address on the Request a handler will get. */
-export function setClientAddress<R extends Request>(request: R, address: string | undefined): R {
-  if (address !== undefined) Object.defineProperty(request, CLIENT_ADDRESS, { value: address, enumerable: false, configurable: true });
+/**
+ * For adapter authors: records the client address on the Request a handler will get. Pass a
+ * function to have it worked out only if the handler asks (most never do).
+ */
+export function setClientAddress<R extends Request>(request: R, address: string | undefined | (() => string | undefined)): R {
+  if (typeof address === 'function') {
+    let resolved: string | undefined | null = null;
+    Object.defineProperty(request, CLIENT_ADDRESS, { get: () => (resolved === null ? (resolved = address()) : resolved), enumerable: false, configurable: true });
+  } else if (address !== undefined) {
+    Object.defineProperty(request, CLIENT_ADDRESS, { value: address, enumerable: false, configurable: true });
+  }
   return request;
 }
 

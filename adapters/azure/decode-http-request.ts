@@ -27,7 +27,7 @@ export function decodeHttpRequest(request: HttpRequest, trust?: ProxyTrust): Req
     init.duplex = 'half';
   }
   const decoded = new Request(request.url, init);
-  return trust ? setClientAddress(decoded, resolveClientAddress(undefined, request.headers.get('x-forwarded-for'), trust)) : decoded;
+  return trust ? setClientAddress(decoded, () => resolveClientAddress(undefined, request.headers.get('x-forwarded-for'), trust)) : decoded;
 }
 
 /** Route values as faasport names them: the catch-all becomes `*`. */

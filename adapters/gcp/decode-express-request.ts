@@ -26,7 +26,8 @@ export type ExpressRequestLike = Pick<FrameworkRequest, 'method' | 'originalUrl'
 export function decodeExpressRequest(req: ExpressRequestLike, maxBodyBytes: number, trust?: ProxyTrust): Request {
   const request = decodeBody(req, maxBodyBytes);
   const forwardedFor = trust ? req.headers['x-forwarded-for'] : undefined;
-  return setClientAddress(request, resolveClientAddress(req.socket?.remoteAddress, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
+  const peer = req.socket?.remoteAddress;
+  return setClientAddress(request, () => resolveClientAddress(peer, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
 }
 
 function decodeBody(req: ExpressRequestLike, maxBodyBytes: number): Request {

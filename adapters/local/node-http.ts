@@ -72,7 +72,7 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
       ...(body && body.length > 0 ? { body: body as unknown as BodyInit } : {}),
     });
     const forwardedFor = viaProxy ? req.headers['x-forwarded-for'] : undefined;
-    setClientAddress(request, resolveClientAddress(peer, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
+    setClientAddress(request, () => resolveClientAddress(peer, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
     const response = await handler(request);
     res.statusCode = response.status;
     if (response.statusText) res.statusMessage = response.statusText;
