@@ -25,6 +25,9 @@ describe('plainHost', () => {
     ['good.example/evil', undefined],
     ['good.example?x', undefined],
     ['good example', undefined],
+    ['9007199254740992', undefined],
+    ['example.com:99999', undefined],
+    ['2130706433', '2130706433'],
     [undefined, undefined],
   ])('%j → %j', (value, expected) => expect(plainHost(value)).toBe(expected));
 });

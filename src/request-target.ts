@@ -25,7 +25,10 @@ export function originForm(target: string): string | undefined {
 
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
-/** `value` when it is a plain `host[:port]` (no userinfo, path or junk a URL would misread), else undefined. */
+/**
+ * `value` when it is a plain `host[:port]` a URL accepts (no userinfo, path or junk a URL
+ * would misread; no all-digit host past IPv4's range, no port past 65535), else undefined.
+ */
 export function plainHost(value: string | undefined): string | undefined {
-  return value !== undefined && HOST.test(value) ? value : undefined;
+  return value !== undefined && HOST.test(value) && URL.canParse(`http://${value}/`) ? value : undefined;
 }
