@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientAddress, compileTrustProxy, normaliseAddress, resolveClientAddress, setClientAddress, trustProxyFromEnv } from './client-address.js';
-import { FaasportError } from './errors.js';
+import { FaasportError, invalidEventField } from './errors.js';
 
 describe('compileTrustProxy', () => {
   it('trusts nobody when unset, 0, empty or "false"', () => {
@@ -18,6 +18,10 @@ describe('compileTrustProxy', () => {
     const trust = compileTrustProxy('loopback, 10.0.0.0/8, 2001:db8::/32, 192.0.2.5', 'test')!;
     for (const yes of ['127.0.0.1', '127.9.9.9', '::1', '10.255.0.1', '2001:db8::7', '192.0.2.5']) expect(trust(yes, 3), yes).toBe(true);
     for (const no of ['11.0.0.1', '192.0.2.6', '2001:db9::1', 'not-an-ip', '']) expect(trust(no, 0), no).toBe(false);
+    // A dual-stack socket's peer and Azure's ip:port are the same addresses.
+    expect(trust('::ffff:127.0.0.1', 0)).toBe(true);
+    expect(trust('10.1.2.3:50123', 0)).toBe(true);
+    expect(trust('::ffff:11.0.0.1', 0)).toBe(false);
     const lan = compileTrustProxy(['uniquelocal', 'linklocal'], 'test')!;
     for (const yes of ['172.16.0.1', '172.31.255.255', '192.168.1.1', 'fd00::1', '169.254.169.254', 'fe80::1']) expect(lan(yes, 0), yes).toBe(true);
     expect(lan('172.32.0.1', 0)).toBe(false);
@@ -47,6 +51,15 @@ describe('compileTrustProxy', () => {
     expect(trustProxyFromEnv({}, 'registerGcp')).toBeUndefined();
     expect(trustProxyFromEnv({ FAASPORT_TRUST_PROXY: '1' }, 'registerGcp')!('1.1.1.1', 0)).toBe(true);
     expect(() => trustProxyFromEnv({ FAASPORT_TRUST_PROXY: 'yes' }, 'registerGcp')).toThrow(/registerGcp \(FAASPORT_TRUST_PROXY\): "yes"/);
+  });
+});
+
+describe('invalidEventField', () => {
+  it('names the operation, the path or the whole, the type seen (never the value) and the hint', () => {
+    const e = invalidEventField('reading dead letters', 'attributes.x', 'a string', { secret: 's3cr3t' }, { hint: 'the client returns one' });
+    expect(e).toMatchObject({ code: 'EVENT_INVALID', status: 400, details: { path: 'attributes.x' } });
+    expect(e.message).toBe('reading dead letters: attributes.x must be a string, got object; the client returns one');
+    expect(invalidEventField('op', '', 'an object', null, { whole: 'the message' }).message).toBe('op: the message must be an object, got null');
   });
 });
 

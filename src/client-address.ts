@@ -72,8 +72,10 @@ export function compileTrustProxy(spec: TrustProxy | undefined, operation: strin
   }
   return (address) => {
     if (address === undefined) return true;
-    const family = isIP(address);
-    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    // As platforms write it: a dual-stack socket's ::ffff:127.0.0.1 is 127.0.0.1, Azure's ip:port an ip.
+    const plain = normaliseAddress(address);
+    if (plain === undefined) return false;
+    return list.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
   };
 }
 

@@ -132,3 +132,27 @@ export function safeStack(err: Error): string[] | undefined {
   const frames = err.stack.split('\n').filter((line) => /^\s+at /.test(line));
   return [`${err.name}: ${safeErrorMessage(err)}`, ...frames];
 }
+
+/** The JSON type of a value, as error messages name it (never the value: it may be a secret). */
+export function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * EVENT_INVALID (400) for a field of the wrong type in something a platform handed over:
+ * names the operation, the dotted `path` (`details.path`; '' for the whole thing, called
+ * `whole` in the message) and the type seen, then the `hint`.
+ *
+ * @example
+ * ```ts
+ * throw invalidEventField('aws SQS record', 'body', 'a string', 42, { hint: 'check the test event' });
+ * // aws SQS record: body must be a string, got number; check the test event
+ * ```
+ */
+export function invalidEventField(operation: string, path: string, expected: string, value: unknown, options: { whole?: string; hint?: string } = {}): FaasportError {
+  const subject = path === '' ? (options.whole ?? 'the event') : path;
+  return new FaasportError('EVENT_INVALID', `${operation}: ${subject} must be ${expected}, got ${typeName(value)}${options.hint ? `; ${options.hint}` : ''}`, {
+    status: 400,
+    details: { path },
+  });
+}

@@ -2,7 +2,7 @@ export { createApp, attachTransport, encodeMessage, isApp, DEFAULT_TIMEOUT_MS, D
 export type { App, Queue, Topic } from './app.js';
 export { defineAdapter, findUnsupported, assertSupported } from './adapter.js';
 export type { Adapter, Capabilities } from './adapter.js';
-export { FaasportError, isFaasportError, payloadTooLarge, summariseError, safeErrorMessage, formatBytes } from './errors.js';
+export { FaasportError, isFaasportError, payloadTooLarge, summariseError, safeErrorMessage, formatBytes, typeName, invalidEventField } from './errors.js';
 export type { FaasportErrorCode, ErrorSummary } from './errors.js';
 export { InvocationContext, currentInvocation, createColdStartFlag } from './context.js';
 export type { ContextInit } from './context.js';

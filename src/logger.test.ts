@@ -12,6 +12,7 @@ describe('logLevelFromEnv', () => {
     [{ FAASPORT_LOG_LEVEL: 'trace' }, 'debug'],
     [{ FAASPORT_LOG_LEVEL: 'fatal' }, 'error'],
     [{ FAASPORT_LOG_LEVEL: '' }, undefined],
+    [{ FAASPORT_LOG_LEVEL: '', AWS_LAMBDA_LOG_LEVEL: 'WARN' }, 'warn'],
     [{ AWS_LAMBDA_LOG_LEVEL: 'ERROR' }, 'error'],
     [{ AWS_LAMBDA_LOG_LEVEL: 'something-new' }, undefined],
     [{ FAASPORT_LOG_LEVEL: 'info', AWS_LAMBDA_LOG_LEVEL: 'DEBUG' }, 'info'],

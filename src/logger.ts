@@ -11,9 +11,9 @@ export const LOG_LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn:
  * silently turn debugging off.
  */
 export function logLevelFromEnv(env: NodeJS.ProcessEnv, operation: string): LogLevel | undefined {
-  const own = env.FAASPORT_LOG_LEVEL;
+  const own = env.FAASPORT_LOG_LEVEL || undefined;
   const level = toLevel(own ?? env.AWS_LAMBDA_LOG_LEVEL);
-  if (own !== undefined && own !== '' && level === undefined) {
+  if (own !== undefined && level === undefined) {
     throw new FaasportError('CONFIG_INVALID', `${operation}: FAASPORT_LOG_LEVEL must be one of debug, info, warn, error (or trace, fatal), got "${own.slice(0, 40)}"`);
   }
   return level;

@@ -1,4 +1,5 @@
-import { FaasportError, isFaasportError } from 'faasport';
+import { FaasportError, invalidEventField, isFaasportError } from 'faasport';
+export { typeName } from 'faasport';
 
 /**
  * Typed reads of Lambda event fields. AWS delivers well-formed events, but a hand-written
@@ -11,10 +12,6 @@ import { FaasportError, isFaasportError } from 'faasport';
 
 type Loose = Record<string, unknown>;
 
-/** The JSON type of a value, as messages name it. */
-export function typeName(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-}
 
 /** A map key usable in a dotted path: odd or huge keys (they come from the event) become `?`. */
 export function keyPath(path: string, key: string | number): string {
@@ -24,11 +21,7 @@ export function keyPath(path: string, key: string | number): string {
 
 /** EVENT_INVALID for the field at `path`. */
 export function invalidField(operation: string, path: string, expected: string, value: unknown): FaasportError {
-  return new FaasportError(
-    'EVENT_INVALID',
-    `${operation}: ${path === '' ? 'the event' : path} must be ${expected}, got ${typeName(value)}; events from AWS always do, so check the test event or the caller that invoked the function`,
-    { status: 400, details: { path } },
-  );
+  return invalidEventField(operation, path, expected, value, { hint: 'events from AWS always do, so check the test event or the caller that invoked the function' });
 }
 
 /** A JSON object (not null, not an array). */

@@ -112,6 +112,8 @@ function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { me
   if (def.kind === 'topic') {
     const envelope = typeof record.body === 'string' ? parseSnsEnvelope(record.body) : undefined;
     if (envelope) {
+      // SNS's traceparent first, then SQS's AWSTraceHeader, then the invocation's X-Ray header
+      // ('' stops snsParentTrace from falling back to it before SQS's header is tried).
       return { message: decodeSnsNotification(envelope, sqsAttempt(record), 'body'), parentTrace: (lambdaTrace) => snsParentTrace(envelope.MessageAttributes, '') ?? sqsParentTrace(record, lambdaTrace) };
     }
   }
@@ -157,11 +159,6 @@ async function deadLetter(
     ctx.log.error('could not write the dead letter; the message stays on the queue', { messageId: message.id, deadLetterQueue: queue, error: summariseError(err) });
     return false;
   }
-}
-
-/** `arn:aws:sqs:<region>:<account>:<name>` → `<name>`. */
-export function queueNameFromArn(arn: string): string {
-  return arn.slice(arn.lastIndexOf(':') + 1);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { SQS_MAX_RECEIVE_COUNT } from './limits.js';
 import type { QueueDefinition, QueueFunctionDefinition } from 'faasport';
 
 /** The SQS name of a queue: FIFO queues must end in `.fifo`. */
@@ -29,7 +30,7 @@ export function subscriptionQueueName(topic: string, fn: string): string {
  * the message to the DLQ on the next receive, so nothing runs more than maxAttempts times.
  */
 export function redriveMaxReceiveCount(q: { readonly maxAttempts: number }): number {
-  return Math.min(1000, q.maxAttempts);
+  return Math.min(SQS_MAX_RECEIVE_COUNT, q.maxAttempts);
 }
 
 /** Lambda retries an asynchronous invocation (EventBridge, S3) at most twice: three attempts in all. */

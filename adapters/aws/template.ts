@@ -15,7 +15,7 @@ import {
   type ScheduleFunctionDefinition,
 } from 'faasport';
 import { scheduleExpression } from './encode-schedule-expression.js';
-import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_RECEIVE_COUNT, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
+import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
 import { deadLetterQueueName, envKey, redriveMaxReceiveCount, sqsQueueName, subscriptionQueueName } from './naming.js';
 export { subscriptionQueueName };
 

@@ -1,4 +1,4 @@
-import { FaasportError, type DeadLetterEnvelope } from '../../src/index.js';
+import { invalidEventField, type DeadLetterEnvelope } from '../../src/index.js';
 import { parseJsonOrText } from '../../src/json-or-text.js';
 import { unwrapBody } from './decode-storage-queue.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
@@ -42,10 +42,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  */
 export function decodePoisonMessage(message: PoisonMessage, source: PoisonSource): DeadLetterEnvelope {
   const operation = `queue "${source.queue}": reading dead letters from ${source.storageQueue}${POISON_SUFFIX}`;
-  const refuse = (path: string, expected: string, value: unknown): FaasportError =>
-    new FaasportError('EVENT_INVALID', `${operation}: ${path === '' ? 'the message' : path} must be ${expected}, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}; @azure/storage-queue's peekMessages returns one`, {
-      details: { path },
-    });
+  const refuse = (path: string, expected: string, value: unknown) =>
+    invalidEventField(operation, path, expected, value, { whole: 'the message', hint: "@azure/storage-queue's peekMessages returns one" });
   if (typeof message !== 'object' || message === null) throw refuse('', 'an object', message);
   if (typeof message.messageId !== 'string') throw refuse('messageId', 'a string', message.messageId);
   if (typeof message.messageText !== 'string') throw refuse('messageText', 'a string', message.messageText);

@@ -1,4 +1,4 @@
-import { FaasportError, type DeadLetterEnvelope } from '../../src/index.js';
+import { invalidEventField, type DeadLetterEnvelope } from '../../src/index.js';
 import { decodeMessageBody } from './decode-pubsub.js';
 import { DEAD_LETTER_ATTRIBUTES } from './encode-dead-letter.js';
 import { shortName } from './names.js';
@@ -104,10 +104,7 @@ function errorOf(json: string | undefined): DeadLetterEnvelope['lastError'] {
 
 /** The types the Pub/Sub client guarantees, checked, so a foreign message is a typed refusal naming the field. */
 function checkMessage(message: DeadLetterMessage, operation: string): void {
-  const refuse = (path: string, expected: string, value: unknown): FaasportError =>
-    new FaasportError('EVENT_INVALID', `${operation}: ${path === '' ? 'the message' : path} must be ${expected}, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, {
-      details: { path },
-    });
+  const refuse = (path: string, expected: string, value: unknown) => invalidEventField(operation, path, expected, value, { whole: 'the message' });
   if (typeof message !== 'object' || message === null) throw refuse('', 'an object', message);
   if (typeof message.id !== 'string') throw refuse('id', 'a string', message.id);
   if (!(message.data instanceof Uint8Array)) throw refuse('data', 'bytes', message.data);

@@ -26,7 +26,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-
 /**
  * Serves a Fetch-style handler over node:http. The request URL's host is the Host header
  * when it is a plain host[:port]; X-Forwarded-Host, -Proto and -For count only when the
@@ -43,6 +42,11 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
   const address = (): AddressInfo => server.address() as AddressInfo;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A target that is neither a path nor an absolute URL is refused before any body is read.
+    const target = originForm(req.url ?? '/');
+    if (target === undefined) {
+      return sendJson(res, 400, { error: `http ${req.method}: the request target must be a path or an absolute http(s) URL`, code: 'EVENT_INVALID' }, true);
+    }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBodyBytes) return refuseBody(req, res, tooLarge(declared, options.maxBodyBytes));
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, options.maxBodyBytes);
@@ -51,8 +55,7 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
     const trust = options.trustProxy;
     const viaProxy = trust !== undefined && trust(peer, 0);
     const forwardedHost = viaProxy ? lastEntry(req.headers['x-forwarded-host']) : undefined;
-    const host =
-      plainHost(forwardedHost) ?? plainHost(req.headers.host) ?? `127.0.0.1:${address().port}`;
+    const host = plainHost(forwardedHost) ?? plainHost(req.headers.host) ?? `127.0.0.1:${address().port}`;
     const scheme = viaProxy && lastEntry(req.headers['x-forwarded-proto'])?.toLowerCase() === 'https' ? 'https' : 'http';
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -61,10 +64,6 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
       } catch {
         /* a header value the Fetch API refuses is dropped, as fetch would */
       }
-    }
-    const target = originForm(req.url ?? '/');
-    if (target === undefined) {
-      return sendJson(res, 400, { error: `http ${req.method}: the request target must be a path or an absolute http(s) URL`, code: 'EVENT_INVALID' });
     }
     const request = new Request(`${scheme}://${host}${target}`, {
       method: req.method ?? 'GET',
