@@ -15,9 +15,9 @@ import { createApp, isFaasportError } from '../../src/index.js';
 import { AwsProducer } from './producer.js';
 
 const fixtures = (folder: string): unknown[] =>
-  readdirSync(new URL(`../../../shared/fixtures/aws/${folder}/`, import.meta.url))
+  readdirSync(new URL(`../../conformance/fixtures/aws/${folder}/`, import.meta.url))
     .filter((f) => f.endsWith('.json'))
-    .map((f) => vendorFixture(`aws/${folder}/${f}`, import.meta.url));
+    .map((f) => vendorFixture(`aws/${folder}/${f}`));
 /** Record-shaped events are fuzzed one record at a time, as the handlers decode them (records of that source only). */
 const records = (folder: string, source: string): unknown[] =>
   fixtures(folder)

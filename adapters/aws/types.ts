@@ -1,7 +1,7 @@
 /**
  * Structural shapes of the events and context AWS Lambda hands a function. Only the fields
  * faasport reads are typed; everything else stays reachable through `ctx.native`.
- * Field names follow the AWS documentation (see ../shared/fixtures/SHAPES.md).
+ * Field names follow the AWS documentation (see conformance/fixtures/SHAPES.md).
  */
 
 /** The Lambda context object (Node.js runtime). */

@@ -9,7 +9,7 @@ import type { AzureProducer } from './producer.js';
 // Host-shaped input from the vendor fixtures goes through the real @azure/functions
 // invocation model, then through the adapter, into the portable types.
 const core = installFunctionsCore();
-const fixtures = new URL('../../../shared/fixtures/azure/', import.meta.url);
+const fixtures = new URL('../../conformance/fixtures/azure/', import.meta.url);
 const load = (path: string): unknown => JSON.parse(readFileSync(new URL(path, fixtures), 'utf8').replace(/^\uFEFF/, ''));
 
 const seen: { message?: QueueMessage; event?: CloudEvent; tick?: ScheduleTick; ctx?: Context } = {};

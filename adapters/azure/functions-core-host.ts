@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import Module from 'node:module';
 
-/** The host's TypedData, as protobufjs JSON (see ../shared/fixtures/azure). */
+/** The host's TypedData, as protobufjs JSON (see conformance/fixtures/azure). */
 export interface RpcTypedData {
   string?: string;
   json?: string;

@@ -11,9 +11,9 @@ import { decodeHttpRequest } from './decode-http-request.js';
 import { compileTrustProxy } from '../../src/index.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
 
-const fixture = (path: string): unknown => vendorFixture(`azure/${path}`, import.meta.url);
+const fixture = (path: string): unknown => vendorFixture(`azure/${path}`);
 const folder = (name: string): unknown[] =>
-  readdirSync(new URL(`../../../shared/fixtures/azure/${name}/`, import.meta.url))
+  readdirSync(new URL(`../../conformance/fixtures/azure/${name}/`, import.meta.url))
     .filter((f) => f.endsWith('.json'))
     .map((f) => fixture(`${name}/${f}`));
 

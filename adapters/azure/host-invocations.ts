@@ -1,6 +1,6 @@
 /**
  * Test support: builds InvocationRequests shaped like the ones the Functions host sends for
- * each trigger (compare ../shared/fixtures/azure/*.transcribed.json), and reads the HTTP
+ * each trigger (compare conformance/fixtures/azure/*.transcribed.json), and reads the HTTP
  * answer back into a Fetch Response the way the host writes it to the client.
  */
 import type { HostInvocation, RegisteredFunction, RpcHttpCookie, RpcHttpData, RpcTypedData } from './functions-core-host.js';

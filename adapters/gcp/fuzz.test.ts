@@ -10,9 +10,9 @@ import { decodeExpressRequest, type ExpressRequestLike } from './decode-express-
 import { compileTrustProxy } from '../../src/index.js';
 
 const fixtures = (folder: string, match: (file: string) => boolean = () => true): unknown[] =>
-  readdirSync(new URL(`../../../shared/fixtures/google/${folder}/`, import.meta.url))
+  readdirSync(new URL(`../../conformance/fixtures/google/${folder}/`, import.meta.url))
     .filter((f) => f.endsWith('.json') && match(f))
-    .map((f) => vendorFixture(`google/${folder}/${f}`, import.meta.url));
+    .map((f) => vendorFixture(`google/${folder}/${f}`));
 
 const cloudEvents = (): unknown[] => ['pubsub', 'storage', 'firestore', 'scheduler'].flatMap((folder) => fixtures(folder, (f) => f.startsWith('cloudevent-')));
 /** Pub/Sub deliveries as the framework hands them: CloudEvents, and bare MessagePublishedData under `data`. */

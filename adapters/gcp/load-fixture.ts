@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-/** The vendor fixtures folder, beside the repository (CI clones the repo next to shared/). */
-export const FIXTURES = new URL('../../../shared/fixtures/', import.meta.url);
+/** The vendor fixtures folder, kept in the repository (conformance/fixtures, see its PROVENANCE.md). */
+export const FIXTURES = new URL('../../conformance/fixtures/', import.meta.url);
 
 /** A vendor fixture's text, without the UTF-8 byte-order mark some files carry. */
 export function fixtureText(path: string): string {

@@ -5,9 +5,9 @@ import { isFaasportError } from '../../src/index.js';
 /** Runs per decoder: 10 000 in `npm test`, more with FAASPORT_FUZZ_RUNS. */
 export const FUZZ_RUNS = Number(process.env.FAASPORT_FUZZ_RUNS ?? 10_000);
 
-/** A vendor fixture from shared/fixtures, read relative to the repo (`base` is the caller's import.meta.url). */
-export function vendorFixture(path: string, base: string | URL): unknown {
-  const text = readFileSync(new URL(`../../../shared/fixtures/${path}`, base), 'utf8');
+/** A vendor fixture from the repository's copy (conformance/fixtures, see its PROVENANCE.md). */
+export function vendorFixture(path: string): unknown {
+  const text = readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
   return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
 }
 

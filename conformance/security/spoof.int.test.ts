@@ -83,7 +83,7 @@ function withHeaders<T extends { headers?: Record<string, string> | null; multiV
 }
 
 const fixture = <T>(path: string): T =>
-  JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${path}`, import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as T;
+  JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as T;
 
 describe('AWS decoders take the client address from the platform, not from headers', () => {
   const cases = [

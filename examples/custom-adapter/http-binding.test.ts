@@ -4,7 +4,7 @@ import { isFaasportError, type CloudEvent } from 'faasport';
 import { contentModeOf, decodeHttpEvent, type HttpEventMessage } from './decode-http-binding.js';
 import { encodeBinaryMode, encodeStructuredMode, type HttpEventRequest } from './encode-http-binding.js';
 
-const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${path}`, import.meta.url), 'utf8'));
+const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`../../conformance/fixtures/${path}`, import.meta.url), 'utf8'));
 
 /** A CloudEvent with the required attributes; `extra` adds or overrides the rest. */
 const event = (extra: Record<string, unknown> = {}): CloudEvent =>

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** The vendor fixtures folder, resolved from the repo root (../shared beside it), never an absolute path. */
-export const FIXTURES = new URL('../../../../shared/fixtures/aws/', import.meta.url);
+/** The vendor fixtures folder, kept in the repository (conformance/fixtures, see its PROVENANCE.md). */
+export const FIXTURES = new URL('../../../conformance/fixtures/aws/', import.meta.url);
 
 /** Loads a vendor fixture as JSON (several files start with a UTF-8 BOM). */
 export function loadFixture<T = unknown>(relative: string): T {
