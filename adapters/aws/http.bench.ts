@@ -4,8 +4,12 @@
  * SQS batch of 10, raw vs faasport. Prints each one's overhead over raw and the ratio
  * (target: faasport's overhead at most one third of hono's).
  *
- * Run: npx tsx bench/aws-http.bench.ts
+ * Run: npm run bench                 (the Node that runs npm)
+ *      npm run bench -- --node 22     (a Node major, fetched once by .ci/node-versions --bin)
+ *      npm run bench -- --node /path/to/node
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { Bench } from 'tinybench';
@@ -13,6 +17,21 @@ import { createApp } from '../../src/index.js';
 import { toLambda } from './index.js';
 import { loadFixture } from './test/fixtures.js';
 import type { ApiGatewayV2EventLike, LambdaContextLike, SqsEventLike } from './index.js';
+
+// --node: run this same file under another Node binary, so figures for the deployed runtime
+// (Node 22) stand beside the floor's (Node 20).
+const nodeAt = process.argv.indexOf('--node');
+if (nodeAt !== -1) {
+  const wanted = process.argv[nodeAt + 1];
+  if (!wanted) throw new Error('npm run bench -- --node needs a Node major (22) or the path of a node binary');
+  const bin = /^\d+$/.test(wanted)
+    ? `${execFileSync('bash', [fileURLToPath(new URL('../../.ci/node-versions', import.meta.url)), '--bin', wanted], { encoding: 'utf8' }).trim()}/node`
+    : wanted;
+  const rest = process.argv.slice(2).filter((_, i) => i !== nodeAt - 2 && i !== nodeAt - 1);
+  const run = spawnSync(bin, ['--import', 'tsx', fileURLToPath(import.meta.url), ...rest], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
+console.log(`Node ${process.version}`);
 
 const context: LambdaContextLike = {
   awsRequestId: 'bench',
