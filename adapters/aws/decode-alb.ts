@@ -1,6 +1,6 @@
 import { objectAt } from './event-fields.js';
 import { findHeader, pathAt, toHeaders, toOrigin, toQueryString, usableHost } from './event-headers.js';
-import { LambdaRequest } from './lambda-request.js';
+import { LambdaRequest, toFetchRequest } from './lambda-request.js';
 import type { AlbEventLike } from './types.js';
 
 const OPERATION = 'aws ALB event';
@@ -63,5 +63,5 @@ export function isAlbMultiValue(event: AlbEventLike): boolean {
  * ```
  */
 export function decodeAlb(event: AlbEventLike): Request {
-  return new AlbRequest(event) as unknown as Request;
+  return toFetchRequest(new AlbRequest(event));
 }

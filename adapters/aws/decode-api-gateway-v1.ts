@@ -1,6 +1,6 @@
 import { objectAt, optionalObjectAt, optionalStringAt } from './event-fields.js';
 import { findHeader, pathAt, toHeaders, toOrigin, toQueryString, usableHost } from './event-headers.js';
-import { LambdaRequest } from './lambda-request.js';
+import { LambdaRequest, toFetchRequest } from './lambda-request.js';
 import type { ApiGatewayV1EventLike } from './types.js';
 
 const OPERATION = 'aws API Gateway REST (v1) event';
@@ -54,5 +54,5 @@ export class ApiGatewayV1Request extends LambdaRequest {
  * ```
  */
 export function decodeApiGatewayV1(event: ApiGatewayV1EventLike): Request {
-  return new ApiGatewayV1Request(event) as unknown as Request;
+  return toFetchRequest(new ApiGatewayV1Request(event));
 }

@@ -1,6 +1,6 @@
 import { objectAt, optionalArrayAt, optionalObjectAt, optionalStringAt, optionalStringIn, stringIn } from './event-fields.js';
 import { appendHeader, pathAt, toOrigin, usableHost } from './event-headers.js';
-import { LambdaRequest } from './lambda-request.js';
+import { LambdaRequest, toFetchRequest } from './lambda-request.js';
 import type { ApiGatewayV2EventLike } from './types.js';
 
 const OPERATION = 'aws API Gateway HTTP API (v2) / Function URL event';
@@ -83,5 +83,5 @@ export class ApiGatewayV2Request extends LambdaRequest {
  * ```
  */
 export function decodeApiGatewayV2(event: ApiGatewayV2EventLike): Request {
-  return new ApiGatewayV2Request(event) as unknown as Request;
+  return toFetchRequest(new ApiGatewayV2Request(event));
 }

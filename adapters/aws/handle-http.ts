@@ -11,7 +11,7 @@ import { encodeApiGatewayV2 } from './encode-api-gateway-v2.js';
 import { createContext } from './create-context.js';
 import { beginInvocation, type HandlerDeps } from './handler-deps.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
-import type { LambdaRequest } from './lambda-request.js';
+import { toFetchRequest, type LambdaRequest } from './lambda-request.js';
 import type { AlbEventLike, ApiGatewayV1EventLike, ApiGatewayV2EventLike, LambdaHandler, ProxyResultV1, ProxyResultV2 } from './types.js';
 
 const ACCEPTS = 'API Gateway REST (v1) and HTTP API (v2), ALB and Function URL events';
@@ -56,7 +56,7 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
     const facts = beginInvocation(def, deps, lambdaContext);
     const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request, facts.lambdaTrace), params);
     const response = isMethodAllowed(def, request.method)
-      ? await invokeHttp(def, request as unknown as Request, ctx, { production: deps.production })
+      ? await invokeHttp(def, toFetchRequest(request), ctx, { production: deps.production })
       : methodNotAllowed(def, request.method, path);
     // Lambda freezes the process once the result is returned: finish waitUntil work first.
     if (ctx.pending.length > 0) await Promise.all(ctx.pending);

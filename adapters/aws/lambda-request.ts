@@ -9,6 +9,7 @@
  */
 
 import { invalidField, stringAt } from './event-fields.js';
+import { setClientAddress } from 'faasport';
 
 const CLIENT_IP = Symbol.for('faasport.clientIp');
 /** An HTTP method token, as `new Request` accepts it. */
@@ -140,6 +141,8 @@ export abstract class LambdaRequest {
 // Everything not implemented above delegates to the materialised Request: own members of
 // Request.prototype (signal, clone, formData, ...) and undici's internal symbol slots, so
 // that `fetch(request)` and `new Request(request)` accept a LambdaRequest on Node 20/22.
+// Node 24's undici keeps that state in private fields, which no delegate can reach: there
+// `toFetchRequest` hands the function a real Request instead (see lazyRequestSupported).
 Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
 {
   const proto = LambdaRequest.prototype as unknown as Record<PropertyKey, unknown>;
@@ -169,6 +172,54 @@ Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
       });
     }
   }
+}
+
+/** A LambdaRequest made only to find out whether this Node's Request accepts one. */
+class ProbeRequest extends LambdaRequest {
+  readonly clientIp = undefined;
+  constructor() {
+    super('POST', 'method', 'probe', false, 'faasport lazy Request probe');
+  }
+  protected requestUrl(): string {
+    return 'http://localhost/probe?x=1';
+  }
+  protected requestHeaders(): Headers {
+    return new Headers({ 'content-type': 'text/plain' });
+  }
+}
+
+let lazySupported: boolean | undefined;
+
+/**
+ * Whether this Node's Fetch implementation takes a LambdaRequest where it takes a Request
+ * (`new Request(req)`, `fetch(req)`): true on Node 20 and 22, false on Node 24, whose undici
+ * reads private fields. Found out once, on the first HTTP invocation, by trying it;
+ * `FAASPORT_LAZY_REQUEST=0` turns the lazy request off (to run the suites on the standard path).
+ */
+export function lazyRequestSupported(): boolean {
+  if (lazySupported === undefined) {
+    lazySupported = process.env.FAASPORT_LAZY_REQUEST !== '0' && probeLazyRequest();
+  }
+  return lazySupported;
+}
+
+function probeLazyRequest(): boolean {
+  try {
+    const copy = new Request(new ProbeRequest() as unknown as Request);
+    return copy.url === 'http://localhost/probe?x=1' && copy.method === 'POST' && copy.headers.get('content-type') === 'text/plain';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Request a function receives: the lazy one where this Node accepts it as a Request,
+ * else one real Request built from it (same URL, headers, body and client address), so a
+ * Node upgrade costs speed, never correctness.
+ */
+export function toFetchRequest(request: LambdaRequest, lazy = lazyRequestSupported()): Request {
+  if (lazy) return request as unknown as Request;
+  return setClientAddress(request.materialise(), () => request.clientIp);
 }
 
 /**
