@@ -93,7 +93,7 @@ function niceCeiling(value: number): number {
 }
 
 export function formatRate(rps: number): string {
-  return rps >= 1 ? `${rps.toLocaleString('en-US', { maximumFractionDigits: 0 })} rps` : `${+rps.toPrecision(2)} rps`;
+  return rps >= 100 ? `${rps.toLocaleString('en-US', { maximumFractionDigits: 0 })} rps` : `${+rps.toPrecision(rps >= 1 ? 3 : 2)} rps`;
 }
 
 function formatUsd(usd: number): string {
