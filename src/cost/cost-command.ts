@@ -76,7 +76,8 @@ export async function costCommand(args: string[], io: CostIo, loadApp: AppLoader
 /** Parses and checks the flags; every bad value is a CONFIG_INVALID error naming the flag. */
 export function parseCostArgs(args: string[]): CostOptions {
   const { values, positionals } = parseArgs({
-    args,
+    // "--rps -5" must reach the range check (a typed error), not fail as a missing value.
+    args: args.flatMap((arg, i) => (/^-\d/.test(arg) && args[i - 1]?.startsWith('--') ? [] : /^--[a-z-]+$/.test(arg) && /^-\d/.test(args[i + 1] ?? '') ? [`${arg}=${args[i + 1]}`] : [arg])),
     allowPositionals: true,
     options: {
       'requests-per-month': { type: 'string' },
