@@ -182,7 +182,7 @@ function chartSvg(app: App, estimate: (rps: number) => Estimate, rps: number, br
   return renderLineChart({
     title: `faasport cost: "${app.name}", monthly cost by request rate`,
     xLabel: 'HTTP requests per second (log scale)',
-    yLabel: 'USD per month',
+    yLabel: 'USD per month (log scale)',
     series: CLOUDS.flatMap((cloud) => [
       { id: `${cloud}-functions`, label: `${cloud} functions`, color: COLORS[cloud], dashed: false, points: estimates.map((e) => [e.rps, e.clouds[cloud].functions.totalUsd] as const) },
       { id: `${cloud}-containers`, label: `${cloud} containers`, color: COLORS[cloud], dashed: true, points: estimates.map((e) => [e.rps, e.clouds[cloud].containers.totalUsd] as const) },

@@ -18,7 +18,7 @@ describe('renderLineChart', () => {
     expect(XMLValidator.validate(svg)).toBe(true);
   });
 
-  it('draws one polyline per series, log-scaled in x and zero-based in y, inside the plot box', () => {
+  it('draws one polyline per series, log-scaled on both axes', () => {
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { polyline: { 'data-series': string; points: string; 'stroke-dasharray'?: string }[] } };
     const [a, b] = doc.svg.polyline;
     expect(a!['data-series']).toBe('a');
@@ -26,6 +26,10 @@ describe('renderLineChart', () => {
     const xs = a!.points.split(' ').map((p) => Number(p.split(',')[0]));
     // Equal steps on a log scale: 0.1 → 1 → 10 are evenly spaced.
     expect(xs[1]! - xs[0]!).toBeCloseTo(xs[2]! - xs[1]!, 1);
+    // 1 → 10 → 100 dollars: equal steps up on a log scale.
+    const ysA = a!.points.split(' ').map((p) => Number(p.split(',')[1]));
+    expect(ysA[0]! - ysA[1]!).toBeCloseTo(ysA[1]! - ysA[2]!, 1);
+    expect(ysA[0]!).toBeGreaterThan(ysA[2]!);
     const ys = b!.points.split(' ').map((p) => Number(p.split(',')[1]));
     expect(new Set(ys).size).toBe(1);
   });

@@ -28,19 +28,22 @@ const HEIGHT = 520;
 const PLOT = { left: 80, right: 220, top: 50, bottom: 60 };
 
 /**
- * A line chart as a standalone SVG document: x on a log scale (request rates span decades),
- * y linear from zero. Hand-written: a chart of six lines needs no dependency.
+ * A line chart as a standalone SVG document, log scale on both axes (request rates and
+ * costs both span decades; values under $1 are drawn at $1). Hand-written: a chart of six
+ * lines needs no dependency.
  */
 export function renderLineChart(chart: LineChart): string {
   const xs = chart.series.flatMap((s) => s.points.map((p) => p[0])).filter((x) => x > 0);
   const ys = chart.series.flatMap((s) => s.points.map((p) => p[1]));
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
-  const yMax = niceCeiling(Math.max(1, ...ys));
+  // Log-log: costs span cents to thousands, and the crossings sit at the low end.
+  const yMin = 1;
+  const yMax = 10 ** Math.ceil(Math.log10(Math.max(10, ...ys)));
   const plotW = WIDTH - PLOT.left - PLOT.right;
   const plotH = HEIGHT - PLOT.top - PLOT.bottom;
   const sx = (x: number): number => PLOT.left + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin) || 1)) * plotW;
-  const sy = (y: number): number => PLOT.top + plotH - (Math.min(y, yMax) / yMax) * plotH;
+  const sy = (y: number): number => PLOT.top + plotH - ((Math.log10(Math.min(Math.max(y, yMin), yMax)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotH;
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
@@ -48,14 +51,14 @@ export function renderLineChart(chart: LineChart): string {
     `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15">${esc(chart.title)}</text>`,
   ];
-  // Grid: one line per decade of x, five steps of y.
+  // Grid: one line per decade on both axes.
   for (let d = Math.ceil(Math.log10(xMin)); d <= Math.floor(Math.log10(xMax)); d++) {
     const x = sx(10 ** d).toFixed(1);
     out.push(`<line x1="${x}" y1="${PLOT.top}" x2="${x}" y2="${PLOT.top + plotH}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${x}" y="${PLOT.top + plotH + 18}" text-anchor="middle">${esc(formatRate(10 ** d))}</text>`);
   }
-  for (let i = 0; i <= 5; i++) {
-    const value = (yMax * i) / 5;
+  for (let d = Math.log10(yMin); d <= Math.log10(yMax); d++) {
+    const value = 10 ** d;
     const y = sy(value).toFixed(1);
     out.push(`<line x1="${PLOT.left}" y1="${y}" x2="${PLOT.left + plotW}" y2="${y}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${PLOT.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${esc(formatUsd(value))}</text>`);
@@ -86,18 +89,12 @@ export function renderLineChart(chart: LineChart): string {
   return out.join('\n');
 }
 
-function niceCeiling(value: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
-}
-
 export function formatRate(rps: number): string {
   return rps >= 100 ? `${rps.toLocaleString('en-US', { maximumFractionDigits: 0 })} rps` : `${+rps.toPrecision(rps >= 1 ? 3 : 2)} rps`;
 }
 
 function formatUsd(usd: number): string {
-  return `$${usd.toLocaleString('en-US', { maximumFractionDigits: usd < 10 ? 2 : 0 })}`;
+  return `$${usd.toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
 }
 
 function esc(text: string): string {
