@@ -80,6 +80,25 @@ describe('faasport cost examples/shop/app.ts --rps 50 --duration-ms 120 --memory
   }, 60_000);
 });
 
+describe('faasport cost --measure and --help', () => {
+  it('--measure times the functions it can run locally and says the figures are an estimate', async () => {
+    const c = io();
+    const chart = join(mkdtempSync(join(tmpdir(), 'faasport-cost-measure-')), 'm.svg');
+    expect(await main(['cost', 'examples/shop/app.ts', '--rps', '5', '--measure', '--chart', chart], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/durations measured locally \(an estimate\): hello \d+ ms, placeOrder \d+ ms, nightlyReport \d+ ms; 100 ms for the rest/);
+    expect(text).toMatch(/note: fulfil not measured: queue consumers need a real message; --duration-ms applies/);
+  }, 60_000);
+
+  it('--help lists every flag', async () => {
+    const c = io();
+    expect(await main(['cost', '--help'], c.io)).toBe(0);
+    for (const flag of ['--requests-per-month', '--rps', '--duration-ms', '--memory-mb', '--messages-per-month', '--region', '--prices', '--measure', '--chart', '--json']) {
+      expect(c.out.join('\n')).toContain(flag);
+    }
+  });
+});
+
 describe('faasport cost: bad input gets a typed error naming the flag', () => {
   const dir = mkdtempSync(join(tmpdir(), 'faasport-cost-bad-'));
   writeFileSync(join(dir, 'bad-prices.json'), JSON.stringify({ aws: { 'lambda.gbSecond': { value: -1 } } }));
@@ -88,6 +107,7 @@ describe('faasport cost: bad input gets a typed error naming the flag', () => {
     [['--rps', 'lots'], /--rps must be a number/],
     [['--rps', '5', '--requests-per-month', '1000'], /--rps and --requests-per-month both given; pass one/],
     [['--requests-per-month', '-1'], /--requests-per-month must be a number from 0/],
+    [['--rps=-0.5'], /--rps must be a number from 0 to 1,000,000, got "-0.5"/],
     [['--duration-ms', '0'], /--duration-ms must be a number from 1 to 900,000/],
     [['--memory-mb', '64'], /--memory-mb must be a number from 128/],
     [['--messages-per-month', 'orders=many'], /--messages-per-month orders must be a number/],

@@ -77,7 +77,7 @@ export async function costCommand(args: string[], io: CostIo, loadApp: AppLoader
 export function parseCostArgs(args: string[]): CostOptions {
   const { values, positionals } = parseArgs({
     // "--rps -5" must reach the range check (a typed error), not fail as a missing value.
-    args: args.flatMap((arg, i) => (/^-\d/.test(arg) && args[i - 1]?.startsWith('--') ? [] : /^--[a-z-]+$/.test(arg) && /^-\d/.test(args[i + 1] ?? '') ? [`${arg}=${args[i + 1]}`] : [arg])),
+    args: joinNegativeValues(args),
     allowPositionals: true,
     options: {
       'requests-per-month': { type: 'string' },
@@ -127,6 +127,16 @@ export function parseCostArgs(args: string[]): CostOptions {
     chart: values.chart,
     json: values.json ?? false,
   };
+}
+
+/** "--rps -5" → "--rps=-5": parseArgs would take "-5" for an option and never show the value to the range check. */
+function joinNegativeValues(args: string[]): string[] {
+  const flag = /^--[a-z-]+$/;
+  const negative = /^-\d/;
+  return args.flatMap((arg, i) => {
+    if (negative.test(arg) && flag.test(args[i - 1] ?? '')) return [];
+    return flag.test(arg) && negative.test(args[i + 1] ?? '') ? [`${arg}=${args[i + 1]}`] : [arg];
+  });
 }
 
 function parseRegions(entries: string[]): Partial<Record<Cloud, string>> {
