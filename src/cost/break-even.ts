@@ -33,8 +33,8 @@ export interface BreakEven {
   readonly containersUsd: number | null;
 }
 
-export const MIN_RPS = 0.001;
-export const MAX_RPS = 10_000;
+const MIN_RPS = 0.001;
+const MAX_RPS = 10_000;
 
 /**
  * Finds the lowest request rate at which containers are cheaper than functions: a scan over

@@ -1,4 +1,4 @@
-import { finish, type CloudCost } from './function-cost.js';
+import { toCloudCost, type CloudCost } from './function-cost.js';
 import { meter, type LineItem } from './line-item.js';
 import { messagingCost, sum } from './messaging-cost.js';
 import { price, type Cloud, type PriceTable } from './price-table.js';
@@ -20,7 +20,7 @@ export const DEFAULT_SIZING: ContainerSizing = { vcpu: 1, memoryGiB: 2, targetUt
  * Lambda's documented ratio: a function with 1,769 MB has the equivalent of one vCPU, and CPU
  * scales with memory below that.
  */
-export const MB_PER_VCPU = 1769;
+const MB_PER_VCPU = 1769;
 
 /**
  * Instances needed for the month's work: each invocation keeps busy, for its whole duration,
@@ -37,7 +37,7 @@ export function containerCost(cloud: Cloud, workload: Workload, table: PriceTabl
   const instances = instancesNeeded(workload, sizing);
   const compute = cloud === 'aws' ? fargate(workload, table, sizing, instances) : cloud === 'azure' ? containerApps(workload, table, sizing, instances) : cloudRunInstances(table, sizing, instances);
   const notes = [`${instances} instance(s) of ${sizing.vcpu} vCPU / ${sizing.memoryGiB} GiB running all month (each invocation keeps its memory's share of a vCPU busy for its duration, 1 vCPU per ${MB_PER_VCPU} MB as on Lambda; ${sizing.targetUtilisation * 100}% target utilisation, at least ${sizing.minInstances}).`];
-  return finish(cloud, 'containers', [...compute, ...messagingCost(cloud, workload, table)], notes);
+  return toCloudCost(cloud, 'containers', [...compute, ...messagingCost(cloud, workload, table)], notes);
 }
 
 function fargate(w: Workload, t: PriceTable, s: ContainerSizing, instances: number): LineItem[] {

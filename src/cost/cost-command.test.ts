@@ -111,6 +111,7 @@ describe('faasport cost: bad input gets a typed error naming the flag', () => {
     [['--duration-ms', '0'], /--duration-ms must be a number from 1 to 900,000/],
     [['--memory-mb', '64'], /--memory-mb must be a number from 128/],
     [['--messages-per-month', 'orders=many'], /--messages-per-month orders must be a number/],
+    [['--messages-per-month', 'invoices=10'], /app "shop" has no queue, topic or event function named "invoices"; it has orders, shipped, onEvent/],
     [['--region', 'mars-1'], /--region: no price table covers "mars-1" \(aws: us-east-1; azure: eastus, centralus; gcp: us-central1/],
     [['--region', 'aws=eu-west-9'], /aws has no price table for "eu-west-9"/],
     [['--region', 'ibm=us-south'], /"ibm" is not a cloud/],

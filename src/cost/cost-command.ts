@@ -13,7 +13,7 @@ import { builtInPriceTable, CLOUDS, DEFAULT_REGIONS, loadPriceTables, type Cloud
 import { formatRate, renderLineChart } from './svg-chart.js';
 import { SECONDS_PER_MONTH, type Workload } from './workload.js';
 
-export const COST_USAGE = `  faasport cost <app.ts> [--requests-per-month N | --rps N] [--duration-ms 100] [--memory-mb M]
+const COST_USAGE = `  faasport cost <app.ts> [--requests-per-month N | --rps N] [--duration-ms 100] [--memory-mb M]
                  [--messages-per-month N | <queue|topic|event fn>=N]... [--message-bytes 1024]
                  [--region <region> | <cloud>=<region>]... [--prices <file>] [--measure] [--chart <file>] [--json]`;
 
@@ -52,6 +52,7 @@ export async function costCommand(args: string[], io: CostIo, loadApp: AppLoader
   // Prices and regions are checked before the app loads: a typo fails fast.
   const tables = loadPriceTables({ regions: options.regions, ...(options.pricesFile ? { pricesFile: options.pricesFile } : {}), cwd: io.cwd });
   const { app } = await loadApp(options.appPath);
+  checkMessageNames(app, options.messages.byName);
   const measurement = options.measure ? await measureApp(app) : undefined;
   const estimate = estimator(
     app,
@@ -74,7 +75,7 @@ export async function costCommand(args: string[], io: CostIo, loadApp: AppLoader
 }
 
 /** Parses and checks the flags; every bad value is a CONFIG_INVALID error naming the flag. */
-export function parseCostArgs(args: string[]): CostOptions {
+function parseCostArgs(args: string[]): CostOptions {
   const { values, positionals } = parseArgs({
     // "--rps -5" must reach the range check (a typed error), not fail as a missing value.
     args: joinNegativeValues(args),
@@ -127,6 +128,16 @@ export function parseCostArgs(args: string[]): CostOptions {
     chart: values.chart,
     json: values.json ?? false,
   };
+}
+
+/** A count for a name the app does not have would be silently ignored: refuse it, listing the names it has. */
+function checkMessageNames(app: App, byName: Record<string, number>): void {
+  const known = [...app.queues.map((q) => q.name), ...app.topics.map((t) => t.name), ...app.functions.filter((f) => f.kind === 'event').map((f) => f.name)];
+  for (const name of Object.keys(byName)) {
+    if (!known.includes(name)) {
+      throw invalid(`--messages-per-month ${name}=…: app "${app.name}" has no queue, topic or event function named "${name}"; it has ${known.join(', ') || 'none'}`, { name });
+    }
+  }
 }
 
 /** "--rps -5" → "--rps=-5": parseArgs would take "-5" for an option and never show the value to the range check. */

@@ -21,11 +21,11 @@ export interface CloudCost {
 export function functionCost(cloud: Cloud, workload: Workload, table: PriceTable): CloudCost {
   const compute = cloud === 'aws' ? lambdaCost(workload, table) : cloud === 'azure' ? flexCost(workload, table) : cloudRunFunctionsCost(workload, table);
   const items = [...compute.items, ...messagingCost(cloud, workload, table)];
-  return finish(cloud, 'functions', items, compute.notes);
+  return toCloudCost(cloud, 'functions', items, compute.notes);
 }
 
 /** Assembles a CloudCost: the platform line names the services in the order they bill. */
-export function finish(cloud: Cloud, model: CloudCost['model'], items: LineItem[], notes: string[]): CloudCost {
+export function toCloudCost(cloud: Cloud, model: CloudCost['model'], items: LineItem[], notes: string[]): CloudCost {
   const services = [...new Set(items.map((i) => i.service))];
   return {
     cloud,
@@ -68,7 +68,7 @@ export function lambdaCost(w: Pick<Workload, 'functions' | 'requestsPerMonth'>, 
 }
 
 /** Instance memory sizes of the Flex Consumption plan, MB; a function's memory rounds up to one. */
-export const FLEX_INSTANCE_MB = [512, 2048, 4096] as const;
+const FLEX_INSTANCE_MB = [512, 2048, 4096] as const;
 
 /** Azure Functions Flex Consumption, on-demand (no always-ready instances). */
 export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable): Compute {
@@ -93,12 +93,12 @@ export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable): Compute
   };
 }
 
-export function flexInstanceMb(memoryMb: number): number {
+function flexInstanceMb(memoryMb: number): number {
   return FLEX_INSTANCE_MB.find((size) => size >= memoryMb) ?? FLEX_INSTANCE_MB[FLEX_INSTANCE_MB.length - 1]!;
 }
 
 /** Memory tiers of Cloud Run functions and the vCPU each gets (cloud.google.com/functions/docs/configuring/memory). */
-export const GCP_FUNCTION_TIERS: readonly { readonly mb: number; readonly vcpu: number }[] = [
+const GCP_FUNCTION_TIERS: readonly { readonly mb: number; readonly vcpu: number }[] = [
   { mb: 128, vcpu: 0.083 },
   { mb: 256, vcpu: 0.167 },
   { mb: 512, vcpu: 0.333 },
@@ -110,7 +110,7 @@ export const GCP_FUNCTION_TIERS: readonly { readonly mb: number; readonly vcpu: 
   { mb: 32768, vcpu: 8 },
 ];
 
-export function gcpFunctionTier(memoryMb: number): { mb: number; vcpu: number } {
+function gcpFunctionTier(memoryMb: number): { mb: number; vcpu: number } {
   return GCP_FUNCTION_TIERS.find((t) => t.mb >= memoryMb) ?? GCP_FUNCTION_TIERS[GCP_FUNCTION_TIERS.length - 1]!;
 }
 
