@@ -41,8 +41,8 @@ describe('faasport cost examples/shop/app.ts --rps 50 --duration-ms 120 --memory
   it('itemises each estimate so it can be checked against the vendor calculator', () => {
     expect(text).toMatch(/aws as functions: Lambda \+ API Gateway \+ SQS \+ SNS \+ EventBridge/);
     // 131.4M requests shared by 2 routes; placeOrder's 65.7M orders fan out to fulfil, then shipped; plus 31 nightly runs.
-    expect(text).toMatch(/Lambda requests\s+262,800,031 requests\s+− 1,000,000 free\s+× \$0\.2 per 1,000,000\s+\$52\.36/);
-    expect(text).toMatch(/API Gateway HTTP API requests\s+131,400,000 requests\s+× \$1 per 1,000,000\s+\$131\.40/);
+    expect(text).toMatch(/Lambda requests\s+262,800,031 requests\s+− 1,000,000 free\s+× \$0\.2 per 1M\s+\$52\.36/);
+    expect(text).toMatch(/API Gateway HTTP API requests\s+131,400,000 requests\s+× \$1 per 1M\s+\$131\.40/);
     expect(text).toMatch(/gcp as containers: Cloud Run \(instance-based\) \+ Pub\/Sub \+ Cloud Scheduler/);
     expect(text).toMatch(/azure as containers: Container Apps \+ Storage Queues/);
     expect(text).toMatch(/Storage Queues operations\s+394,200,000 operations\s+no public price\s+not priced/);

@@ -263,7 +263,7 @@ function describeUse(w: Workload): string {
 }
 
 function itemRow(i: LineItem): string[] {
-  const price = i.price === null ? 'no public price' : `× $${i.price}${i.per === 1 ? '' : ` per ${count(i.per)}`}`;
+  const price = i.price === null ? 'no public price' : `× $${i.price}${i.per === 1 ? '' : ` per ${perText(i.per)}`}`;
   return [
     `${i.service} ${i.item}`,
     `${count(i.quantity)} ${i.unit}`,
@@ -272,6 +272,11 @@ function itemRow(i: LineItem): string[] {
     i.usd === null ? 'not priced' : `$${money(i.usd)}`,
     i.note ?? '',
   ];
+}
+
+function perText(per: number): string {
+  if (per === 2 ** 40) return 'TiB';
+  return per >= 1e6 && per % 1e6 === 0 ? `${per / 1e6}M` : count(per);
 }
 
 function usd(c: CloudCost): string {
