@@ -146,11 +146,21 @@ export function deriveWorkload(app: App, options: WorkloadOptions): Workload {
 const MONTH_START = Date.UTC(2026, 0, 1);
 const MAX_COUNTED_RUNS = 100_000;
 
+// The break-even search derives the workload hundreds of times; a cron is counted once.
+const countedRuns = new Map<string, number>();
+
 /** How often a schedule runs in a 730-hour month. */
 export function runsPerMonth(def: Pick<ScheduleFunctionDefinition, 'cron' | 'timezone' | 'everyMs'>): number {
-  const end = MONTH_START + SECONDS_PER_MONTH * 1000;
   if (def.cron === undefined) return Math.floor((SECONDS_PER_MONTH * 1000) / def.everyMs!);
-  const cron = new Cron(def.cron, { paused: true, ...(def.timezone ? { timezone: def.timezone } : {}) });
+  const key = `${def.cron}|${def.timezone ?? ''}`;
+  let runs = countedRuns.get(key);
+  if (runs === undefined) countedRuns.set(key, (runs = countCronRuns(def.cron, def.timezone)));
+  return runs;
+}
+
+function countCronRuns(expression: string, timezone: string | undefined): number {
+  const end = MONTH_START + SECONDS_PER_MONTH * 1000;
+  const cron = new Cron(expression, { paused: true, ...(timezone ? { timezone } : {}) });
   let runs = 0;
   let at: Date | null = new Date(MONTH_START - 1);
   while ((at = cron.nextRun(at)) && at.getTime() < end) {
