@@ -15,6 +15,7 @@ Usage:
                  [--trust-proxy <hops|ip,cidr,loopback,...>]
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
+  faasport cost <app.ts> [--rps N | --requests-per-month N] [--duration-ms D] [--memory-mb M] [--measure] [--chart f.svg] [--json] (more: cost --help)
   faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--only] [--out conformance-report]
                        (a <module> alone is added to the four built-ins; --only runs just the modules)
   faasport --help | --version
@@ -46,6 +47,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await build(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
       case 'deploy':
         return await deploy(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+      case 'cost': {
+        const { costCommand } = await import('./cost/cost-command.js');
+        return await costCommand(rest, io, container.get<AppLoader>(TOKENS.AppLoader));
+      }
       case 'conformance': {
         const { conformanceCommand } = await import('../conformance/cli.js');
         return await conformanceCommand(rest, io, container.get<TargetResolver>(TOKENS.TargetResolver));
