@@ -120,7 +120,10 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
       /* already closed */
     }
     if (err instanceof FaasportError) throw err;
-    if (isDamage(err)) throw damaged(dir, path, `SQLite reports "${(err as Error).message}"`, err);
+    if (isDamage(err)) {
+      const reason = sqliteCode(err) === 'SQLITE_NOTADB' ? 'not-a-database' : 'pages';
+      throw damaged(dir, path, `is damaged: SQLite reports "${(err as Error).message}"`, err, { reason });
+    }
     throw new FaasportError(
       'CONFIG_INVALID',
       `--persist ${dir}: cannot open ${path} (${(err as Error).message}); check the folder's permissions and free space, or pass another folder (nothing in it was changed)`,
