@@ -18,6 +18,7 @@ import {
   parseTraceparent,
   stdoutSink,
   TRACEPARENT_ATTRIBUTE,
+  PORTABLE_MAX_MESSAGE_ATTRIBUTES,
   type App,
   type CloudEvent,
   type DeadLetterEnvelope,
@@ -161,6 +162,8 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const transport: Transport = {
     provider: 'local',
     maxMessageBytes: adapter.capabilities.maxMessageBytes,
+    // The strictest cloud's count (SQS/SNS: 10), not a local one: what sends here sends on every target.
+    maxMessageAttributes: PORTABLE_MAX_MESSAGE_ATTRIBUTES,
     send: async (queue, messages) => engine.enqueueAll(messages.map((m) => [queue.name, m] as const)),
     publish: async (topic, messages) => {
       const subscribers = consumers.filter((f) => f.kind === 'topic' && f.source.name === topic.name);
