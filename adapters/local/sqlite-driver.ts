@@ -37,7 +37,7 @@ function loadDriver(prefer: SqliteDriverName | undefined): Open {
   const failures: string[] = [];
   for (const name of prefer ? [prefer] : (['node:sqlite', 'better-sqlite3'] as const)) {
     try {
-      return name === 'node:sqlite' ? nodeSqlite(require('node:sqlite') as NodeSqliteModule) : betterSqlite(require('better-sqlite3') as BetterSqliteModule);
+      return name === 'node:sqlite' ? nodeSqlite(quietly(() => require('node:sqlite') as NodeSqliteModule)) : betterSqlite(require('better-sqlite3') as BetterSqliteModule);
     } catch (err) {
       failures.push(`${name}: ${((err as Error).message ?? String(err)).split('\n')[0]}`);
     }
@@ -47,6 +47,23 @@ function loadDriver(prefer: SqliteDriverName | undefined): Open {
     `--persist needs SQLite: this Node (${process.version}) has no node:sqlite (Node 22.5 or later has it) and the better-sqlite3 package did not load (${failures.join('; ')}); run "npm install better-sqlite3", use Node 22.5 or later, or drop --persist`,
     { details: { node: process.version } },
   );
+}
+
+/**
+ * Loads node:sqlite without its one-time "SQLite is an experimental feature" warning: the dev
+ * server's stderr is for the user's own problems, and faasport chose this module knowingly.
+ */
+function quietly<T>(load: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (!/SQLite is an experimental feature/.test(text)) (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 interface NodeSqliteModule {
