@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { normaliseBackoff } from './backoff.js';
 import { checkDeclaredSends } from './access-plan.js';
+import { impossibleCronDate } from './cron-dates.js';
 import { currentInvocation } from './context.js';
 import {
   HTTP_METHODS,
@@ -210,7 +211,7 @@ export function createApp(name: string): App {
           checkDeclared(operation, 'queue', qname);
           const message = encodeOutgoing(operation, definition, body, sendOptions);
           const transport = transportFor(operation);
-          checkTransportLimit(operation, transport, message);
+          checkTransportLimits(operation, transport, message);
           const [result] = await transport.send(definition, [message]);
           return result!;
         },
@@ -223,7 +224,7 @@ export function createApp(name: string): App {
           );
           if (messages.length === 0) return [];
           const transport = transportFor(operation);
-          messages.forEach((m, i) => checkTransportLimit(`${operation} [${i}]`, transport, m));
+          messages.forEach((m, i) => checkTransportLimits(`${operation} [${i}]`, transport, m));
           return transport.send(definition, messages);
         },
         consume: (fname, handler, fnOptions = {}) => {
@@ -261,7 +262,7 @@ export function createApp(name: string): App {
           if (publishOptions) checkKnownOptions(operation, publishOptions, ['attributes']);
           const message = encodeOutgoing(operation, definition, body, publishOptions);
           const transport = transportFor(operation);
-          checkTransportLimit(operation, transport, message);
+          checkTransportLimits(operation, transport, message);
           const [result] = await transport.publish(definition, [message]);
           return result!;
         },
@@ -426,6 +427,12 @@ function checkCron(what: string, cron: unknown): string {
   } catch (err) {
     throw new FaasportError('INVALID_CRON', `${what}: cron "${cron}" is invalid: ${(err as Error).message}`, { cause: err, details: { cron } });
   }
+  const never = impossibleCronDate(fields);
+  if (never) {
+    throw new FaasportError('INVALID_CRON', `${what}: cron "${cron}" names no real date: ${never}; pick a day every chosen month has (28 for February)`, {
+      details: { cron },
+    });
+  }
   return fields.join(' ');
 }
 
@@ -504,10 +511,38 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
   return message;
 }
 
-function checkTransportLimit(operation: string, transport: Transport, message: OutgoingMessage): void {
+/**
+ * The transport's own limits on one encoded message, checked before any network call: its size,
+ * and its count of message attributes including those faasport adds (`traceparent`). Runtimes
+ * that take messages from outside the app (a dev API) call it after {@link encodeMessage}.
+ *
+ * @example
+ * ```ts
+ * import { createApp, encodeMessage, checkTransportLimits, type Transport } from 'faasport';
+ * const orders = createApp('shop').queue('orders');
+ * const transport = { provider: 'aws', maxMessageAttributes: 10 } as Transport;
+ * checkTransportLimits('dev API send', transport, encodeMessage('dev API send', orders.definition, { id: 1 }));
+ * ```
+ */
+export function checkTransportLimits(operation: string, transport: Transport, message: OutgoingMessage): void {
   const limit = transport.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   if (message.bytes > limit) {
     throw payloadTooLarge(operation, message.bytes, limit, `${transport.provider} messages`, 'send a smaller message or a reference to stored data');
+  }
+  const maxAttributes = transport.maxMessageAttributes;
+  if (maxAttributes === undefined) return;
+  let count = 0;
+  let own = 0;
+  for (const key in message.attributes) {
+    count++;
+    if (key === TRACEPARENT_ATTRIBUTE || key.toLowerCase().startsWith('faasport-')) own++;
+  }
+  if (count > maxAttributes) {
+    throw new FaasportError(
+      'MESSAGE_INVALID',
+      `${operation}: message has ${count} attributes (${count - own} yours${own > 0 ? `, ${own} faasport's own: traceparent` : ''}), ${transport.provider} messages accept ${maxAttributes}; send at most ${maxAttributes - own} of your own and carry the rest in the body`,
+      { status: 400, details: { attributes: count, own, limit: maxAttributes, target: transport.provider } },
+    );
   }
 }
 

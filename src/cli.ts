@@ -11,7 +11,7 @@ import { compileTrustProxy } from './client-address.js';
 const USAGE = `faasport — write a serverless function once, run it on AWS, Azure, Google Cloud or locally
 
 Usage:
-  faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules] [--persist <dir>]
+  faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules] [--persist <dir>] [--persist-max-mb <n>]
                  [--trust-proxy <hops|ip,cidr,loopback,...>]
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
@@ -108,6 +108,7 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
       'max-body-bytes': { type: 'string' },
       'no-schedules': { type: 'boolean' },
       persist: { type: 'string' },
+      'persist-max-mb': { type: 'string' },
       'trust-proxy': { type: 'string' },
     },
   });
@@ -126,7 +127,14 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
     | undefined;
   const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app) : undefined;
   if (lambdaApi) mounts.push(lambdaApi);
-  const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts, ...(values.persist !== undefined ? { persist: values.persist } : {}) });
+  const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', values['persist-max-mb'], 0, 1, 1024 * 1024);
+  if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
+  const runtime = local.createLocalRuntime(app, {
+    maxBodyBytes,
+    mounts,
+    ...(values.persist !== undefined ? { persist: values.persist } : {}),
+    ...(persistMaxMb !== undefined ? { persistMaxBytes: persistMaxMb * 1024 * 1024 } : {}),
+  });
   const server = await local.serve((request) => runtime.fetch(request), {
     port,
     host: values.host ?? '127.0.0.1',

@@ -23,7 +23,13 @@ export type FaasportErrorCode =
   | 'INTERNAL'
   | 'NOT_FOUND'
   | 'ADAPTER_INVALID'
-  | 'DEPLOY_FAILED';
+  | 'DEPLOY_FAILED'
+  /** A durable store file (`faasport dev --persist`) is damaged, emptied or missing its log: refused, never opened as empty. */
+  | 'STORE_DAMAGED'
+  /** A durable store cannot grow (full disk, or its size cap): the write is refused, nothing stored is lost. */
+  | 'STORE_FULL'
+  /** A durable store write failed for another reason (I/O error, permissions). */
+  | 'STORE_UNAVAILABLE';
 
 const BRAND = Symbol.for('faasport.error');
 

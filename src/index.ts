@@ -1,4 +1,4 @@
-export { createApp, attachTransport, encodeMessage, isApp, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './app.js';
+export { createApp, attachTransport, encodeMessage, checkTransportLimits, isApp, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES } from './app.js';
 export type { App, Queue, Topic } from './app.js';
 export { defineAdapter, findUnsupported, assertSupported } from './adapter.js';
 export type { Adapter, Capabilities } from './adapter.js';
@@ -17,7 +17,7 @@ export { createLogger, stdoutSink, safeStringify, logLevelFromEnv } from './logg
 export type { Logger, LogLevel, LogRecord, LogSink } from './logger.js';
 export { parseTraceparent, parseXRayHeader, parseCloudTraceContext, createTraceContext } from './trace.js';
 export type { TraceContext, ParsedTraceparent } from './trace.js';
-export { TRACEPARENT_ATTRIBUTE } from './transport.js';
+export { TRACEPARENT_ATTRIBUTE, PORTABLE_MAX_MESSAGE_ATTRIBUTES } from './transport.js';
 export type { Transport, OutgoingMessage, SendResult } from './transport.js';
 export { compileRoute, compareSpecificity as compareRoutes } from './route.js';
 export type { CompiledRoute } from './route.js';

@@ -1,4 +1,4 @@
-import { createApp, isFaasportError, type LogRecord, type QueueMessage } from 'faasport';
+import { attachTransport, createApp, isFaasportError, type LogRecord, type QueueMessage } from 'faasport';
 import { describe, expect, test } from 'vitest';
 import { decodeApiGatewayV1 } from './decode-api-gateway-v1.js';
 import { decodeSqsRecord } from './decode-sqs.js';
@@ -151,5 +151,18 @@ describe('HTTP events with fields of the wrong type', () => {
     const err = await request.text().catch((e: unknown) => e);
     expect(isFaasportError(err) && err.details).toEqual({ path: 'body' });
     expect((err as Error).message).not.toContain(CANARY);
+  });
+});
+
+describe('SQS and SNS message attributes', () => {
+  const attrs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, 'v']));
+  test('11 attributes are refused before any network call: SQS takes 10, SNS discards more on raw delivery to SQS', async () => {
+    const a = createApp('limits');
+    const orders = a.queue('orders');
+    const news = a.topic('news');
+    // Nothing listens here: a network call would fail with another error.
+    attachTransport(a, new AwsProducer({ clientConfig: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }, accountId: '000000000000' }));
+    await expect(orders.send({ n: 1 }, { attributes: attrs(11) })).rejects.toMatchObject({ code: 'MESSAGE_INVALID', details: { attributes: 11, limit: 10, target: 'aws' } });
+    await expect(news.publish({ n: 1 }, { attributes: attrs(5_000) })).rejects.toMatchObject({ code: 'MESSAGE_INVALID', details: { attributes: 5_000, limit: 10 } });
   });
 });

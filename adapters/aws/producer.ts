@@ -57,6 +57,8 @@ interface EntryFailure {
 export class AwsProducer implements Transport {
   readonly provider = 'aws';
   readonly maxMessageBytes = SQS_MAX_MESSAGE_BYTES;
+  /** SQS takes 10 message attributes; SNS delivers at most 10 to an SQS subscription with raw delivery and discards the message otherwise. */
+  readonly maxMessageAttributes = 10;
   readonly #options: AwsProducerOptions;
   #sqs: Promise<SqsApi> | undefined;
   #sns: Promise<SnsApi> | undefined;

@@ -115,6 +115,8 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
   return {
     provider: 'azure',
     maxMessageBytes: STORAGE_QUEUE_MAX_BYTES,
+    // No maxMessageAttributes: Storage queue messages carry attributes in their text (the size
+    // limit counts them); Service Bus limits application properties by bytes (64 KB), not count.
     async send(queue, messages) {
       if (serviceBusQueues.has(queue.name)) return bus().send(queue, messages);
       const operation = `queue "${queue.name}": send`;

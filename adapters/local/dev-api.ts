@@ -1,4 +1,4 @@
-import { encodeMessage, isFaasportError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
+import { checkTransportLimits, encodeMessage, isFaasportError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
 import { safeDecode } from '../../src/route.js';
 import type { LocalRuntime, Mount } from './runtime.js';
 
@@ -41,6 +41,7 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount
           ...(groupId !== undefined ? { groupId } : {}),
           ...(delay !== null ? { delaySeconds: Number(delay) } : {}),
         });
+        checkTransportLimits(`queue "${queue.name}": dev API send`, transport, message);
         const [result] = await transport.send(queue, [message]);
         return Response.json(result, { status: 202 });
       }
@@ -48,7 +49,9 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount
         const topic = app.getTopic(parts[1]!);
         if (!topic) throw notFound('topic', parts[1]!, app.topics.map((t) => t.name));
         const body = await readJson(request, `POST ${url.pathname}`);
-        const [result] = await transport.publish(topic, [encodeMessage(`topic "${topic.name}": dev API publish`, topic, body)]);
+        const message = encodeMessage(`topic "${topic.name}": dev API publish`, topic, body);
+        checkTransportLimits(`topic "${topic.name}": dev API publish`, transport, message);
+        const [result] = await transport.publish(topic, [message]);
         return Response.json(result, { status: 202 });
       }
       if (method === 'POST' && parts.length === 3 && parts[0] === 'schedules' && parts[2] === 'run') {

@@ -138,12 +138,12 @@ describe('durable local queues (--persist)', () => {
       import { appendFileSync } from 'node:fs';
       import { once } from ${JSON.stringify(join(repo, 'src/index.ts'))};
       import { openDurableStore } from ${JSON.stringify(join(repo, 'adapters/local/durable-store.ts'))};
-      import { createRequire } from 'node:module';
-      const Database = createRequire(${JSON.stringify(join(repo, 'package.json'))})('better-sqlite3');
+      import { openSqlite } from ${JSON.stringify(join(repo, 'adapters/local/sqlite-driver.ts'))};
       import { createDurableIdempotencyStore } from ${JSON.stringify(join(repo, 'adapters/local/durable-idempotency-store.ts'))};
       // Both processes share the file: the second one opens it directly (the folder lock is per runtime).
-      const db = new Database(${JSON.stringify(join(dir, 'faasport.sqlite'))}, { timeout: 5000 });
-      db.pragma('journal_mode = WAL');
+      const db = openSqlite(${JSON.stringify(join(dir, 'faasport.sqlite'))});
+      db.exec('PRAGMA busy_timeout = 5000');
+      db.prepare('PRAGMA journal_mode = WAL').get();
       const store = createDurableIdempotencyStore(db);
       const body = async () => { appendFileSync(${JSON.stringify(effects)}, process.pid + '\\n'); await new Promise((r) => setTimeout(r, 200)); return 'charged'; };
       // 50 calls, each as its own caller (a fresh store object defeats the in-process sharing).
@@ -158,21 +158,53 @@ describe('durable local queues (--persist)', () => {
     expect(readFileSync(effects, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
-  it('never loads better-sqlite3 without persist', async () => {
+  it('loads no SQLite without persist; with it, node:sqlite where Node has it, else better-sqlite3', async () => {
     const probe = (persist: boolean) => `
       import { createRequire } from 'node:module';
       import { createApp } from ${JSON.stringify(join(repo, 'src/index.ts'))};
       import { createLocalRuntime } from ${JSON.stringify(join(repo, 'adapters/local/index.ts'))};
+      import { openDurableStore } from ${JSON.stringify(join(repo, 'adapters/local/durable-store.ts'))};
       const app = createApp('probe');
       app.queue('q').consume('c', () => {});
       const runtime = createLocalRuntime(app, { logSink: () => {}${persist ? `, persist: ${JSON.stringify(tempDir())}` : ''} });
       runtime.stop();
       const cache = createRequire(import.meta.url).cache;
-      console.log(Object.keys(cache).some((k) => k.includes('better-sqlite3')));
+      const driver = ${persist ? `(() => { const s = openDurableStore(${JSON.stringify(tempDir())}); s.close(); return s.driver; })()` : 'null'};
+      console.log(JSON.stringify({ betterSqlite: Object.keys(cache).some((k) => k.includes('better-sqlite3')), driver }));
     `;
     const [without, withPersist] = await Promise.all([runTs(probe(false)), runTs(probe(true))]);
-    expect(without.stdout.trim()).toBe('false');
-    expect(withPersist.stdout.trim()).toBe('true');
+    expect(JSON.parse(without.stdout)).toEqual({ betterSqlite: false, driver: null });
+    // Node 22.5+ has node:sqlite; on older Node the devDependency better-sqlite3 opens the file.
+    const expected = typeof (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule === 'function' && (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule('node:sqlite') ? 'node:sqlite' : 'better-sqlite3';
+    expect(JSON.parse(withPersist.stdout)).toEqual({ betterSqlite: expected === 'better-sqlite3', driver: expected });
+    expect(withPersist.stderr).toBe('');
+  });
+
+  it('without node:sqlite or better-sqlite3, --persist is one typed error naming the npm install line', async () => {
+    // A preload hides both modules, as on Node 20 in a project that did not install better-sqlite3.
+    const hide = join(tempDir(), 'hide-sqlite.cjs');
+    writeFileSync(
+      hide,
+      `const Module = require('node:module');
+       const load = Module._load;
+       Module._load = function (request, ...rest) {
+         if (request === 'better-sqlite3' || request === 'node:sqlite') { const e = new Error("Cannot find module '" + request + "'"); e.code = 'MODULE_NOT_FOUND'; throw e; }
+         return load.call(this, request, ...rest);
+       };`,
+    );
+    const child = spawn(process.execPath, ['--require', hide, '--import', 'tsx', join(repo, 'src/cli.ts'), 'dev', join(repo, 'adapters/local/crash-app.ts'), '--port', '0', '--persist', tempDir()], {
+      cwd: repo,
+      env: { ...process.env, CRASH_HANDLED_LOG: join(tempDir(), 'h.log') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('[CONFIG_INVALID]');
+    expect(stderr).toContain('npm install better-sqlite3');
+    expect(stderr).toContain('Node 22.5 or later');
   });
 
   it('faasport dev --persist <dir> keeps dead letters across a restart of the CLI', async () => {

@@ -1,44 +1,76 @@
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { FaasportError, type DeadLetterEnvelope, type IdempotencyStore } from '../../src/index.js';
 import { createDurableIdempotencyStore } from './durable-idempotency-store.js';
-import type { PersistedQueues, QueueStore, StoredMessage } from './queue-engine.js';
+import { inspectWal } from './inspect-wal.js';
+import type { PersistedQueues, QueueStore, StoredMessage, UndecodableRow } from './queue-engine.js';
+import { immediate, openSqlite, sqliteCode, type SqliteDatabase, type SqliteDriverName } from './sqlite-driver.js';
 
 /** What `faasport dev --persist <dir>` keeps in `<dir>`: queues, dead letters and `ctx.once` keys. */
 export interface DurableStore {
   /** The SQLite file. */
   readonly path: string;
+  /** Which SQLite opened it: Node's own `node:sqlite`, or the better-sqlite3 package. */
+  readonly driver: SqliteDriverName;
   readonly queues: QueueStore;
   readonly idempotency: IdempotencyStore;
   /** Releases the folder for another process. */
   close(): void;
 }
 
+export interface DurableStoreOptions {
+  /**
+   * Largest size of the SQLite file, bytes (`faasport dev --persist-max-mb`). Past it, sends are
+   * refused with STORE_FULL, as on a full disk; what is stored stays deliverable.
+   */
+  readonly maxBytes?: number;
+  /** Force one SQLite driver (default: node:sqlite when Node has it, else better-sqlite3). */
+  readonly driver?: SqliteDriverName;
+}
+
 export const DURABLE_FILE = 'faasport.sqlite';
+/**
+ * Written beside the SQLite file once it holds a store: the store's id, and whether its last
+ * run closed it. SQLite cannot tell an emptied or deleted file (or a deleted WAL) from a new
+ * one; this file can, as long as it is not deleted with them.
+ */
+export const MARKER_FILE = 'faasport-store.json';
 /** Files this process has open: a second runtime on one folder would deliver every message twice. */
 const openHere = new Set<string>();
 const SCHEMA_VERSION = 1;
+const TABLES = ['messages', 'dead_letters', 'idempotency', 'meta'];
+
+interface Marker {
+  readonly store: string;
+  readonly createdAt: string;
+  /** True from open to a clean close: after a kill, the WAL holds the latest writes. */
+  readonly open: boolean;
+  /** The process that has it open. */
+  readonly pid?: number;
+}
 
 interface MessageRow {
-  id: string;
+  rowid: unknown;
+  id: unknown;
   channel: string;
-  seq: number;
-  payload: string;
-  attributes: string;
-  group_id: string | null;
-  enqueued_at: number;
-  visible_at: number;
-  attempt: number;
-  first_attempt_at: number | null;
+  seq: unknown;
+  payload: unknown;
+  attributes: unknown;
+  group_id: unknown;
+  enqueued_at: unknown;
+  visible_at: unknown;
+  attempt: unknown;
+  first_attempt_at: unknown;
 }
 
 /**
- * Opens (or creates) the durable store in `dir`. better-sqlite3 loads here, on first use, so
+ * Opens (or creates) the durable store in `dir`. SQLite loads here, on first use, so
  * `faasport dev` without `--persist` never loads it. Writes use SQLite's WAL journal: each
  * one is on disk before the call returns, so a killed process loses nothing it acknowledged.
- * One process owns a folder at a time.
+ * One process owns a folder at a time. A file that is damaged, emptied or missing its WAL is
+ * refused with STORE_DAMAGED naming the file and a next step that keeps every row; it is never
+ * opened as an empty store.
  *
  * @example
  * ```ts
@@ -49,7 +81,7 @@ interface MessageRow {
  * runtime.stop();
  * ```
  */
-export function openDurableStore(dir: string): DurableStore {
+export function openDurableStore(dir: string, options: DurableStoreOptions = {}): DurableStore {
   const folder = resolve(dir);
   try {
     mkdirSync(folder, { recursive: true });
@@ -60,59 +92,185 @@ export function openDurableStore(dir: string): DurableStore {
   if (openHere.has(path)) {
     throw new FaasportError('CONFIG_INVALID', `--persist ${dir}: this process already runs a local runtime on this folder; stop it first or pass another folder`);
   }
-  const Database = loadSqlite();
-  let db: BetterSqlite3.Database;
+  const markerPath = join(folder, MARKER_FILE);
+  const marker = readMarker(markerPath, dir);
+  // A live owner's files are in use (its WAL may be mid-write): claimFolder refuses it below.
+  const owned = marker?.open === true && marker.pid !== undefined && marker.pid !== process.pid && isAlive(marker.pid);
+  if (!owned) checkFiles(dir, path, marker);
+  const driverName = options.driver ?? driverFromEnv();
+  let db: SqliteDatabase | undefined;
+  let store: string;
   try {
-    db = new Database(path, { timeout: 5_000 });
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    migrate(db, path);
+    db = openSqlite(path, driverName);
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.prepare('PRAGMA journal_mode = WAL').get();
+    db.exec('PRAGMA synchronous = NORMAL');
+    checkPages(db, dir, path);
+    migrate(db, dir, path, marker !== undefined);
+    store = storeId(db, dir, path, marker);
     claimFolder(db, dir);
+    if (options.maxBytes !== undefined) {
+      const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+      db.prepare(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`).get();
+    }
   } catch (err) {
-    // db may be half-open; a second close is harmless.
     try {
-      db!?.close();
+      db?.close();
     } catch {
       /* already closed */
     }
     if (err instanceof FaasportError) throw err;
-    throw new FaasportError('CONFIG_INVALID', `--persist ${dir}: cannot open ${path} (${(err as Error).message}); remove the file or use another folder`, { cause: err });
+    if (isDamage(err)) {
+      const reason = sqliteCode(err) === 'SQLITE_NOTADB' ? 'not-a-database' : 'pages';
+      throw damaged(dir, path, `is damaged: SQLite reports "${(err as Error).message}"`, err, { reason });
+    }
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `--persist ${dir}: cannot open ${path} (${(err as Error).message}); check the folder's permissions and free space, or pass another folder (nothing in it was changed)`,
+      { cause: err },
+    );
   }
+  writeMarker(markerPath, { store, createdAt: marker?.createdAt ?? new Date().toISOString(), open: true, pid: process.pid });
+  const opened = db;
   let open = true;
   openHere.add(path);
   return {
     path,
-    queues: createQueueStore(db),
-    idempotency: createDurableIdempotencyStore(db, { releasePending: true }),
+    driver: opened.driver,
+    queues: createQueueStore(opened, dir, path),
+    idempotency: createDurableIdempotencyStore(opened, { releasePending: true }),
     close() {
       if (!open) return;
       open = false;
       openHere.delete(path);
-      db.prepare("DELETE FROM meta WHERE key = 'owner_pid' AND value = ?").run(String(process.pid));
-      db.close();
+      try {
+        opened.prepare("DELETE FROM meta WHERE key = 'owner_pid' AND value = ?").run(String(process.pid));
+      } catch {
+        /* a full disk: the next owner checks whether this pid is alive */
+      }
+      // Closing the last connection checkpoints the WAL into the file and removes it.
+      opened.close();
+      writeMarker(markerPath, { store, createdAt: marker?.createdAt ?? new Date().toISOString(), open: false });
     },
   };
 }
 
-function loadSqlite(): typeof BetterSqlite3 {
+function driverFromEnv(): SqliteDriverName | undefined {
+  const v = process.env.FAASPORT_SQLITE_DRIVER;
+  return v === 'node:sqlite' || v === 'better-sqlite3' ? v : undefined;
+}
+
+/** The advice every damage error ends with: nothing in it deletes a row. */
+function nextStep(dir: string): string {
+  const aside = `${dir.replace(/\/+$/, '')}.damaged`;
+  return (
+    `Nothing was changed. Stop faasport, move the whole folder aside (mv ${dir} ${aside}), and start again with an empty --persist folder; ` +
+    `what SQLite can still read is recovered with "sqlite3 ${join(aside, DURABLE_FILE)} .recover > recovered.sql"`
+  );
+}
+
+function damaged(dir: string, path: string, what: string, cause?: unknown, details: Record<string, unknown> = {}): FaasportError {
+  return new FaasportError('STORE_DAMAGED', `--persist ${dir}: ${path} ${what}. ${nextStep(dir)}`, {
+    ...(cause !== undefined ? { cause } : {}),
+    status: 503,
+    details: { path, ...details },
+  });
+}
+
+function isDamage(err: unknown): boolean {
+  const code = sqliteCode(err);
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+}
+
+function readMarker(markerPath: string, dir: string): Marker | undefined {
+  if (!existsSync(markerPath)) return undefined;
   try {
-    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-  } catch (err) {
-    throw new FaasportError(
-      'CONFIG_INVALID',
-      `--persist needs the better-sqlite3 package, which did not load (${(err as Error).message.split('\n')[0]}); run "npm install better-sqlite3@12" or drop --persist`,
-      { cause: err },
+    const m = JSON.parse(readFileSync(markerPath, 'utf8')) as Marker;
+    if (typeof m.store === 'string' && typeof m.open === 'boolean' && typeof m.createdAt === 'string') return m;
+  } catch {
+    /* reported below */
+  }
+  throw new FaasportError(
+    'STORE_DAMAGED',
+    `--persist ${dir}: ${markerPath} is not faasport's store marker (it records the store's id and whether its last run closed it). Nothing was changed. Move the folder aside and start with an empty one, or restore the file`,
+    { status: 503, details: { path: markerPath } },
+  );
+}
+
+/** Atomic: a kill leaves the old marker or the new one, never half of one. */
+function writeMarker(markerPath: string, marker: Marker): void {
+  const tmp = `${markerPath}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, `${JSON.stringify(marker)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, markerPath);
+}
+
+/** What the files on disk say, before SQLite reads them (SQLite's own recovery would hide it). */
+function checkFiles(dir: string, path: string, marker: Marker | undefined): void {
+  const size = existsSync(path) ? statSync(path).size : undefined;
+  if (marker) {
+    const since = `the folder held a store (created ${marker.createdAt}, id ${marker.store}, see ${MARKER_FILE})`;
+    if (size === undefined) throw damaged(dir, path, `is missing, but ${since}`, undefined, { reason: 'missing' });
+    if (size === 0) throw damaged(dir, path, `is empty (0 bytes), but ${since}`, undefined, { reason: 'empty' });
+  }
+  const wal = `${path}-wal`;
+  const walSize = existsSync(wal) ? statSync(wal).size : undefined;
+  // A run that did not close the store (killed, crashed) leaves its latest writes in the WAL.
+  if (marker?.open && size !== undefined && (walSize === undefined || walSize === 0)) {
+    throw damaged(
+      dir,
+      path,
+      `has no write-ahead log (${wal} is ${walSize === undefined ? 'missing' : 'empty'}), but its last run stopped without closing the store, so the log held its latest acknowledged writes`,
+      undefined,
+      { reason: 'wal-missing' },
     );
+  }
+  if (walSize !== undefined && walSize > 0) {
+    const report = inspectWal(wal);
+    if (report.headerDamaged) {
+      throw damaged(dir, path, `has a write-ahead log (${wal}) whose header is damaged: SQLite would ignore all ${report.bytes} bytes of it`, undefined, {
+        reason: 'wal-header',
+      });
+    }
+    if (report.damagedFrame !== undefined) {
+      throw damaged(
+        dir,
+        path,
+        `has a damaged write-ahead log: frame ${report.damagedFrame} of ${wal} fails its checksum, and SQLite would silently drop it and the ${report.commitsDropped} commit(s) after it`,
+        undefined,
+        { reason: 'wal-frame', frame: report.damagedFrame, commitsDropped: report.commitsDropped },
+      );
+    }
   }
 }
 
-function migrate(db: BetterSqlite3.Database, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
+function checkPages(db: SqliteDatabase, dir: string, path: string): void {
+  const rows = db.prepare('PRAGMA quick_check(5)').all() as Record<string, string>[];
+  const problems = rows.map((r) => Object.values(r)[0]).filter((v) => v !== 'ok');
+  if (problems.length > 0) throw damaged(dir, path, `is damaged (SQLite's quick_check: ${problems.join('; ')})`, undefined, { reason: 'pages', problems });
+}
+
+function migrate(db: SqliteDatabase, dir: string, path: string, hadStore: boolean): void {
+  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   if (version > SCHEMA_VERSION) {
     throw new FaasportError('CONFIG_INVALID', `${path} was written by a newer faasport (schema ${version}); upgrade faasport or use another folder`);
   }
-  if (version === SCHEMA_VERSION) return;
-  db.exec(`
+  if (version === SCHEMA_VERSION) {
+    const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    const missing = TABLES.filter((t) => !present.has(t));
+    if (missing.length > 0) {
+      throw damaged(dir, path, `has lost table(s) ${missing.join(', ')} (changed outside faasport)`, undefined, { reason: 'tables', missing });
+    }
+    return;
+  }
+  if (hadStore) throw damaged(dir, path, `holds no faasport store, but ${MARKER_FILE} says this folder had one`, undefined, { reason: 'replaced' });
+  immediate(db, () =>
+    db.exec(`
     CREATE TABLE IF NOT EXISTS messages (
       id TEXT PRIMARY KEY,
       channel TEXT NOT NULL,
@@ -142,12 +300,29 @@ function migrate(db: BetterSqlite3.Database, path: string): void {
     );
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     PRAGMA user_version = ${SCHEMA_VERSION};
-  `);
+  `),
+  );
+}
+
+/** The store's id, in the file and in the marker: a marker that names another id means the file was swapped. */
+function storeId(db: SqliteDatabase, dir: string, path: string, marker: Marker | undefined): string {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'store_id'").get() as { value: string } | undefined;
+  if (marker) {
+    if (row?.value !== marker.store) {
+      throw damaged(dir, path, `is not the store ${MARKER_FILE} names (${marker.store}; the file holds ${row ? row.value : 'no id'})`, undefined, { reason: 'replaced' });
+    }
+    return marker.store;
+  }
+  // A new store, or one made before the marker existed: it gets an id now.
+  if (row) return row.value;
+  const id = randomUUID();
+  db.prepare("INSERT INTO meta (key, value) VALUES ('store_id', ?)").run(id);
+  return id;
 }
 
 /** Records this process as the folder's owner, unless a live process already is. */
-function claimFolder(db: BetterSqlite3.Database, dir: string): void {
-  db.transaction(() => {
+function claimFolder(db: SqliteDatabase, dir: string): void {
+  immediate(db, () => {
     const row = db.prepare("SELECT value FROM meta WHERE key = 'owner_pid'").get() as { value: string } | undefined;
     const pid = row ? Number(row.value) : undefined;
     if (pid !== undefined && pid !== process.pid && isAlive(pid)) {
@@ -156,7 +331,7 @@ function claimFolder(db: BetterSqlite3.Database, dir: string): void {
       });
     }
     db.prepare("INSERT INTO meta (key, value) VALUES ('owner_pid', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(process.pid));
-  }).immediate();
+  });
 }
 
 function isAlive(pid: number): boolean {
@@ -168,62 +343,162 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function createQueueStore(db: BetterSqlite3.Database): QueueStore {
+/**
+ * A failed write as a typed error: a full disk (or --persist-max-mb reached) is STORE_FULL
+ * (HTTP 507), anything else STORE_UNAVAILABLE (503). The write was rolled back: nothing
+ * stored before it changes.
+ */
+function writeFailed(dir: string, path: string, operation: string, err: unknown): FaasportError {
+  const code = sqliteCode(err);
+  const reason = (err as Error)?.message ?? String(err);
+  if (code === 'SQLITE_FULL') {
+    return new FaasportError(
+      'STORE_FULL',
+      `--persist ${dir}: ${operation} refused, ${path} cannot grow (${reason}); free disk space or raise --persist-max-mb. Everything accepted before is kept and still delivered`,
+      { cause: err, status: 507, details: { path } },
+    );
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return damaged(dir, path, `was damaged while faasport ran (${operation}: ${reason})`, err);
+  return new FaasportError('STORE_UNAVAILABLE', `--persist ${dir}: ${operation} failed, ${path} could not be written (${reason}); check the disk and the folder's permissions`, {
+    cause: err,
+    status: 503,
+    details: { path },
+  });
+}
+
+function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueStore {
   const insert = db.prepare(
     `INSERT INTO messages (id, channel, seq, payload, attributes, group_id, enqueued_at, visible_at, attempt, first_attempt_at, leased)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
   );
   const update = db.prepare('UPDATE messages SET visible_at = ?, attempt = ?, first_attempt_at = ?, leased = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM messages WHERE id = ?');
+  const removeRow = db.prepare('DELETE FROM messages WHERE rowid = ?');
   const keepDeadLetter = db.prepare('INSERT INTO dead_letters (channel, message_id, envelope) VALUES (?, ?, ?)');
-  const deadLetter = db.transaction((channel: string, id: string, envelope: string) => {
-    remove.run(id);
-    keepDeadLetter.run(channel, id, envelope);
-  });
+  const guard = <T>(operation: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw writeFailed(dir, path, operation, err);
+    }
+  };
   return {
     load(now) {
       // Leases of a stopped process are void: those deliveries counted, the messages are due again.
-      const recoveredInFlight = db.transaction(() => {
-        const counts = db.prepare('SELECT channel, count(*) AS n FROM messages WHERE leased = 1 GROUP BY channel').all() as { channel: string; n: number }[];
-        db.prepare('UPDATE messages SET leased = 0, visible_at = min(visible_at, ?) WHERE leased = 1').run(now);
-        return new Map(counts.map((c) => [c.channel, c.n]));
-      })();
+      const counts = guard('recovering leases', () =>
+        immediate(db, () => {
+          const c = db.prepare('SELECT channel, count(*) AS n FROM messages WHERE leased = 1 GROUP BY channel').all() as { channel: string; n: number }[];
+          db.prepare('UPDATE messages SET leased = 0, visible_at = min(visible_at, ?) WHERE leased = 1').run(now);
+          return c;
+        }),
+      );
       const messages = new Map<string, StoredMessage[]>();
-      for (const row of db.prepare('SELECT * FROM messages ORDER BY seq').iterate() as IterableIterator<MessageRow>) {
-        const list = messages.get(row.channel) ?? [];
-        list.push({
-          id: row.id,
-          seq: row.seq,
-          payload: row.payload,
-          attributes: JSON.parse(row.attributes) as Record<string, string>,
-          groupId: row.group_id ?? undefined,
-          enqueuedAt: new Date(row.enqueued_at),
-          visibleAt: row.visible_at,
-          attempt: row.attempt,
-          firstAttemptAt: row.first_attempt_at === null ? undefined : new Date(row.first_attempt_at),
-          receipt: undefined,
-        });
-        messages.set(row.channel, list);
+      const undecodable = new Map<string, UndecodableRow[]>();
+      const add = <T>(map: Map<string, T[]>, key: string, value: T) => {
+        const list = map.get(key);
+        if (list) list.push(value);
+        else map.set(key, [value]);
+      };
+      for (const row of db.prepare('SELECT rowid, * FROM messages ORDER BY seq').all() as MessageRow[]) {
+        const decoded = decodeMessageRow(row);
+        if (typeof decoded === 'string') add(undecodable, row.channel, { kind: 'message', rowid: Number(row.rowid), problem: decoded, raw: rawFields(row) });
+        else add(messages, row.channel, decoded);
       }
       const deadLetters = new Map<string, DeadLetterEnvelope[]>();
-      for (const row of db.prepare('SELECT channel, envelope FROM dead_letters ORDER BY seq').iterate() as IterableIterator<{ channel: string; envelope: string }>) {
-        const list = deadLetters.get(row.channel) ?? [];
-        list.push(JSON.parse(row.envelope) as DeadLetterEnvelope);
-        deadLetters.set(row.channel, list);
+      for (const row of db.prepare('SELECT seq, channel, envelope FROM dead_letters ORDER BY seq').all() as { seq: number; channel: string; envelope: unknown }[]) {
+        const envelope = decodeEnvelope(row.envelope);
+        if (typeof envelope === 'string') {
+          add(undecodable, row.channel, { kind: 'dead-letter', rowid: row.seq, problem: envelope, raw: { id: `dead-letter-${row.seq}`, payload: String(row.envelope) } });
+        } else add(deadLetters, row.channel, envelope);
       }
-      return { messages, deadLetters, recoveredInFlight } satisfies PersistedQueues;
+      return { messages, deadLetters, recoveredInFlight: new Map(counts.map((c) => [c.channel, c.n])), undecodable } satisfies PersistedQueues;
     },
-    insert(channel, m) {
-      insert.run(m.id, channel, m.seq, m.payload, JSON.stringify(m.attributes), m.groupId ?? null, m.enqueuedAt.getTime(), m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null);
+    insert(entries) {
+      guard(entries.length === 1 ? 'send' : `send of ${entries.length} messages`, () =>
+        immediate(db, () => {
+          for (const [channel, m] of entries) {
+            insert.run(m.id, channel, m.seq, m.payload, JSON.stringify(m.attributes), m.groupId ?? null, m.enqueuedAt.getTime(), m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null);
+          }
+        }),
+      );
     },
     update(_channel, m) {
-      update.run(m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null, m.receipt === undefined ? 0 : 1, m.id);
+      guard('recording a delivery', () => update.run(m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null, m.receipt === undefined ? 0 : 1, m.id));
     },
     remove(_channel, m) {
-      remove.run(m.id);
+      guard('removing a handled message', () => remove.run(m.id));
     },
     deadLetter(channel, m, envelope) {
-      deadLetter(channel, m.id, JSON.stringify(envelope));
+      guard('dead-lettering', () =>
+        immediate(db, () => {
+          remove.run(m.id);
+          keepDeadLetter.run(channel, m.id, JSON.stringify(envelope));
+        }),
+      );
+    },
+    deadLetterUndecodable(channel, row, envelope) {
+      guard('dead-lettering an undecodable message', () =>
+        immediate(db, () => {
+          removeRow.run(row.rowid);
+          keepDeadLetter.run(channel, envelope.message.id, JSON.stringify(envelope));
+        }),
+      );
     },
   };
+}
+
+/** A row as `send` wrote it, or what is wrong with it. */
+function decodeMessageRow(row: MessageRow): StoredMessage | string {
+  if (typeof row.id !== 'string' || row.id === '') return 'id is not a string';
+  if (typeof row.payload !== 'string') return 'payload is not text';
+  if (!Number.isSafeInteger(row.seq)) return 'seq is not an integer';
+  if (!Number.isFinite(row.enqueued_at)) return 'enqueued_at is not a time';
+  if (!Number.isFinite(row.visible_at)) return 'visible_at is not a time';
+  if (!Number.isSafeInteger(row.attempt) || (row.attempt as number) < 0) return 'attempt is not a count';
+  if (row.first_attempt_at !== null && !Number.isFinite(row.first_attempt_at)) return 'first_attempt_at is not a time';
+  if (row.group_id !== null && typeof row.group_id !== 'string') return 'group_id is not text';
+  let attributes: unknown;
+  try {
+    attributes = JSON.parse(String(row.attributes));
+  } catch (err) {
+    return `attributes are not JSON (${(err as Error).message.slice(0, 80)})`;
+  }
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || Object.values(attributes).some((v) => typeof v !== 'string')) {
+    return 'attributes are not an object of strings';
+  }
+  return {
+    id: row.id,
+    seq: row.seq as number,
+    payload: row.payload,
+    attributes: attributes as Record<string, string>,
+    groupId: (row.group_id as string | null) ?? undefined,
+    enqueuedAt: new Date(row.enqueued_at as number),
+    visibleAt: row.visible_at as number,
+    attempt: row.attempt as number,
+    firstAttemptAt: row.first_attempt_at === null ? undefined : new Date(row.first_attempt_at as number),
+    receipt: undefined,
+  };
+}
+
+function rawFields(row: MessageRow): UndecodableRow['raw'] {
+  return {
+    id: typeof row.id === 'string' && row.id !== '' ? row.id : `row-${String(row.rowid)}`,
+    payload: typeof row.payload === 'string' ? row.payload : String(row.payload),
+    ...(Number.isFinite(row.enqueued_at) ? { enqueuedAt: row.enqueued_at as number } : {}),
+    ...(Number.isSafeInteger(row.attempt) ? { attempt: row.attempt as number } : {}),
+  };
+}
+
+function decodeEnvelope(text: unknown): DeadLetterEnvelope | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch (err) {
+    return `the envelope is not JSON (${(err as Error).message.slice(0, 80)})`;
+  }
+  const e = value as Partial<DeadLetterEnvelope> | null;
+  if (typeof e !== 'object' || e === null || typeof e.message !== 'object' || e.message === null || typeof e.message.id !== 'string') {
+    return 'the envelope is not a dead-letter envelope';
+  }
+  return e as DeadLetterEnvelope;
 }

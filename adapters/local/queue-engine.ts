@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  FaasportError,
   decideFailure,
   summariseError,
   toDeadLetterEnvelope,
@@ -30,18 +31,32 @@ export interface StoredMessage {
 
 /**
  * Where a durable engine writes every change before acting on it. Each call is one atomic
- * write; a process killed at any point finds the queue as the last call left it.
+ * write; a process killed at any point finds the queue as the last call left it. A write that
+ * fails throws a typed error (STORE_FULL, STORE_UNAVAILABLE) and changes nothing.
  */
 export interface QueueStore {
   /** What an earlier run left: messages (leases released), dead letters, and how many were in flight. */
   load(now: number): PersistedQueues;
-  insert(channel: string, message: StoredMessage): void;
+  /** New messages, all or none (a batch send, a publish to every subscriber). */
+  insert(entries: readonly (readonly [channel: string, message: StoredMessage])[]): void;
   /** Writes the delivery fields (visibleAt, attempt, firstAttemptAt, whether it is leased). */
   update(channel: string, message: StoredMessage): void;
   /** Removes a handled or discarded message. */
   remove(channel: string, message: StoredMessage): void;
   /** Removes the message and keeps its envelope, in one transaction. */
   deadLetter(channel: string, message: StoredMessage, envelope: DeadLetterEnvelope): void;
+  /** Moves a stored message row that could not be decoded to the dead letters, in one transaction. */
+  deadLetterUndecodable(channel: string, row: UndecodableRow, envelope: DeadLetterEnvelope): void;
+}
+
+/** A stored row the store could not decode (damaged outside faasport): it is dead-lettered, not delivered. */
+export interface UndecodableRow {
+  readonly kind: 'message' | 'dead-letter';
+  /** SQLite rowid (message) or sequence (dead letter) of the row. */
+  readonly rowid: number;
+  readonly problem: string;
+  /** What could be read of it: the payload (or the envelope text) as it is. */
+  readonly raw: { readonly id: string; readonly payload: string; readonly enqueuedAt?: number; readonly attempt?: number };
 }
 
 export interface PersistedQueues {
@@ -49,6 +64,8 @@ export interface PersistedQueues {
   readonly deadLetters: ReadonlyMap<string, DeadLetterEnvelope[]>;
   /** Per channel, messages whose lease an earlier process held when it stopped: redelivered now, attempt already counted. */
   readonly recoveredInFlight: ReadonlyMap<string, number>;
+  /** Per channel, rows that could not be decoded. */
+  readonly undecodable?: ReadonlyMap<string, UndecodableRow[]>;
 }
 
 export interface ChannelPolicy {
@@ -94,6 +111,8 @@ export interface ChannelStats {
 
 /** Lease when the queue names none: 6 × the default 30 s consumer timeout, as the queue options document. */
 export const DEFAULT_LEASE_MS = 180_000;
+/** How long a message whose delivery could not be recorded (full disk) waits before the next try, and the log's rate. */
+const STORE_RETRY_MS = 1_000;
 
 class Channel {
   messages: StoredMessage[] = [];
@@ -145,6 +164,8 @@ export class QueueEngine {
   #timerAt = Infinity;
   #pumpQueued = false;
   #stopped = false;
+  #lastWriteLog = -Infinity;
+  #writeErrorsSinceLog = 0;
 
   constructor(options: QueueEngineOptions) {
     this.#options = options;
@@ -168,6 +189,8 @@ export class QueueEngine {
     channel.messages = [...(this.#persisted?.messages.get(init.key) ?? [])];
     channel.deadLetters = [...(this.#persisted?.deadLetters.get(init.key) ?? [])];
     this.#channels.set(init.key, channel);
+    const undecodable = this.#persisted?.undecodable?.get(init.key);
+    if (undecodable) this.#deadLetterUndecodable(channel, undecodable);
     if (channel.messages.length > 0) this.#schedulePump();
   }
 
@@ -176,25 +199,38 @@ export class QueueEngine {
   }
 
   enqueue(key: string, message: OutgoingMessage): { id: string } {
-    const channel = this.#require(key);
+    return this.enqueueAll([[key, message]])[0]!;
+  }
+
+  /**
+   * Accepts messages for one or more channels, all or none: with a store they are on disk
+   * before this returns, and a store that cannot take them (full disk) throws its typed error
+   * with nothing accepted.
+   */
+  enqueueAll(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): { id: string }[] {
     const now = Date.now();
-    const stored: StoredMessage = {
-      id: randomUUID(),
-      seq: ++this.#seq,
-      payload: message.payload,
-      attributes: message.attributes,
-      groupId: message.groupId,
-      enqueuedAt: new Date(now),
-      visibleAt: now + message.delaySeconds * 1000,
-      attempt: 0,
-      firstAttemptAt: undefined,
-      receipt: undefined,
-    };
+    const stored = entries.map(([key, message]) => {
+      const channel = this.#require(key);
+      const m: StoredMessage = {
+        id: randomUUID(),
+        seq: this.#seq + 1,
+        payload: message.payload,
+        attributes: message.attributes,
+        groupId: message.groupId,
+        enqueuedAt: new Date(now),
+        visibleAt: now + message.delaySeconds * 1000,
+        attempt: 0,
+        firstAttemptAt: undefined,
+        receipt: undefined,
+      };
+      this.#seq++;
+      return [channel, m] as const;
+    });
     // Written before send() resolves: an accepted message survives a crash.
-    this.#store?.insert(key, stored);
-    channel.messages.push(stored);
+    this.#store?.insert(stored.map(([channel, m]) => [channel.init.key, m] as const));
+    for (const [channel, m] of stored) channel.messages.push(m);
     this.#schedulePump();
-    return { id: stored.id };
+    return stored.map(([, m]) => ({ id: m.id }));
   }
 
   deadLetters(key: string): DeadLetterEnvelope[] {
@@ -335,7 +371,15 @@ export class QueueEngine {
     stored.firstAttemptAt ??= new Date(now);
     stored.visibleAt = now + channel.leaseMs;
     // The attempt is counted before the consumer runs: a crash mid-handler still used it up.
-    this.#store?.update(channel.init.key, stored);
+    if (!this.#write('recording a delivery', stored, () => this.#store?.update(channel.init.key, stored))) {
+      // Not delivered: an attempt that is not on disk must not run. Tried again later.
+      stored.receipt = undefined;
+      stored.attempt--;
+      if (stored.attempt === 0) stored.firstAttemptAt = undefined;
+      stored.visibleAt = now + STORE_RETRY_MS;
+      this.#armTimer(stored.visibleAt);
+      return;
+    }
     channel.running++;
     const renewal = channel.renewLease ? this.#renew(channel, stored, receipt) : undefined;
     let outcome: Outcome;
@@ -355,7 +399,7 @@ export class QueueEngine {
       // Also when the lease lapsed meanwhile: the work is done, so the redelivery's result will not count.
       channel.handled++;
       this.#remove(channel, stored);
-      this.#store?.remove(channel.init.key, stored);
+      this.#write('removing a handled message (a restart delivers it again)', stored, () => this.#store?.remove(channel.init.key, stored));
     } else if (finished || stored.receipt !== receipt) {
       // The message was settled by another delivery, or went to one that now decides.
       this.#options.log.warn('result of a delivery whose lease lapsed was ignored', {
@@ -374,7 +418,7 @@ export class QueueEngine {
     const timer = setInterval(() => {
       if (stored.receipt !== receipt || this.#stopped) return;
       stored.visibleAt = Date.now() + channel.leaseMs;
-      this.#store?.update(channel.init.key, stored);
+      this.#write('renewing a lease', stored, () => this.#store?.update(channel.init.key, stored));
     }, Math.max(1, Math.floor(channel.leaseMs / 2)));
     timer.unref();
     this.#renewals.add(timer);
@@ -386,7 +430,7 @@ export class QueueEngine {
     stored.receipt = undefined;
     if (decision.action === 'retry') {
       stored.visibleAt = now + decision.delayMs;
-      this.#store?.update(channel.init.key, stored);
+      this.#write('scheduling a retry', stored, () => this.#store?.update(channel.init.key, stored));
       return;
     }
     this.#remove(channel, stored);
@@ -407,12 +451,84 @@ export class QueueEngine {
         stored.firstAttemptAt ?? new Date(now),
         new Date(now),
       );
-      this.#store?.deadLetter(channel.init.key, stored, envelope);
+      // Kept in memory either way; a store that failed still holds the message, and a restart dead-letters it again.
+      this.#write('dead-lettering', stored, () => this.#store?.deadLetter(channel.init.key, stored, envelope));
       channel.deadLetters.push(envelope);
       this.#options.log.warn('message dead-lettered', fields);
     } else {
-      this.#store?.remove(channel.init.key, stored);
+      this.#write('removing a discarded message', stored, () => this.#store?.remove(channel.init.key, stored));
       this.#options.log.error('message discarded after its last attempt (the queue has deadLetter: false)', fields);
+    }
+  }
+
+  /**
+   * A store write on the delivery path. A failure (full disk, I/O error) must not stop the
+   * server: it is logged (at most once per STORE_RETRY_MS, with how many were not) and the
+   * caller keeps what is on disk consistent with what it does next.
+   */
+  #write(operation: string, stored: StoredMessage, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (error) {
+      const now = Date.now();
+      if (now - this.#lastWriteLog >= STORE_RETRY_MS) {
+        this.#options.log.error('durable store write failed; the server keeps running', {
+          operation,
+          messageId: stored.id,
+          suppressed: this.#writeErrorsSinceLog,
+          error: summariseError(error),
+        });
+        this.#lastWriteLog = now;
+        this.#writeErrorsSinceLog = 0;
+      } else this.#writeErrorsSinceLog++;
+      return false;
+    }
+  }
+
+  /** Rows the store could not decode: to the dead letters with MESSAGE_INVALID, never delivered. */
+  #deadLetterUndecodable(channel: Channel, rows: readonly UndecodableRow[]): void {
+    let moved = 0;
+    for (const row of rows) {
+      const error = new FaasportError(
+        'MESSAGE_INVALID',
+        row.kind === 'message'
+          ? `stored message ${row.raw.id} of ${channel.init.queue} could not be decoded (${row.problem}); dead-lettered with its payload as stored`
+          : `stored dead letter ${row.raw.id} of ${channel.init.queue} could not be decoded (${row.problem}); its text is the body`,
+      );
+      const enqueuedAt = new Date(row.raw.enqueuedAt ?? 0);
+      const now = new Date();
+      const envelope = toDeadLetterEnvelope(
+        { name: channel.init.functionName ?? channel.init.queue },
+        channel.init.queue,
+        { id: row.raw.id, body: parseOrText(row.raw.payload), attempt: row.raw.attempt ?? 0, enqueuedAt, attributes: {} },
+        row.raw.attempt ?? 0,
+        error,
+        enqueuedAt,
+        now,
+      );
+      // A damaged dead letter stays in the file as it is; it is shown decoded as far as it goes.
+      if (row.kind === 'message' && !this.#writeUndecodable(channel, row, envelope)) continue;
+      channel.deadLetters.push(envelope);
+      moved++;
+    }
+    this.#options.log.warn('stored rows that could not be decoded were dead-lettered with MESSAGE_INVALID', {
+      queue: channel.init.queue,
+      messages: rows.filter((r) => r.kind === 'message').length,
+      deadLetters: rows.filter((r) => r.kind === 'dead-letter').length,
+      deadLettered: moved,
+      notMoved: rows.length - moved,
+      problems: [...new Set(rows.map((r) => r.problem))].slice(0, 5),
+    });
+  }
+
+  #writeUndecodable(channel: Channel, row: UndecodableRow, envelope: DeadLetterEnvelope): boolean {
+    try {
+      this.#store!.deadLetterUndecodable(channel.init.key, row, envelope);
+      return true;
+    } catch (error) {
+      this.#options.log.error('an undecodable stored message stays in the store: moving it to the dead letters failed', { messageId: row.raw.id, error: summariseError(error) });
+      return false;
     }
   }
 
@@ -423,17 +539,20 @@ export class QueueEngine {
   }
 }
 
-/** The portable message; a payload that is not JSON (never written by send) arrives as its text. */
-function toQueueMessage(stored: StoredMessage): QueueMessage<unknown> {
-  let body: unknown;
+/** JSON as its value; anything else (never written by send) as its text. */
+function parseOrText(payload: string): unknown {
   try {
-    body = JSON.parse(stored.payload) as unknown;
+    return JSON.parse(payload) as unknown;
   } catch {
-    body = stored.payload;
+    return payload;
   }
+}
+
+/** The portable message; a payload that is not JSON arrives as its text. */
+function toQueueMessage(stored: StoredMessage): QueueMessage<unknown> {
   return {
     id: stored.id,
-    body,
+    body: parseOrText(stored.payload),
     attempt: stored.attempt,
     enqueuedAt: stored.enqueuedAt,
     attributes: stored.attributes,

@@ -136,3 +136,34 @@ describe('local runtime: a queue consumer that outlives its timeout', () => {
     expect(rt.deadLetters('slow')).toHaveLength(1);
   });
 });
+
+describe('message attribute count: the strictest cloud\'s 10, faasport\'s traceparent counted', () => {
+  const attrs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, 'v']));
+
+  it('accepts 10 attributes from outside an invocation, refuses 11 and 5 000 with MESSAGE_INVALID', async () => {
+    let orders!: ReturnType<ReturnType<typeof createApp>['queue']>;
+    start((app) => void (orders = app.queue('orders')));
+    await expect(orders.send({ n: 1 }, { attributes: attrs(10) })).resolves.toMatchObject({ id: expect.any(String) });
+    await expect(orders.send({ n: 2 }, { attributes: attrs(11) })).rejects.toMatchObject({ code: 'MESSAGE_INVALID', details: { attributes: 11, own: 0, limit: 10, target: 'local' } });
+    await expect(orders.send({ n: 3 }, { attributes: attrs(5_000) })).rejects.toMatchObject({ code: 'MESSAGE_INVALID', details: { attributes: 5_000 } });
+  });
+
+  it('inside a handler, traceparent takes one of the 10: 9 of the caller\'s pass, 10 are refused naming it', async () => {
+    const rt = start((app) => {
+      const orders = app.queue('orders');
+      app.http('send', { method: 'POST', route: '/send/:n', sends: [orders] }, async (_req, ctx) => {
+        try {
+          await orders.send({}, { attributes: attrs(Number(ctx.params.n)) });
+          return new Response('sent');
+        } catch (err) {
+          return Response.json({ code: (err as { code: string }).code, message: (err as Error).message });
+        }
+      });
+    });
+    expect(await (await rt.fetch(new Request('http://x/send/9', { method: 'POST' }))).text()).toBe('sent');
+    const refused = (await (await rt.fetch(new Request('http://x/send/10', { method: 'POST' }))).json()) as { code: string; message: string };
+    expect(refused.code).toBe('MESSAGE_INVALID');
+    expect(refused.message).toContain('11 attributes (10 yours, 1 faasport\'s own: traceparent)');
+    expect(refused.message).toContain('send at most 9 of your own');
+  });
+});

@@ -18,6 +18,7 @@ import {
   parseTraceparent,
   stdoutSink,
   TRACEPARENT_ATTRIBUTE,
+  PORTABLE_MAX_MESSAGE_ATTRIBUTES,
   type App,
   type CloudEvent,
   type DeadLetterEnvelope,
@@ -57,6 +58,8 @@ export interface LocalRuntimeOptions {
   random?: () => number;
   /** Keep queues, dead letters and `ctx.once` keys in SQLite in this folder, across restarts and crashes. */
   persist?: string;
+  /** With `persist`: the largest the store file may grow, bytes; past it sends are refused with STORE_FULL (HTTP 507). */
+  persistMaxBytes?: number;
 }
 
 /** What the local adapter's native escape hatch holds. */
@@ -109,8 +112,14 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const logLevel = options.logLevel ?? logLevelFromEnv(process.env, 'faasport dev');
   const runtimeLog = createLogger({ sink: logSink, level: logLevel ?? 'info', base: { component: 'faasport-local' } });
   const coldStart = createColdStartFlag();
-  const durable = options.persist !== undefined ? openDurableStore(options.persist) : undefined;
-  const engine = new QueueEngine({ log: runtimeLog, ...(options.random ? { random: options.random } : {}), ...(durable ? { store: durable.queues } : {}) });
+  const durable = options.persist !== undefined ? openDurableStore(options.persist, options.persistMaxBytes !== undefined ? { maxBytes: options.persistMaxBytes } : {}) : undefined;
+  let engine: QueueEngine;
+  try {
+    engine = new QueueEngine({ log: runtimeLog, ...(options.random ? { random: options.random } : {}), ...(durable ? { store: durable.queues } : {}) });
+  } catch (err) {
+    durable?.close();
+    throw err;
+  }
 
   const context = <N>(def: FunctionDefinition, native: N, extra: { attempt?: number; params?: Record<string, string>; traceparent?: string | null }) =>
     new InvocationContext<N>({
@@ -153,14 +162,14 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const transport: Transport = {
     provider: 'local',
     maxMessageBytes: adapter.capabilities.maxMessageBytes,
-    send: async (queue, messages) => messages.map((m) => engine.enqueue(queue.name, m)),
+    // The strictest cloud's count (SQS/SNS: 10), not a local one: what sends here sends on every target.
+    maxMessageAttributes: PORTABLE_MAX_MESSAGE_ATTRIBUTES,
+    send: async (queue, messages) => engine.enqueueAll(messages.map((m) => [queue.name, m] as const)),
     publish: async (topic, messages) => {
       const subscribers = consumers.filter((f) => f.kind === 'topic' && f.source.name === topic.name);
-      return messages.map((m) => {
-        const id = randomUUID();
-        for (const sub of subscribers) engine.enqueue(`${topic.name}/${sub.name}`, m);
-        return { id };
-      });
+      // Every subscriber gets the message or none does (a full store refuses the whole publish).
+      engine.enqueueAll(messages.flatMap((m) => subscribers.map((sub) => [`${topic.name}/${sub.name}`, m] as const)));
+      return messages.map(() => ({ id: randomUUID() }));
     },
   };
   attachTransport(app, transport);
@@ -211,9 +220,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     emit(event) {
       const matched = events.filter((def) => eventMatches(def, event));
       const payload = JSON.stringify(event);
-      for (const def of matched) {
-        engine.enqueue(`event/${def.name}`, { body: event, payload, bytes: payload.length, attributes: {}, delaySeconds: 0 });
-      }
+      engine.enqueueAll(matched.map((def) => [`event/${def.name}`, { body: event, payload, bytes: payload.length, attributes: {}, delaySeconds: 0 }] as const));
       return matched.map((d) => d.name);
     },
     runSchedule(name, scheduledTime = new Date()) {
