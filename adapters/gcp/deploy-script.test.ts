@@ -46,6 +46,12 @@ describe('gcpDeploySteps for the shop', () => {
     expect(flag(argv, '--trigger-service-account') !== undefined).toBe(eventDriven);
   });
 
+  test('every function that is not HTTP is deployed with internal-only ingress; HTTP functions keep their URL', () => {
+    for (const fn of shop.functions) {
+      expect(flag(deployOf(fn.name), '--ingress-settings'), fn.name).toBe(fn.kind === 'http' ? undefined : '--ingress-settings=internal-only');
+    }
+  });
+
   test('a private HTTP function is deployed --no-allow-unauthenticated', () => {
     const app = createApp('t');
     app.http('admin', { route: '/admin', warm: 3, memoryMb: 700, timeoutMs: 1500 }, () => new Response('ok'));

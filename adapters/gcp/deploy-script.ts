@@ -18,6 +18,8 @@ export const DEPLOY_SCRIPT = 'deploy.sh';
 export const GCP_VARIABLES = { PROJECT: '$(gcloud config get-value project)', REGION: 'us-central1', SRC: '$(cd "$(dirname "$0")" && pwd)' } as const;
 
 const PUBSUB_AGENT = 'serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com';
+/** Ingress for functions nobody calls over HTTP: traffic from the project's own services (Eventarc, Pub/Sub) and VPC only. */
+const INTERNAL_ONLY = '--ingress-settings=internal-only';
 /** Cloud Functions (2nd gen) memory sizes, MiB. */
 const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
 
@@ -34,7 +36,8 @@ const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
  * timeout and `--min-instances` from `warm`; HTTP functions `--trigger-http` and
  * `--no-allow-unauthenticated` unless public; queue consumers, topic subscribers and
  * schedules `--trigger-topic` with `--retry`; events `--trigger-event-filters` with
- * `--retry`; and on each trigger's Pub/Sub subscription a dead-letter topic with
+ * `--retry`; every function that is not HTTP with `--ingress-settings=internal-only` (its
+ * trigger reaches it from inside Google, nothing else needs its URL); and on each trigger's Pub/Sub subscription a dead-letter topic with
  * `--max-delivery-attempts` = maxAttempts and the backoff as retry delays. Topics, dead-letter
  * topics (each with a pull subscription so dead letters stay readable) and Cloud Scheduler
  * jobs are created when missing; every step is safe to run again.
@@ -188,7 +191,8 @@ function deployArgv(runtime: string, fn: DeployedFunction, email: string): strin
   else {
     if ('topic' in t) argv.push(`--trigger-topic=${t.topic}`);
     else argv.push(`--trigger-event-filters=type=${t.eventType ?? `\${EVENT_TYPE_${envName(fn.name)}}`}`);
-    argv.push(`--trigger-service-account=${email}`, '--retry');
+    // Only Google's own delivery (Eventarc, Pub/Sub push, Cloud Scheduler through Pub/Sub) reaches an event-driven function: no public URL.
+    argv.push(`--trigger-service-account=${email}`, '--retry', INTERNAL_ONLY);
   }
   return argv;
 }
