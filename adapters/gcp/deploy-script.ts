@@ -37,14 +37,16 @@ const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
  * `--no-allow-unauthenticated` unless public; queue consumers, topic subscribers and
  * schedules `--trigger-topic` with `--retry`; events `--trigger-event-filters` with
  * `--retry`; every function that is not HTTP with `--ingress-settings=internal-only` (its
- * trigger reaches it from inside Google, nothing else needs its URL); and on each trigger's Pub/Sub subscription a dead-letter topic with
- * `--max-delivery-attempts` = maxAttempts and the backoff as retry delays. Topics, dead-letter
+ * trigger reaches it from inside Google, nothing else needs its URL); and on each trigger's
+ * Pub/Sub subscription a dead-letter topic with `--max-delivery-attempts` = max(5,
+ * maxAttempts) (Pub/Sub's floor is 5; below it the consumer dead-letters on attempt
+ * maxAttempts itself) and the backoff as retry delays. Topics, dead-letter
  * topics (each with a pull subscription so dead letters stay readable) and Cloud Scheduler
  * jobs are created when missing; every step is safe to run again.
  *
  * An event function without an exact CloudEvents `type` needs `EVENT_TYPE_<NAME>` set:
- * Eventarc routes by exact type. An app GCP cannot run (e.g. maxAttempts below Pub/Sub's 5)
- * is refused with CAPABILITY_UNSUPPORTED.
+ * Eventarc routes by exact type. An app GCP cannot run (e.g. an event function with fewer
+ * than 5 attempts, which only Pub/Sub's policy can count) is refused with CAPABILITY_UNSUPPORTED.
  *
  * @example
  * ```ts
@@ -125,7 +127,7 @@ export function gcpDeploySteps(app: App, options: GcpDeployScriptOptions = {}): 
           output: `SUBSCRIPTION_${v}`,
         },
         {
-          title: `dead-letter ${fn.name}'s messages to ${d.topic} after ${d.maxDeliveryAttempts} attempts`,
+          title: `dead-letter ${fn.name}'s messages to ${d.topic} after ${d.maxDeliveryAttempts} attempts${d.maxAttempts < d.maxDeliveryAttempts ? ` (Pub/Sub's floor; the function itself dead-letters at ${d.maxAttempts})` : ''}`,
           argv: [
             'gcloud', 'pubsub', 'subscriptions', 'update', `\${SUBSCRIPTION_${v}}`,
             `--dead-letter-topic=${d.topic}`, `--max-delivery-attempts=${d.maxDeliveryAttempts}`,
