@@ -67,6 +67,13 @@ describe('faasport build --target azure (examples/shop)', () => {
     });
   });
 
+  test('the build log says who dead-letters each queue: host.json counts 5 for the app, faasport stops orders at 3', () => {
+    expect(lines).toContain('azure: queue "orders": the host moves a message to orders-poison after 5 dequeues (host.json maxDequeueCount, one for the app); faasport dead-letters at 3, with the handler\'s error');
+    expect(lines).toContain(
+      'azure: topic "shipped" subscriber "notifyCustomer": the host moves a message to shipped-notifycustomer-poison after 5 dequeues (host.json maxDequeueCount, one for the app); faasport writes the dead-letter envelope with the handler\'s error on that attempt, before the host would',
+    );
+  });
+
   test('package.json points main at the bundle and lists only Azure dependencies', async () => {
     const pkg = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8'));
     expect(pkg.main).toBe(MAIN_FILE);

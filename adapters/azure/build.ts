@@ -7,7 +7,7 @@ import { FaasportError, assertSupported, type App, type BuildOptions, type Build
 import { adapter } from './azure-adapter.js';
 import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
 import { toAzureRoute } from './encode-route.js';
-import { hostQueueSettings, toTimeSpan } from './host-settings.js';
+import { hostQueueSettings, retryEnforcement, toTimeSpan } from './host-settings.js';
 import { storageQueueName } from './queue-names.js';
 
 /** The bundled main module, relative to the output folder (package.json `main`). */
@@ -87,6 +87,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await writeFile(join(outDir, 'local.settings.json'), json(localSettings));
   await writeFile(join(outDir, '.funcignore'), 'local.settings.json\n*.ts\n');
   log(`azure: ${app.functions.length} functions, host.json functionTimeout ${hostJson.functionTimeout}${hasQueues ? `, queues maxDequeueCount ${queues.maxDequeueCount}` : ''}`);
+  for (const line of retryEnforcement(app)) log(line);
+  if (hasQueues) log('azure: queues moved to Service Bus (FAASPORT_SERVICE_BUS_QUEUES/TOPICS) are dead-lettered by the broker at the MaxDeliveryCount you give them; set it to maxAttempts');
   log('azure: run "npm install" in the output folder, then deploy it with "func azure functionapp publish <app>"');
   return { outDir, files: ['host.json', 'package.json', 'local.settings.json', '.funcignore', MAIN_FILE, `${MAIN_FILE}.map`] };
 }
