@@ -78,7 +78,8 @@ describe('faasport build --target azure (examples/shop)', () => {
     const pkg = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8'));
     expect(pkg.main).toBe(MAIN_FILE);
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@azure/functions', '@azure/storage-queue']);
+    // @azure/identity: the deployed storage connection is the app's managed identity, not a key.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@azure/functions', '@azure/identity', '@azure/storage-queue']);
   });
 
   test('the bundle holds no AWS or Google code', async () => {
