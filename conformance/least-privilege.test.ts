@@ -98,6 +98,17 @@ describe.each(apps)('aws SAM template of the %s app', (_label, makeApp) => {
     }
   });
 
+  test('no EventBridge rule matches every event of the account: a rule without a filter sits on the app\'s own bus', () => {
+    for (const [id, r] of Object.entries(resources)) {
+      const rule = (r.Properties.Events as Record<string, Json> | undefined)?.Events;
+      if (rule?.Type !== 'EventBridgeRule') continue;
+      const pattern = rule.Properties.Pattern as Json;
+      const matchesAll = Object.keys(pattern).length === 0 || Object.values(pattern).every((v) => JSON.stringify(v) === '[{"exists":true}]' || JSON.stringify(v) === '[{"prefix":""}]');
+      if (matchesAll) expect(rule.Properties.EventBusName, id).toEqual({ Ref: 'AppEventBus' });
+      else expect(rule.Properties.EventBusName, id).toBeUndefined();
+    }
+  });
+
   test('every topic subscription queue accepts messages from its own topic only', () => {
     for (const r of Object.values(resources).filter((x) => x.Type === 'AWS::SQS::QueuePolicy')) {
       for (const s of r.Properties.PolicyDocument.Statement as Json[]) {
@@ -120,22 +131,23 @@ describe.each(apps)('azure infrastructure of the %s app', (_label, makeApp) => {
   if (!generated.ok) return;
   const template = generated.value;
 
-  test('role assignments are scoped to one secret and one container, with no broad role', () => {
+  test('role assignments are data roles scoped to the app\'s own vault and storage account, with no broad role', () => {
     const assignments = template.resources.filter((r) => r.type === 'Microsoft.Authorization/roleAssignments');
-    expect(assignments).toHaveLength(2);
+    expect(assignments).toHaveLength(3);
     for (const a of assignments) {
-      expect(a.scope).toMatch(/vaults\/\{0\}\/secrets\/\{1\}|containers\/\{1\}/);
-      expect([ROLES.keyVaultSecretsUser, ROLES.storageBlobDataContributor].some((role) => JSON.stringify(a.properties).includes(role))).toBe(true);
+      expect(a.scope).toMatch(/^\[format\('Microsoft\.(KeyVault\/vaults|Storage\/storageAccounts)\/\{0\}', variables\('(keyVaultName|storageAccountName)'\)\)\]$/);
+      expect([ROLES.keyVaultSecretsUser, ROLES.storageBlobDataOwner, ROLES.storageQueueDataContributor].some((role) => JSON.stringify(a.properties).includes(role))).toBe(true);
     }
     const json = JSON.stringify(template);
     for (const broad of ['8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'b24988ac-6180-42a0-ab88-20f7382dd24c', '17d1049b-9a84-46fb-8f53-869881c3d3ab']) expect(json).not.toContain(broad);
   });
 
-  test('no app setting holds a secret', () => {
+  test('no app setting holds a secret, and no account key is read anywhere (identity-based storage)', () => {
     const site = template.resources.find((r) => r.type === 'Microsoft.Web/sites')!;
     for (const s of (site.properties as Json).siteConfig.appSettings as { name: string; value: string }[]) {
       expect(s.value).not.toMatch(/AccountKey=|SharedAccessSignature=|sig=|password/i);
     }
+    expect(JSON.stringify(template)).not.toContain('listKeys');
   });
 
   test.each(cases(app))('%s: HTTP authLevel is "function" unless public', (name, fn) => {
@@ -153,7 +165,8 @@ describe.each(apps)('gcp deploy steps of the %s app', (_label, makeApp) => {
   const generated = generate(() => gcpDeploySteps(app));
 
   test('they are generated exactly when gcp can run the app', () => {
-    const runnable = !app.queues.some((q) => q.fifo) && [...app.queues, ...app.topics].every((q) => q.maxAttempts >= 5);
+    // Queues and topics below Pub/Sub's 5 attempts run (the adapter dead-letters them); event functions need 5-100.
+    const runnable = !app.queues.some((q) => q.fifo) && app.functions.every((f) => f.kind !== 'event' || f.maxAttempts >= 5);
     expect(generated.ok ? 'generated' : generated.code).toBe(runnable ? 'generated' : 'CAPABILITY_UNSUPPORTED');
   });
 
@@ -185,12 +198,15 @@ describe.each(apps)('gcp deploy steps of the %s app', (_label, makeApp) => {
     if (fn.kind === 'http') {
       expect(deploy).toContain(fn.public ? '--allow-unauthenticated' : '--no-allow-unauthenticated');
       expect(deploy).not.toContain('--retry');
+      expect(deploy.some((a) => a.startsWith('--ingress-settings'))).toBe(false);
     } else {
       expect(deploy).toEqual(expect.arrayContaining(['--retry', `--trigger-service-account=${sa}@\${PROJECT}.iam.gserviceaccount.com`]));
       expect(grants.some((g) => g.argv[2] === 'add-invoker-policy-binding')).toBe(true);
       const update = steps.find((s) => s.argv.slice(1, 4).join(' ') === 'pubsub subscriptions update' && s.argv[4]!.includes(`SUBSCRIPTION_${name.toUpperCase()}`))!;
       const attempts = fn.kind === 'queue' || fn.kind === 'topic' ? fn.source.maxAttempts : fn.kind === 'event' ? fn.maxAttempts : 5;
-      expect(update.argv).toContain(`--max-delivery-attempts=${attempts}`);
+      expect(update.argv).toContain(`--max-delivery-attempts=${Math.max(5, attempts)}`);
+      // Nothing but its trigger reaches an event-driven function: no public ingress.
+      expect(deploy).toContain('--ingress-settings=internal-only');
     }
   });
 });

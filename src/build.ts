@@ -1,5 +1,6 @@
 import type { Adapter } from './adapter.js';
 import type { App } from './app.js';
+import type { QueueFunctionDefinition } from './definitions.js';
 
 /** What `faasport build` hands an adapter module. */
 export interface BuildOptions {
@@ -45,4 +46,23 @@ export interface TargetModule {
   /** Infrastructure-as-code beside the built code (SAM, ARM, gcloud scripts), least privilege. */
   writeInfrastructure?(options: BuildOptions): Promise<BuildResult>;
   deploy?(options: DeployOptions): Promise<void>;
+}
+
+/**
+ * Every queue consumer and topic subscriber of `app` with the name build logs give it
+ * (`queue "orders"`, `topic "shipped" subscriber "notify"`): what a target's build log walks
+ * to say, per queue, who enforces `maxAttempts`.
+ *
+ * @example
+ * ```ts
+ * import { createApp, retriedConsumers } from 'faasport';
+ * const app = createApp('shop');
+ * app.queue('orders', { maxAttempts: 3 }).consume('fulfil', async () => {});
+ * retriedConsumers(app).map((c) => c.label); // ['queue "orders"']
+ * ```
+ */
+export function retriedConsumers(app: App): { readonly fn: QueueFunctionDefinition; readonly label: string }[] {
+  return app.functions
+    .filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic')
+    .map((fn) => ({ fn, label: fn.kind === 'queue' ? `queue "${fn.source.name}"` : `topic "${fn.source.name}" subscriber "${fn.name}"` }));
 }

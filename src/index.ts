@@ -26,6 +26,7 @@ export { allowedMethods, isMethodAllowed, methodNotAllowed } from './http-method
 export type * from './definitions.js';
 export type * from './types.js';
 export type { BuildOptions, BuildResult, DeployOptions, TargetModule } from './build.js';
+export { retriedConsumers } from './build.js';
 export { producerTargets, checkSends, checkDeclaredSends } from './access-plan.js';
 export type { ProducerTargets } from './access-plan.js';
 export type { CliStep } from './cli-steps.js';

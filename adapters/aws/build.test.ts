@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { app as shop } from '../../examples/shop/app.js';
-import { build, manifest } from './build.js';
+import { createApp } from 'faasport';
+import { build, manifest, retryEnforcement } from './build.js';
 import { awsTemplate } from './template.js';
 
 const out = mkdtempSync(join(tmpdir(), 'faasport-aws-build-'));
@@ -18,10 +19,20 @@ describe('aws build', () => {
     expect(resources.OrdersQueue!.Properties.RedrivePolicy?.maxReceiveCount).toBe(3);
   });
 
-  test('says, at build time, that an event function gets at most 3 attempts on Lambda', async () => {
+  test('says, at build time, that an event function gets at most 3 attempts on Lambda, who enforces each queue\'s count, and where the unfiltered event function listens', async () => {
     const lines: string[] = [];
     await build({ entry: fileURLToPath(new URL('../../examples/shop/app.ts', import.meta.url)), exportName: 'app', outDir: out, app: shop, log: (l) => lines.push(l) });
     expect(lines).toContainEqual(expect.stringMatching(/^warning: event function "onEvent" has maxAttempts 5, but Lambda retries an asynchronous invocation at most twice: on aws it runs at most 3 attempts/));
     expect(lines.filter((l) => l.startsWith('warning:'))).toHaveLength(1);
+    expect(lines).toContain('aws: queue "orders": SQS redrive dead-letters at 3 (maxReceiveCount); faasport writes the dead-letter envelope with the handler\'s error on that attempt');
+    expect(lines).toContainEqual(expect.stringMatching(/^aws: topic "shipped" subscriber "notifyCustomer": SQS redrive dead-letters at 5 /));
+    expect(lines).toContainEqual(expect.stringMatching(/^aws: event "onEvent" has no type or source filter: it takes the events put on the app's own bus/));
+    expect((manifest(shop).functions as { name: string; trigger: { bus?: string } }[]).find((f) => f.name === 'onEvent')?.trigger.bus).toBe('app');
   }, 30_000);
+
+  test('a consumer without dead letters is said to be deleted after its last attempt', () => {
+    const app = createApp('t');
+    app.queue('jobs', { maxAttempts: 2, deadLetter: false }).consume('work', async () => {});
+    expect(retryEnforcement(app)).toEqual(['aws: queue "jobs": faasport deletes a message after attempt 2 (deadLetter: false; no redrive policy)']);
+  });
 });

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertSupported, FaasportError, type App, type BuildOptions, type BuildResult, type FunctionDefinition } from 'faasport';
+import { assertSupported, FaasportError, retriedConsumers, type App, type BuildOptions, type BuildResult, type FunctionDefinition } from 'faasport';
 import { adapter } from './adapter.js';
 import { SNS_MAX_MESSAGE_BYTES } from './limits.js';
+import { isUnfiltered } from './template.js';
 import { deadLetterQueueName, sqsQueueName, LAMBDA_ASYNC_MAX_ATTEMPTS, redriveMaxReceiveCount } from './naming.js';
 
 /** The bundle Lambda loads; each function's handler is `index.<functionName>`. */
@@ -65,7 +66,26 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
   await writeFile(join(outDir, MANIFEST_FILE), JSON.stringify(manifest(app), null, 2) + '\n');
   log(`aws: wrote ${BUNDLE_FILE} with ${app.functions.length} handler(s): ${app.functions.map((f) => f.name).join(', ')}`);
+  for (const line of retryEnforcement(app)) log(line);
+  for (const fn of app.functions) {
+    if (fn.kind === 'event' && isUnfiltered(fn)) {
+      log(`aws: event "${fn.name}" has no type or source filter: it takes the events put on the app's own bus (the stack's EventBusName output), not every event of the account; give it a source (e.g. source: 'aws.s3') to take AWS service events from the default bus`);
+    }
+  }
   return { outDir, files: [BUNDLE_FILE, `${BUNDLE_FILE}.map`, MANIFEST_FILE] };
+}
+
+/**
+ * One build-log line per queue consumer and topic subscriber: who dead-letters a message
+ * that keeps failing, and after how many attempts. On aws SQS counts receives itself, so
+ * its redrive policy enforces every `maxAttempts` SQS accepts.
+ */
+export function retryEnforcement(app: App): string[] {
+  return retriedConsumers(app).map(({ fn, label }) => {
+    const q = fn.source;
+    if (!q.deadLetter) return `aws: ${label}: faasport deletes a message after attempt ${q.maxAttempts} (deadLetter: false; no redrive policy)`;
+    return `aws: ${label}: SQS redrive dead-letters at ${redriveMaxReceiveCount(q)} (maxReceiveCount); faasport writes the dead-letter envelope with the handler's error on that attempt`;
+  });
 }
 
 /** The generated entry: the app, toLambda, and one named export per function. */
@@ -145,6 +165,12 @@ function trigger(fn: FunctionDefinition): Record<string, unknown> {
     case 'schedule':
       return { type: 'schedule', cron: fn.cron ?? null, timezone: fn.timezone ?? null, everyMinutes: fn.everyMs ? fn.everyMs / 60_000 : null };
     case 'event':
-      return { type: 'eventbridge', source: fn.source ?? null, detailType: fn.type ?? null, maximumRetryAttempts: Math.min(2, fn.maxAttempts - 1) };
+      return {
+        type: 'eventbridge',
+        bus: isUnfiltered(fn) ? 'app' : 'default',
+        source: fn.source ?? null,
+        detailType: fn.type ?? null,
+        maximumRetryAttempts: Math.min(2, fn.maxAttempts - 1),
+      };
   }
 }

@@ -157,7 +157,8 @@ describe('awsTemplate for the shop example', () => {
       Properties: { Schedule: 'cron(0 3 * * ? *)', Enabled: true },
     });
     const onEvent = resource(template, 'OnEventFunction').Properties as Json;
-    expect(onEvent.Events.Events.Properties.Pattern).toEqual({ source: [{ exists: true }] });
+    // onEvent has no filter: its rule is on the app's own bus, not the account's default bus.
+    expect(onEvent.Events.Events.Properties).toMatchObject({ EventBusName: { Ref: 'AppEventBus' }, Pattern: { source: [{ exists: true }] } });
     expect(onEvent.EventInvokeConfig).toEqual({
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Type: 'SQS', Destination: { 'Fn::GetAtt': ['OnEventFailedEventsQueue', 'Arn'] } } },
@@ -245,6 +246,35 @@ describe('awsTemplate options and edge cases', () => {
       RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 86_400 },
     });
     expect(props.EventInvokeConfig.MaximumRetryAttempts).toBe(0);
+  });
+
+  test('an event function without a filter listens on the app\'s own bus, never on the default bus', () => {
+    const template = awsTemplate(shop);
+    expect(resource(template, 'AppEventBus')).toEqual({ Type: 'AWS::Events::EventBus', Properties: { Name: { 'Fn::Sub': '${AWS::StackName}' } } });
+    expect(template.Outputs.EventBusName?.Value).toEqual({ Ref: 'AppEventBus' });
+    // Every rule that matches every event sits on a bus other than the default one.
+    for (const [id, r] of Object.entries(template.Resources)) {
+      const rule = (r.Properties as Json).Events?.Events;
+      if (rule?.Type !== 'EventBridgeRule') continue;
+      expect(rule.Properties.EventBusName, id).toEqual({ Ref: 'AppEventBus' });
+    }
+  });
+
+  test.each([
+    ['no filter', {}],
+    ['type "*"', { type: '*' }],
+    ['source "*" and type "*"', { source: '*', type: '*' }],
+  ])('%s counts as no filter: a rule on the app bus', (_label, filter) => {
+    const template = awsTemplate(appWith((app) => app.event('all', filter, async () => {})));
+    expect((resource(template, 'AllFunction').Properties as Json).Events.Events.Properties).toMatchObject({ EventBusName: { Ref: 'AppEventBus' }, Pattern: { source: [{ exists: true }] } });
+  });
+
+  test('filtered event functions stay on the default bus and no app bus is made for them', () => {
+    const template = awsTemplate(appWith((app) => app.event('onS3', { source: 'aws.s3', type: '*' }, async () => {})));
+    const rule = (resource(template, 'OnS3Function').Properties as Json).Events.Events.Properties;
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.Pattern).toEqual({ source: ['aws.s3'] });
+    expect(template.Resources.AppEventBus).toBeUndefined();
   });
 
   test('names that map to the same CloudFormation id are refused', () => {

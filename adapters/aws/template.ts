@@ -55,6 +55,8 @@ export interface AwsTemplateOptions {
 export const TEMPLATE_FILE = 'template.json';
 /** Folder of the code bundle inside the build output, as the template refers to it. */
 export const DEFAULT_CODE_URI = '.';
+/** Logical id of the app's own EventBridge bus (named after the stack), made when an event function has no filter. */
+export const APP_EVENT_BUS_ID = 'AppEventBus';
 /** Lambda runtime every function runs on. */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 /** Alias SAM publishes when a function keeps instances warm (provisioned concurrency needs one). */
@@ -89,6 +91,11 @@ const sub = (text: string): Json => ({ 'Fn::Sub': text });
  * code as `FAASPORT_QUEUE_URL_<NAME>` / `FAASPORT_TOPIC_ARN_<NAME>`, so no function needs
  * `sqs:GetQueueUrl`. S3 notifications reach event functions through EventBridge (turn on
  * "Amazon EventBridge" notifications on the bucket; filter with `source: 'aws.s3'`).
+ *
+ * An event function with a `type` or `source` filter gets a rule on the default bus. One
+ * without a filter (`app.event('x', {}, …)`) is not given a rule that matches every event of
+ * the account: the template creates the app's own bus (`AppEventBus`, named after the stack,
+ * in the outputs as `EventBusName`) and the rule takes every event put on that bus.
  *
  * @example
  * ```ts
@@ -163,6 +170,13 @@ export function awsTemplate(app: App, options: AwsTemplateOptions = {}): SamTemp
     });
   }
 
+  // An event function without a filter listens on the app's own bus, never on the account's default bus.
+  const busId = app.functions.some((f) => f.kind === 'event' && isUnfiltered(f)) ? ids.take(APP_EVENT_BUS_ID, "the app's event bus") : undefined;
+  if (busId) {
+    add(busId, { Type: 'AWS::Events::EventBus', Properties: { Name: sub('${AWS::StackName}') } });
+    outputs.EventBusName = { Description: 'Event bus of the event functions without a type or source filter (PutEvents with this EventBusName)', Value: ref(busId) };
+  }
+
   const httpFunctions = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http');
   const apiId = httpFunctions.length > 0 ? ids.take('HttpApi', 'the HTTP API') : undefined;
   if (apiId) {
@@ -223,7 +237,7 @@ export function awsTemplate(app: App, options: AwsTemplateOptions = {}): SamTemp
       });
       // Lambda sends the failed event to the on-failure destination with the function's role.
       statements.push({ Sid: 'WriteFailedEvents', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: arn(dlqId) });
-      events.Events = eventRule(fn);
+      events.Events = eventRule(fn, busId);
       extra.EventInvokeConfig = {
         // Lambda retries an asynchronous invocation at most twice.
         MaximumRetryAttempts: Math.min(2, fn.maxAttempts - 1),
@@ -446,17 +460,35 @@ function scheduleEvents(fn: ScheduleFunctionDefinition, fnId: string, addRole: (
   };
 }
 
-/** An EventBridge rule on the default bus: `type` → `detail-type`, `source` → `source`, a final `*` → prefix. */
-function eventRule(fn: EventFunctionDefinition): Json {
+/**
+ * True when an event function's filter lets every event through (no `type` and no `source`,
+ * or only `"*"`): on the default bus its rule would match every event of the account (every
+ * AWS service's events, CloudTrail included), so it goes on the app's own bus instead.
+ */
+export function isUnfiltered(fn: Pick<EventFunctionDefinition, 'type' | 'source'>): boolean {
+  return (fn.type === undefined || fn.type === '*') && (fn.source === undefined || fn.source === '*');
+}
+
+/**
+ * An EventBridge rule: `type` → `detail-type`, `source` → `source`, a final `*` → prefix, on
+ * the default bus (where AWS services and custom producers put events). A function without a
+ * filter gets a rule on the app's own bus (`busId`) that takes every event put there.
+ */
+function eventRule(fn: EventFunctionDefinition, busId: string | undefined): Json {
   const match = (pattern: string): unknown[] => [pattern.endsWith('*') ? { prefix: pattern.slice(0, -1) } : pattern];
+  const unfiltered = isUnfiltered(fn);
   const pattern: Json = {};
-  if (fn.source !== undefined) pattern.source = match(fn.source);
-  if (fn.type !== undefined) pattern['detail-type'] = match(fn.type);
-  // EventBridge needs at least one field: every event has a source.
-  if (Object.keys(pattern).length === 0) pattern.source = [{ exists: true }];
+  if (unfiltered) {
+    // EventBridge needs at least one field: every event has a source.
+    pattern.source = [{ exists: true }];
+  } else {
+    if (fn.source !== undefined && fn.source !== '*') pattern.source = match(fn.source);
+    if (fn.type !== undefined && fn.type !== '*') pattern['detail-type'] = match(fn.type);
+  }
   return {
     Type: 'EventBridgeRule',
     Properties: {
+      ...(unfiltered ? { EventBusName: ref(busId!) } : {}),
       Pattern: pattern,
       RetryPolicy: { MaximumRetryAttempts: Math.max(0, fn.maxAttempts - 1), MaximumEventAgeInSeconds: 86_400 },
     },

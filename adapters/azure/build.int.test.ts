@@ -67,11 +67,19 @@ describe('faasport build --target azure (examples/shop)', () => {
     });
   });
 
+  test('the build log says who dead-letters each queue: host.json counts 5 for the app, faasport stops orders at 3', () => {
+    expect(lines).toContain('azure: queue "orders": the host moves a message to orders-poison after 5 dequeues (host.json maxDequeueCount, one for the app); faasport dead-letters at 3, with the handler\'s error');
+    expect(lines).toContain(
+      'azure: topic "shipped" subscriber "notifyCustomer": the host moves a message to shipped-notifycustomer-poison after 5 dequeues (host.json maxDequeueCount, one for the app); faasport writes the dead-letter envelope with the handler\'s error on that attempt, before the host would',
+    );
+  });
+
   test('package.json points main at the bundle and lists only Azure dependencies', async () => {
     const pkg = JSON.parse(await readFile(join(outDir, 'package.json'), 'utf8'));
     expect(pkg.main).toBe(MAIN_FILE);
     expect(pkg.type).toBe('module');
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@azure/functions', '@azure/storage-queue']);
+    // @azure/identity: the deployed storage connection is the app's managed identity, not a key.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@azure/functions', '@azure/identity', '@azure/storage-queue']);
   });
 
   test('the bundle holds no AWS or Google code', async () => {

@@ -7,9 +7,11 @@ import { FaasportError, assertSupported, type App, type BuildOptions, type Build
 import { adapter } from './azure-adapter.js';
 import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
 import { toAzureRoute } from './encode-route.js';
-import { hostQueueSettings, toTimeSpan } from './host-settings.js';
+import { hostQueueSettings, retryEnforcement, toTimeSpan } from './host-settings.js';
 import { storageQueueName } from './queue-names.js';
 
+/** `@azure/identity` for the function app's package.json: the managed identity's token for identity-based storage sends. */
+const IDENTITY_VERSION = '^4.0.0';
 /** The bundled main module, relative to the output folder (package.json `main`). */
 export const MAIN_FILE = 'dist/main.mjs';
 
@@ -76,7 +78,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     },
   };
   const dependencies: Record<string, string> = { '@azure/functions': `^${installedVersion('@azure/functions', '4.0.0')}` };
-  if (hasQueues) dependencies['@azure/storage-queue'] = `^${installedVersion('@azure/storage-queue', '12.26.0')}`;
+  if (hasQueues) {
+    dependencies['@azure/storage-queue'] = `^${installedVersion('@azure/storage-queue', '12.26.0')}`;
+    // The deployed storage connection is identity-based (see armTemplate): sends need a token credential.
+    dependencies['@azure/identity'] = IDENTITY_VERSION;
+  }
   const packageJson = { name: app.name, version: '1.0.0', private: true, type: 'module', main: MAIN_FILE, engines: { node: '>=20' }, dependencies };
   const localSettings = { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...settings } };
 
@@ -87,6 +93,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await writeFile(join(outDir, 'local.settings.json'), json(localSettings));
   await writeFile(join(outDir, '.funcignore'), 'local.settings.json\n*.ts\n');
   log(`azure: ${app.functions.length} functions, host.json functionTimeout ${hostJson.functionTimeout}${hasQueues ? `, queues maxDequeueCount ${queues.maxDequeueCount}` : ''}`);
+  for (const line of retryEnforcement(app)) log(line);
+  if (hasQueues) log('azure: queues moved to Service Bus (FAASPORT_SERVICE_BUS_QUEUES/TOPICS) are dead-lettered by the broker at the MaxDeliveryCount you give them; set it to maxAttempts');
   log('azure: run "npm install" in the output folder, then deploy it with "func azure functionapp publish <app>"');
   return { outDir, files: ['host.json', 'package.json', 'local.settings.json', '.funcignore', MAIN_FILE, `${MAIN_FILE}.map`] };
 }

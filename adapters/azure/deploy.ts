@@ -23,8 +23,8 @@ const EXCLUDED = [/^local\.settings\.json$/, /^infra\//, /^app\.zip$/, /\.ts$/];
  * az installed, runs them. Without az, or without `--yes`, it is a dry run. Options:
  * `--resource-group` (default `<app>-rg`), `--location` (default westeurope). The built
  * folder replaces `outDir` only when everything succeeded; a failing command is
- * DEPLOY_FAILED naming it. No command carries a secret: the storage connection string is
- * created inside Azure and referenced from Key Vault.
+ * DEPLOY_FAILED naming it. No command carries a secret, and none exists for storage: the app
+ * reaches its storage account as its managed identity (see `armTemplate`).
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
-import type { App, QueueDefinition } from '../../src/index.js';
+import { retriedConsumers, type App, type QueueDefinition } from '../../src/index.js';
+import { POISON_SUFFIX, storageQueueName } from './queue-names.js';
 
 /** The app-wide Storage queue settings of host.json (`extensions.queues`), derived from the definitions. */
 export interface HostQueueSettings {
@@ -34,6 +35,24 @@ export function hostQueueSettings(app: App): HostQueueSettings {
     visibilityTimeoutMs: Math.min(...sources.map((q) => (q.backoff ? q.backoff.initialDelayMs : 0))),
     batchSize: Math.min(32, Math.max(...sources.map((q) => q.batchSize))),
   };
+}
+
+/**
+ * One build-log line per queue consumer and topic subscriber: who dead-letters a message
+ * that keeps failing. host.json holds one `maxDequeueCount` for the whole app (the largest
+ * `maxAttempts`), so a queue with fewer attempts is dead-lettered by faasport, which reads
+ * the dequeue count of each delivery.
+ */
+export function retryEnforcement(app: App): string[] {
+  const host = hostQueueSettings(app).maxDequeueCount;
+  return retriedConsumers(app).map(({ fn, label }) => {
+    const storageQueue = fn.kind === 'queue' ? storageQueueName(fn.source.name) : storageQueueName(fn.source.name, fn.name);
+    const hostLine = `the host moves a message to ${storageQueue}${POISON_SUFFIX} after ${host} dequeues (host.json maxDequeueCount, one for the app)`;
+    const n = fn.source.maxAttempts;
+    if (!fn.source.deadLetter) return `azure: ${label}: ${hostLine}; faasport deletes it after attempt ${n} (deadLetter: false)`;
+    if (n < host) return `azure: ${label}: ${hostLine}; faasport dead-letters at ${n}, with the handler's error`;
+    return `azure: ${label}: ${hostLine}; faasport writes the dead-letter envelope with the handler's error on that attempt, before the host would`;
+  });
 }
 
 /** A .NET TimeSpan string (`[d.]hh:mm:ss[.fff]`), the form host.json durations take. */

@@ -1,8 +1,8 @@
 export { adapter, STORAGE_QUEUE_MAX_BYTES, EVENT_GRID_MAX_ATTEMPTS } from './azure-adapter.js';
 export { registerAzure } from './register-azure.js';
 export type { RegisterAzureOptions, AzureRegistration, AzureNative, AzureFunctionsApp } from './register-azure.js';
-export { createAzureProducer } from './producer.js';
-export type { AzureProducer, AzureProducerOptions } from './producer.js';
+export { createAzureProducer, storageEndpoint } from './producer.js';
+export type { AzureProducer, AzureProducerOptions, StorageEndpoint, TokenCredentialLike } from './producer.js';
 export type { ServiceBusClientOptions, ServiceBusClientLike } from './service-bus.js';
 export { createServiceBusClient, serviceBusFromEnv, SERVICE_BUS_MAX_BYTES } from './service-bus.js';
 export { build } from './build.js';

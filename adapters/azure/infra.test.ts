@@ -26,27 +26,37 @@ describe('armTemplate for the shop', () => {
     expect(names).toEqual(['orders', 'orders-poison', 'shipped-notifycustomer', 'shipped-notifycustomer-poison']);
   });
 
-  test('no secret inline: the storage connection is computed into Key Vault and referenced', () => {
-    const settings = siteProps.siteConfig.appSettings as { name: string; value: string }[];
-    expect(settings.find((s) => s.name === 'AzureWebJobsStorage')?.value).toBe("[format('@Microsoft.KeyVault(VaultName={0};SecretName=storage-connection)', variables('keyVaultName'))]");
-    for (const s of settings) expect(s.value.startsWith('[') || !/AccountKey|SharedAccessSignature|sig=/i.test(s.value)).toBe(true);
-    const secret = ofType('Microsoft.KeyVault/vaults/secrets')[0]!;
-    expect((secret.properties as { value: string }).value).toMatch(/^\[concat\(.*listKeys\(/);
-    expect(JSON.stringify(template)).not.toMatch(/AccountKey=[A-Za-z0-9+/]{20,}/);
+  test('no account key anywhere: AzureWebJobsStorage is an identity-based connection as the app\'s user-assigned identity', () => {
+    const settings = Object.fromEntries((siteProps.siteConfig.appSettings as { name: string; value: string }[]).map((s) => [s.name, s.value]));
+    expect(settings).toMatchObject({
+      AzureWebJobsStorage__accountName: "[variables('storageAccountName')]",
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__clientId: "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName')), '2023-01-31').clientId]",
+    });
+    expect(settings.AzureWebJobsStorage).toBeUndefined();
+    const json = JSON.stringify(template);
+    expect(json).not.toMatch(/listKeys|AccountKey|SharedAccessSignature|connectionString/i);
+    expect(ofType('Microsoft.KeyVault/vaults/secrets')).toEqual([]);
+    // The account itself refuses key-signed requests.
+    expect(ofType('Microsoft.Storage/storageAccounts')[0]!.properties).toMatchObject({ allowSharedKeyAccess: false });
   });
 
-  test('the identity may read that one secret and write the package container, nothing else', () => {
+  test('the identity holds blob owner and queue contributor on its own account and secrets user on its own vault, nothing else', () => {
     const assignments = ofType('Microsoft.Authorization/roleAssignments');
     expect(assignments.map((a) => [(a.properties as { roleDefinitionId: string }).roleDefinitionId.match(/'([0-9a-f-]{36})'/)![1], a.scope])).toEqual([
-      [ROLES.keyVaultSecretsUser, "[format('Microsoft.KeyVault/vaults/{0}/secrets/{1}', variables('keyVaultName'), 'storage-connection')]"],
-      [ROLES.storageBlobDataContributor, "[format('Microsoft.Storage/storageAccounts/{0}/blobServices/default/containers/{1}', variables('storageAccountName'), 'app-package')]"],
+      [ROLES.keyVaultSecretsUser, "[format('Microsoft.KeyVault/vaults/{0}', variables('keyVaultName'))]"],
+      [ROLES.storageBlobDataOwner, "[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]"],
+      [ROLES.storageQueueDataContributor, "[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]"],
     ]);
+    for (const a of assignments) expect((a.properties as { principalId: string }).principalId).toBe("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName')), '2023-01-31').principalId]");
     expect(site.identity).toEqual({ type: 'UserAssigned', userAssignedIdentities: { "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName'))]": {} } });
+    // The site starts only once its identity holds those roles.
+    expect(site.dependsOn!.filter((d) => d.includes('roleAssignments'))).toHaveLength(3);
   });
 
-  test('storage and vault are closed by default', () => {
+  test('storage and vault are closed by default; the vault has purge protection', () => {
     expect(ofType('Microsoft.Storage/storageAccounts')[0]!.properties).toMatchObject({ minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true, allowBlobPublicAccess: false });
-    expect(ofType('Microsoft.KeyVault/vaults')[0]!.properties).toMatchObject({ enableRbacAuthorization: true });
+    expect(ofType('Microsoft.KeyVault/vaults')[0]!.properties).toMatchObject({ enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: true });
     expect(siteProps.siteConfig).toMatchObject({ minTlsVersion: '1.2', ftpsState: 'Disabled' });
   });
 });

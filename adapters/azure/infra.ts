@@ -30,16 +30,18 @@ export interface ArmResource {
 
 /** Where `faasport build --target azure` writes the template, relative to the output folder. */
 export const ARM_TEMPLATE_FILE = 'infra/azuredeploy.json';
-/** The Key Vault secret holding the storage connection string the host and the SDK use. */
-export const STORAGE_SECRET = 'storage-connection';
 /** The blob container Flex Consumption deploys the app package from. */
 export const PACKAGE_CONTAINER = 'app-package';
 
 /** Built-in Azure role definition ids (the same in every tenant). */
 export const ROLES = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
-  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
 } as const;
+
+/** The app settings prefix of the host storage connection (and of the queue triggers and sends). */
+export const STORAGE_CONNECTION = 'AzureWebJobsStorage';
 
 /** Flex Consumption instance sizes, MB. */
 const INSTANCE_MEMORY = [512, 2048, 4096];
@@ -49,17 +51,20 @@ const API = { storage: '2023-05-01', web: '2024-04-01', identity: '2023-01-31', 
  * The ARM template for an app on Azure Functions: a Flex Consumption plan (Linux, Node 22),
  * the function app, a storage account dedicated to the app with one queue per faasport
  * queue and per topic subscription, each with its `-poison` queue, and the blob container
- * the app package is deployed from. No secret is inline: the storage connection string is
- * computed at deployment into a Key Vault secret and the app setting `AzureWebJobsStorage`
- * is a Key Vault reference. The app runs as a user-assigned identity that may read that one
- * secret (Key Vault Secrets User on the secret) and write the package container (Storage
- * Blob Data Contributor on the container), nothing else. `warm` becomes always-ready
- * instances (`http` for HTTP functions, `function:<name>` for the others); the instance
- * size fits the largest `memoryMb`. HTTP functions use authLevel `function` unless public
- * (set where they are registered, see `registerAzure`).
+ * the app package is deployed from. No account key is used or stored: the account refuses
+ * shared-key access, and the host, the queue triggers and faasport's sends reach it through
+ * an identity-based connection (`AzureWebJobsStorage__accountName`, `__credential:
+ * managedidentity`, `__clientId`) as the app's user-assigned identity. That identity holds
+ * Storage Blob Data Owner (host leases, the package) and Storage Queue Data Contributor
+ * (triggers, sends, poison queues) on this one account, and Key Vault Secrets User on the
+ * app's own Key Vault (RBAC, soft delete and purge protection on), where secrets for Key
+ * Vault references in app settings go. `warm` becomes always-ready instances (`http` for
+ * HTTP functions, `function:<name>` for the others); the instance size fits the largest
+ * `memoryMb`. HTTP functions use authLevel `function` unless public (set where they are
+ * registered, see `registerAzure`).
  *
- * The connection string grants the whole storage account, which is why the account holds
- * only this app's queues and package.
+ * Purge protection cannot be turned off: a deleted vault stays, recoverable, for 7 days, and
+ * its name (derived from the resource group and app name) cannot be reused until then.
  *
  * @example
  * ```ts
@@ -80,7 +85,6 @@ export function armTemplate(app: App): ArmTemplate {
   const storageId = "[resourceId('Microsoft.Storage/storageAccounts', variables('storageAccountName'))]";
   const identityId = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName'))]";
   const vaultId = "[resourceId('Microsoft.KeyVault/vaults', variables('keyVaultName'))]";
-  const secretId = `[resourceId('Microsoft.KeyVault/vaults/secrets', variables('keyVaultName'), '${STORAGE_SECRET}')]`;
   const containerId = `[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', variables('storageAccountName'), 'default', '${PACKAGE_CONTAINER}')]`;
   const principal = `[reference(${identityId.slice(1, -1)}, '${API.identity}').principalId]`;
   const roleAssignment = (name: string, scope: string, role: string, resourceIdExpr: string): ArmResource => ({
@@ -99,7 +103,10 @@ export function armTemplate(app: App): ArmTemplate {
 
   const zones = new Set(app.functions.flatMap((f) => (f.kind === 'schedule' && f.cron !== undefined && f.timezone ? [f.timezone] : [])));
   const appSettings: { name: string; value: string }[] = [
-    { name: 'AzureWebJobsStorage', value: `[format('@Microsoft.KeyVault(VaultName={0};SecretName=${STORAGE_SECRET})', variables('keyVaultName'))]` },
+    // Identity-based: the host and faasport's producer read the same three settings; no key anywhere.
+    { name: `${STORAGE_CONNECTION}__accountName`, value: "[variables('storageAccountName')]" },
+    { name: `${STORAGE_CONNECTION}__credential`, value: 'managedidentity' },
+    { name: `${STORAGE_CONNECTION}__clientId`, value: `[reference(${identityId.slice(1, -1)}, '${API.identity}').clientId]` },
     { name: 'NODE_ENV', value: 'production' },
   ];
   if (zones.size === 1) appSettings.push({ name: 'WEBSITE_TIME_ZONE', value: [...zones][0]! });
@@ -112,7 +119,7 @@ export function armTemplate(app: App): ArmTemplate {
       location: "[parameters('location')]",
       sku: { name: 'Standard_LRS' },
       kind: 'StorageV2',
-      properties: { minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true, allowBlobPublicAccess: false, allowCrossTenantReplication: false },
+      properties: { minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true, allowBlobPublicAccess: false, allowCrossTenantReplication: false, allowSharedKeyAccess: false },
     },
     {
       type: 'Microsoft.Storage/storageAccounts/blobServices/containers',
@@ -144,31 +151,27 @@ export function armTemplate(app: App): ArmTemplate {
         enableRbacAuthorization: true,
         enableSoftDelete: true,
         softDeleteRetentionInDays: 7,
+        enablePurgeProtection: true,
         publicNetworkAccess: 'Enabled',
       },
     },
-    {
-      type: 'Microsoft.KeyVault/vaults/secrets',
-      apiVersion: API.vault,
-      name: `[concat(variables('keyVaultName'), '/${STORAGE_SECRET}')]`,
-      properties: {
-        // Computed during the deployment from the account's key: never written in a file.
-        value: `[concat('DefaultEndpointsProtocol=https;AccountName=', variables('storageAccountName'), ';EndpointSuffix=', environment().suffixes.storage, ';AccountKey=', listKeys(${storageId.slice(1, -1)}, '${API.storage}').keys[0].value)]`,
-        contentType: 'Azure Storage connection string',
-      },
-      dependsOn: [vaultId, storageId],
-    },
     roleAssignment(
-      'faasport: the function app reads the storage connection secret',
-      `[format('Microsoft.KeyVault/vaults/{0}/secrets/{1}', variables('keyVaultName'), '${STORAGE_SECRET}')]`,
+      'faasport: the function app reads the secrets of its own vault (Key Vault references)',
+      `[format('Microsoft.KeyVault/vaults/{0}', variables('keyVaultName'))]`,
       ROLES.keyVaultSecretsUser,
-      secretId,
+      vaultId,
     ),
     roleAssignment(
-      'faasport: the function app reads its deployment package',
-      `[format('Microsoft.Storage/storageAccounts/{0}/blobServices/default/containers/{1}', variables('storageAccountName'), '${PACKAGE_CONTAINER}')]`,
-      ROLES.storageBlobDataContributor,
-      containerId,
+      'faasport: the host storage (leases, the deployment package) of the function app',
+      `[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]`,
+      ROLES.storageBlobDataOwner,
+      storageId,
+    ),
+    roleAssignment(
+      'faasport: the queue triggers, sends and poison queues of the function app',
+      `[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]`,
+      ROLES.storageQueueDataContributor,
+      storageId,
     ),
     {
       type: 'Microsoft.Web/serverfarms',
@@ -206,9 +209,14 @@ export function armTemplate(app: App): ArmTemplate {
       dependsOn: [
         "[resourceId('Microsoft.Web/serverfarms', variables('planName'))]",
         containerId,
-        secretId,
-        `[extensionResourceId(${secretId.slice(1, -1)}, 'Microsoft.Authorization/roleAssignments', guid(${secretId.slice(1, -1)}, variables('identityName'), '${ROLES.keyVaultSecretsUser}'))]`,
-        `[extensionResourceId(${containerId.slice(1, -1)}, 'Microsoft.Authorization/roleAssignments', guid(${containerId.slice(1, -1)}, variables('identityName'), '${ROLES.storageBlobDataContributor}'))]`,
+        // The identity must hold its roles before the host starts with them.
+        ...(
+          [
+            [vaultId, ROLES.keyVaultSecretsUser],
+            [storageId, ROLES.storageBlobDataOwner],
+            [storageId, ROLES.storageQueueDataContributor],
+          ] as const
+        ).map(([scope, role]) => `[extensionResourceId(${scope.slice(1, -1)}, 'Microsoft.Authorization/roleAssignments', guid(${scope.slice(1, -1)}, variables('identityName'), '${role}'))]`),
       ],
     },
   ];
@@ -257,7 +265,7 @@ export async function writeInfrastructure(options: BuildOptions): Promise<BuildR
   await mkdir(join(target, '..'), { recursive: true });
   await writeFile(`${target}.tmp`, JSON.stringify(armTemplate(options.app), null, 2) + '\n');
   await rename(`${target}.tmp`, target);
-  options.log(`azure: wrote ${ARM_TEMPLATE_FILE} (Flex Consumption, Node 22, storage queues, Key Vault reference for the storage connection)`);
+  options.log(`azure: wrote ${ARM_TEMPLATE_FILE} (Flex Consumption, Node 22, storage queues; the storage connection is the app's managed identity, no account key; Key Vault with purge protection)`);
   return { outDir: options.outDir, files: [ARM_TEMPLATE_FILE] };
 }
 

@@ -18,8 +18,21 @@ import { POISON_SUFFIX, storageQueueName } from './queue-names.js';
 import { createServiceBusClient, type ServiceBusClientOptions, type ServiceBusProducer } from './service-bus.js';
 
 export interface AzureProducerOptions {
-  /** Storage connection string, or a function that returns it on first use (default: the `AzureWebJobsStorage` app setting). */
+  /**
+   * Storage connection string, or a function that returns it on first use (default: the
+   * `AzureWebJobsStorage` app setting). When there is none, the identity-based settings of
+   * `connectionSetting` are used (see {@link storageEndpoint}).
+   */
   connectionString?: string | (() => string | undefined);
+  /** The app setting (prefix) that names the storage connection, as the queue triggers use it. Default `AzureWebJobsStorage`. */
+  connectionSetting?: string;
+  /** Where app settings are read; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The token credential for an identity-based connection; default: `@azure/identity`'s
+   * `ManagedIdentityCredential` (with `<setting>__clientId` when set), loaded on first send.
+   */
+  credential?: TokenCredentialLike;
   /** Queues and topics that live on Service Bus instead of Storage queues. */
   serviceBus?: ServiceBusClientOptions;
 }
@@ -54,7 +67,9 @@ export interface AzureProducer extends Transport {
  * ```
  */
 export function createAzureProducer(app: App, options: AzureProducerOptions = {}): AzureProducer {
-  const connectionString = options.connectionString ?? (() => process.env.AzureWebJobsStorage);
+  const setting = options.connectionSetting ?? 'AzureWebJobsStorage';
+  const env = options.env ?? process.env;
+  const connectionString = options.connectionString ?? (() => env[setting]);
   const serviceBusQueues = new Set(options.serviceBus?.queues ?? []);
   const serviceBusTopics = new Set(options.serviceBus?.topics ?? []);
   let serviceBus: ServiceBusProducer | undefined;
@@ -65,7 +80,7 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
   const queueClient = (name: string): Promise<QueueClient> => {
     let client = ensured.get(name);
     if (!client) {
-      client = (service ??= connect(connectionString)).then(async (svc) => {
+      client = (service ??= connect(connectionString, setting, env, options.credential)).then(async (svc) => {
         const q = svc.getQueueClient(name);
         await q.createIfNotExists();
         return q;
@@ -159,12 +174,50 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
   };
 }
 
-async function connect(connectionString: string | (() => string | undefined)): Promise<QueueServiceClient> {
-  const value = typeof connectionString === 'function' ? connectionString() : connectionString;
-  if (!value) {
+/** What `@azure/storage-queue` accepts as a token credential (an `@azure/identity` credential). */
+export interface TokenCredentialLike {
+  getToken(scopes: string | string[], options?: unknown): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** How the app reaches its storage account: a connection string, or an account URL and a managed identity. */
+export type StorageEndpoint =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | { readonly kind: 'identity'; readonly queueServiceUri: string; readonly clientId?: string };
+
+/**
+ * The storage connection named by `setting`, read the way the Functions host reads it: the
+ * setting itself is a connection string; otherwise `<setting>__queueServiceUri`, or
+ * `<setting>__accountName` (→ `https://<account>.queue.core.windows.net`), is an
+ * identity-based connection, with `<setting>__clientId` naming a user-assigned identity.
+ * Undefined when neither is set.
+ *
+ * @example
+ * ```ts
+ * import { storageEndpoint } from 'faasport/azure';
+ * storageEndpoint({ AzureWebJobsStorage__accountName: 'shopabc' }, 'AzureWebJobsStorage');
+ * // { kind: 'identity', queueServiceUri: 'https://shopabc.queue.core.windows.net' }
+ * ```
+ */
+export function storageEndpoint(env: Readonly<Record<string, string | undefined>>, setting: string, connectionString = env[setting]): StorageEndpoint | undefined {
+  if (connectionString) return { kind: 'connectionString', connectionString };
+  const account = env[`${setting}__accountName`];
+  const queueServiceUri = env[`${setting}__queueServiceUri`] ?? (account ? `https://${account}.queue.core.windows.net` : undefined);
+  if (!queueServiceUri) return undefined;
+  const clientId = env[`${setting}__clientId`];
+  return clientId ? { kind: 'identity', queueServiceUri, clientId } : { kind: 'identity', queueServiceUri };
+}
+
+async function connect(
+  connectionString: string | (() => string | undefined),
+  setting: string,
+  env: Readonly<Record<string, string | undefined>>,
+  credential: TokenCredentialLike | undefined,
+): Promise<QueueServiceClient> {
+  const endpoint = storageEndpoint(env, setting, typeof connectionString === 'function' ? connectionString() : connectionString);
+  if (!endpoint) {
     throw new FaasportError(
       'CONFIG_INVALID',
-      'azure storage queue: no connection string; set the AzureWebJobsStorage app setting (or pass registerAzure(app, { storageConnection: "<setting name>" }))',
+      `azure storage queue: no storage connection; set the ${setting}__accountName app setting (identity-based, with the app's managed identity) or ${setting} (a connection string), or pass registerAzure(app, { storageConnection: "<setting name>" })`,
     );
   }
   let mod: typeof import('@azure/storage-queue');
@@ -176,8 +229,25 @@ async function connect(connectionString: string | (() => string | undefined)): P
     });
   }
   const QueueServiceClient = mod.QueueServiceClient ?? (mod as unknown as { default: typeof mod }).default.QueueServiceClient;
-  return QueueServiceClient.fromConnectionString(value);
+  if (endpoint.kind === 'connectionString') return QueueServiceClient.fromConnectionString(endpoint.connectionString);
+  return new QueueServiceClient(endpoint.queueServiceUri, (credential ?? (await managedIdentity(endpoint.clientId))) as import('@azure/core-auth').TokenCredential);
 }
+
+/** The app's managed identity from `@azure/identity` (an optional peer, needed only for identity-based connections). */
+async function managedIdentity(clientId: string | undefined): Promise<TokenCredentialLike> {
+  let identity: { ManagedIdentityCredential: new (options?: { clientId: string }) => TokenCredentialLike };
+  try {
+    identity = (await import(IDENTITY_PACKAGE)) as typeof identity;
+  } catch (err) {
+    throw new FaasportError('CONFIG_INVALID', 'azure storage queue: the storage connection is identity-based, so the package "@azure/identity" is needed; add it to the function app dependencies (npm install @azure/identity)', {
+      cause: err,
+    });
+  }
+  return clientId ? new identity.ManagedIdentityCredential({ clientId }) : new identity.ManagedIdentityCredential();
+}
+
+/** Kept in a variable: an optional peer the type checker and bundlers need not resolve. */
+const IDENTITY_PACKAGE = '@azure/identity';
 
 function describe(err: unknown): string {
   const e = err as { statusCode?: number; code?: string; message?: string };

@@ -132,7 +132,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
   const trustProxy = options.trustProxy !== undefined ? compileTrustProxy(options.trustProxy, 'registerAzure trustProxy') : trustProxyFromEnv(env, 'registerAzure');
   const producer =
     options.producer ??
-    createAzureProducer(app, { connectionString: () => env[storageConnection], ...(serviceBus ? { serviceBus } : {}) });
+    createAzureProducer(app, { connectionSetting: storageConnection, env, ...(serviceBus ? { serviceBus } : {}) });
   attachTransport(app, producer);
   const host = options.functions ?? azureFunctions.app;
   const serviceBusQueues = new Set(serviceBus?.queues ?? []);

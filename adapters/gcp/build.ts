@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaasportError, type BuildOptions, type BuildResult } from '../../src/index.js';
 import { assertGcpSupported } from './check-app.js';
-import { planDeployment } from './deploy-plan.js';
+import { planDeployment, retryEnforcement } from './deploy-plan.js';
 
 const require = createRequire(import.meta.url);
 const FRAMEWORK = '@google-cloud/functions-framework';
@@ -87,6 +87,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await writeFile(join(outDir, 'faasport-gcp.json'), JSON.stringify(plan, null, 2) + '\n');
   const files = ['index.js', 'index.js.map', 'package.json', 'faasport-gcp.json'];
   log(`gcp: ${app.functions.length} function(s) in ${outDir}; serve one with npx functions-framework --source ${outDir} --target <function>`);
+  for (const line of retryEnforcement(app)) log(line);
   return { outDir, files };
 }
 

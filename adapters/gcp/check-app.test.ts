@@ -6,9 +6,12 @@ const noop = async () => {};
 
 describe('assertGcpSupported', () => {
   test.each([
-    { name: 'maxAttempts below Pub/Sub\'s 5', define: (app: App) => app.queue('orders', { maxAttempts: 3 }), says: 'queue "orders": maxAttempts 3 is not supported on gcp; use a value from 5 to 100' },
     { name: 'maxAttempts above Pub/Sub\'s 100', define: (app: App) => app.topic('news', { maxAttempts: 101 }), says: 'topic "news": maxAttempts 101' },
-    { name: 'an event function with 2 attempts', define: (app: App) => app.event('onAny', { maxAttempts: 2 }, noop), says: 'function "onAny": maxAttempts 2 is not supported on gcp' },
+    {
+      name: 'an event function with 2 attempts (Eventarc gives it no delivery count to stop at)',
+      define: (app: App) => app.event('onAny', { maxAttempts: 2 }, noop),
+      says: 'function "onAny": maxAttempts 2 is not supported on gcp; Eventarc retries an event through a Pub/Sub subscription that dead-letters after 5 to 100 deliveries and tells the function no delivery count, so nothing can stop it earlier; use a value from 5 to 100',
+    },
     { name: 'a fifo queue', define: (app: App) => app.queue('ordered', { fifo: true }), says: 'fifo (ordering by groupId) is not supported on gcp' },
     { name: 'a queue delay', define: (app: App) => app.queue('later', { delaySeconds: 10 }), says: 'delaySeconds 10 is not supported on gcp' },
     { name: 'an event-driven timeout over 9 minutes', define: (app: App) => app.schedule('nightly', { cron: '0 3 * * *', timeoutMs: 600_000 }, noop), says: 'event-driven functions run at most 540000 ms' },
@@ -30,15 +33,23 @@ describe('assertGcpSupported', () => {
 
   test('lists every problem at once', () => {
     const app = createApp('shop');
-    app.queue('orders', { maxAttempts: 3 });
+    app.queue('ordered', { fifo: true });
     app.queue('later', { delaySeconds: 5 });
-    expect(() => assertGcpSupported(app)).toThrow(/cannot run on gcp:\n- queue "orders".*\n- queue "later"/);
+    expect(() => assertGcpSupported(app)).toThrow(/cannot run on gcp:\n- queue "ordered".*\n- queue "later"/);
   });
 
   test('refuses an app name Pub/Sub would reject as a prefix', () => {
     const app = createApp('google-shop');
     app.queue('orders');
     expect(() => assertGcpSupported(app)).toThrow(expect.objectContaining({ code: 'CAPABILITY_UNSUPPORTED', message: expect.stringContaining('may not start with "goog"') }));
+  });
+
+  test('accepts queues and topics with 1 to 4 attempts: faasport dead-letters them itself', () => {
+    const app = createApp('shop');
+    app.queue('orders', { maxAttempts: 3 });
+    app.queue('once', { maxAttempts: 1 });
+    app.topic('news', { maxAttempts: 4 });
+    expect(() => assertGcpSupported(app)).not.toThrow();
   });
 
   test('accepts the portable defaults and the 5-100 range', () => {

@@ -1,5 +1,5 @@
-import { FaasportError, type App, type FunctionDefinition, type QueueDefinition } from '../../src/index.js';
-import { GCF_MAX_EVENT_TIMEOUT_MS } from './gcp-adapter.js';
+import { FaasportError, retriedConsumers, type App, type FunctionDefinition, type QueueDefinition } from '../../src/index.js';
+import { GCF_MAX_EVENT_TIMEOUT_MS, PUBSUB_MIN_DELIVERY_ATTEMPTS } from './gcp-adapter.js';
 import { gcpNames } from './names.js';
 
 /** How one function is deployed: its trigger, limits and the Pub/Sub policy behind it. */
@@ -13,8 +13,18 @@ export interface DeployedFunction {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly minInstances: number;
-  /** The dead-letter policy set on the trigger's subscription. */
-  readonly deadLetter?: { readonly topic: string; readonly maxDeliveryAttempts: number; readonly minRetryDelaySeconds: number; readonly maxRetryDelaySeconds: number };
+  /**
+   * The dead-letter policy set on the trigger's subscription. `maxDeliveryAttempts` is
+   * `max(5, maxAttempts)` (Pub/Sub's floor); `maxAttempts` is the definition's count, at
+   * which a queue consumer or topic subscriber dead-letters the message itself.
+   */
+  readonly deadLetter?: {
+    readonly topic: string;
+    readonly maxDeliveryAttempts: number;
+    readonly maxAttempts: number;
+    readonly minRetryDelaySeconds: number;
+    readonly maxRetryDelaySeconds: number;
+  };
   /** Cloud Scheduler job publishing this schedule's ticks. */
   readonly schedule?: { readonly job: string; readonly cron: string; readonly timeZone: string; readonly topic: string };
 }
@@ -27,7 +37,7 @@ export interface DeployPlan {
   readonly functions: readonly DeployedFunction[];
 }
 
-const DEFAULT_EVENT_ATTEMPTS = 5;
+const DEFAULT_EVENT_ATTEMPTS = PUBSUB_MIN_DELIVERY_ATTEMPTS;
 
 /** What `faasport build --target gcp` deploys, as data (written to faasport-gcp.json and turned into deploy.sh). */
 export function planDeployment(app: App): DeployPlan {
@@ -41,7 +51,7 @@ export function planDeployment(app: App): DeployPlan {
     const backoff = q?.backoff;
     const min = backoff ? clamp(Math.round(backoff.initialDelayMs / 1000)) : 0;
     const max = backoff ? Math.max(min, clamp(Math.round(backoff.maxDelayMs / 1000))) : 0;
-    return { topic, maxDeliveryAttempts: maxAttempts, minRetryDelaySeconds: min, maxRetryDelaySeconds: max };
+    return { topic, maxDeliveryAttempts: Math.max(PUBSUB_MIN_DELIVERY_ATTEMPTS, maxAttempts), maxAttempts, minRetryDelaySeconds: min, maxRetryDelaySeconds: max };
   };
   for (const q of [...app.queues, ...app.topics]) topics.add(names.topic(q.name));
 
@@ -75,6 +85,23 @@ export function planDeployment(app: App): DeployPlan {
     }
   });
   return { app: app.name, runtime: 'nodejs22', topics: [...topics], deadLetterTopics: [...deadLetterTopics], functions };
+}
+
+/**
+ * One build-log line per queue consumer and topic subscriber: who dead-letters a message
+ * that keeps failing. Pub/Sub's policy cannot count below 5, so for fewer attempts faasport
+ * does it (the delivery carries its count), and Pub/Sub's policy stays behind it.
+ */
+export function retryEnforcement(app: App): string[] {
+  const plan = planDeployment(app);
+  return retriedConsumers(app).map(({ fn, label }) => {
+    const policy = plan.functions.find((f) => f.name === fn.name)!.deadLetter!;
+    const below = policy.maxDeliveryAttempts > policy.maxAttempts;
+    const pubsub = `Pub/Sub dead-letters at ${policy.maxDeliveryAttempts} (${below ? 'its floor' : 'maxDeliveryAttempts'})`;
+    if (!fn.source.deadLetter) return `gcp: ${label}: ${pubsub}; faasport acknowledges and drops the message after attempt ${policy.maxAttempts} (deadLetter: false)`;
+    if (!below) return `gcp: ${label}: ${pubsub}; faasport forwards the dead-letter envelope with the handler's error on that attempt, before Pub/Sub would`;
+    return `gcp: ${label}: ${pubsub}; faasport dead-letters at ${policy.maxAttempts}, with the handler's error (a legacy push subscription carries no delivery count: then Pub/Sub's ${policy.maxDeliveryAttempts} applies)`;
+  });
 }
 
 function clamp(seconds: number): number {

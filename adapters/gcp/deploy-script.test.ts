@@ -1,22 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { createApp } from '../../src/index.js';
+import { app as shop } from '../../examples/shop/app.js';
 import type { CliStep } from '../../src/index.js';
 import { gcpDeployScript, gcpDeploySteps, memoryFlag, serviceAccountId } from './deploy-script.js';
 
-/** The shop's shape with Pub/Sub's minimum of 5 attempts (the example uses 3, which GCP refuses). */
-function gcpShop() {
-  const app = createApp('shop');
-  const orders = app.queue('orders', { maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 500 } });
-  const shipped = app.topic('shipped');
-  app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, () => new Response('hi'));
-  app.http('placeOrder', { method: 'POST', route: '/orders', public: true, sends: [orders] }, () => new Response(null, { status: 202 }));
-  orders.consume('fulfil', async () => {}, { sends: [shipped] });
-  shipped.subscribe('notifyCustomer', async () => {});
-  app.schedule('nightlyReport', { cron: '0 3 * * *' }, async () => {});
-  app.event('onEvent', {}, async () => {});
-  return app;
-}
-const shop = gcpShop();
 const steps = gcpDeploySteps(shop);
 const deployOf = (name: string, list: CliStep[] = steps): readonly string[] => {
   const step = list.find((s) => s.argv[2] === 'deploy' && s.argv[3] === name);
@@ -46,6 +33,12 @@ describe('gcpDeploySteps for the shop', () => {
     expect(flag(argv, '--trigger-service-account') !== undefined).toBe(eventDriven);
   });
 
+  test('every function that is not HTTP is deployed with internal-only ingress; HTTP functions keep their URL', () => {
+    for (const fn of shop.functions) {
+      expect(flag(deployOf(fn.name), '--ingress-settings'), fn.name).toBe(fn.kind === 'http' ? undefined : '--ingress-settings=internal-only');
+    }
+  });
+
   test('a private HTTP function is deployed --no-allow-unauthenticated', () => {
     const app = createApp('t');
     app.http('admin', { route: '/admin', warm: 3, memoryMb: 700, timeoutMs: 1500 }, () => new Response('ok'));
@@ -54,9 +47,10 @@ describe('gcpDeploySteps for the shop', () => {
     expect(argv).not.toContain('--allow-unauthenticated');
   });
 
-  test('the queue consumer gets a dead-letter policy with maxAttempts and the backoff as retry delays', () => {
+  test('the queue consumer (maxAttempts 3) gets a dead-letter policy at Pub/Sub\'s floor of 5 and the backoff as retry delays', () => {
     const update = steps.find((s) => s.argv.slice(0, 4).join(' ') === 'gcloud pubsub subscriptions update' && s.argv[4] === '${SUBSCRIPTION_FULFIL}');
     expect(update?.argv).toEqual(expect.arrayContaining(['--dead-letter-topic=shop-orders-dead-letter', '--max-delivery-attempts=5', '--min-retry-delay=0s', '--max-retry-delay=1s']));
+    expect(update?.title).toBe("dead-letter fulfil's messages to shop-orders-dead-letter after 5 attempts (Pub/Sub's floor; the function itself dead-letters at 3)");
     const trigger = steps.find((s) => s.output === 'TRIGGER_FULFIL');
     expect(trigger?.argv).toEqual(expect.arrayContaining(['describe', 'fulfil', '--format=value(eventTrigger.trigger)']));
     expect(steps.find((s) => s.output === 'SUBSCRIPTION_FULFIL')?.argv).toContain('${TRIGGER_FULFIL}');
@@ -72,9 +66,23 @@ describe('gcpDeploySteps for the shop', () => {
     expect(placeOrderGrants.map((s) => s.argv[4])).toEqual(['shop-orders']);
   });
 
-  test('an app GCP cannot run is refused', async () => {
-    const { app: example } = await import('../../examples/shop/app.js');
-    expect(() => gcpDeploySteps(example)).toThrow(/maxAttempts 3 is not supported on gcp/);
+  test.each([
+    [1, 5],
+    [4, 5],
+    [5, 5],
+    [37, 37],
+    [100, 100],
+  ])('maxAttempts %i → --max-delivery-attempts=%i', (maxAttempts, policy) => {
+    const app = createApp('t');
+    app.queue('jobs', { maxAttempts }).consume('work', async () => {});
+    const update = gcpDeploySteps(app).find((s) => s.argv.slice(0, 4).join(' ') === 'gcloud pubsub subscriptions update')!;
+    expect(update.argv).toContain(`--max-delivery-attempts=${policy}`);
+  });
+
+  test('an app GCP cannot run is refused', () => {
+    const app = createApp('t');
+    app.event('onAny', { maxAttempts: 3 }, async () => {});
+    expect(() => gcpDeploySteps(app)).toThrow(expect.objectContaining({ code: 'CAPABILITY_UNSUPPORTED', message: expect.stringContaining('function "onAny": maxAttempts 3 is not supported on gcp') }));
   });
 
   test('sends narrows the publisher grants', () => {

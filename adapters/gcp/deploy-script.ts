@@ -18,6 +18,8 @@ export const DEPLOY_SCRIPT = 'deploy.sh';
 export const GCP_VARIABLES = { PROJECT: '$(gcloud config get-value project)', REGION: 'us-central1', SRC: '$(cd "$(dirname "$0")" && pwd)' } as const;
 
 const PUBSUB_AGENT = 'serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com';
+/** Ingress for functions nobody calls over HTTP: traffic from the project's own services (Eventarc, Pub/Sub) and VPC only. */
+const INTERNAL_ONLY = '--ingress-settings=internal-only';
 /** Cloud Functions (2nd gen) memory sizes, MiB. */
 const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
 
@@ -34,14 +36,17 @@ const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
  * timeout and `--min-instances` from `warm`; HTTP functions `--trigger-http` and
  * `--no-allow-unauthenticated` unless public; queue consumers, topic subscribers and
  * schedules `--trigger-topic` with `--retry`; events `--trigger-event-filters` with
- * `--retry`; and on each trigger's Pub/Sub subscription a dead-letter topic with
- * `--max-delivery-attempts` = maxAttempts and the backoff as retry delays. Topics, dead-letter
+ * `--retry`; every function that is not HTTP with `--ingress-settings=internal-only` (its
+ * trigger reaches it from inside Google, nothing else needs its URL); and on each trigger's
+ * Pub/Sub subscription a dead-letter topic with `--max-delivery-attempts` = max(5,
+ * maxAttempts) (Pub/Sub's floor is 5; below it the consumer dead-letters on attempt
+ * maxAttempts itself) and the backoff as retry delays. Topics, dead-letter
  * topics (each with a pull subscription so dead letters stay readable) and Cloud Scheduler
  * jobs are created when missing; every step is safe to run again.
  *
  * An event function without an exact CloudEvents `type` needs `EVENT_TYPE_<NAME>` set:
- * Eventarc routes by exact type. An app GCP cannot run (e.g. maxAttempts below Pub/Sub's 5)
- * is refused with CAPABILITY_UNSUPPORTED.
+ * Eventarc routes by exact type. An app GCP cannot run (e.g. an event function with fewer
+ * than 5 attempts, which only Pub/Sub's policy can count) is refused with CAPABILITY_UNSUPPORTED.
  *
  * @example
  * ```ts
@@ -122,7 +127,7 @@ export function gcpDeploySteps(app: App, options: GcpDeployScriptOptions = {}): 
           output: `SUBSCRIPTION_${v}`,
         },
         {
-          title: `dead-letter ${fn.name}'s messages to ${d.topic} after ${d.maxDeliveryAttempts} attempts`,
+          title: `dead-letter ${fn.name}'s messages to ${d.topic} after ${d.maxDeliveryAttempts} attempts${d.maxAttempts < d.maxDeliveryAttempts ? ` (Pub/Sub's floor; the function itself dead-letters at ${d.maxAttempts})` : ''}`,
           argv: [
             'gcloud', 'pubsub', 'subscriptions', 'update', `\${SUBSCRIPTION_${v}}`,
             `--dead-letter-topic=${d.topic}`, `--max-delivery-attempts=${d.maxDeliveryAttempts}`,
@@ -188,7 +193,8 @@ function deployArgv(runtime: string, fn: DeployedFunction, email: string): strin
   else {
     if ('topic' in t) argv.push(`--trigger-topic=${t.topic}`);
     else argv.push(`--trigger-event-filters=type=${t.eventType ?? `\${EVENT_TYPE_${envName(fn.name)}}`}`);
-    argv.push(`--trigger-service-account=${email}`, '--retry');
+    // Only Google's own delivery (Eventarc, Pub/Sub push, Cloud Scheduler through Pub/Sub) reaches an event-driven function: no public URL.
+    argv.push(`--trigger-service-account=${email}`, '--retry', INTERNAL_ONLY);
   }
   return argv;
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isFaasportError, type App } from '../../src/index.js';
@@ -12,24 +12,9 @@ import { gcpDeploySteps } from './deploy-script.js';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const work = `${repoRoot}.faasport/gcp-deploy-${randomUUID()}`;
 const outDir = `${work}/dist/gcp`;
-const entry = `${work}/app.ts`;
+// examples/shop itself (maxAttempts 3): gcp dead-letters below Pub/Sub's floor of 5 itself.
+const entry = fileURLToPath(new URL('../../examples/shop/app.ts', import.meta.url));
 let shop: App;
-
-// The shop's shape with Pub/Sub's minimum of 5 attempts (the example's 3 is refused on GCP).
-const APP_SOURCE = `import { createApp } from 'faasport';
-export const app = createApp('shop');
-const orders = app.queue('orders', { maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 500 } });
-const shipped = app.topic('shipped');
-app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, (_req, ctx) => Response.json({ hello: ctx.params.name }));
-app.http('placeOrder', { method: 'POST', route: '/orders', public: true }, async (req) => {
-  await orders.send(await req.json());
-  return new Response(null, { status: 202 });
-});
-orders.consume('fulfil', async (msg) => { await shipped.publish({ orderId: String(msg.id) }); });
-shipped.subscribe('notifyCustomer', async () => {});
-app.schedule('nightlyReport', { cron: '0 3 * * *' }, async () => {});
-app.event('onEvent', {}, async () => {});
-`;
 
 function run(args: string[], log: string[], env: NodeJS.ProcessEnv, exec?: (argv: readonly string[]) => Promise<string>): Promise<void> {
   return deploy({ entry, exportName: 'app', app: shop, outDir, args, log: (l) => log.push(l), env }, exec);
@@ -54,7 +39,6 @@ function fakeCloud(failOn?: (argv: readonly string[]) => boolean) {
 
 beforeAll(async () => {
   await mkdir(work, { recursive: true });
-  await writeFile(entry, APP_SOURCE);
   shop = (await loadApp(entry)).app;
 });
 
@@ -126,8 +110,6 @@ function gcloudHelp(command: readonly string[]): Promise<string> {
 
 // The real gcloud (its help is offline) checks each command and flag the generated steps use.
 describe.runIf(gcloudInstalled)('generated commands against the installed gcloud', async () => {
-  await mkdir(work, { recursive: true });
-  await writeFile(entry, APP_SOURCE);
   const steps = gcpDeploySteps((await loadApp(entry)).app);
   const commands = new Map<string, Set<string>>();
   for (const step of steps) {

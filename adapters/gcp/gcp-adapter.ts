@@ -4,6 +4,9 @@ import { defineAdapter } from '../../src/index.js';
 export const PUBSUB_MAX_MESSAGE_BYTES = 10_000_000;
 /** Pub/Sub accepts at most this many messages in one publish request. */
 export const PUBSUB_MAX_BATCH = 1000;
+/** Pub/Sub's dead-letter policy counts 5 to 100 delivery attempts (`maxDeliveryAttempts`). */
+export const PUBSUB_MIN_DELIVERY_ATTEMPTS = 5;
+export const PUBSUB_MAX_DELIVERY_ATTEMPTS = 100;
 /** Largest HTTP request a Cloud Functions (2nd gen, Cloud Run) instance receives, 32 MiB. */
 export const GCF_MAX_HTTP_BODY_BYTES = 32 * 1024 * 1024;
 /** HTTP functions may run up to 60 minutes. */
@@ -14,7 +17,10 @@ export const GCF_MAX_EVENT_TIMEOUT_MS = 540_000;
 /**
  * Google Cloud Functions (2nd gen) through the Functions Framework.
  *
- * - `maxAttempts` 5-100: Pub/Sub's dead-letter policy (`maxDeliveryAttempts`) accepts nothing else.
+ * - `maxAttempts` 1-100: Pub/Sub's dead-letter policy (`maxDeliveryAttempts`) takes 5-100, so a
+ *   queue or topic below 5 gets a policy of 5 and faasport dead-letters it itself on attempt
+ *   `maxAttempts` (Pub/Sub tells each delivery its count). Event functions are held to 5-100:
+ *   Eventarc tells them no count, so only Pub/Sub's policy can stop their retries.
  * - `maxDelaySeconds` 0: Pub/Sub has no delayed delivery.
  * - `fifo` false: ordering keys are carried (they surface as `groupId`), but the Eventarc
  *   subscription behind a Pub/Sub trigger is created without message ordering, and ordering
@@ -38,7 +44,7 @@ export const adapter = defineAdapter({
     maxDelaySeconds: 0,
     batchSend: true,
     maxMessageBytes: PUBSUB_MAX_MESSAGE_BYTES,
-    maxAttempts: { min: 5, max: 100 },
+    maxAttempts: { min: 1, max: PUBSUB_MAX_DELIVERY_ATTEMPTS },
     maxHttpBodyBytes: GCF_MAX_HTTP_BODY_BYTES,
     maxTimeoutMs: GCF_MAX_HTTP_TIMEOUT_MS,
   },

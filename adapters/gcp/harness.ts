@@ -1,6 +1,7 @@
 import type { ConformanceHarness } from '../../conformance/harness.js';
 import { compareRoutes, type App, type HttpFunctionDefinition, type LogRecord } from '../../src/index.js';
 import { decodeDeadLetter } from './decode-dead-letter.js';
+import { planDeployment } from './deploy-plan.js';
 import { adapter } from './gcp-adapter.js';
 import { gcpNames } from './names.js';
 import { createPubsubTransport } from './producer.js';
@@ -43,6 +44,9 @@ export function gcpHarness(): ConformanceHarness {
       const servers = new Map<string, ServedFunction>(entries);
       const url = (fn: string) => servers.get(fn)!.url;
 
+      // Each subscription gets the dead-letter policy deploy.sh sets: max(5, maxAttempts) deliveries.
+      const plan = planDeployment(app);
+      const policyOf = (name: string) => plan.functions.find((f) => f.name === name)!.deadLetter!;
       for (const fn of app.functions) {
         if (fn.kind === 'queue' || fn.kind === 'topic') {
           const backoff = fn.source.backoff;
@@ -50,18 +54,18 @@ export function gcpHarness(): ConformanceHarness {
             name: names.subscription(fn.source.name, fn.name),
             topic: names.topic(fn.source.name),
             url: url(fn.name),
-            maxDeliveryAttempts: fn.source.maxAttempts,
+            maxDeliveryAttempts: policyOf(fn.name).maxDeliveryAttempts,
             deadLetterTopic: names.deadLetterTopic(fn.source.name),
             retryDelayMs: (n) => (backoff ? Math.min(backoff.maxDelayMs, backoff.initialDelayMs * backoff.multiplier ** (n - 1)) : 0),
           });
         } else if (fn.kind === 'schedule') {
-          pubsub.subscribe({ name: names.subscription(`schedule-${fn.name}`, fn.name), topic: names.scheduleTopic(fn.name), url: url(fn.name), maxDeliveryAttempts: 5, deadLetterTopic: names.deadLetterTopic(`schedule-${fn.name}`), retryDelayMs: () => EVENT_RETRY_MS });
+          pubsub.subscribe({ name: names.subscription(`schedule-${fn.name}`, fn.name), topic: names.scheduleTopic(fn.name), url: url(fn.name), maxDeliveryAttempts: policyOf(fn.name).maxDeliveryAttempts, deadLetterTopic: names.deadLetterTopic(`schedule-${fn.name}`), retryDelayMs: () => EVENT_RETRY_MS });
         }
       }
       const eventTriggers = new Map<string, StandInSubscription>(
         app.functions
           .filter((fn) => fn.kind === 'event')
-          .map((fn) => [fn.name, { name: `eventarc-${fn.name}`, topic: '', url: url(fn.name), maxDeliveryAttempts: fn.kind === 'event' ? fn.maxAttempts : 5, deadLetterTopic: names.deadLetterTopic(names.eventSource(fn.name)), retryDelayMs: () => EVENT_RETRY_MS }]),
+          .map((fn) => [fn.name, { name: `eventarc-${fn.name}`, topic: '', url: url(fn.name), maxDeliveryAttempts: policyOf(fn.name).maxDeliveryAttempts, deadLetterTopic: names.deadLetterTopic(names.eventSource(fn.name)), retryDelayMs: () => EVENT_RETRY_MS }]),
       );
       const routes = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http').sort((a, b) => compareRoutes(a.route, b.route));
 

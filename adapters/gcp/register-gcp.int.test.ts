@@ -21,7 +21,8 @@ const publisher: PubsubPublisher = {
 };
 
 const app = createApp('web');
-const orders = app.queue<{ id: string; fail?: boolean }>('orders', { maxAttempts: 5 });
+// maxAttempts 3, like examples/shop: below Pub/Sub's floor of 5, so the adapter dead-letters itself.
+const orders = app.queue<{ id: string; fail?: boolean }>('orders', { maxAttempts: 3 });
 const feed = app.topic('feed');
 app.http('echo', { method: '*', route: '/echo/*', timeoutMs: 20_000 }, async (req, ctx) => {
   const url = new URL(req.url);
@@ -250,17 +251,49 @@ describe('Pub/Sub queue consumer through the framework server', () => {
     expect(logs.some((r) => r.level === 'error' && JSON.stringify(r).includes('cannot fulfil o-4'))).toBe(true);
   });
 
-  test('a failure on the last attempt forwards the message to the dead-letter topic with the error, then acks', async () => {
-    const res = await binary(url('fulfil'), { id: 'ce-5', source: ordersSource, type: PUBLISHED }, pubsubData({ id: 'o-5', fail: true }, { messageId: 'm-5', deliveryAttempt: 5 }));
+  test('a failure on attempt maxAttempts (3, below Pub/Sub\'s 5) forwards the message to the dead-letter topic with the error, then acks', async () => {
+    const res = await binary(url('fulfil'), { id: 'ce-5', source: ordersSource, type: PUBLISHED }, pubsubData({ id: 'o-5', fail: true }, { messageId: 'm-5', deliveryAttempt: 3 }));
     expect(res.status).toBe(204);
     const letter = deadLetters.at(-1)!;
     expect(letter.topic).toBe('web-orders-dead-letter');
     expect(JSON.parse(Buffer.from(letter.messages[0]!.data).toString())).toEqual({ id: 'o-5', fail: true });
     expect(letter.messages[0]!.attributes).toMatchObject({
       'faasport-dead-letter-message-id': 'm-5',
-      'faasport-dead-letter-attempts': '5',
+      'faasport-dead-letter-attempts': '3',
       'faasport-dead-letter-error': JSON.stringify({ name: 'Error', message: 'cannot fulfil o-5' }),
     });
+    expect(logs.some((r) => r.msg === 'message dead-lettered' && r.functionName === 'fulfil' && r.attempts === 3)).toBe(true);
+  });
+
+  test('when that forward fails, the message is nacked (500) so Pub/Sub redelivers it, and the next failing delivery forwards it', async () => {
+    const failing = createApp('flaky');
+    failing.queue<{ id: string }>('jobs', { maxAttempts: 2 }).consume('flakyWorker', (m) => {
+      throw new Error(`cannot do ${m.body.id}`);
+    });
+    const published: string[] = [];
+    let down = true;
+    const flakyPublisher: PubsubPublisher = {
+      async publish(topic, messages) {
+        if (down) throw new Error('Pub/Sub unavailable');
+        published.push(topic);
+        return messages.map(() => 'dl');
+      },
+      async close() {},
+    };
+    const own: LogRecord[] = [];
+    registerGcp(failing, { logSink: (r) => own.push(r), publisher: flakyPublisher, production: false });
+    const served = await serveRegistered('flakyWorker');
+    try {
+      const deliver = (attempt: number) =>
+        binary(served.url + '/', { id: `f-${attempt}`, source: '//pubsub.googleapis.com/projects/p/topics/flaky-jobs', type: PUBLISHED }, pubsubData({ id: 'j-1' }, { messageId: 'j-1', deliveryAttempt: attempt }));
+      expect((await deliver(2)).status).toBe(500);
+      expect(own.some((r) => r.level === 'error' && /dead-letter publish failed; the message is nacked/.test(r.msg))).toBe(true);
+      down = false;
+      expect((await deliver(3)).status).toBe(204);
+      expect(published).toEqual(['flaky-jobs-dead-letter']);
+    } finally {
+      await served.close();
+    }
   });
 
   test('a failure with no delivery count leaves the decision to Pub/Sub (500)', async () => {
@@ -283,6 +316,7 @@ describe('Pub/Sub queue consumer through the framework server', () => {
       }
       const warnings = own.filter((r) => r.level === 'warn' && /carry no delivery count/.test(r.msg));
       expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.msg).toContain('faasport cannot stop at maxAttempts 5');
       expect(warnings[0]).toMatchObject({ functionName: 'nocountWorker' });
     } finally {
       await served.close();

@@ -38,7 +38,7 @@ import { decodeSchedule } from './decode-schedule.js';
 import { encodeDeadLetter } from './encode-dead-letter.js';
 import { encodeExpressResponse } from './encode-express-response.js';
 import { frameworkExecutionContext, loadFramework, type FrameworkCloudEvent, type FrameworkRequest, type FrameworkResponse, type FunctionsFramework } from './framework.js';
-import { GCF_MAX_HTTP_BODY_BYTES } from './gcp-adapter.js';
+import { GCF_MAX_HTTP_BODY_BYTES, PUBSUB_MIN_DELIVERY_ATTEMPTS } from './gcp-adapter.js';
 import { gcpNames } from './names.js';
 import { createPubsubTransport } from './producer.js';
 import type { PubsubPublisher } from './pubsub-publisher.js';
@@ -88,7 +88,9 @@ export interface GcpRegistration {
  * A failing queue message makes the function answer 500, which Pub/Sub treats as a nack and
  * redelivers under the subscription's retry policy. On the last attempt (the delivery count
  * reaches `maxAttempts`) faasport forwards the message to the dead-letter topic itself, with
- * the handler's error; should that fail, Pub/Sub's dead-letter policy forwards it instead.
+ * the handler's error, and acknowledges it: that is how `maxAttempts` 1-4 holds although
+ * Pub/Sub's own policy counts at least 5 (the subscription gets `max(5, maxAttempts)`).
+ * Should the forward fail, the message is nacked and Pub/Sub's policy forwards it later.
  *
  * @example
  * ```ts
@@ -194,7 +196,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
       if (!warnedNoCount.has(def.name)) {
         warnedNoCount.add(def.name);
         logFor(def.name).warn(
-          'deliveries carry no delivery count (a legacy push subscription, or no dead-letter policy): ctx.attempt stays 1, and a failing message reaches the dead-letter topic through Pub/Sub\'s policy, with its payload but without the handler\'s error; deploy with faasport\'s deploy.sh (Eventarc trigger and dead-letter policy) to get both',
+          `deliveries carry no delivery count (a legacy push subscription, or no dead-letter policy): ctx.attempt stays 1, faasport cannot stop at maxAttempts ${def.source.maxAttempts}, and a failing message reaches the dead-letter topic through Pub/Sub's policy (at least ${PUBSUB_MIN_DELIVERY_ATTEMPTS} deliveries), with its payload but without the handler's error; deploy with faasport's deploy.sh (Eventarc trigger and dead-letter policy) to get both`,
         );
       }
       throw retry(operation, delivery, 'Pub/Sub redelivers it under the subscription retry policy');
@@ -207,17 +209,20 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
     }
     const letter = encodeDeadLetter(delivery, { queue: def.source.name, functionName: def.name, attempts: attempt, error });
     publisher ??= createPubsubTransport({ appName: app.name, ...options.pubsub }).publisher;
-    if (letter) {
-      const topic = names.deadLetterTopic(def.source.name);
-      try {
-        await publisher.publish(topic, [letter]);
-        logFor(def.name).warn('message dead-lettered', { messageId: delivery.messageId, attempts: attempt, deadLetterTopic: topic });
-        return;
-      } catch (err) {
-        logFor(def.name).error('dead-letter publish failed; leaving the message to Pub/Sub\'s dead-letter policy', { messageId: delivery.messageId, error: summariseError(err) });
-      }
+    if (!letter) {
+      // Too many attributes to add faasport's: only Pub/Sub's policy can forward it, at max(5, maxAttempts).
+      logFor(def.name).error('message has too many attributes for faasport\'s dead-letter record; Pub/Sub\'s dead-letter policy forwards it', { messageId: delivery.messageId, attempts: attempt });
+      throw retry(operation, delivery, 'Pub/Sub\'s dead-letter policy forwards it');
     }
-    throw retry(operation, delivery, 'Pub/Sub\'s dead-letter policy forwards it');
+    const topic = names.deadLetterTopic(def.source.name);
+    try {
+      await publisher.publish(topic, [letter]);
+      logFor(def.name).warn('message dead-lettered', { messageId: delivery.messageId, attempts: attempt, deadLetterTopic: topic });
+      return;
+    } catch (err) {
+      logFor(def.name).error('dead-letter publish failed; the message is nacked: faasport tries again on its next delivery, and Pub/Sub\'s dead-letter policy forwards it at the latest', { messageId: delivery.messageId, error: summariseError(err) });
+    }
+    throw retry(operation, delivery, 'the dead-letter forward failed; Pub/Sub redelivers it and faasport forwards it on a later failing delivery (Pub/Sub\'s dead-letter policy at the latest)');
   };
 
   const scheduleHandler = (def: ScheduleFunctionDefinition) => async (event: FrameworkCloudEvent<unknown>): Promise<void> => {

@@ -1,5 +1,5 @@
 // examples/guestbook — builds for aws, azure and gcp with no change (every limit it uses
-// is inside what all three accept: maxAttempts 5-100, no FIFO, no delay, small messages).
+// is inside what all three accept: no FIFO, no delay, small messages).
 import { createApp } from 'faasport';
 
 export interface Entry {
