@@ -22,6 +22,7 @@ export type { Transport, OutgoingMessage, SendResult } from './transport.js';
 export { compileRoute, compareSpecificity as compareRoutes } from './route.js';
 export type { CompiledRoute } from './route.js';
 export { HTTP_METHODS, matchesFilter } from './definitions.js';
+export { decodeUnmarkedBody, parseJsonOrText } from './json-or-text.js';
 export { allowedMethods, isMethodAllowed, methodNotAllowed } from './http-methods.js';
 export type * from './definitions.js';
 export type * from './types.js';
