@@ -23,7 +23,7 @@ export { compileRoute, compareSpecificity as compareRoutes } from './route.js';
 export type { CompiledRoute } from './route.js';
 export { HTTP_METHODS, matchesFilter } from './definitions.js';
 export { decodeUnmarkedBody, parseJsonOrText } from './json-or-text.js';
-export { allowedMethods, isMethodAllowed, methodNotAllowed } from './http-methods.js';
+export { allowedMethods, isMethodAllowed, methodNotAllowed, routeNotFound, unsupportedMethod } from './http-methods.js';
 export type * from './definitions.js';
 export type * from './types.js';
 export type { BuildOptions, BuildResult, DeployOptions, TargetModule } from './build.js';

@@ -7,6 +7,7 @@ import { adapter } from './adapter.js';
 import { deadLetterQueueName, sqsQueueName, subscriptionQueueName } from './naming.js';
 import { AwsProducer } from './producer.js';
 import { exceedsPayloadLimit, fromApiGatewayV2Result, gatewayNotFound, gatewayTooLarge, matchRoute, toApiGatewayV2Event } from './test/api-gateway.js';
+import { defaultRouteFunction, toHttpApiPath } from './template.js';
 import { EventSourceMapping } from './test/event-source-mapping.js';
 import { startLocalSqs, TEST_CLIENT_CONFIG } from './test/fauxqs-server.js';
 import { toLambda } from './to-lambda.js';
@@ -57,6 +58,7 @@ export function awsHarness(): ConformanceHarness {
       const sqs = new SQSClient(config);
       const sns = new SNSClient(config);
       const producer = new AwsProducer({ sqs, sns, queueUrls, topicArns, region: 'us-east-1', accountId: ACCOUNT });
+      const defaultRoute = defaultRouteFunction(app);
       const handlers = toLambda(app, { production, producer, logSink: (r) => logs.push(r), logLevel: 'debug' });
       const contextFor = (fn: FunctionDefinition) => (): LambdaContextLike => {
         const deadline = Date.now() + fn.timeoutMs;
@@ -105,9 +107,11 @@ export function awsHarness(): ConformanceHarness {
       return {
         async fetch(request) {
           const url = new URL(request.url);
-          const def = matchRoute(app, request.method, url.pathname);
+          // The template's routes, then its $default route for what none of them matches.
+          const routed = matchRoute(app, request.method, url.pathname);
+          const def = routed ?? defaultRoute;
           if (!def) return gatewayNotFound();
-          const eventJson = await toApiGatewayV2Event(request, `${request.method} ${def.route.route}`);
+          const eventJson = await toApiGatewayV2Event(request, routed ? `${request.method} ${toHttpApiPath(routed.route.route)}` : '$default');
           if (exceedsPayloadLimit(eventJson)) return gatewayTooLarge();
           const result = await handlers[def.name]!(JSON.parse(eventJson), contextFor(def)());
           return fromApiGatewayV2Result(JSON.parse(JSON.stringify(result)) as ProxyResultV2);
