@@ -491,6 +491,20 @@ export const cases: ConformanceCase[] = [
 
   {
     group: 'event',
+    name: 'a CloudEvent with JSON data keeps its datacontenttype',
+    async run({ driver }) {
+      const run = randomUUID();
+      await driver.emit({ specversion: '1.0', id: run, source: '//conformance.test/ping', type: 'example.ping', datacontenttype: 'application/json', data: { run, n: 1 } });
+      await driver.settle();
+      const seen = observed(driver.logs(), 'anyEvent', run);
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.datacontenttype, 'application/json');
+      assert.deepEqual(seen[0]!.data, { run, n: 1 });
+    },
+  },
+
+  {
+    group: 'event',
     name: "a storage notification in the platform's own format arrives as a CloudEvent naming bucket and object",
     needsStorageNotifications: true,
     async run({ driver }) {

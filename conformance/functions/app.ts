@@ -89,6 +89,7 @@ export function createConformanceApp(options: ConformanceAppOptions): App {
         source: event.source,
         subject: event.subject ?? null,
         specversion: event.specversion,
+        datacontenttype: event.datacontenttype ?? null,
         data: data instanceof Uint8Array ? { base64: Buffer.from(data).toString('base64') } : (data ?? null),
       });
     });
