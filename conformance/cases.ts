@@ -25,6 +25,8 @@ export interface ConformanceCase {
   readonly alsoUses?: readonly TriggerCapability[];
   /** The case needs the platform's storage notifications (a harness that declares `storageNotifications`). */
   readonly needsStorageNotifications?: boolean;
+  /** The case needs the platform's own producers (a harness that declares `nativeMessages`). */
+  readonly needsNativeMessages?: boolean;
   run(env: CaseEnv): Promise<void>;
 }
 
@@ -73,8 +75,9 @@ export function requirement(c: ConformanceCase, caps: Capabilities): Requirement
 }
 
 /** Why a case cannot run on this harness for lack of a platform service (no refusal to prove), or undefined. */
-export function harnessGap(c: ConformanceCase, harness: { readonly storageNotifications?: boolean }): string | undefined {
+export function harnessGap(c: ConformanceCase, harness: { readonly storageNotifications?: boolean; readonly nativeMessages?: boolean }): string | undefined {
   if (c.needsStorageNotifications && !harness.storageNotifications) return 'the platform has no storage service whose notifications could be delivered';
+  if (c.needsNativeMessages && !harness.nativeMessages) return 'the platform has no producers of its own: every message on it is sent by faasport';
   return undefined;
 }
 
@@ -363,6 +366,49 @@ export const cases: ConformanceCase[] = [
     },
   },
 
+  {
+    group: 'queue',
+    name: "a message the platform's own producers sent has one body rule: UTF-8 JSON parsed, other text a string, other bytes as bytes",
+    needsNativeMessages: true,
+    async run({ driver, capabilities }) {
+      assert.ok(driver.nativeProducers && driver.sendNative, 'the harness declares nativeMessages but its driver has no nativeProducers / sendNative');
+      const producers = driver.nativeProducers.filter((p) => p.kind === 'queue' || capabilities.topics);
+      assert.ok(producers.length > 0, 'the harness names no native producer');
+      const run = randomUUID();
+      // Each body carries a tag (run, producer, kind) so its observation is found whatever its type.
+      const sent: { producer: string; fns: string[]; tag: string; expect: (r: LogRecord) => void }[] = [];
+      for (const [i, p] of producers.entries()) {
+        const fns = p.kind === 'queue' ? ['worker'] : ['subscriberA', 'subscriberB'];
+        const destination = p.kind === 'queue' ? 'work' : 'news';
+        const json = `${run}:${i}:json`;
+        const text = `${run}:${i}:text`;
+        const bytes = `${run}:${i}:bytes`;
+        await driver.sendNative(p.name, destination, new TextEncoder().encode(JSON.stringify({ run: json, n: 3 })));
+        sent.push({ producer: p.name, fns, tag: json, expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'object', body: { run: json, n: 3 } }) });
+        await driver.sendNative(p.name, destination, new TextEncoder().encode(`plain ${text} héllo`));
+        sent.push({ producer: p.name, fns, tag: text, expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'string', body: `plain ${text} héllo` }) });
+        if (!p.binary) continue;
+        const raw = new Uint8Array([0xff, 0xfe, 0x00, 0x80, ...new TextEncoder().encode(bytes)]);
+        await driver.sendNative(p.name, destination, raw);
+        sent.push({ producer: p.name, fns, tag: bytes, expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'bytes', body: { base64: Buffer.from(raw).toString('base64') } }) });
+      }
+      await driver.settle();
+      const logs = driver.logs().filter((r) => r.msg === OBSERVED);
+      const tagOf = (r: LogRecord): string => (r.bodyKind === 'bytes' ? Buffer.from((r.body as { base64: string }).base64, 'base64').toString('latin1') : JSON.stringify(r.body));
+      for (const s of sent) {
+        for (const fn of s.fns) {
+          const seen = logs.filter((r) => r.fn === fn && tagOf(r).includes(s.tag));
+          assert.equal(seen.length, 1, `${s.producer}: ${fn} saw the ${s.tag.split(':').pop()} body ${seen.length} times`);
+          try {
+            s.expect(seen[0]!);
+          } catch (err) {
+            throw new assert.AssertionError({ message: `${s.producer}: ${(err as Error).message}` });
+          }
+        }
+      }
+    },
+  },
+
   // ── topic ─────────────────────────────────────────────────────────────────────
   {
     group: 'topic',
@@ -440,6 +486,20 @@ export const cases: ConformanceCase[] = [
           data: { run, bucket: 'uploads', name: 'report.pdf', size: 1024 },
         },
       );
+    },
+  },
+
+  {
+    group: 'event',
+    name: 'a CloudEvent with JSON data keeps its datacontenttype',
+    async run({ driver }) {
+      const run = randomUUID();
+      await driver.emit({ specversion: '1.0', id: run, source: '//conformance.test/ping', type: 'example.ping', datacontenttype: 'application/json', data: { run, n: 1 } });
+      await driver.settle();
+      const seen = observed(driver.logs(), 'anyEvent', run);
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]!.datacontenttype, 'application/json');
+      assert.deepEqual(seen[0]!.data, { run, n: 1 });
     },
   },
 

@@ -17,6 +17,22 @@ export interface ConformanceHarness {
    * (`storageEvent`). Without it the storage-notification case is reported as unsupported.
    */
   readonly storageNotifications?: boolean;
+  /**
+   * Optional: the driver can deliver a message the way the platform's own producers send one
+   * (`nativeProducers` / `sendNative`: `aws sqs send-message`, `gcloud pubsub topics publish`,
+   * ...), not through faasport. Without it the foreign-message case is reported as unsupported.
+   */
+  readonly nativeMessages?: boolean;
+}
+
+/** One of the platform's own ways to put a message on a queue or topic, as `sendNative` uses it. */
+export interface NativeProducer {
+  /** What a user would call it: "SQS SendMessage", "Pub/Sub publish without attributes"... */
+  readonly name: string;
+  /** Whether it puts the message on a faasport queue or topic. */
+  readonly kind: 'queue' | 'topic';
+  /** True when it can carry bytes that are not UTF-8 text (SQS and SNS carry text only). */
+  readonly binary: boolean;
 }
 
 /** An object written to the platform's storage, as a storage notification describes it. */
@@ -39,6 +55,14 @@ export interface ConformanceDriver {
    * platform's format; required when the harness declares `storageNotifications`.
    */
   storageEvent?(object: StoredObject): Promise<void>;
+  /** The platform's own producers `sendNative` can use; required when the harness declares `nativeMessages`. */
+  readonly nativeProducers?: readonly NativeProducer[];
+  /**
+   * Puts `body` on faasport queue or topic `destination` with native producer `producer` (a
+   * name from `nativeProducers`), exactly as that producer sends it: no faasport envelope,
+   * marker or attribute. Required when the harness declares `nativeMessages`.
+   */
+  sendNative?(producer: string, destination: string, body: Uint8Array): Promise<void>;
   /** Fires schedule `functionName`; a `scheduledTime` well in the past makes the tick past due. */
   tick(functionName: string, scheduledTime?: Date): Promise<void>;
   /** Resolves once every message sent so far is handled or dead-lettered (rejects after `timeoutMs`). */

@@ -4,4 +4,4 @@ export { cases, observed, requirement, GROUP_TRIGGERS } from './cases.js';
 export type { ConformanceCase, CaseEnv, Group, Requirement, TriggerCapability } from './cases.js';
 export { createConformanceApp, OBSERVED } from './functions/app.js';
 export type { ConformanceAppOptions } from './functions/app.js';
-export type { ConformanceHarness, ConformanceDriver, ExpectedFailure } from './harness.js';
+export type { ConformanceHarness, ConformanceDriver, ExpectedFailure, NativeProducer } from './harness.js';

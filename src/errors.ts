@@ -20,6 +20,7 @@ export type FaasportErrorCode =
   | 'SEND_FAILED'
   | 'SEND_UNDECLARED'
   | 'METHOD_NOT_ALLOWED'
+  | 'METHOD_NOT_SUPPORTED'
   | 'INTERNAL'
   | 'NOT_FOUND'
   | 'ADAPTER_INVALID'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpFunctionDefinition } from './definitions.js';
-import { allowedMethods, isMethodAllowed, methodNotAllowed } from './http-methods.js';
+import { allowedMethods, isMethodAllowed, methodNotAllowed, routeNotFound, unsupportedMethod } from './http-methods.js';
 
 const def = (methods: HttpFunctionDefinition['methods']): Pick<HttpFunctionDefinition, 'methods'> => ({ methods });
 
@@ -38,5 +38,27 @@ describe('methodNotAllowed over several functions on one route', () => {
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD, POST');
     expect(await res.json()).toEqual({ error: 'method DELETE is not allowed on /orders; allowed: GET, HEAD, POST', code: 'METHOD_NOT_ALLOWED' });
+  });
+});
+
+describe('unsupportedMethod', () => {
+  it.each(['CONNECT', 'TRACE', 'TRACK', 'trace'])('%s gets 501 METHOD_NOT_SUPPORTED', async (method) => {
+    const res = unsupportedMethod(method)!;
+    expect(res.status).toBe(501);
+    expect(await res.json()).toMatchObject({ code: 'METHOD_NOT_SUPPORTED' });
+  });
+
+  it.each(['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND', 'TRACES'])('%s is left to the function', (method) => {
+    expect(unsupportedMethod(method)).toBeUndefined();
+  });
+});
+
+describe('routeNotFound', () => {
+  it('answers 404 JSON naming the method and a clipped path', async () => {
+    const res = routeNotFound('GET', `/${'x'.repeat(300)}`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: string; code: string };
+    expect(body.code).toBe('NOT_FOUND');
+    expect(body.error.length).toBeLessThan(240);
   });
 });

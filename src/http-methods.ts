@@ -61,3 +61,43 @@ export function methodNotAllowed(
     { status: 405, headers: { allow: allowed } },
   );
 }
+
+/** Methods the Fetch API refuses to carry in a `Request` (it throws on `new Request(url, { method })`). */
+const FETCH_FORBIDDEN = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/**
+ * The 501 answer to a method a Fetch `Request` cannot carry (CONNECT, TRACE, TRACK, any
+ * case), answered before any function runs, even one defined with `method: '*'`; undefined
+ * for every other method. JSON `{ error, code: 'METHOD_NOT_SUPPORTED' }`, as every faasport
+ * runtime answers it.
+ *
+ * @example
+ * ```ts
+ * import { unsupportedMethod } from 'faasport';
+ * unsupportedMethod('TRACE')?.status; // 501
+ * unsupportedMethod('GET');           // undefined
+ * ```
+ */
+export function unsupportedMethod(method: string): Response | undefined {
+  // Cheap exit for the usual methods: the forbidden ones are 5 or 7 letters long.
+  if ((method.length !== 5 && method.length !== 7) || !FETCH_FORBIDDEN.has(method.toUpperCase())) return undefined;
+  return Response.json(
+    { error: `method ${method.toUpperCase()} cannot reach a function: the Fetch Request faasport hands to functions cannot carry CONNECT, TRACE or TRACK`, code: 'METHOD_NOT_SUPPORTED' },
+    { status: 501 },
+  );
+}
+
+/**
+ * The 404 answer to a request no HTTP function's route matches: JSON
+ * `{ error, code: 'NOT_FOUND' }`, as every faasport runtime answers it. `path` is clipped.
+ *
+ * @example
+ * ```ts
+ * import { routeNotFound } from 'faasport';
+ * routeNotFound('GET', '/nope').status; // 404
+ * ```
+ */
+export function routeNotFound(method: string, path: string): Response {
+  const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  return Response.json({ error: `no route matches ${method} ${shown}`, code: 'NOT_FOUND' }, { status: 404 });
+}

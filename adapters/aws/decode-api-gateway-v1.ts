@@ -23,7 +23,7 @@ export class ApiGatewayV1Request extends LambdaRequest {
 
   protected requestUrl(): string {
     const e = this.#event;
-    const host = usableHost(findHeader(e.multiValueHeaders, e.headers, 'host', OPERATION)) ?? optionalStringAt(this.#requestContext()?.domainName, OPERATION, 'requestContext.domainName');
+    const host = usableHost(findHeader(e.multiValueHeaders, e.headers, 'host', OPERATION)) ?? usableHost(optionalStringAt(this.#requestContext()?.domainName, OPERATION, 'requestContext.domainName'));
     const query = toQueryString(e.multiValueQueryStringParameters, e.queryStringParameters, false, OPERATION);
     // `path` stays percent-encoded as the client sent it; the stage is not part of it.
     return toOrigin(host, findHeader(e.multiValueHeaders, e.headers, 'x-forwarded-proto', OPERATION)) + this.path + (query ? '?' + query : '');

@@ -1,5 +1,5 @@
 import { objectAt, optionalArrayAt, optionalObjectAt, optionalStringAt, optionalStringIn, stringIn } from './event-fields.js';
-import { appendHeader, pathAt, toOrigin, usableHost } from './event-headers.js';
+import { appendHeader, findHeader, pathAt, toOrigin, usableHost } from './event-headers.js';
 import { LambdaRequest, toFetchRequest } from './lambda-request.js';
 import type { ApiGatewayV2EventLike } from './types.js';
 
@@ -35,11 +35,13 @@ export class ApiGatewayV2Request extends LambdaRequest {
 
   protected requestUrl(): string {
     const e = this.#event;
-    const headers = optionalObjectAt(e.headers, OPERATION, 'headers');
-    const host = usableHost(optionalStringAt(headers?.host, OPERATION, 'headers.host')) ?? optionalStringAt(this.#requestContext.domainName, OPERATION, 'requestContext.domainName');
+    // AWS sends lower-case names; `sam local` and hand-written events capitalise them.
+    const host =
+      usableHost(findHeader(undefined, e.headers, 'host', OPERATION)) ??
+      usableHost(optionalStringAt(this.#requestContext.domainName, OPERATION, 'requestContext.domainName'));
     // rawQueryString is the source of truth: queryStringParameters joins repeats with commas.
     const query = optionalStringAt(e.rawQueryString, OPERATION, 'rawQueryString');
-    const proto = optionalStringAt(headers?.['x-forwarded-proto'], OPERATION, 'headers.x-forwarded-proto');
+    const proto = findHeader(undefined, e.headers, 'x-forwarded-proto', OPERATION);
     return toOrigin(host, proto) + this.path + (query ? '?' + query : '');
   }
 

@@ -1,26 +1,31 @@
 import { invalidField, optionalArrayIn, optionalObjectAt, optionalStringIn, stringAt, stringInList } from './event-fields.js';
 
 /**
- * Fills a `Headers` from an event's header maps, preferring the multi-value form: API
- * Gateway v1 keeps only the last value of a repeated header in `headers`. A map, list or
- * value of the wrong type is refused (EVENT_INVALID naming it); a name or value the Fetch API
- * refuses (outside Latin-1, CR/LF, NUL) is dropped, as the local server drops it.
+ * Fills a `Headers` from both of an event's header maps: every value of `multiValueHeaders`
+ * (API Gateway v1 keeps only the last value of a repeated header in `headers`), then each name
+ * that only `headers` has (hand-written and test events often fill one map per header, and an
+ * empty `multiValueHeaders: {}` must not hide `headers`). A map, list or value of the wrong
+ * type is refused (EVENT_INVALID naming it); a name or value the Fetch API refuses (outside
+ * Latin-1, CR/LF, NUL) is dropped, as the local server drops it.
  */
 export function toHeaders(multi: unknown, single: unknown, operation: string): Headers {
   const headers = new Headers();
   const m = optionalObjectAt(multi, operation, 'multiValueHeaders');
+  // Lower-cased names the multi-value map filled: a name in both maps keeps its multi-value form.
+  let taken: Set<string> | undefined;
   if (m) {
     for (const name of Object.keys(m)) {
       const values = optionalArrayIn(m[name], operation, 'multiValueHeaders', name);
-      if (values) for (let i = 0; i < values.length; i++) appendHeader(headers, name, stringInList(values[i], operation, 'multiValueHeaders', name, i));
+      if (!values) continue;
+      for (let i = 0; i < values.length; i++) appendHeader(headers, name, stringInList(values[i], operation, 'multiValueHeaders', name, i));
+      (taken ??= new Set()).add(name.toLowerCase());
     }
-    return headers;
   }
   const s = optionalObjectAt(single, operation, 'headers');
   if (s) {
     for (const name of Object.keys(s)) {
       const value = optionalStringIn(s[name], operation, 'headers', name);
-      if (value !== undefined) appendHeader(headers, name, value);
+      if (value !== undefined && !taken?.has(name.toLowerCase())) appendHeader(headers, name, value);
     }
   }
   return headers;
@@ -58,8 +63,8 @@ export function findHeader(multi: unknown, single: unknown, name: string, operat
 }
 
 /**
- * Rebuilds a query string from the event's parameter maps, preferring the multi-value
- * form. API Gateway v1 hands over decoded values (encode them once); ALB hands over the
+ * Rebuilds a query string from both of the event's parameter maps: every value of the
+ * multi-value map, then each key only the single-value map has. API Gateway v1 hands over decoded values (encode them once); ALB hands over the
  * values exactly as the client sent them (keep them, so they are decoded once, by the app).
  */
 export function toQueryString(multi: unknown, single: unknown, valuesAreEncoded: boolean, operation: string): string {
@@ -72,13 +77,13 @@ export function toQueryString(multi: unknown, single: unknown, valuesAreEncoded:
       if (!values) continue;
       for (let i = 0; i < values.length; i++) query += (query ? '&' : '') + encode(name) + '=' + encode(stringInList(values[i], operation, 'multiValueQueryStringParameters', name, i));
     }
-    return query;
   }
   const s = optionalObjectAt(single, operation, 'queryStringParameters');
   if (s) {
     for (const name of Object.keys(s)) {
       const value = optionalStringIn(s[name], operation, 'queryStringParameters', name);
-      if (value === undefined) continue;
+      // Query keys are case-sensitive: a key the multi-value map has keeps all its values from there.
+      if (value === undefined || (m !== undefined && Object.hasOwn(m, name))) continue;
       query += (query ? '&' : '') + encode(name) + '=' + encode(value);
     }
   }
@@ -94,15 +99,13 @@ function encodeQueryPart(text: string): string {
   }
 }
 
-const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
-
 /**
- * The Host header if it is a host name or address, else undefined: the client sends it, and
- * anything else could turn the URL into one of another origin, or one that does not parse.
+ * A Host header or domain name if it is a plain `host[:port]` a URL accepts, else undefined:
+ * the client sends the header, and AWS's own sample events carry placeholders such as
+ * `<url-id>.lambda-url.us-east-1.on.aws`; anything else could turn the URL into one of
+ * another origin, or one that does not parse (`new URL(req.url)` throwing in the function).
  */
-export function usableHost(header: string | undefined): string | undefined {
-  return header && HOST.test(header) ? header : undefined;
-}
+export { plainHost as usableHost } from '../../src/request-target.js';
 
 /** `https://host` from the host (Host header or the platform's domain name) and X-Forwarded-Proto. */
 export function toOrigin(host: string | undefined, proto: string | undefined): string {

@@ -3,10 +3,6 @@ import type { ExpectedFailure } from '../../conformance/harness.js';
 /** Cases AWS answers itself, before the function runs. */
 export const expectedFailures: readonly ExpectedFailure[] = [
   {
-    test: 'http > unknown route answers 404 JSON',
-    reason: 'API Gateway answers a request that matches no route itself, with {"message":"Not Found"}; no function runs, so there is no faasport error body',
-  },
-  {
     test: 'http > a body over the platform limit gets 413 with a typed error',
     reason: "Lambda refuses an invocation payload over 6 MB before the function runs; the caller gets API Gateway's own 413 {\"message\":\"Request Entity Too Large\"}",
   },

@@ -57,7 +57,8 @@ const CASES: Record<string, Expect> = {
     trigger: 'http',
     method: 'GET',
     url: 'https://id.execute-api.us-east-1.amazonaws.com/my/path?parameter1=value1&parameter1=value2&parameter2=value',
-    body: 'Hello from Lambda!',
+    // A console test event: a GET with a body, which a Fetch Request cannot carry; read as empty, as on every adapter.
+    body: '',
     ip: '192.168.0.1/32',
   },
   'apigw-rest/captured-percent-encoded-path-escaped-slashes.json': {
@@ -146,7 +147,9 @@ const CASES: Record<string, Expect> = {
     headers: { cookie: 'foo=bar; hello=hello', header2: 'h1,h2' },
   },
   'lambda-url/captured-get-no-body.json': { trigger: 'http', method: 'GET', url: 'https://lambda-url-id.lambda-url.us-west-2.on.aws/', body: '', ip: '127.0.0.1' },
-  'lambda-url/iam-authorizer.json': { trigger: 'http', method: 'POST', url: 'https://<url-id>.lambda-url.us-west-2.on.aws/my/path?parameter1=value1&parameter1=value2&parameter2=value', body: 'Hello from client!', ip: '123.123.123.123' },
+  // AWS's sample keeps the placeholder "<url-id>" in domainName and sends no Host header: not a
+  // host a URL accepts, so the URL falls back to localhost rather than failing new URL(req.url).
+  'lambda-url/iam-authorizer.json': { trigger: 'http', method: 'POST', url: 'https://localhost/my/path?parameter1=value1&parameter1=value2&parameter2=value', body: 'Hello from client!', ip: '123.123.123.123' },
   's3/delete.json': { trigger: 'event', events: [{ id: 'D82B88E5F771F645:0C0F6F405D6ED209E1', type: 'aws.s3.ObjectRemoved:Delete', subject: 'b21b84d653bb07b05b1e6b33684dc11b', time: '2019-09-03T19:37:27.192Z' }] },
   's3/put-url-encoded-key.json': { trigger: 'event', events: [{ type: 'aws.s3.ObjectCreated:Put', source: 'arn:aws:s3:::sourcebucket', subject: 'Happy Face.jpg' }] },
   's3/put.json': { trigger: 'event', events: [{ id: 'D82B88E5F771F645:0C0F6F405D6ED209E1', type: 'aws.s3.ObjectCreated:Put' }] },
@@ -211,6 +214,7 @@ describe('vendor fixtures', () => {
           const req = seen.http[0]!;
           expect(req.method).toBe(expected.method);
           expect(req.url).toBe(expected.url);
+          expect(URL.canParse(req.url)).toBe(true);
           if (expected.body !== undefined) expect(req.body).toBe(expected.body);
           if (expected.ip !== undefined) expect(req.ip).toBe(expected.ip);
           for (const [name, value] of Object.entries(expected.headers ?? {})) expect(req.headers.get(name)).toBe(value);

@@ -1,4 +1,18 @@
-import { errorResponse, FaasportError, invokeHttp, isFaasportError, summariseError, isMethodAllowed, methodNotAllowed, parseTraceparent, parseXRayHeader, type HttpFunctionDefinition, type InvocationContext } from 'faasport';
+import {
+  errorResponse,
+  FaasportError,
+  invokeHttp,
+  isFaasportError,
+  summariseError,
+  isMethodAllowed,
+  methodNotAllowed,
+  parseTraceparent,
+  parseXRayHeader,
+  routeNotFound,
+  unsupportedMethod,
+  type HttpFunctionDefinition,
+  type InvocationContext,
+} from 'faasport';
 import { AlbRequest, isAlbMultiValue } from './decode-alb.js';
 import { ApiGatewayV1Request } from './decode-api-gateway-v1.js';
 import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
@@ -8,6 +22,7 @@ import { keyPath, optionalObjectAt, optionalStringAt } from './event-fields.js';
 import { encodeAlb } from './encode-alb.js';
 import { encodeApiGatewayV1 } from './encode-api-gateway-v1.js';
 import { encodeApiGatewayV2 } from './encode-api-gateway-v2.js';
+import { toHttpApiPath } from './http-api-path.js';
 import { createContext } from './create-context.js';
 import { beginInvocation, type HandlerDeps } from './handler-deps.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
@@ -25,24 +40,26 @@ type HttpEvent = ApiGatewayV1EventLike | ApiGatewayV2EventLike | AlbEventLike;
  * function with a lazily built Request, and answers in the caller's result shape.
  */
 export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps): LambdaHandler<HttpEvent, ProxyResultV1 | ProxyResultV2> {
+  const ownRoute = toHttpApiPath(def.route.route);
   return async (event, lambdaContext) => {
     const kind = detectEvent(event);
     if (kind !== 'apigw-v2' && kind !== 'function-url' && kind !== 'apigw-v1' && kind !== 'alb') throw unrecognisedEvent(def.name, ACCEPTS, event, kind);
     let request: LambdaRequest;
     let path: string;
-    let params: Readonly<Record<string, string>> | undefined;
+    let params: Readonly<Record<string, string>> | undefined | null;
     try {
       // The method, path and route parameters are checked here; other fields when the function reads them.
+      const e = event as { pathParameters?: unknown; resource?: unknown; routeKey?: unknown };
       if (kind === 'apigw-v1' || kind === 'alb') {
         const r = kind === 'alb' ? new AlbRequest(event as AlbEventLike) : new ApiGatewayV1Request(event as ApiGatewayV1EventLike);
         request = r;
         path = r.path;
-        params = routeParams(def, path, undefined, (event as { pathParameters?: unknown }).pathParameters);
+        params = routeParams(def, path, undefined, kind === 'apigw-v1' ? e.resource : undefined, ownRoute, e.pathParameters);
       } else {
         const r = new ApiGatewayV2Request(event as ApiGatewayV2EventLike);
         request = r;
         path = r.path;
-        params = routeParams(def, path, r.stage, (event as { pathParameters?: unknown }).pathParameters);
+        params = routeParams(def, path, r.stage, routeKeyPath(e.routeKey), ownRoute, e.pathParameters);
       }
     } catch (err) {
       if (!isFaasportError(err)) throw err;
@@ -54,10 +71,16 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
       return encodeFor(kind, event, Response.json(body, { status: err.status ?? 400 }), 'GET', ctx, deps.production);
     }
     const facts = beginInvocation(def, deps, lambdaContext);
-    const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request, facts.lambdaTrace), params);
-    const response = isMethodAllowed(def, request.method)
-      ? await invokeHttp(def, toFetchRequest(request), ctx, { production: deps.production })
-      : methodNotAllowed(def, request.method, path);
+    const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request, facts.lambdaTrace), params ?? undefined);
+    // Answered before the function runs: a method a Fetch Request cannot carry, a path its route
+    // does not match (Function URLs, ALB rules and REST {proxy+} send every path), a method it does not take.
+    const response =
+      unsupportedMethod(request.method) ??
+      (params === null
+        ? noRoute(deps.routes ?? [def], request.method, path)
+        : isMethodAllowed(def, request.method)
+          ? await invokeHttp(def, toFetchRequest(request), ctx, { production: deps.production })
+          : methodNotAllowed(def, request.method, path));
     // Lambda freezes the process once the result is returned: finish waitUntil work first.
     if (ctx.pending.length > 0) await Promise.all(ctx.pending);
     return encodeFor(kind, event, response, request.method, ctx, deps.production);
@@ -98,16 +121,26 @@ async function encodeFor(
 
 /**
  * Route parameters: from the function's own route matched on the path (also without an
- * HTTP API stage prefix), else the ones API Gateway extracted itself.
+ * HTTP API stage prefix); else, when API Gateway says it matched this function's own route
+ * (`resource` / `routeKey`, e.g. behind a custom domain's base path), the ones it extracted.
+ * Null when the path is not the function's: the caller answers 404 without running it.
  */
-function routeParams(def: HttpFunctionDefinition, path: string, stage: string | undefined, pathParameters: unknown): Readonly<Record<string, string>> | undefined {
-  if (def.route.paramNames.length === 0) return undefined;
+function routeParams(
+  def: HttpFunctionDefinition,
+  path: string,
+  stage: string | undefined,
+  platformRoute: unknown,
+  ownRoute: string,
+  pathParameters: unknown,
+): Readonly<Record<string, string>> | undefined | null {
   const direct = def.route.match(path);
   if (direct) return direct;
   if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) {
     const stripped = def.route.match(path.slice(stage.length + 1));
     if (stripped) return stripped;
   }
+  if (platformRoute !== ownRoute) return null;
+  if (def.route.paramNames.length === 0) return undefined;
   const extracted = optionalObjectAt(pathParameters, 'aws http event', 'pathParameters');
   if (!extracted) return undefined;
   const params: Record<string, string> = {};
@@ -117,6 +150,22 @@ function routeParams(def: HttpFunctionDefinition, path: string, stage: string | 
     if (value !== undefined) params[name] = safeDecode(value);
   }
   return params;
+}
+
+/** The path of an HTTP API route key (`GET /users/{id}` → `/users/{id}`; `$default` stays). */
+function routeKeyPath(routeKey: unknown): unknown {
+  if (typeof routeKey !== 'string') return undefined;
+  const space = routeKey.indexOf(' ');
+  return space === -1 ? routeKey : routeKey.slice(space + 1);
+}
+
+/**
+ * The answer to a path this function's route does not match: 405 when another function of the
+ * app serves the path with other methods, else the 404 every faasport runtime gives.
+ */
+function noRoute(routes: readonly HttpFunctionDefinition[], method: string, path: string): Response {
+  const matched = routes.filter((r) => r.route.match(path) !== undefined);
+  return matched.length > 0 && !matched.some((r) => isMethodAllowed(r, method)) ? methodNotAllowed(matched, method, path) : routeNotFound(method, path);
 }
 
 function httpParentTrace(request: LambdaRequest, lambdaTrace: string | undefined) {

@@ -1,4 +1,4 @@
-import type { FunctionDefinition } from 'faasport';
+import type { FunctionDefinition, HttpFunctionDefinition } from 'faasport';
 import { invocationFacts, type ContextSettings, type InvocationFacts } from './create-context.js';
 import type { AwsProducer } from './producer.js';
 import type { LambdaContextLike } from './types.js';
@@ -11,6 +11,8 @@ export interface HandlerDeps {
   /** True the first time it is called in this process. */
   readonly coldStart: () => boolean;
   readonly producer: AwsProducer;
+  /** The app's HTTP functions: a path one function's route does not match may be another's (405, not 404). */
+  readonly routes?: readonly HttpFunctionDefinition[];
 }
 
 /** Per-invocation facts, read once; also lets the producer learn the account from the function ARN. */

@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { App, CloudEvent, DeadLetterEnvelope, FunctionDefinition, LogRecord } from 'faasport';
-import type { ConformanceDriver, ConformanceHarness } from '../../conformance/harness.js';
+import type { ConformanceDriver, ConformanceHarness, NativeProducer } from '../../conformance/harness.js';
 import { adapter } from './adapter.js';
 import { deadLetterQueueName, sqsQueueName, subscriptionQueueName } from './naming.js';
 import { AwsProducer } from './producer.js';
 import { exceedsPayloadLimit, fromApiGatewayV2Result, gatewayNotFound, gatewayTooLarge, matchRoute, toApiGatewayV2Event } from './test/api-gateway.js';
+import { defaultRouteFunction, toHttpApiPath } from './template.js';
 import { EventSourceMapping } from './test/event-source-mapping.js';
 import { startLocalSqs, TEST_CLIENT_CONFIG } from './test/fauxqs-server.js';
 import { toLambda } from './to-lambda.js';
-import type { EventBridgeEventLike, LambdaContextLike, ProxyResultV2 } from './types.js';
+import { loadFixture } from './test/fixtures.js';
+import type { EventBridgeEventLike, LambdaContextLike, ProxyResultV2, SnsEventLike } from './types.js';
 
 const ACCOUNT = '000000000000';
+/** Topics whose SQS subscriptions deliver the raw message instead of the SNS JSON envelope. */
+const RAW_SUFFIX = '-raw-delivery';
+
+/** How AWS's own producers put a message on a queue or topic (the CLI, the SDKs, the console). */
+const NATIVE_PRODUCERS: readonly NativeProducer[] = [
+  { name: 'SQS SendMessage', kind: 'queue', binary: false },
+  { name: 'SNS Publish to an SQS subscription (JSON envelope)', kind: 'topic', binary: false },
+  { name: 'SNS Publish to an SQS subscription with raw message delivery', kind: 'topic', binary: false },
+  { name: 'SNS Publish to a Lambda subscription', kind: 'topic', binary: false },
+];
 /** Lambda retries a failed asynchronous invocation twice. */
 const ASYNC_RETRIES = 2;
 
@@ -26,12 +38,14 @@ export function awsHarness(): ConformanceHarness {
   return {
     adapter,
     storageNotifications: true,
+    nativeMessages: true,
     async start(app: App, { production }): Promise<ConformanceDriver> {
       const logs: LogRecord[] = [];
       const errors: unknown[] = [];
       const server = await startLocalSqs();
       const queueUrls: Record<string, string> = {};
       const topicArns: Record<string, string> = {};
+      const rawTopicArns: Record<string, string> = {};
       const consumers: { def: FunctionDefinition; queue: string; arn: string; batchSize: number }[] = [];
       for (const q of app.queues) {
         const created = server.createQueue(sqsQueueName(q.name, q.fifo), q.fifo ? { attributes: { FifoQueue: 'true' } } : undefined);
@@ -49,6 +63,9 @@ export function awsHarness(): ConformanceHarness {
           // As the template does: the subscriber finds its own queue's URL in its environment.
           queueUrls[name] = server.createQueue(name).queueUrl;
           server.subscribe({ topic: fn.source.name, queue: name });
+          // A second topic whose subscription has raw message delivery on, for the native-producer case.
+          rawTopicArns[fn.source.name] ??= server.createTopic(`${fn.source.name}${RAW_SUFFIX}`).topicArn;
+          server.subscribe({ topic: `${fn.source.name}${RAW_SUFFIX}`, queue: name, attributes: { RawMessageDelivery: 'true' } });
           if (fn.source.deadLetter) server.createQueue(deadLetterQueueName(fn));
           consumers.push({ def: fn, queue: name, arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`, batchSize: fn.source.batchSize });
         }
@@ -57,6 +74,7 @@ export function awsHarness(): ConformanceHarness {
       const sqs = new SQSClient(config);
       const sns = new SNSClient(config);
       const producer = new AwsProducer({ sqs, sns, queueUrls, topicArns, region: 'us-east-1', accountId: ACCOUNT });
+      const defaultRoute = defaultRouteFunction(app);
       const handlers = toLambda(app, { production, producer, logSink: (r) => logs.push(r), logLevel: 'debug' });
       const contextFor = (fn: FunctionDefinition) => (): LambdaContextLike => {
         const deadline = Date.now() + fn.timeoutMs;
@@ -105,12 +123,43 @@ export function awsHarness(): ConformanceHarness {
       return {
         async fetch(request) {
           const url = new URL(request.url);
-          const def = matchRoute(app, request.method, url.pathname);
+          // The template's routes, then its $default route for what none of them matches.
+          const routed = matchRoute(app, request.method, url.pathname);
+          const def = routed ?? defaultRoute;
           if (!def) return gatewayNotFound();
-          const eventJson = await toApiGatewayV2Event(request, `${request.method} ${def.route.route}`);
+          const eventJson = await toApiGatewayV2Event(request, routed ? `${request.method} ${toHttpApiPath(routed.route.route)}` : '$default');
           if (exceedsPayloadLimit(eventJson)) return gatewayTooLarge();
           const result = await handlers[def.name]!(JSON.parse(eventJson), contextFor(def)());
           return fromApiGatewayV2Result(JSON.parse(JSON.stringify(result)) as ProxyResultV2);
+        },
+        nativeProducers: NATIVE_PRODUCERS,
+        async sendNative(producer, destination, body) {
+          const text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+          switch (producer) {
+            case 'SQS SendMessage':
+              await sqs.send(new SendMessageCommand({ QueueUrl: queueUrls[destination], MessageBody: text }));
+              return;
+            case 'SNS Publish to an SQS subscription (JSON envelope)':
+              await sns.send(new PublishCommand({ TopicArn: topicArns[destination], Message: text }));
+              return;
+            case 'SNS Publish to an SQS subscription with raw message delivery':
+              await sns.send(new PublishCommand({ TopicArn: rawTopicArns[destination], Message: text }));
+              return;
+            case 'SNS Publish to a Lambda subscription': {
+              // The event SNS invokes a subscribed function with (the vendor sample, this message in it).
+              const sample = loadFixture<SnsEventLike>('sns/notification-with-attributes.json').Records[0]!;
+              const record = {
+                ...sample,
+                EventSubscriptionArn: `arn:aws:sns:us-east-1:${ACCOUNT}:${destination}:${randomUUID()}`,
+                Sns: { ...sample.Sns, MessageId: randomUUID(), Message: text, MessageAttributes: {}, Timestamp: new Date().toISOString(), TopicArn: topicArns[destination]!, Subject: null },
+              };
+              const subscribers = app.functions.filter((f) => f.kind === 'topic' && f.source.name === destination);
+              await Promise.all(subscribers.map((f) => invokeAsync(f, { Records: [record] })));
+              return;
+            }
+            default:
+              throw new Error(`aws harness: no native producer "${producer}"`);
+          }
         },
         async storageEvent(object) {
           // The notification S3 sends straight to Lambda (event version 2.1): keys form-encoded.

@@ -47,7 +47,9 @@ export abstract class LambdaRequest {
     const text = stringAt(method, operation, methodPath);
     if (!METHOD.test(text)) throw invalidField(operation, methodPath, 'an HTTP method name', 'string');
     this.method = text.toUpperCase();
-    this.#body = body;
+    // A Fetch Request carries no body on GET or HEAD, and no other adapter hands one over: read
+    // as empty before and after materialise() alike.
+    this.#body = this.method === 'GET' || this.method === 'HEAD' ? undefined : body;
     if (isBase64Encoded !== undefined && isBase64Encoded !== null && typeof isBase64Encoded !== 'boolean') {
       throw invalidField(operation, 'isBase64Encoded', 'a boolean', isBase64Encoded);
     }
@@ -122,7 +124,7 @@ export abstract class LambdaRequest {
   /** The real `Request`, created once, for everything the fast paths above do not cover. */
   materialise(): Request {
     if (!this.#real) {
-      const body = this.method !== 'GET' && this.method !== 'HEAD' && !this.#used ? this.#bodyText() : undefined;
+      const body = this.#used ? undefined : this.#bodyText();
       this.#real = new Request(this.url, {
         method: this.method,
         headers: this.headers,

@@ -211,8 +211,22 @@ describe('awsTemplate options and edge cases', () => {
     const props = resource(template, 'AdminFunction').Properties as Json;
     expect(props).toMatchObject({ AutoPublishAlias: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 }, MemorySize: 1024, Timeout: 5 });
     expect(props.FunctionUrlConfig).toEqual({ AuthType: 'AWS_IAM' });
-    expect(Object.keys(props.Events)).toEqual(['HttpGet', 'HttpPost']);
+    // The only HTTP function also takes $default (unknown routes), with its own IAM auth.
+    expect(Object.keys(props.Events)).toEqual(['HttpGet', 'HttpPost', 'HttpDefault']);
     expect(props.Events.HttpPost.Properties).toMatchObject({ Path: '/admin/{proxy+}', Auth: { Authorizer: 'AWS_IAM' } });
+    expect(props.Events.HttpDefault.Properties).toEqual({ ApiId: { Ref: 'HttpApi' }, PayloadFormatVersion: '2.0', Auth: { Authorizer: 'AWS_IAM' } });
+  });
+
+  test('the $default route (unknown paths get faasport 404 JSON) goes to a public HTTP function when there is one, and only to it', () => {
+    const template = awsTemplate(
+      appWith((app) => {
+        app.http('admin', { route: '/admin' }, () => new Response('ok'));
+        app.http('hello', { route: '/hello', public: true }, () => new Response('ok'));
+      }),
+    );
+    const withDefault = Object.entries(template.Resources).filter(([, r]) => (r.Properties.Events as Json | undefined)?.HttpDefault);
+    expect(withDefault.map(([id]) => id)).toEqual(['HelloFunction']);
+    expect((withDefault[0]![1].Properties.Events as Json).HttpDefault.Properties.Auth).toEqual({ Authorizer: 'NONE' });
   });
 
   test('sends narrows what a function may write to; unknown names are refused', () => {

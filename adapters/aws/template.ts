@@ -15,9 +15,10 @@ import {
   type ScheduleFunctionDefinition,
 } from 'faasport';
 import { scheduleExpression } from './encode-schedule-expression.js';
+import { toHttpApiPath } from './http-api-path.js';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
 import { deadLetterQueueName, envKey, redriveMaxReceiveCount, sqsQueueName, subscriptionQueueName } from './naming.js';
-export { subscriptionQueueName };
+export { subscriptionQueueName, toHttpApiPath };
 
 /** A CloudFormation / SAM template as JSON. */
 export interface SamTemplate {
@@ -188,6 +189,7 @@ export function awsTemplate(app: App, options: AwsTemplateOptions = {}): SamTemp
     outputs.HttpApiUrl = { Description: 'Base URL of the HTTP API', Value: sub(`https://\${${apiId}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/`) };
   }
 
+  const defaultRoute = defaultRouteFunction(app);
   for (const fn of app.functions) {
     const base = pascal(fn.name);
     const fnId = ids.take(`${base}Function`, `function "${fn.name}"`);
@@ -224,6 +226,7 @@ export function awsTemplate(app: App, options: AwsTemplateOptions = {}): SamTemp
     }
     if (fn.kind === 'http') {
       Object.assign(events, httpEvents(fn, apiId!));
+      if (fn === defaultRoute) events.HttpDefault = defaultRouteEvent(fn, apiId!);
       if (options.functionUrls) extra.FunctionUrlConfig = { AuthType: fn.public ? 'NONE' : 'AWS_IAM' };
     }
     if (fn.kind === 'schedule') {
@@ -385,12 +388,22 @@ function timeoutSeconds(fn: FunctionDefinition): number {
   return Math.max(1, Math.ceil(fn.timeoutMs / 1000));
 }
 
-/** `/hello/:name` → `/hello/{name}`; a final `*` → `{proxy+}`. */
-export function toHttpApiPath(route: string): string {
-  return route
-    .split('/')
-    .map((segment) => (segment === '*' ? '{proxy+}' : segment.startsWith(':') ? `{${segment.slice(1)}}` : segment))
-    .join('/');
+
+/**
+ * The HTTP function that also takes the HTTP API's `$default` route, so a request no route
+ * matches gets faasport's 404 JSON (or 405 when another function serves the path) rather than
+ * API Gateway's own `{"message":"Not Found"}`: the handler answers it without running user
+ * code. A public function when there is one: the `$default` route has that function's auth, so
+ * an API with no public function stays closed to anonymous clients (403 from API Gateway).
+ */
+export function defaultRouteFunction(app: App): HttpFunctionDefinition | undefined {
+  const http = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http');
+  return http.find((f) => f.public) ?? http[0];
+}
+
+/** A SAM HttpApi event without Path and Method is the API's `$default` route. */
+function defaultRouteEvent(fn: HttpFunctionDefinition, apiId: string): Json {
+  return { Type: 'HttpApi', Properties: { ApiId: ref(apiId), PayloadFormatVersion: '2.0', Auth: { Authorizer: fn.public ? 'NONE' : 'AWS_IAM' } } };
 }
 
 function httpEvents(fn: HttpFunctionDefinition, apiId: string): Record<string, Json> {

@@ -6,6 +6,7 @@ import {
   type App,
   type EventFunctionDefinition,
   type FunctionDefinition,
+  type HttpFunctionDefinition,
   type LogLevel,
   type LogSink,
   type QueueFunctionDefinition,
@@ -63,6 +64,7 @@ export function toLambda(app: App, options: ToLambdaOptions = {}): Record<string
     production: options.production ?? process.env.NODE_ENV !== 'development',
     coldStart: createColdStartFlag(),
     producer,
+    routes: app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http'),
   };
   const handlers: Record<string, LambdaHandler> = {};
   for (const def of app.functions) handlers[def.name] = answerWarmup(def.name, createHandler(def, deps), deps) as LambdaHandler;

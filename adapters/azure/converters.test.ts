@@ -134,3 +134,26 @@ describe.each([
     expect(() => decodeEventGridEvent(event, 'event "e"')).toThrow(expect.objectContaining({ code: 'EVENT_INVALID', message: expect.stringContaining(message) }));
   });
 });
+
+// What the library hands a function for a message another producer sent: a string it has
+// already tried JSON.parse on (the host's `string` data), or a Buffer (`bytes`, e.g. a Service
+// Bus message whose body is binary). Both end in the one unmarked-body rule.
+describe.each([
+  ['storage queue', (item: unknown) => decodeStorageQueueMessage(item, { id: 'm1', dequeueCount: 1 }, 'inv')],
+  ['service bus', (item: unknown) => decodeServiceBusMessage(item, { messageId: 'm1', deliveryCount: 1 }, 'inv')],
+])('%s: a message without faasport envelope', (_kind, decode) => {
+  test.each([
+    ['JSON the library parsed', { n: 3 }, { n: 3 }],
+    ['text the library left a string', 'hello', 'hello'],
+    ['UTF-8 JSON bytes', Buffer.from('{"n":3}'), { n: 3 }],
+    ['UTF-8 text bytes', Buffer.from('héllo'), 'héllo'],
+  ])('%s', (_name, item, body) => {
+    expect(decode(item).body).toEqual(body);
+  });
+
+  test('bytes that are not UTF-8 stay bytes', () => {
+    const body = decode(Buffer.from([0xff, 0xfe, 0x00, 0x41])).body;
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect([...(body as Uint8Array)]).toEqual([0xff, 0xfe, 0x00, 0x41]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { QueueMessage } from '../../src/index.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
-import { parseJsonOrText } from '../../src/json-or-text.js';
+import { decodeUnmarkedBody } from '../../src/json-or-text.js';
 
 /** The camelCase trigger metadata the library hands a storage queue function (see SHAPES.md). */
 export interface StorageQueueTriggerMetadata {
@@ -41,9 +41,13 @@ export function decodeStorageQueueMessage(item: unknown, metadata: StorageQueueT
   };
 }
 
-/** Unwraps faasport's `{"$faasport":1,"attributes":…,"body":…}`; bytes are read as UTF-8 JSON (or text). */
+/**
+ * Unwraps faasport's `{"$faasport":1,"attributes":…,"body":…}`. Anything else follows the rule
+ * for bodies of other producers: the library has already parsed JSON text (and left other text
+ * a string); bytes are UTF-8 JSON, UTF-8 text, or stay bytes ({@link decodeUnmarkedBody}).
+ */
 export function unwrapBody(item: unknown): UnwrappedBody {
-  const value = item instanceof Uint8Array ? parseJsonOrText(Buffer.from(item.buffer, item.byteOffset, item.byteLength).toString('utf8')) : item;
+  const value = item instanceof Uint8Array ? decodeUnmarkedBody(item) : item;
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;
     if (v[ENVELOPE_MARKER] === 1 && 'body' in v) return { body: v.body, attributes: stringAttributes(v.attributes) };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App, LogRecord } from '../../src/index.js';
-import type { ConformanceHarness } from '../../conformance/harness.js';
+import { QueueServiceClient } from '@azure/storage-queue';
+import type { ConformanceHarness, NativeProducer } from '../../conformance/harness.js';
 import { adapter } from './azure-adapter.js';
 import { startAzurite } from './azurite.js';
 import { installFunctionsCore, type FunctionsWorker } from './functions-core-host.js';
@@ -8,8 +9,19 @@ import { createHttpHost } from './functions-http-host.js';
 import { eventGridInvocation, timerInvocation } from './host-invocations.js';
 import { hostQueueSettings } from './host-settings.js';
 import { createAzureProducer } from './producer.js';
+import { storageQueueName } from './queue-names.js';
 import { startQueueHost } from './queue-host.js';
 import { registerAzure } from './register-azure.js';
+
+/**
+ * How Azure's own producers put a message on a storage queue the Functions host reads with its
+ * default `messageEncoding: base64` (a queue output binding, the SDK with base64 encoding).
+ * Not here: plain text (the portal, `az storage message put`, the v12 SDK's default), which the
+ * host cannot decode and moves to `<queue>-poison` before any function runs; bytes that are not
+ * UTF-8 text, which the host hands a JavaScript function as a string; Service Bus, which has no
+ * emulator here (decode-service-bus is checked on the transcribed vendor fixtures instead).
+ */
+const NATIVE_PRODUCERS: readonly NativeProducer[] = [{ name: 'Storage queue message, base64 (QueueClient.sendMessage)', kind: 'queue', binary: false }];
 
 /** A tick this much later than its slot is what the host flags as past due here. */
 const PAST_DUE_AFTER_MS = 1000;
@@ -26,6 +38,7 @@ export function azureHarness(): ConformanceHarness {
   return {
     adapter,
     storageNotifications: true,
+    nativeMessages: true,
     async start(app: App, { production }) {
       const azurite = await startAzurite();
       try {
@@ -40,6 +53,13 @@ export function azureHarness(): ConformanceHarness {
             const headers = new Headers(request.headers);
             headers.set('x-functions-key', http.functionKey);
             return http.fetch(new Request(request, { headers }));
+          },
+          nativeProducers: NATIVE_PRODUCERS,
+          async sendNative(producer, destination, body) {
+            if (producer !== NATIVE_PRODUCERS[0]!.name) throw new Error(`azure harness: no native producer "${producer}"`);
+            const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(storageQueueName(destination));
+            await queue.createIfNotExists();
+            await queue.sendMessage(Buffer.from(body).toString('base64'));
           },
           async storageEvent(object) {
             // What Event Grid delivers for a blob write on a storage account (Event Grid schema).

@@ -6,12 +6,26 @@ import { toCloudEvent, type CloudEvent } from '../../src/index.js';
  * a structured-mode event, or one the framework converted from a legacy background event.
  * Bytes (non-JSON, non-text bodies) become a `Uint8Array` view; nothing is copied.
  *
+ * A binary-mode event's `Content-Type` is its `datacontenttype`, but the framework does not
+ * copy it onto the event and hands the function nothing else of the request. An event without
+ * `datacontenttype` gets the one its body's parsed form shows, so that the same event has it on
+ * every adapter: JSON → `application/json` (the framework parses only JSON types into values),
+ * text → `text/plain`, bytes → `application/octet-stream`. A type's parameters and vendor
+ * subtype (`application/vnd.x+json`) are not recoverable here.
+ *
  * Throws EVENT_INVALID naming the attribute that is wrong.
  */
 export function decodeCloudEvent(event: unknown, operation: string): CloudEvent {
-  if (typeof event === 'object' && event !== null && Buffer.isBuffer((event as { data?: unknown }).data)) {
-    const data = (event as { data: Buffer }).data;
-    return toCloudEvent({ ...event, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }, operation);
-  }
-  return toCloudEvent(event, operation);
+  if (typeof event !== 'object' || event === null) return toCloudEvent(event, operation);
+  const e = event as { data?: unknown; datacontenttype?: unknown };
+  const bytes = Buffer.isBuffer(e.data);
+  const type = e.datacontenttype === undefined && e.data !== undefined && e.data !== null ? impliedContentType(e.data, bytes) : undefined;
+  if (!bytes && type === undefined) return toCloudEvent(event, operation);
+  const data = bytes ? new Uint8Array((e.data as Buffer).buffer, (e.data as Buffer).byteOffset, (e.data as Buffer).byteLength) : e.data;
+  return toCloudEvent({ ...event, data, ...(type ? { datacontenttype: type } : {}) }, operation);
+}
+
+function impliedContentType(data: unknown, bytes: boolean): string {
+  if (bytes) return 'application/octet-stream';
+  return typeof data === 'string' ? 'text/plain' : 'application/json';
 }

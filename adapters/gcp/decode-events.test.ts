@@ -30,6 +30,16 @@ describe('decodeCloudEvent', () => {
     expect([...(event.data as Uint8Array)]).toEqual([0, 255]);
   });
 
+  test.each([
+    { data: { n: 1 }, type: 'application/json' },
+    { data: 'text', type: 'text/plain' },
+    { data: Buffer.from([1]), type: 'application/octet-stream' },
+  ])('an event without datacontenttype gets the one its data shows ($type); one that names it keeps it', ({ data, type }) => {
+    expect(decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x', type: 't', data }, 'test').datacontenttype).toBe(type);
+    expect(decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x', type: 't', datacontenttype: 'application/xml', data }, 'test').datacontenttype).toBe('application/xml');
+    expect(decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x', type: 't' }, 'test').datacontenttype).toBeUndefined();
+  });
+
   test('an event without a type is EVENT_INVALID', () => {
     expect(() => decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x' }, 'event "e"')).toThrow(expect.objectContaining({ code: 'EVENT_INVALID' }));
   });

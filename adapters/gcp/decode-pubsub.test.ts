@@ -36,8 +36,9 @@ describe.each(cases)('decodePubsub($file)', (c) => {
     expect(message.id).toBe(c.id);
     expect(message.groupId).toBe('orderingKey' in c ? c.orderingKey : undefined);
     expect(message.attempt).toBe(1);
-    // No JSON marker on vendor messages: the body is the bytes, untouched.
-    expect(message.body).toBeInstanceOf(Uint8Array);
+    // No JSON marker on vendor messages: UTF-8 text is the string, other bytes stay bytes.
+    if ('data' in c) expect(message.body).toBe(c.data);
+    if ('bytes' in c) expect([...(message.body as Uint8Array)]).toEqual(c.bytes);
   });
 });
 
@@ -54,6 +55,21 @@ describe('toQueueMessage', () => {
   ] as { marker: Record<string, string> }[])('parses JSON when the attributes say so ($marker)', ({ marker }) => {
     const message = toQueueMessage(decodePubsub(event('{"order":7}', marker), 't'), 't');
     expect(message.body).toEqual({ order: 7 });
+  });
+
+  // What `gcloud pubsub topics publish jobs --message ...` sends: data, no attributes.
+  test.each([
+    { data: Buffer.from('{"n":3}'), body: { n: 3 } },
+    { data: Buffer.from('[1,2]'), body: [1, 2] },
+    { data: Buffer.from('42'), body: 42 },
+    { data: Buffer.from('hello 👋'), body: 'hello 👋' },
+    { data: Buffer.from('{not json'), body: '{not json' },
+    { data: Buffer.from([0xff, 0xfe, 0x00, 0x41]), body: new Uint8Array([0xff, 0xfe, 0x00, 0x41]) },
+  ])('an unmarked message $data.length bytes: UTF-8 JSON parsed, other text the string, else bytes', ({ data, body }) => {
+    const e = { id: 'ce-1', time: '2024-05-01T10:00:00Z', data: { message: { data: data.toString('base64'), messageId: 'm-1' }, subscription: 'projects/p/subscriptions/s' } };
+    const message = toQueueMessage(decodePubsub(e, 't'), 't');
+    if (body instanceof Uint8Array) expect([...(message.body as Uint8Array)]).toEqual([...body]);
+    else expect(message.body).toEqual(body);
   });
 
   test('deliveryAttempt becomes attempt', () => {

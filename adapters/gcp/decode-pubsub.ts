@@ -1,4 +1,4 @@
-import { FaasportError, type QueueMessage } from '../../src/index.js';
+import { decodeUnmarkedBody, FaasportError, type QueueMessage } from '../../src/index.js';
 
 /** Attribute faasport's producer sets so the consumer knows the data is JSON text. */
 export const CONTENT_TYPE_ATTRIBUTE = 'faasport-content-type';
@@ -84,7 +84,9 @@ export function decodePubsub(event: PubsubCloudEventLike, operation: string): Pu
 /**
  * The portable message for a Pub/Sub delivery. The body is JSON when the message says so
  * (faasport's producer marks it with the `faasport-content-type` attribute; a `content-type`
- * attribute naming JSON counts too), raw bytes otherwise.
+ * attribute naming JSON counts too); a message without such a marker (`gcloud pubsub topics
+ * publish`, another producer) follows the rule every adapter applies ({@link decodeUnmarkedBody}):
+ * UTF-8 JSON parsed, other UTF-8 text as the string, anything else as bytes.
  *
  * Throws MESSAGE_INVALID when a message marked as JSON does not parse: retrying cannot fix
  * it, but the throw keeps it on the retry path that ends in the dead-letter topic.
@@ -105,10 +107,13 @@ function decodeBody(delivery: PubsubDelivery, operation: string): unknown {
   return decodeMessageBody(delivery.data, delivery.attributes, `${operation}: message ${delivery.messageId}`);
 }
 
-/** JSON when the attributes say the data is JSON, the bytes otherwise (throws MESSAGE_INVALID for bad JSON). */
+/**
+ * JSON when the attributes say the data is JSON (throws MESSAGE_INVALID for bad JSON), else
+ * the unmarked-body rule: UTF-8 JSON parsed, other UTF-8 text as the string, anything else as bytes.
+ */
 export function decodeMessageBody(data: Uint8Array, attributes: Readonly<Record<string, string>>, what: string): unknown {
   const type = attributes[CONTENT_TYPE_ATTRIBUTE] ?? attributes['content-type'] ?? attributes['contentType'];
-  if (type === undefined || !/\bjson\b/i.test(type)) return data;
+  if (type === undefined || !/\bjson\b/i.test(type)) return decodeUnmarkedBody(data);
   const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
   try {
     return JSON.parse(text);

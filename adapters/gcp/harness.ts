@@ -1,4 +1,4 @@
-import type { ConformanceHarness } from '../../conformance/harness.js';
+import type { ConformanceHarness, NativeProducer } from '../../conformance/harness.js';
 import { compareRoutes, type App, type HttpFunctionDefinition, type LogRecord } from '../../src/index.js';
 import { decodeDeadLetter } from './decode-dead-letter.js';
 import { planDeployment } from './deploy-plan.js';
@@ -10,6 +10,16 @@ import { registerGcp } from './register-gcp.js';
 import { serveRegistered, type ServedFunction } from './serve-registered.js';
 
 const EVENT_RETRY_MS = 50;
+/** Topics with a plain push subscription per consumer, for messages delivered in push form. */
+const PUSH_SUFFIX = '-push';
+
+/** `gcloud pubsub topics publish` (or a client library) with and without attributes, delivered both ways a function can receive it. */
+const NATIVE_PRODUCERS: readonly NativeProducer[] = (['queue', 'topic'] as const).flatMap((kind) => [
+  { name: `Pub/Sub publish without attributes to ${kind === 'queue' ? 'a queue' : 'a topic'}, Eventarc CloudEvent`, kind, binary: true },
+  { name: `Pub/Sub publish with attributes to ${kind === 'queue' ? 'a queue' : 'a topic'}, Eventarc CloudEvent`, kind, binary: true },
+  { name: `Pub/Sub publish without attributes to ${kind === 'queue' ? 'a queue' : 'a topic'}, push subscription`, kind, binary: true },
+  { name: `Pub/Sub publish with attributes to ${kind === 'queue' ? 'a queue' : 'a topic'}, push subscription`, kind, binary: true },
+]);
 
 /**
  * Drives the gcp adapter as Google runs it: every function registered with the real
@@ -23,6 +33,7 @@ export function gcpHarness(): ConformanceHarness {
   return {
     adapter,
     storageNotifications: true,
+    nativeMessages: true,
     async start(app: App, { production }) {
       const logs: LogRecord[] = [];
       const names = gcpNames(app.name);
@@ -58,6 +69,15 @@ export function gcpHarness(): ConformanceHarness {
             deadLetterTopic: names.deadLetterTopic(fn.source.name),
             retryDelayMs: (n) => (backoff ? Math.min(backoff.maxDelayMs, backoff.initialDelayMs * backoff.multiplier ** (n - 1)) : 0),
           });
+          pubsub.subscribe({
+            name: names.subscription(`${fn.source.name}${PUSH_SUFFIX}`, fn.name),
+            topic: `${names.topic(fn.source.name)}${PUSH_SUFFIX}`,
+            url: url(fn.name),
+            push: true,
+            maxDeliveryAttempts: fn.source.maxAttempts,
+            deadLetterTopic: names.deadLetterTopic(fn.source.name),
+            retryDelayMs: () => EVENT_RETRY_MS,
+          });
         } else if (fn.kind === 'schedule') {
           pubsub.subscribe({ name: names.subscription(`schedule-${fn.name}`, fn.name), topic: names.scheduleTopic(fn.name), url: url(fn.name), maxDeliveryAttempts: policyOf(fn.name).maxDeliveryAttempts, deadLetterTopic: names.deadLetterTopic(`schedule-${fn.name}`), retryDelayMs: () => EVENT_RETRY_MS });
         }
@@ -77,6 +97,13 @@ export function gcpHarness(): ConformanceHarness {
             ?? routes.find((r) => r.route.match(target.pathname));
           if (!fn) return Response.json({ error: `no function serves ${target.pathname}`, code: 'NOT_FOUND' }, { status: 404 });
           return fetch(new Request(url(fn.name) + target.pathname + target.search, request));
+        },
+        nativeProducers: NATIVE_PRODUCERS,
+        async sendNative(producer, destination, body) {
+          if (!NATIVE_PRODUCERS.some((p) => p.name === producer)) throw new Error(`gcp harness: no native producer "${producer}"`);
+          const topic = names.topic(destination) + (producer.endsWith('push subscription') ? PUSH_SUFFIX : '');
+          // As `gcloud pubsub topics publish <topic> --message ... [--attribute origin=cli]` sends it: no faasport marker.
+          await pubsub.publish(topic, [{ data: body, attributes: producer.includes('with attributes') ? { origin: 'cli' } : {} }]);
         },
         async storageEvent(object) {
           // What Eventarc delivers for a Cloud Storage write: google.cloud.storage.object.v1.finalized.

@@ -8,6 +8,12 @@ export interface StandInSubscription {
   readonly topic: string;
   /** Where deliveries are POSTed, as binary-mode CloudEvents. */
   readonly url: string;
+  /**
+   * A plain push subscription (created with `--push-endpoint`, not by Eventarc): deliveries are
+   * its own JSON body `{ message, subscription }` POSTed to `<url>/projects/<p>/topics/<topic>`,
+   * the path the Functions Framework reads the topic from when it converts the body.
+   */
+  readonly push?: boolean;
   readonly maxDeliveryAttempts: number;
   readonly deadLetterTopic: string;
   /** Redelivery delay after the n-th failed attempt, ms. */
@@ -115,11 +121,33 @@ export class PubsubStandIn implements PubsubPublisher {
     for (const resolve of waiting) resolve();
   }
 
+  /** A push subscription's body, spelled as Pub/Sub spells it (both id and time spellings). */
+  #pushRequest(sub: StandInSubscription, message: Stored, attempt: number): RequestInit {
+    const publishTime = message.publishTime.toISOString();
+    return {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        message: {
+          data: Buffer.from(message.data).toString('base64'),
+          ...(Object.keys(message.attributes).length > 0 ? { attributes: message.attributes } : {}),
+          messageId: message.id,
+          message_id: message.id,
+          publishTime,
+          publish_time: publishTime,
+          ...(message.orderingKey ? { orderingKey: message.orderingKey } : {}),
+        },
+        subscription: `projects/${this.project}/subscriptions/${sub.name}`,
+        deliveryAttempt: attempt,
+      }),
+    };
+  }
+
   async #deliver(sub: StandInSubscription, message: Stored, attempt: number): Promise<void> {
     if (this.#stopped) return;
     let ok = false;
     try {
-      const res = await fetch(sub.url, message.event ? eventRequest(message.event) : {
+      const res = await fetch(sub.push ? `${sub.url}/projects/${this.project}/topics/${sub.topic}` : sub.url, sub.push ? this.#pushRequest(sub, message, attempt) : message.event ? eventRequest(message.event) : {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -380,3 +380,33 @@ describe.each(fixtureCases)('fixture $file as $form to $fn', ({ file, form, fn, 
     check?.(got);
   });
 });
+
+describe('binary-mode CloudEvent: the Content-Type becomes datacontenttype, as on every adapter', () => {
+  // The framework parses JSON types into values and anything else (but text/plain) into bytes. A
+  // text/plain binary event never reaches faasport: the framework's legacy-event middleware runs
+  // `'context' in body` on the string and answers 500 itself (functions-framework 5.0.5).
+  test.each([
+    { contentType: 'application/json', body: '{"n":3}', datacontenttype: 'application/json', data: { n: 3 } },
+    { contentType: 'application/octet-stream', body: 'ab', datacontenttype: 'application/octet-stream', data: new Uint8Array([97, 98]) },
+  ])('$contentType', async ({ contentType, body, datacontenttype, data }) => {
+    const before = seen.length;
+    const res = await fetch(url('anyEvent'), {
+      method: 'POST',
+      headers: { 'ce-specversion': '1.0', 'ce-id': `dct-${contentType}`, 'ce-source': '//conformance.test', 'ce-type': 'example.ping', 'content-type': contentType },
+      body,
+    });
+    expect(res.status, await res.clone().text()).toBe(204);
+    const got = seen.slice(before).find((s) => s.fn === 'anyEvent')!;
+    expect(got.event!.datacontenttype).toBe(datacontenttype);
+    if (data instanceof Uint8Array) expect([...(got.event!.data as Uint8Array)]).toEqual([...data]);
+    else expect(got.event!.data).toEqual(data);
+  });
+
+  test('a structured event keeps the datacontenttype it names', async () => {
+    const before = seen.length;
+    const event = { specversion: '1.0', id: 'dct-structured', source: '//conformance.test', type: 'example.ping', datacontenttype: 'application/vnd.example+json', data: { n: 1 } };
+    const res = await structured(url('anyEvent'), JSON.stringify(event));
+    expect(res.status).toBe(204);
+    expect(seen.slice(before).find((s) => s.fn === 'anyEvent')!.event!.datacontenttype).toBe('application/vnd.example+json');
+  });
+});

@@ -13,6 +13,7 @@ import {
   isFaasportError,
   isMethodAllowed,
   methodNotAllowed,
+  unsupportedMethod,
   stdoutSink,
   summariseError,
   type App,
@@ -129,7 +130,10 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
   const httpHandler = (def: HttpFunctionDefinition) => async (req: FrameworkRequest, res: FrameworkResponse): Promise<void> => {
     const params = def.route.match(req.path);
     let response: Response;
-    if (!params) {
+    const unsupported = unsupportedMethod(req.method);
+    if (unsupported) {
+      response = unsupported;
+    } else if (!params) {
       response = Response.json({ error: `${req.method} ${clip(req.path)} does not match route ${def.route.route} of function "${def.name}"`, code: 'NOT_FOUND' }, { status: 404 });
     } else if (!isMethodAllowed(def, req.method)) {
       response = methodNotAllowed(def, req.method, req.path);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveClientAddress, setClientAddress, type ProxyTrust } from '../../src/client-address.js';
+import { unsupportedMethod } from '../../src/http-methods.js';
 import { originForm, plainHost } from '../../src/request-target.js';
 
 export interface ServeOptions {
@@ -42,6 +43,9 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
   const address = (): AddressInfo => server.address() as AddressInfo;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // TRACE and TRACK cannot be put in a Fetch Request; Node hands CONNECT to 'connect' listeners, not here.
+    const unsupported = unsupportedMethod(req.method ?? 'GET');
+    if (unsupported) return sendJson(res, unsupported.status, await unsupported.json(), true);
     // A target that is neither a path nor an absolute URL is refused before any body is read.
     const target = originForm(req.url ?? '/');
     if (target === undefined) {

@@ -13,6 +13,7 @@ import {
   logLevelFromEnv,
   isMethodAllowed,
   methodNotAllowed,
+  routeNotFound,
   invokeQueueMessage,
   invokeSchedule,
   parseTraceparent,
@@ -189,7 +190,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
 
   const routeRequest = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    let pathname = url.pathname;
+    const pathname = url.pathname;
     const matched: HttpFunctionDefinition[] = [];
     for (const def of routes) {
       const params = def.route.match(pathname);
@@ -202,9 +203,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       }
       matched.push(def);
     }
-    if (matched.length > 0) return methodNotAllowed(matched, request.method, pathname);
-    pathname = pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname;
-    return Response.json({ error: `no route matches ${request.method} ${pathname}`, code: 'NOT_FOUND' }, { status: 404 });
+    return matched.length > 0 ? methodNotAllowed(matched, request.method, pathname) : routeNotFound(request.method, pathname);
   };
 
   const runtime: LocalRuntime = {

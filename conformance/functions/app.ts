@@ -20,9 +20,12 @@ function observe(ctx: Context, fields: Record<string, unknown>): void {
 }
 
 function observeMessage(ctx: Context, msg: QueueMessage<WorkBody>): void {
+  // A message another producer sent may be a string or bytes (see the foreign-message case).
+  const body: unknown = msg.body;
   observe(ctx, {
-    run: msg.body.run,
-    body: msg.body,
+    run: typeof body === 'object' && body !== null ? (body as Partial<WorkBody>).run : undefined,
+    body: body instanceof Uint8Array ? { base64: Buffer.from(body).toString('base64') } : body,
+    bodyKind: body instanceof Uint8Array ? 'bytes' : typeof body,
     id: msg.id,
     attempt: msg.attempt,
     ctxAttempt: ctx.attempt,
@@ -56,7 +59,7 @@ export function createConformanceApp(options: ConformanceAppOptions): App {
 
   work?.consume('worker', async (msg, ctx) => {
     observeMessage(ctx, msg);
-    if (msg.body.failUntil !== undefined && msg.attempt <= msg.body.failUntil) throw new Error(`planned failure ${msg.attempt}`);
+    if (msg.body?.failUntil !== undefined && msg.attempt <= msg.body.failUntil) throw new Error(`planned failure ${msg.attempt}`);
   });
   fifo?.consume('fifoWorker', async (msg, ctx) => {
     observeMessage(ctx, msg);
@@ -86,6 +89,7 @@ export function createConformanceApp(options: ConformanceAppOptions): App {
         source: event.source,
         subject: event.subject ?? null,
         specversion: event.specversion,
+        datacontenttype: event.datacontenttype ?? null,
         data: data instanceof Uint8Array ? { base64: Buffer.from(data).toString('base64') } : (data ?? null),
       });
     });

@@ -38,7 +38,8 @@ function rawRequest(url: string, head: string): Promise<{ status: number; body: 
 
 function whoami() {
   const app = createApp('target');
-  app.http('who', { route: '/hello/:name', public: true }, (req, ctx) => Response.json({ url: req.url, name: ctx.params.name }));
+  // Any method: a method a Fetch Request cannot carry must still be refused before the handler.
+  app.http('who', { method: '*', route: '/hello/:name', public: true }, (req, ctx) => Response.json({ url: req.url, name: ctx.params.name, method: req.method }));
   return app;
 }
 
@@ -90,5 +91,18 @@ describe.each(servers)('request targets on $name', ({ start }) => {
     const res = await rawRequest(server.url, `OPTIONS * HTTP/1.1\r\nHost: ${new URL(server.url).host}`);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
+  });
+
+  // Of the three methods a Fetch Request cannot carry, only TRACE reaches a Node request handler:
+  // Node gives CONNECT to 'connect' listeners, and its parser answers TRACK (unknown to it) with 400.
+  it('TRACE, which a Fetch Request cannot carry, is a typed 501 before the handler, not a 500', async () => {
+    const res = await rawRequest(server.url, `TRACE /hello/ada HTTP/1.1\r\nHost: ${new URL(server.url).host}`);
+    expect(res.status).toBe(501);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'METHOD_NOT_SUPPORTED' });
+  });
+
+  it('TRACK is refused by the server before any handler, not a 500', async () => {
+    const res = await rawRequest(server.url, `TRACK /hello/ada HTTP/1.1\r\nHost: ${new URL(server.url).host}`);
+    expect(res.status).toBe(400);
   });
 });
