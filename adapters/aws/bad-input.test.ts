@@ -147,8 +147,10 @@ describe('HTTP events with fields of the wrong type', () => {
   });
 
   test('a body of the wrong type is refused when read', async () => {
-    const request = decodeApiGatewayV1(apiGatewayV1Event({ body: { secret: CANARY } as never }));
-    const err = await request.text().catch((e: unknown) => e);
+    // Refused on first read; on a Node that takes no lazy request (24), when the real one is built.
+    const err = await Promise.resolve()
+      .then(() => decodeApiGatewayV1(apiGatewayV1Event({ body: { secret: CANARY } as never })).text())
+      .catch((e: unknown) => e);
     expect(isFaasportError(err) && err.details).toEqual({ path: 'body' });
     expect((err as Error).message).not.toContain(CANARY);
   });

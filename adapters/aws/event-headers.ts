@@ -109,7 +109,9 @@ export { plainHost as usableHost } from '../../src/request-target.js';
 
 /** `https://host` from the host (Host header or the platform's domain name) and X-Forwarded-Proto. */
 export function toOrigin(host: string | undefined, proto: string | undefined): string {
-  return `${proto === 'http' ? 'http' : 'https'}://${host || 'localhost'}`;
+  // Lower-cased as the URL standard does, so req.url is the same string whether the function
+  // got the lazy request or a real one (new Request(url) lower-cases the host).
+  return `${proto === 'http' ? 'http' : 'https'}://${host ? host.toLowerCase() : 'localhost'}`;
 }
 
 /** An HTTP path as the URL keeps it: a string that starts with `/` (anything else would change the origin). */

@@ -68,7 +68,7 @@ const CASES: Record<string, Expect> = {
     body: '',
     ip: '50.35.77.7',
   },
-  'apigw-rest/console-test-invoke.json': { trigger: 'http', method: 'POST', url: 'https://testPrefix.testDomainName/no-auth', body: '', ip: 'test-invoke-source-ip' },
+  'apigw-rest/console-test-invoke.json': { trigger: 'http', method: 'POST', url: 'https://testprefix.testdomainname/no-auth', body: '', ip: 'test-invoke-source-ip' },
   'apigw-rest/multivalue-headers-last-value-wins.json': {
     trigger: 'http',
     method: 'GET',

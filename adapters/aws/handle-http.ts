@@ -45,6 +45,8 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
     const kind = detectEvent(event);
     if (kind !== 'apigw-v2' && kind !== 'function-url' && kind !== 'apigw-v1' && kind !== 'alb') throw unrecognisedEvent(def.name, ACCEPTS, event, kind);
     let request: LambdaRequest;
+    let fetchRequest: Request | undefined;
+    let answer: Response | undefined;
     let path: string;
     let params: Readonly<Record<string, string>> | undefined | null;
     try {
@@ -61,6 +63,14 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
         path = r.path;
         params = routeParams(def, path, r.stage, routeKeyPath(e.routeKey), ownRoute, e.pathParameters);
       }
+      // Answered before the function runs: a method a Fetch Request cannot carry, a path its route
+      // does not match (Function URLs, ALB rules and REST {proxy+} send every path), a method it does not take.
+      answer =
+        unsupportedMethod(request.method) ??
+        (params === null ? noRoute(deps.routes ?? [def], request.method, path) : isMethodAllowed(def, request.method) ? undefined : methodNotAllowed(def, request.method, path));
+      // Where this Node cannot take the lazy request, the real one is built here, so a field of the
+      // wrong type is the same 400 as when a lazy request's function reads it.
+      if (!answer) fetchRequest = toFetchRequest(request);
     } catch (err) {
       if (!isFaasportError(err)) throw err;
       // An event that is not a valid HTTP event of its kind: the client gets 400, the function does not run.
@@ -72,15 +82,7 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
     }
     const facts = beginInvocation(def, deps, lambdaContext);
     const ctx = createContext(def, facts, deps.settings, event, 1, () => httpParentTrace(request, facts.lambdaTrace), params ?? undefined);
-    // Answered before the function runs: a method a Fetch Request cannot carry, a path its route
-    // does not match (Function URLs, ALB rules and REST {proxy+} send every path), a method it does not take.
-    const response =
-      unsupportedMethod(request.method) ??
-      (params === null
-        ? noRoute(deps.routes ?? [def], request.method, path)
-        : isMethodAllowed(def, request.method)
-          ? await invokeHttp(def, toFetchRequest(request), ctx, { production: deps.production })
-          : methodNotAllowed(def, request.method, path));
+    const response = answer ?? (await invokeHttp(def, fetchRequest!, ctx, { production: deps.production }));
     // Lambda freezes the process once the result is returned: finish waitUntil work first.
     if (ctx.pending.length > 0) await Promise.all(ctx.pending);
     return encodeFor(kind, event, response, request.method, ctx, deps.production);
