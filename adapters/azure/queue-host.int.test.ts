@@ -76,3 +76,26 @@ test('queues with different maxAttempts in one app: host.json takes the largest,
   expect(deadJobs).toHaveLength(1);
   expect(deadJobs[0]).toMatchObject({ queue: 'jobs', functionName: 'work', attempts: 5, message: { body: { id: 'j-1' } } });
 }, 90_000);
+
+test('examples/shop itself (orders at maxAttempts 3, shipped at 5): the poison order is dead-lettered by faasport at exactly 3, though host.json counts 5', async () => {
+  // Prepare: the example as written, registered through the real library and served by the queue listener against Azurite.
+  await listener?.stop();
+  const { app: shop } = await import('../../examples/shop/app.js');
+  const settings = hostQueueSettings(shop);
+  expect(settings.maxDequeueCount).toBe(5);
+  const producer = createAzureProducer(shop, { connectionString: azurite.connectionString });
+  const worker = installFunctionsCore().load(() => registerAzure(shop, { producer }));
+  listener = startQueueHost({ worker, connectionString: azurite.connectionString, ...settings });
+  // Act
+  // What placeOrder sends for a poison order, through the same producer.
+  const body = { id: 'bad-1', item: 'poison', qty: 1 };
+  const payload = JSON.stringify(body);
+  await producer.send(shop.getQueue('orders')!, [{ body, payload, bytes: payload.length, attributes: {}, delaySeconds: 0 }]);
+  await listener.settle(40_000);
+  // Assess: one envelope, written by faasport on attempt 3 with the handler's error (the host would have moved it at 5, without one).
+  // (The emulator is shared with the test above, whose own "orders" dead letter is left aside.)
+  const letters = (await producer.readDeadLetters('orders')).filter((e) => (e.message.body as { id?: string }).id === 'bad-1');
+  expect(letters).toHaveLength(1);
+  expect(letters[0]).toMatchObject({ queue: 'orders', functionName: 'fulfil', attempts: 3, message: { body: { id: 'bad-1', item: 'poison', qty: 1 } } });
+  expect(letters[0]!.lastError.message).toContain('item "poison" is not for sale');
+}, 90_000);

@@ -65,7 +65,11 @@ export interface RegisterAzureOptions {
    * `1` trusts the App Service front end, which appends the real client address.
    */
   trustProxy?: TrustProxy;
-  /** App setting with the Storage connection for queue triggers and sends (default `AzureWebJobsStorage`). */
+  /**
+   * App setting with the Storage connection for queue triggers and sends (default
+   * `AzureWebJobsStorage`): a connection string, or the prefix of identity-based settings
+   * (`<name>__accountName`, `__clientId`), as the host reads it.
+   */
   storageConnection?: string;
   /**
    * Queues and topics to run on Service Bus instead of Storage queues, e.g.

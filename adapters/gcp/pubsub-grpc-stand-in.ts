@@ -31,7 +31,7 @@ type PublishCallback = (error: { code: number; details: string } | null, respons
  * `@google-cloud/pubsub` client (inside a built function, say) talks to when
  * PUBSUB_EMULATOR_HOST points here, because Google's emulator needs the Cloud SDK and Java.
  * It serves `google.pubsub.v1.Publisher/Publish` only, from the client's own protocol
- * definitions, and hands every message to `target` (a {@link PubsubStandIn} pushes it to its
+ * definitions, and hands every message to `target` (a `PubsubStandIn` pushes it to its
  * subscriptions or keeps it on a topic without any). Other methods answer UNIMPLEMENTED.
  */
 export async function startPubsubGrpcStandIn(target: PubsubPublisher): Promise<PubsubGrpcStandIn> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type CloudEvent, type Context, type LogRecord, type QueueMessage, type ScheduleTick } from 'faasport';
 import { CONTENT_TYPE_ATTRIBUTE } from './decode-pubsub.js';
+import { PUBSUB_MAX_ATTRIBUTES } from './producer.js';
 import { fixtureText, loadFixture } from './load-fixture.js';
 import type { PubsubOutgoingMessage, PubsubPublisher } from './pubsub-publisher.js';
 import { registerGcp } from './register-gcp.js';
@@ -294,6 +295,15 @@ describe('Pub/Sub queue consumer through the framework server', () => {
     } finally {
       await served.close();
     }
+  });
+
+  test('a message with too many attributes for faasport\'s record is left to Pub/Sub\'s policy (500), and the log says why', async () => {
+    const attributes = Object.fromEntries(Array.from({ length: PUBSUB_MAX_ATTRIBUTES - 2 }, (_, i) => [`a${i}`, 'x']));
+    const before = deadLetters.length;
+    const res = await binary(url('fulfil'), { id: 'ce-8', source: ordersSource, type: PUBLISHED }, pubsubData({ id: 'o-8', fail: true }, { messageId: 'm-8', deliveryAttempt: 3, attributes }));
+    expect(res.status).toBe(500);
+    expect(deadLetters.length).toBe(before);
+    expect(logs.some((r) => r.level === 'error' && r.messageId === 'm-8' && /too many attributes for faasport's dead-letter record/.test(r.msg))).toBe(true);
   });
 
   test('a failure with no delivery count leaves the decision to Pub/Sub (500)', async () => {

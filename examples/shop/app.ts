@@ -55,6 +55,8 @@ app.schedule('nightlyReport', { cron: '0 3 * * *' }, async (tick, ctx) => {
 
 // Every event the platform routes to this function (storage notifications, custom events),
 // as a CloudEvent with the platform's own `type` (e.g. google.cloud.storage.object.v1.finalized).
+// With no filter, aws routes it the events put on the app's own EventBridge bus, never every
+// event of the account; add `source: 'aws.s3'` (say) for a service's events.
 app.event('onEvent', {}, async (event, ctx) => {
   ctx.log.info('event received', { type: event.type, source: event.source, subject: event.subject });
 });
