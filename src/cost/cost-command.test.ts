@@ -117,6 +117,7 @@ describe('faasport cost: bad input gets a typed error naming the flag', () => {
     [['--region', 'ibm=us-south'], /"ibm" is not a cloud/],
     [['--prices', join(dir, 'bad-prices.json')], /--prices: .*bad-prices\.json: aws\."lambda\.gbSecond"\.value must be a non-negative number, got -1/],
     [['--prices', join(dir, 'missing.json')], /--prices: cannot read/],
+    [['--chart', join(dir, 'no-such-folder', 'c.svg')], /--chart: cannot write .*no-such-folder.*; pass a path in a folder that exists/],
   ])('%j', async (flags, message) => {
     const c = io(dir);
     expect(await main(['cost', join(process.cwd(), 'examples/shop/app.ts'), ...flags], c.io)).toBe(1);
