@@ -236,7 +236,7 @@ function formatReport(r: Report): string {
   const rows = CLOUDS.map((cloud) => {
     const c = now.clouds[cloud];
     const b = r.breakEvens.find((x) => x.cloud === cloud)!;
-    return [cloud, usd(c.functions), usd(c.containers), b.rps === null ? 'never below 10,000 rps' : `${formatRate(b.rps)} (${count(b.requestsPerMonth!)} requests/month)`];
+    return [cloud, usd(c.functions), usd(c.containers), b.rps === null ? 'never below 10,000 rps' : `${formatRate(b.rps)} (${count(b.requestsPerMonth!)} requests/month)${b.untilRps === null ? '' : ` until ${formatRate(b.untilRps)}`}`];
   });
   lines.push(...table([header, ...rows]));
   for (const cloud of CLOUDS) {
