@@ -96,7 +96,7 @@ export interface FlexOptions {
 export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable, options: FlexOptions = {}): Compute {
   const minimumSeconds = (price(t, 'flex.minimumBilledMs') ?? 0) / 1000;
   const period = options.periodSeconds ?? SECONDS_PER_MONTH;
-  const concurrency = options.concurrency ?? 1;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
   const groups = new Map<string, FunctionUse[]>();
   for (const f of w.functions) {
     const key = f.kind === 'http' ? 'http' : `function:${f.name}`;
@@ -124,7 +124,11 @@ export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable, options:
         note: `instance memory ${sizes.join('/')} MB × active instance time${minimumSeconds ? `, at least ${minimumSeconds * 1000} ms per activity period` : ''}`,
       }),
     ],
-    notes: [`Flex Consumption: ${concurrency} execution(s) at a time per instance (Microsoft's CPU-bound case when 1; overlapping I/O-bound executions cost less).`],
+    notes: [
+      concurrency === 1
+        ? "Flex Consumption: one execution per instance at a time (Microsoft's CPU-bound case); I/O-bound executions that overlap on one instance cost less."
+        : `Flex Consumption: ${concurrency} executions per instance at a time.`,
+    ],
   };
 }
 
