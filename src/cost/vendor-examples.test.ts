@@ -23,8 +23,10 @@ import type { FunctionUse, Workload } from './workload.js';
 //   subscriptions for a 30-day month = 7.416 TiB, less the free 10 GB = 7.406 TiB at $60/TiB = $444.36.
 // - Azure Functions Flex Consumption: Microsoft's "Estimating consumption-based costs"
 //   (https://learn.microsoft.com/azure/azure-functions/functions-consumption-costs, Flex
-//   Consumption tab; source MicrosoftDocs/azure-docs articles/azure-functions/functions-consumption-costs.md,
-//   the version dated ms.date 02/10/2025). An HTTP app at 40 requests a second, 10 in flight
+//   Consumption tab), read in the code corpus as the article's Markdown source (azure-docs
+//   layout, ms.date 02/10/2025, file id 8984443265; the corpus's stored commit of
+//   MicrosoftDocs/azure-docs articles/azure-functions/functions-consumption-costs.md is older
+//   and lacks the tab) and as a rendered copy of the page (file id 61241305645). An HTTP app at 40 requests a second, 10 in flight
 //   (so 250 ms each), 2,048 MB instances, no always-ready instances, no free grants, $0.000026
 //   per GB-s and $0.40 per million executions, for one hour. CPU-bound (concurrency 1, 10
 //   instances): 72,000 GB-s = $1.872 + 144,000 executions = $0.0576, total $1.9296. I/O-bound
