@@ -40,12 +40,19 @@ export function containerCost(cloud: Cloud, workload: Workload, table: PriceTabl
   return toCloudCost(cloud, 'containers', [...compute, ...messagingCost(cloud, workload, table)], notes);
 }
 
-function fargate(w: Workload, t: PriceTable, s: ContainerSizing, instances: number): LineItem[] {
-  const hours = instances * HOURS_PER_MONTH;
-  const items = [
-    meter({ service: 'Fargate', item: 'vCPU', quantity: hours * s.vcpu, unit: 'vCPU-hours', price: price(t, 'fargate.vcpuHour') }),
-    meter({ service: 'Fargate', item: 'memory', quantity: hours * s.memoryGiB, unit: 'GB-hours', price: price(t, 'fargate.gbHour') }),
+/**
+ * Fargate's two compute lines for `taskHours` of tasks of one size (AWS's own formula: tasks ×
+ * vCPUs or GB × price × duration). Ephemeral storage beyond the included 20 GB is not modelled.
+ */
+export function fargateCompute(t: PriceTable, task: Pick<ContainerSizing, 'vcpu' | 'memoryGiB'>, taskHours: number): LineItem[] {
+  return [
+    meter({ service: 'Fargate', item: 'vCPU', quantity: taskHours * task.vcpu, unit: 'vCPU-hours', price: price(t, 'fargate.vcpuHour') }),
+    meter({ service: 'Fargate', item: 'memory', quantity: taskHours * task.memoryGiB, unit: 'GB-hours', price: price(t, 'fargate.gbHour') }),
   ];
+}
+
+function fargate(w: Workload, t: PriceTable, s: ContainerSizing, instances: number): LineItem[] {
+  const items = fargateCompute(t, s, instances * HOURS_PER_MONTH);
   if (w.functions.some((f) => f.kind === 'http')) {
     const rps = w.requestsPerMonth / SECONDS_PER_MONTH;
     items.push(
@@ -74,7 +81,15 @@ function cloudRunInstances(t: PriceTable, s: ContainerSizing, instances: number)
 function containerApps(w: Workload, t: PriceTable, s: ContainerSizing, instances: number): LineItem[] {
   const seconds = instances * SECONDS_PER_MONTH;
   const items = [
-    meter({ service: 'Container Apps', item: 'vCPU (active)', quantity: seconds * s.vcpu, unit: 'vCPU-s', free: price(t, 'containerApps.freeVcpuSeconds'), price: price(t, 'containerApps.vcpuSecond') }),
+    meter({
+      service: 'Container Apps',
+      item: 'vCPU (active)',
+      quantity: seconds * s.vcpu,
+      unit: 'vCPU-s',
+      free: price(t, 'containerApps.freeVcpuSeconds'),
+      price: price(t, 'containerApps.vcpuSecond'),
+      note: 'every replica-second at the active rate; a minimum replica idle between requests bills at the lower idle rate, not applied (an upper bound)',
+    }),
     meter({ service: 'Container Apps', item: 'memory (active)', quantity: seconds * s.memoryGiB, unit: 'GiB-s', free: price(t, 'containerApps.freeGibSeconds'), price: price(t, 'containerApps.gibSecond') }),
   ];
   if (w.functions.some((f) => f.kind === 'http')) {

@@ -45,7 +45,10 @@ describe('faasport cost examples/shop/app.ts --rps 50 --duration-ms 120 --memory
     expect(text).toMatch(/API Gateway HTTP API requests\s+131,400,000 requests\s+× \$1 per 1M\s+\$131\.40/);
     expect(text).toMatch(/gcp as containers: Cloud Run \(instance-based\) \+ Pub\/Sub \+ Cloud Scheduler/);
     expect(text).toMatch(/azure as containers: Container Apps \+ Storage Queues/);
-    expect(text).toMatch(/Storage Queues operations\s+394,200,000 operations\s+no public price\s+not priced/);
+    // 65.7M orders + 65.7M shipped deliveries, 3 operations each (put, get, delete).
+    expect(text).toMatch(/Storage Queues operations\s+394,200,000 operations\s+× \$0\.004 per 10,000\s+\$157\.68/);
+    // Flex Consumption bills busy instance time: 131.4M HTTP runs + 131.4M queue runs of 120 ms on 512 MB instances.
+    expect(text).toMatch(/Functions Flex Consumption on-demand execution time\s+15,768,016 GB-s\s+− 100,000 free\s+× \$0\.000026\s+\$407\.37/);
   });
 
   it('writes the chart where --chart says, prints its path, and the file is well-formed SVG with a line per cloud and model', () => {
@@ -117,6 +120,7 @@ describe('faasport cost: bad input gets a typed error naming the flag', () => {
     [['--region', 'ibm=us-south'], /"ibm" is not a cloud/],
     [['--prices', join(dir, 'bad-prices.json')], /--prices: .*bad-prices\.json: aws\."lambda\.gbSecond"\.value must be a non-negative number, got -1/],
     [['--prices', join(dir, 'missing.json')], /--prices: cannot read/],
+    [['--chart', join(dir, 'no-such-folder', 'c.svg')], /--chart: cannot write .*no-such-folder.*; pass a path in a folder that exists/],
   ])('%j', async (flags, message) => {
     const c = io(dir);
     expect(await main(['cost', join(process.cwd(), 'examples/shop/app.ts'), ...flags], c.io)).toBe(1);

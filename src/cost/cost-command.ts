@@ -68,7 +68,11 @@ export async function costCommand(args: string[], io: CostIo, loadApp: AppLoader
   const now = estimate(options.rps);
   const breakEvens = CLOUDS.map((cloud) => breakEven(cloud, estimate));
   const chartPath = resolve(io.cwd, options.chart ?? `faasport-cost-${app.name}.svg`);
-  writeFileSync(chartPath, chartSvg(app, estimate, options.rps, breakEvens));
+  try {
+    writeFileSync(chartPath, chartSvg(app, estimate, options.rps, breakEvens));
+  } catch (err) {
+    throw invalid(`--chart: cannot write ${chartPath} (${(err as Error).message}); pass a path in a folder that exists and is writable`, { chart: chartPath });
+  }
   const report = { app: app.name, options, tables, now, breakEvens, measurement, chartPath };
   io.output.line(options.json ? JSON.stringify(toJson(report), null, 2) : formatReport(report));
   return 0;
@@ -232,7 +236,7 @@ function formatReport(r: Report): string {
   const rows = CLOUDS.map((cloud) => {
     const c = now.clouds[cloud];
     const b = r.breakEvens.find((x) => x.cloud === cloud)!;
-    return [cloud, usd(c.functions), usd(c.containers), b.rps === null ? 'never below 10,000 rps' : `${formatRate(b.rps)} (${count(b.requestsPerMonth!)} requests/month)`];
+    return [cloud, usd(c.functions), usd(c.containers), b.rps === null ? 'never below 10,000 rps' : `${formatRate(b.rps)} (${count(b.requestsPerMonth!)} requests/month)${b.untilRps === null ? '' : ` until ${formatRate(b.untilRps)}`}`];
   });
   lines.push(...table([header, ...rows]));
   for (const cloud of CLOUDS) {

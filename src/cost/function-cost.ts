@@ -1,7 +1,7 @@
 import { meter, totalUsd, type LineItem } from './line-item.js';
 import { messagingCost, sum } from './messaging-cost.js';
 import { price, type Cloud, type PriceTable } from './price-table.js';
-import type { FunctionUse, Workload } from './workload.js';
+import { SECONDS_PER_MONTH, type FunctionUse, type Workload } from './workload.js';
 
 /** The monthly cost of an app on one cloud, line by line. */
 export interface CloudCost {
@@ -70,11 +70,46 @@ export function lambdaCost(w: Pick<Workload, 'functions' | 'requestsPerMonth'>, 
 /** Instance memory sizes of the Flex Consumption plan, MB; a function's memory rounds up to one. */
 const FLEX_INSTANCE_MB = [512, 2048, 4096] as const;
 
-/** Azure Functions Flex Consumption, on-demand (no always-ready instances). */
-export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable): Compute {
-  const minimum = price(t, 'flex.minimumBilledMs') ?? 0;
+/** How a Flex Consumption estimate is made; the defaults are the monthly estimate of `faasport cost`. */
+export interface FlexOptions {
+  /** Wall-clock seconds the usage spreads over (a month unless a vendor example says otherwise). */
+  readonly periodSeconds?: number;
+  /**
+   * Executions one instance runs at once. 1 (the default) is Microsoft's "CPU-bound" case and
+   * the same assumption the container estimate makes (each invocation keeps its share of a CPU
+   * busy), so it is the upper bound; I/O-bound handlers that overlap on one instance cost less.
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * Azure Functions Flex Consumption, on-demand (no always-ready instances).
+ *
+ * Microsoft bills "the total amount of memory provisioned during the time each on demand
+ * instance is actively executing functions": instance memory × active instance time, not
+ * time per execution, and the 1,000 ms minimum applies to an instance's billable activity
+ * period (then rounded up to 100 ms). Per scale group (all HTTP functions share instances,
+ * every other function scales alone) the active time is the executions' own time divided by
+ * the concurrency; when executions are so sparse that each is an activity period of its own,
+ * each is billed at least the minimum, which can add at most one instance's wall-clock time.
+ */
+export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable, options: FlexOptions = {}): Compute {
+  const minimumSeconds = (price(t, 'flex.minimumBilledMs') ?? 0) / 1000;
+  const period = options.periodSeconds ?? SECONDS_PER_MONTH;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  const groups = new Map<string, FunctionUse[]>();
+  for (const f of w.functions) {
+    const key = f.kind === 'http' ? 'http' : `function:${f.name}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  let gbSeconds = 0;
+  for (const group of groups.values()) {
+    const instanceGb = flexInstanceMb(Math.max(...group.map((f) => f.memoryMb))) / 1024;
+    const busy = sum(group.map((f) => f.invocations * (f.durationMs / 1000))) / concurrency;
+    const eachAlone = sum(group.map((f) => f.invocations * Math.max(Math.ceil(f.durationMs / 100) / 10, minimumSeconds)));
+    gbSeconds += Math.max(busy, Math.min(eachAlone, period)) * instanceGb;
+  }
   const invocations = sum(w.functions.map((f) => f.invocations));
-  const gbSeconds = sum(w.functions.map((f) => f.invocations * (Math.max(Math.ceil(f.durationMs), minimum) / 1000) * (flexInstanceMb(f.memoryMb) / 1024)));
   const sizes = [...new Set(w.functions.map((f) => flexInstanceMb(f.memoryMb)))];
   return {
     items: [
@@ -86,10 +121,14 @@ export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable): Compute
         unit: 'GB-s',
         free: price(t, 'flex.freeGbSeconds'),
         price: price(t, 'flex.gbSecond'),
-        note: `instance memory ${sizes.join('/')} MB${minimum ? `, at least ${minimum} ms per execution` : ''}`,
+        note: `instance memory ${sizes.join('/')} MB × active instance time${minimumSeconds ? `, at least ${minimumSeconds * 1000} ms per activity period` : ''}`,
       }),
     ],
-    notes: ['Flex Consumption: each execution billed alone; executions that overlap on one instance may cost less.'],
+    notes: [
+      concurrency === 1
+        ? "Flex Consumption: one execution per instance at a time (Microsoft's CPU-bound case); I/O-bound executions that overlap on one instance cost less."
+        : `Flex Consumption: ${concurrency} executions per instance at a time.`,
+    ],
   };
 }
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isFaasportError } from '../errors.js';
+import { toCloudCost } from './function-cost.js';
+import { meter } from './line-item.js';
 import { builtInPriceTable, CLOUDS, loadPriceTables } from './price-table.js';
 
 function pricesFile(content: string): { dir: string; file: string } {
@@ -27,6 +29,18 @@ describe('price tables', () => {
     expect(table.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(Object.keys(table.prices).length).toBeGreaterThan(3);
     for (const entry of Object.values(table.prices)) expect(entry.source).toMatch(/^https:\/\//);
+  });
+
+  it('a null price (a known gap in a table) leaves its line unpriced: no dollars, out of the total, named', () => {
+    // Prepare
+    const priced = meter({ service: 'S', item: 'a', quantity: 2e6, unit: 'requests', price: 1, per: 1e6 });
+    const gap = meter({ service: 'S', item: 'b', quantity: 5, unit: 'ops', price: null });
+    // Act
+    const cost = toCloudCost('azure', 'functions', [priced, gap], []);
+    // Assess
+    expect(gap.usd).toBeNull();
+    expect(cost.totalUsd).toBe(2);
+    expect(cost.unpriced).toEqual(['S b']);
   });
 
   it('lays a user file over the built-in numbers and dates the result with the file', () => {
