@@ -23,7 +23,11 @@ export type FaasportErrorCode =
   | 'INTERNAL'
   | 'NOT_FOUND'
   | 'ADAPTER_INVALID'
-  | 'DEPLOY_FAILED';
+  | 'DEPLOY_FAILED'
+  /** A dev server refused a request its guard does not let through (foreign Host or Origin, form content type, no token). */
+  | 'FORBIDDEN'
+  /** A server is at a resource cap (in-flight request bodies); retry later. */
+  | 'SERVER_BUSY';
 
 const BRAND = Symbol.for('faasport.error');
 

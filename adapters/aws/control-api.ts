@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import { LambdaRuntimeHost } from './lambda-runtime-host.js';
+import { functionNameOf } from './invoke-api.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
 
 export interface LambdaControlApiOptions {
@@ -21,6 +22,8 @@ export interface LambdaControlApiOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Each line a deployed function writes. */
   readonly onLog?: (functionName: string, line: string) => void;
+  /** Names CreateFunction refuses (409): a dev server's own app functions, which uploaded code must not shadow. */
+  readonly reservedNames?: readonly string[];
 }
 
 /** The control API handler; `close()` stops every function's runtime and removes unpacked code it owns. */
@@ -138,6 +141,9 @@ export function createLambdaControlApi(options: LambdaControlApiOptions = {}): L
     const name = requireString(body, 'FunctionName');
     if (!NAME.test(name)) throw new ApiError(400, 'ValidationException', `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint`);
     if (deployed.has(name)) throw new ApiError(409, 'ResourceConflictException', `Function already exist: ${name}`);
+    if (options.reservedNames?.includes(name)) {
+      throw new ApiError(409, 'ResourceConflictException', `Function already exist: ${name} is a function of the app this dev server runs; deploy under another name (faasport deploy --prefix)`);
+    }
     const config: FunctionConfiguration = {
       FunctionName: name,
       FunctionArn: `arn:aws:lambda:${region}:${account}:function:${name}`,
@@ -340,14 +346,6 @@ function decodeZip(value: unknown): { zip: Uint8Array; files: Record<string, Uin
   } catch {
     throw new ApiError(400, 'InvalidParameterValueException', 'Could not unzip uploaded file. Please check your file, then try to upload again.');
   }
-}
-
-/** `name`, `name:qualifier`, `account:function:name` or a full ARN → `name`. */
-function functionNameOf(id: string): string {
-  const at = id.indexOf('function:');
-  const rest = at === -1 ? id : id.slice(at + 'function:'.length);
-  const colon = rest.indexOf(':');
-  return colon === -1 ? rest : rest.slice(0, colon);
 }
 
 /** The node_modules folder that holds this package's `@aws-sdk/*`, if installed. */
