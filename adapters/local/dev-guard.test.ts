@@ -31,8 +31,10 @@ describe('createDevGuard', () => {
     ['multipart/form-data; boundary=x', 403],
     ['application/json', undefined],
     ['application/octet-stream', undefined],
-  ])('a POST with Content-Type %s: %s', (type, status) => {
-    expect(guard(at('/_faasport/events', { method: 'POST', headers: { 'content-type': type }, body: '{}' }))?.status).toBe(status);
+  ])('a POST, PUT or DELETE with Content-Type %s: %s', (type, status) => {
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      expect(guard(at('/_faasport/events', { method, headers: { 'content-type': type }, body: '{}' }))?.status).toBe(status);
+    }
   });
 
   it('a GET with a form content type reads nothing it could change, and passes', () => {
