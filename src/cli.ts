@@ -192,11 +192,10 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
   return 0;
 }
 
+type DevLimits = Record<'maxConnections' | 'maxInFlightBodyBytes' | 'headersTimeoutMs' | 'requestTimeoutMs', number>;
+
 /** The resource caps of `faasport dev`, from its flags (each defaults to `serve`'s own). */
-function devLimits(
-  values: Record<string, string | boolean | undefined>,
-  defaults: { maxConnections: number; maxInFlightBodyBytes: number; headersTimeoutMs: number; requestTimeoutMs: number },
-): { maxConnections: number; maxInFlightBodyBytes: number; headersTimeoutMs: number; requestTimeoutMs: number } {
+function devLimits(values: Record<string, string | boolean | undefined>, defaults: DevLimits): DevLimits {
   const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const limits = {
     maxConnections: intOption('max-connections', text('max-connections'), defaults.maxConnections, 1, 1_000_000),
