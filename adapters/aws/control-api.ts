@@ -80,6 +80,10 @@ const require = createRequire(import.meta.url);
  * own copy). Answers undefined for other paths, and for invocations of functions it did
  * not deploy (so an in-process Invoke API can take them).
  *
+ * Whoever reaches it runs code as the user running it, and it checks no credentials itself:
+ * serve it on loopback behind an authenticating guard, as `faasport dev --lambda-control-api`
+ * does (`createDevGuard` from `faasport/local`, with a per-run token as the access key id).
+ *
  * @example
  * ```ts
  * import { createLambdaControlApi } from 'faasport/aws';
