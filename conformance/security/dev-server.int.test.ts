@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture } from '../../adapters/aws/test/fixtures.js';
@@ -134,7 +134,7 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
     expect((await send(dev.url, 'GET', '/counts', { host: 'shop.example' })).status).toBe(200);
   });
 
-  it('the Lambda control API is off unless asked for: CreateFunction answers 403 and creates nothing', async () => {
+  it('the Lambda control API is off unless asked for: CreateFunction and UpdateFunctionCode answer 403 and change nothing', async () => {
     const lambda = lambdaClient(dev.url, 'AKIDANYTHING');
     const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async () => 1;') }));
     await expect(lambda.send(new CreateFunctionCommand({ FunctionName: 'uploaded', Runtime: 'nodejs20.x', Role: 'r', Handler: 'index.handler', Code: { ZipFile: zip } }))).rejects.toMatchObject({
@@ -142,6 +142,7 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
       $metadata: { httpStatusCode: 403 },
       message: expect.stringContaining('--lambda-control-api'),
     });
+    await expect(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'tick', ZipFile: zip }))).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
     await expect(lambda.send(new ListFunctionsCommand({}))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     lambda.destroy();
   });
