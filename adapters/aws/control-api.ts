@@ -24,6 +24,11 @@ export interface LambdaControlApiOptions {
   readonly onLog?: (functionName: string, line: string) => void;
   /** Names CreateFunction refuses (409): a dev server's own app functions, which uploaded code must not shadow. */
   readonly reservedNames?: readonly string[];
+  /**
+   * Answer a function error as faasport's production routes do: `Internal Server Error`, no
+   * stack trace (a FaasportError keeps its message). Default false: errors as Lambda gives them.
+   */
+  readonly production?: boolean;
 }
 
 /** The control API handler; `close()` stops every function's runtime and removes unpacked code it owns. */
@@ -226,7 +231,9 @@ export function createLambdaControlApi(options: LambdaControlApiOptions = {}): L
     }
     const result = await run;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
-    if (!result.ok) return new Response(JSON.stringify(result.error), { status: 200, headers: { ...headers, 'x-amz-function-error': 'Unhandled' } });
+    if (!result.ok) {
+      return new Response(JSON.stringify(options.production ? redacted(result.error) : result.error), { status: 200, headers: { ...headers, 'x-amz-function-error': 'Unhandled' } });
+    }
     return new Response(result.payload, { status: 200, headers });
   };
 
@@ -274,6 +281,15 @@ export function createLambdaControlApi(options: LambdaControlApiOptions = {}): L
       workDir = undefined;
     },
   });
+}
+
+/** Function errors whose message holds nothing of the handler's: the host's own, and faasport's. */
+const PLAIN_ERRORS = new Set(['FaasportError', 'Sandbox.Timedout', 'Runtime.ExitError']);
+
+/** A function error with nothing the handler held, and never a stack trace. */
+function redacted(error: { errorType: string; errorMessage: string }): { errorType: string; errorMessage: string } {
+  const keep = PLAIN_ERRORS.has(error.errorType);
+  return keep ? { errorType: error.errorType, errorMessage: error.errorMessage } : { errorType: 'Error', errorMessage: 'Internal Server Error' };
 }
 
 class ApiError extends Error {

@@ -43,6 +43,7 @@ export function createDevLambdaApi(app: App, options: DevLambdaApiOptions = {}):
       ...(options.region ? { region: options.region } : {}),
       ...(options.accountId ? { accountId: options.accountId } : {}),
       reservedNames: app.functions.map((f) => f.name),
+      ...(options.production ? { production: true } : {}),
     }));
   const api = async (request: Request): Promise<Response | undefined> => {
     const { pathname } = new URL(request.url);

@@ -246,7 +246,7 @@ describe('faasport dev --host beyond loopback: a warning, and a token on every d
 describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invoke API redact as the app routes do', () => {
   let dev: DevChild;
   beforeAll(async () => {
-    dev = await startDev([APP, '--port', '0', '--no-schedules'], { env: { NODE_ENV: 'production' } });
+    dev = await startDev([APP, '--port', '0', '--no-schedules', '--lambda-control-api'], { env: { NODE_ENV: 'production' }, expectToken: true });
   }, 60_000);
   afterAll(() => dev?.stop());
   const noDetail = (text: string): void => {
@@ -281,4 +281,18 @@ describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invo
     expect(JSON.parse(result.body)).toMatchObject({ error: 'Internal Server Error' });
     noDetail(JSON.stringify(result));
   });
+
+  it('a function deployed through the control API that throws: the error payload carries no message and no trace', async () => {
+    const lambda = lambdaClient(dev.url, dev.token!);
+    const code = `exports.handler = async () => { throw new Error(${JSON.stringify(`payroll db refused ${HELD_SECRET}`)}); };`;
+    await lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'thrower', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(code) })) } }),
+    );
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'thrower', Payload: Buffer.from('{}') }));
+    lambda.destroy();
+    expect(out.FunctionError).toBe('Unhandled');
+    const payload = Buffer.from(out.Payload!).toString('utf8');
+    expect(JSON.parse(payload)).toEqual({ errorType: 'Error', errorMessage: 'Internal Server Error' });
+    noDetail(payload);
+  }, 60_000);
 });
