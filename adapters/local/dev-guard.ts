@@ -18,16 +18,15 @@ export interface DevGuardOptions {
   readonly token?: string;
   /** Which guarded requests must carry the token (default: all of them when a token is set). */
   readonly requireToken?: (request: Request, pathname: string) => boolean;
-  /** Which paths the guard covers (default: under {@link DEV_ROUTE_PREFIXES}). */
-  readonly isGuarded?: (pathname: string) => boolean;
 }
 
 /** Answers a refusal for a request a web page (or a stranger) sent, or undefined to let it through. */
 export type DevGuard = (request: Request) => Response | undefined;
 
 /**
- * The one guard in front of every route `faasport dev` serves for tools (the dev API, the Lambda
- * APIs, later a dashboard), so a web page open in the developer's browser cannot drive them:
+ * The one guard in front of every route `faasport dev` serves for tools (everything under
+ * {@link DEV_ROUTE_PREFIXES}: the dev API, the Lambda APIs, and whatever else is served under
+ * `/_faasport/`), so a web page open in the developer's browser cannot drive them:
  *
  * - a `Host` that is not the address the server listens on, or `localhost` / `127.0.0.1` /
  *   `[::1]` with its port, gets 421 (a DNS-rebinding page names its own host);
@@ -51,7 +50,6 @@ export type DevGuard = (request: Request) => Response | undefined;
  * ```
  */
 export function createDevGuard(options: DevGuardOptions): DevGuard {
-  const isGuarded = options.isGuarded ?? isDevRoute;
   const token = options.token;
   const requireToken = options.requireToken ?? (() => token !== undefined);
   let known: { port: number; hosts: Set<string>; origins: Set<string> } | undefined;
@@ -66,7 +64,7 @@ export function createDevGuard(options: DevGuardOptions): DevGuard {
 
   return (request) => {
     const url = new URL(request.url);
-    if (!isGuarded(url.pathname)) return undefined;
+    if (!isDevRoute(url.pathname)) return undefined;
     const operation = `${request.method} ${clip(url.pathname)}`;
     const { hosts, origins } = allowed();
     const host = request.headers.get('host');
