@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVE_DEFAULTS } from '../adapters/local/node-http.js';
 import { main } from './cli.js';
 
 function io(cwd = process.cwd()) {
@@ -15,6 +16,16 @@ describe('faasport CLI', () => {
     const c = io();
     expect(await main(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toMatch(/faasport dev <app.ts>/);
+  });
+
+  it('documents the dev server guard and its caps, with their defaults, in the usage', async () => {
+    const c = io();
+    await main(['--help'], c.io);
+    const usage = c.out.join('\n');
+    const d = SERVE_DEFAULTS;
+    for (const flag of ['--lambda-control-api', `--max-connections ${d.maxConnections}`, `--max-inflight-body-bytes ${d.maxInFlightBodyBytes}`, `--headers-timeout ${d.headersTimeoutMs}`, `--request-timeout ${d.requestTimeoutMs}`]) {
+      expect(usage).toContain(flag);
+    }
   });
 
   it('refuses an unknown command with exit 2 and the usage', async () => {
@@ -31,6 +42,9 @@ describe('faasport CLI', () => {
     [['dev', 'examples/shop/app.ts', '--port', 'abc'], /--port must be an integer/],
     [['dev', 'examples/shop/app.ts', '--trust-proxy', '10.0.0.0/33'], /faasport dev --trust-proxy: "10\.0\.0\.0\/33" is not an IP address, a CIDR range/],
     [['dev', 'examples/shop/app.ts', '--trust-proxy', 'yes'], /faasport dev --trust-proxy: "yes" is not an IP address/],
+    [['dev', 'examples/shop/app.ts', '--headers-timeout', '20000', '--request-timeout', '10000'], /--headers-timeout \(20000 ms\) must not exceed --request-timeout \(10000 ms\)/],
+    [['dev', 'examples/shop/app.ts', '--max-connections', '0'], /--max-connections must be an integer from 1/],
+    [['dev', 'examples/shop/app.ts', '--max-inflight-body-bytes', 'lots'], /--max-inflight-body-bytes must be an integer/],
     [['deploy', 'examples/shop/app.ts'], /missing --target/],
   ])('%j fails with a typed, actionable error', async (args, message) => {
     const c = io();

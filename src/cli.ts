@@ -12,7 +12,16 @@ const USAGE = `faasport — write a serverless function once, run it on AWS, Azu
 
 Usage:
   faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules] [--persist <dir>] [--persist-max-mb <n>]
-                 [--trust-proxy <hops|ip,cidr,loopback,...>]
+                 [--trust-proxy <hops|ip,cidr,loopback,...>] [--lambda-control-api]
+                 [--max-connections 512] [--max-inflight-body-bytes 67108864]
+                 [--headers-timeout 10000] [--request-timeout 30000]
+      The dev API (/_faasport/*) and Lambda APIs (/2015-03-31/*) refuse web pages: a foreign Host
+      (421), a foreign Origin or a form Content-Type such as text/plain (403). --lambda-control-api
+      serves CreateFunction/UpdateFunctionCode, which run uploaded code: its requests must carry the
+      per-run token printed at start (as AWS_ACCESS_KEY_ID, or x-faasport-token / Bearer). A --host
+      beyond loopback prints a warning and makes every dev and Lambda API request need that token.
+      Caps: connections held at once; request body bytes held across connections (then 503);
+      milliseconds to receive the headers, and the whole request (then 408).
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
   faasport cost <app.ts> [--rps N | --requests-per-month N] [--duration-ms D] [--memory-mb M] [--measure] [--chart f.svg] [--json] (more: cost --help)
@@ -110,6 +119,11 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
       persist: { type: 'string' },
       'persist-max-mb': { type: 'string' },
       'trust-proxy': { type: 'string' },
+      'lambda-control-api': { type: 'boolean' },
+      'max-connections': { type: 'string' },
+      'max-inflight-body-bytes': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'request-timeout': { type: 'string' },
     },
   });
   // Checked before the app loads: a typo here must not leave a server believing every X-Forwarded-For.
@@ -119,32 +133,66 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
   const port = intOption('port', values.port ?? io.env.PORT, 3000, 0, 65535);
   const maxBodyBytes = intOption('max-body-bytes', values['max-body-bytes'], 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
   const local = await import('../adapters/local/index.js');
+  const limits = devLimits(values, local.SERVE_DEFAULTS);
+  const host = values.host ?? '127.0.0.1';
+  const beyondLoopback = !local.isLoopbackHost(host);
+  const controlApi = values['lambda-control-api'] === true;
+  // One per-run secret: for the control API (which runs uploaded code) and for any request from beyond loopback.
+  const token = beyondLoopback || controlApi ? local.createDevToken() : undefined;
+  const production = io.env.NODE_ENV === 'production';
   const mounts = [];
-  // The Lambda Invoke and control APIs let @aws-sdk/client-lambda (and faasport deploy
-  // --target aws --endpoint-url) talk to the dev server as to Lambda.
+  // The Lambda Invoke API (and, when asked for, the control API) let @aws-sdk/client-lambda
+  // (and faasport deploy --target aws --endpoint-url) talk to the dev server as to Lambda.
   const aws = (await resolveTarget('aws').catch(() => undefined)) as
-    | { createDevLambdaApi?: (app: App) => ((r: Request) => Promise<Response | undefined>) & { close(): Promise<void> } }
+    | {
+        createDevLambdaApi?: (
+          app: App,
+          options: { production: boolean; controlApi: boolean },
+        ) => ((r: Request) => Promise<Response | undefined>) & { close(): Promise<void>; isControlPath(pathname: string): boolean };
+      }
     | undefined;
-  const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app) : undefined;
+  const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app, { production, controlApi }) : undefined;
   if (lambdaApi) mounts.push(lambdaApi);
   const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', values['persist-max-mb'], 0, 1, 1024 * 1024);
   if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
   const runtime = local.createLocalRuntime(app, {
     maxBodyBytes,
     mounts,
+    production,
     ...(values.persist !== undefined ? { persist: values.persist } : {}),
     ...(persistMaxMb !== undefined ? { persistMaxBytes: persistMaxMb * 1024 * 1024 } : {}),
   });
-  const server = await local.serve((request) => runtime.fetch(request), {
+  let listeningPort = -1;
+  const guard = local.createDevGuard({
+    host,
+    port: () => listeningPort,
+    ...(token ? { token, requireToken: (_request: Request, pathname: string) => beyondLoopback || (lambdaApi?.isControlPath(pathname) ?? false) } : {}),
+  });
+  const server = await local.serve(local.guardRoutes(guard, (request) => runtime.fetch(request)), {
     port,
-    host: values.host ?? '127.0.0.1',
+    host,
     maxBodyBytes,
+    ...limits,
     ...(trustProxy ? { trustProxy } : {}),
     onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
   });
+  listeningPort = server.port;
   if (!values['no-schedules']) runtime.startSchedules();
-  io.output.line(describeApp(app, server.url, runtime.upcoming()));
+  const url = beyondLoopback ? `http://${host.includes(':') ? `[${host}]` : host}:${server.port}` : server.url;
+  io.output.line(describeApp(app, url, runtime.upcoming()));
   if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
+  if (beyondLoopback) {
+    io.output.line(
+      `\nWARNING: listening on ${url} (${describeReach(host, local.allowedHosts(host, server.port))}), beyond this machine's loopback: anyone who can reach it can call the app's routes.` +
+        `\n  The dev API and Lambda APIs require this run's token: x-faasport-token: ${token} (or Authorization: Bearer ${token}; AWS_ACCESS_KEY_ID=${token} for @aws-sdk clients)`,
+    );
+  }
+  if (controlApi && lambdaApi) {
+    io.output.line(
+      `\n  Lambda control API on: it runs uploaded code. Deploy with AWS_ACCESS_KEY_ID=${token} (any AWS_SECRET_ACCESS_KEY):` +
+        `\n    faasport deploy <app.ts> --target aws --endpoint-url ${url} --prefix <name>`,
+    );
+  }
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -156,6 +204,30 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
     process.on('SIGTERM', stop);
   });
   return 0;
+}
+
+type DevLimits = Record<'maxConnections' | 'maxInFlightBodyBytes' | 'headersTimeoutMs' | 'requestTimeoutMs', number>;
+
+/** The resource caps of `faasport dev`, from its flags (each defaults to `serve`'s own). */
+function devLimits(values: Record<string, string | boolean | undefined>, defaults: DevLimits): DevLimits {
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const limits = {
+    maxConnections: intOption('max-connections', text('max-connections'), defaults.maxConnections, 1, 1_000_000),
+    maxInFlightBodyBytes: intOption('max-inflight-body-bytes', text('max-inflight-body-bytes'), defaults.maxInFlightBodyBytes, 1, 64 * 1024 * 1024 * 1024),
+    headersTimeoutMs: intOption('headers-timeout', text('headers-timeout'), defaults.headersTimeoutMs, 100, 3_600_000),
+    requestTimeoutMs: intOption('request-timeout', text('request-timeout'), defaults.requestTimeoutMs, 100, 3_600_000),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new FaasportError('CONFIG_INVALID', `--headers-timeout (${limits.headersTimeoutMs} ms) must not exceed --request-timeout (${limits.requestTimeoutMs} ms): the whole request includes its headers`);
+  }
+  return limits;
+}
+
+/** Which addresses a bind beyond loopback answers on, for the startup warning. */
+function describeReach(host: string, hosts: Set<string>): string {
+  if (host !== '0.0.0.0' && host !== '::' && host !== '') return 'reachable from other machines';
+  const addresses = [...hosts].map((h) => h.replace(/:\d+$/, '')).filter((h) => !/^(?:localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0|\[::\])$/.test(h));
+  return `every network interface${addresses.length > 0 ? `: ${addresses.join(', ')}` : ''}`;
 }
 
 /** The listing `faasport dev` prints at startup. */

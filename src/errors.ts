@@ -30,7 +30,11 @@ export type FaasportErrorCode =
   /** A durable store cannot grow (full disk, or its size cap): the write is refused, nothing stored is lost. */
   | 'STORE_FULL'
   /** A durable store write failed for another reason (I/O error, permissions). */
-  | 'STORE_UNAVAILABLE';
+  | 'STORE_UNAVAILABLE'
+  /** A dev server refused a request its guard does not let through (foreign Host or Origin, form content type, no token). */
+  | 'FORBIDDEN'
+  /** A server is at a resource cap (in-flight request bodies); retry later. */
+  | 'SERVER_BUSY';
 
 const BRAND = Symbol.for('faasport.error');
 

@@ -7,7 +7,7 @@ export type { FaasportErrorCode, ErrorSummary } from './errors.js';
 export { InvocationContext, currentInvocation, createColdStartFlag } from './context.js';
 export type { ContextInit } from './context.js';
 export {
-  runInvocation, invokeHttp, invokeQueueMessage, invokeSchedule, invokeEvent, errorResponse, decideFailure, toDeadLetterEnvelope,
+  runInvocation, invokeHttp, invokeQueueMessage, invokeSchedule, invokeEvent, errorResponse, publicErrorMessage, decideFailure, toDeadLetterEnvelope,
 } from './invoke.js';
 export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
 export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff.js';

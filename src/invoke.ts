@@ -69,12 +69,29 @@ export function errorResponse(err: unknown, ctx: InvocationContext | undefined, 
   const summary = summariseError(err);
   ctx?.log.error('handler failed', production ? { error: summary } : { error: summary, stack: err instanceof Error ? safeStack(err) : undefined });
   const body: Record<string, unknown> = {
-    error: production && !known ? 'Internal Server Error' : summary.message,
+    error: publicErrorMessage(err, production),
   };
   if (known) body.code = err.code;
   if (ctx) body.invocationId = ctx.invocationId;
   if (!production && err instanceof Error && err.stack) body.stack = safeStack(err);
   return Response.json(body, { status });
+}
+
+const INTERNAL_ERROR = 'Internal Server Error';
+
+/**
+ * What an answer may say about a failure: its message, or in production only a FaasportError's
+ * (anything else may carry what the handler held). The rule `errorResponse` applies, for
+ * answers of another shape (the dev API, the Lambda Invoke API).
+ *
+ * @example
+ * ```ts
+ * import { publicErrorMessage } from 'faasport';
+ * publicErrorMessage(new Error('db password rejected'), true); // 'Internal Server Error'
+ * ```
+ */
+export function publicErrorMessage(err: unknown, production: boolean): string {
+  return production && !isFaasportError(err) ? INTERNAL_ERROR : summariseError(err).message;
 }
 
 export type Outcome = { ok: true } | { ok: false; error: unknown };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import { LambdaRuntimeHost } from './lambda-runtime-host.js';
+import { functionNameOf } from './invoke-api.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
 
 export interface LambdaControlApiOptions {
@@ -21,6 +22,13 @@ export interface LambdaControlApiOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Each line a deployed function writes. */
   readonly onLog?: (functionName: string, line: string) => void;
+  /** Names CreateFunction refuses (409): a dev server's own app functions, which uploaded code must not shadow. */
+  readonly reservedNames?: readonly string[];
+  /**
+   * Answer a function error as faasport's production routes do: `Internal Server Error`, no
+   * stack trace (a FaasportError keeps its message). Default false: errors as Lambda gives them.
+   */
+  readonly production?: boolean;
 }
 
 /** The control API handler; `close()` stops every function's runtime and removes unpacked code it owns. */
@@ -76,6 +84,10 @@ const require = createRequire(import.meta.url);
  * configuration changes. Like Lambda, the runtime provides `@aws-sdk/*` (this package's
  * own copy). Answers undefined for other paths, and for invocations of functions it did
  * not deploy (so an in-process Invoke API can take them).
+ *
+ * Whoever reaches it runs code as the user running it, and it checks no credentials itself:
+ * serve it on loopback behind an authenticating guard, as `faasport dev --lambda-control-api`
+ * does (`createDevGuard` from `faasport/local`, with a per-run token as the access key id).
  *
  * @example
  * ```ts
@@ -138,6 +150,9 @@ export function createLambdaControlApi(options: LambdaControlApiOptions = {}): L
     const name = requireString(body, 'FunctionName');
     if (!NAME.test(name)) throw new ApiError(400, 'ValidationException', `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint`);
     if (deployed.has(name)) throw new ApiError(409, 'ResourceConflictException', `Function already exist: ${name}`);
+    if (options.reservedNames?.includes(name)) {
+      throw new ApiError(409, 'ResourceConflictException', `Function already exist: ${name} is a function of the app this dev server runs; deploy under another name (faasport deploy --prefix)`);
+    }
     const config: FunctionConfiguration = {
       FunctionName: name,
       FunctionArn: `arn:aws:lambda:${region}:${account}:function:${name}`,
@@ -216,7 +231,9 @@ export function createLambdaControlApi(options: LambdaControlApiOptions = {}): L
     }
     const result = await run;
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amz-executed-version': '$LATEST' };
-    if (!result.ok) return new Response(JSON.stringify(result.error), { status: 200, headers: { ...headers, 'x-amz-function-error': 'Unhandled' } });
+    if (!result.ok) {
+      return new Response(JSON.stringify(options.production ? redacted(result.error) : result.error), { status: 200, headers: { ...headers, 'x-amz-function-error': 'Unhandled' } });
+    }
     return new Response(result.payload, { status: 200, headers });
   };
 
@@ -264,6 +281,15 @@ export function createLambdaControlApi(options: LambdaControlApiOptions = {}): L
       workDir = undefined;
     },
   });
+}
+
+/** Function errors whose message holds nothing of the handler's: the host's own, and faasport's. */
+const PLAIN_ERRORS = new Set(['FaasportError', 'Sandbox.Timedout', 'Runtime.ExitError']);
+
+/** A function error with nothing the handler held, and never a stack trace. */
+function redacted(error: { errorType: string; errorMessage: string }): { errorType: string; errorMessage: string } {
+  const keep = PLAIN_ERRORS.has(error.errorType);
+  return keep ? { errorType: error.errorType, errorMessage: error.errorMessage } : { errorType: 'Error', errorMessage: 'Internal Server Error' };
 }
 
 class ApiError extends Error {
@@ -340,14 +366,6 @@ function decodeZip(value: unknown): { zip: Uint8Array; files: Record<string, Uin
   } catch {
     throw new ApiError(400, 'InvalidParameterValueException', 'Could not unzip uploaded file. Please check your file, then try to upload again.');
   }
-}
-
-/** `name`, `name:qualifier`, `account:function:name` or a full ARN → `name`. */
-function functionNameOf(id: string): string {
-  const at = id.indexOf('function:');
-  const rest = at === -1 ? id : id.slice(at + 'function:'.length);
-  const colon = rest.indexOf(':');
-  return colon === -1 ? rest : rest.slice(0, colon);
 }
 
 /** The node_modules folder that holds this package's `@aws-sdk/*`, if installed. */

@@ -9,11 +9,12 @@ import { loadFixture } from './test/fixtures.js';
 import type { ApiGatewayV2EventLike } from './types.js';
 
 // `faasport dev` as a Lambda endpoint: @aws-sdk/client-lambda invokes the app's functions
-// through the dev server, and `faasport deploy --target aws --endpoint-url <dev server>`
-// deploys the built shop to it, where it runs under aws-lambda-ric.
+// through the dev server, and, with --lambda-control-api, `faasport deploy --target aws
+// --endpoint-url <dev server>` deploys the built shop to it (authenticated by the per-run
+// access key id the server prints), where it runs under aws-lambda-ric.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const work = `${root}.faasport/dev-deploy-${randomUUID()}`;
-const credentials = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: `secret-${randomUUID()}` };
+let credentials = { accessKeyId: '', secretAccessKey: `secret-${randomUUID()}` };
 let child: ChildProcess;
 let base = '';
 let lambda: LambdaClient;
@@ -30,14 +31,15 @@ async function invoke(name: string, event: unknown): Promise<{ error?: string; p
 }
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'dev', 'examples/shop/app.ts', '--port', '0', '--no-schedules'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'dev', 'examples/shop/app.ts', '--port', '0', '--no-schedules', '--lambda-control-api'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   base = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`faasport dev did not start:\n${output.join('')}`)), 30_000);
     child.stdout!.on('data', (c: Buffer) => {
       output.push(c.toString());
-      const m = /listening on (http:\/\/\S+)/.exec(output.join(''));
+      const m = /listening on (http:\/\/\S+)[\s\S]*AWS_ACCESS_KEY_ID=(\S+)/.exec(output.join(''));
       if (m) {
         clearTimeout(timer);
+        credentials = { ...credentials, accessKeyId: m[2]! };
         resolve(m[1]!);
       }
     });

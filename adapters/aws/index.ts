@@ -33,4 +33,4 @@ export { createLambdaControlApi } from './control-api.js';
 export type { LambdaControlApi, LambdaControlApiOptions } from './control-api.js';
 export { isWarmupPing, warmupResponse, WARMUP_PING } from './warmup.js';
 export { createDevLambdaApi } from './dev-lambda-api.js';
-export type { DevLambdaApi } from './dev-lambda-api.js';
+export type { DevLambdaApi, DevLambdaApiOptions } from './dev-lambda-api.js';

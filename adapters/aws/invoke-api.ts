@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, summariseError, type App, type LogLevel, type LogSink } from 'faasport';
+import { createLogger, isFaasportError, publicErrorMessage, summariseError, type App, type LogLevel, type LogSink } from 'faasport';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
 import { toLambda } from './to-lambda.js';
 import type { LambdaContextLike, LambdaHandler } from './types.js';
 
 export interface LambdaInvokeApiOptions {
-  /** Hide unexpected error messages from HTTP functions' responses (default false: a dev server). */
+  /**
+   * Answer as the app's routes do in production (default false: a dev server): an HTTP
+   * function's 500 and a function error payload say nothing but a FaasportError's message,
+   * and carry no stack trace.
+   */
   production?: boolean;
   logSink?: LogSink;
   logLevel?: LogLevel;
@@ -73,9 +77,9 @@ export function createLambdaInvokeApi(app: App, options: LambdaInvokeApiOptions 
     try {
       handlers ??= toLambda(app, { keepTransport: true, production: options.production ?? false, logSink: options.logSink, logLevel: options.logLevel });
     } catch (err) {
-      return awsError(500, 'ServiceException', summariseError(err).message, requestId);
+      return awsError(500, 'ServiceException', publicErrorMessage(err, options.production ?? false), requestId);
     }
-    const run = runHandler(handlers[name]!, event, lambdaContext(requestId, name, arn, def.timeoutMs), def.timeoutMs);
+    const run = runHandler(handlers[name]!, event, lambdaContext(requestId, name, arn, def.timeoutMs), def.timeoutMs, options.production ?? false);
     if (type === 'Event') {
       const task = run.then((outcome) => {
         if (!outcome.ok) log.error('async invocation failed', { function: name, requestId, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage });
@@ -101,8 +105,11 @@ export function createLambdaInvokeApi(app: App, options: LambdaInvokeApiOptions 
 
 type RunOutcome = { ok: true; value: unknown } | { ok: false; error: { errorType: string; errorMessage: string; trace?: string[] } };
 
-/** Runs a handler like Lambda: a thrown error or a timeout becomes a function error payload. */
-async function runHandler(handler: LambdaHandler, event: unknown, context: LambdaContextLike, timeoutMs: number): Promise<RunOutcome> {
+/**
+ * Runs a handler like Lambda: a thrown error or a timeout becomes a function error payload
+ * (in production without the message of an unexpected error, and never with its trace).
+ */
+async function runHandler(handler: LambdaHandler, event: unknown, context: LambdaContextLike, timeoutMs: number, production: boolean): Promise<RunOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<RunOutcome>((resolve) => {
     timer = setTimeout(
@@ -118,6 +125,7 @@ async function runHandler(handler: LambdaHandler, event: unknown, context: Lambd
     ]);
   } catch (err) {
     const summary = summariseError(err);
+    if (production) return { ok: false, error: { errorType: isFaasportError(err) ? summary.name : 'Error', errorMessage: publicErrorMessage(err, true) } };
     const trace = err instanceof Error && err.stack ? err.stack.split('\n') : undefined;
     return { ok: false, error: { errorType: summary.name, errorMessage: summary.message, ...(trace ? { trace } : {}) } };
   } finally {
@@ -131,7 +139,7 @@ function lambdaContext(awsRequestId: string, functionName: string, invokedFuncti
 }
 
 /** `name`, `name:qualifier`, `account:function:name` or a full ARN → `name`. */
-function functionNameOf(id: string): string {
+export function functionNameOf(id: string): string {
   const at = id.indexOf('function:');
   const rest = at === -1 ? id : id.slice(at + 'function:'.length);
   const colon = rest.indexOf(':');

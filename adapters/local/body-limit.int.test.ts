@@ -163,7 +163,7 @@ describe('HTTP body limits while reading (local dev server)', () => {
     });
     const result = await readBody(stream as unknown as IncomingMessage, LIMIT);
     await new Promise((r) => setTimeout(r, 50));
-    expect(result).toBeNull();
+    expect(result).toEqual({ ok: false, reason: 'too-large' });
     expect(pulled).toBeLessThanOrEqual(LIMIT + 2 * chunk.length);
   });
 });

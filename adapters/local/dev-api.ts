@@ -1,4 +1,4 @@
-import { checkTransportLimits, encodeMessage, isFaasportError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
+import { checkTransportLimits, encodeMessage, isFaasportError, publicErrorMessage, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
 import { safeDecode } from '../../src/route.js';
 import type { LocalRuntime, Mount } from './runtime.js';
 
@@ -13,8 +13,11 @@ const PREFIX = '/_faasport/';
  * - `POST /_faasport/topics/:name/messages`
  * - `POST /_faasport/schedules/:name/run` (optional JSON `{ "scheduledTime": "…" }`)
  * - `POST /_faasport/events` (a structured-mode CloudEvent)
+ *
+ * With `production`, a failed schedule run answers as the app's routes do: no message unless
+ * the error is a FaasportError, never a stack.
  */
-export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount {
+export function createDevApi(runtime: LocalRuntime, transport: Transport, options: { production: boolean }): Mount {
   const { app } = runtime;
   return async (request) => {
     const url = new URL(request.url);
@@ -67,7 +70,7 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount
         const outcome = await runtime.runSchedule(parts[1]!, scheduledTime);
         return outcome.ok
           ? Response.json({ ok: true })
-          : Response.json({ ok: false, error: (outcome.error as Error)?.message ?? String(outcome.error) }, { status: 500 });
+          : Response.json({ ok: false, error: publicErrorMessage(outcome.error, options.production) }, { status: 500 });
       }
       if (method === 'POST' && parts.length === 1 && parts[0] === 'events') {
         const event = toCloudEvent(await readJson(request, 'POST /_faasport/events'), 'POST /_faasport/events');

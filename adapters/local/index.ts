@@ -9,3 +9,6 @@ export { Scheduler, nextRun, PAST_DUE_AFTER_MS } from './scheduler.js';
 export { localHarness } from './harness.js';
 export { localHarness as conformanceHarness } from './harness.js';
 export { expectedFailures } from './expected-failures.js';
+export { SERVE_DEFAULTS } from './node-http.js';
+export { createDevGuard, createDevToken, guardRoutes, isLoopbackHost, allowedHosts, DEV_ROUTE_PREFIXES } from './dev-guard.js';
+export type { DevGuard, DevGuardOptions } from './dev-guard.js';

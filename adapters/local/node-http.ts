@@ -18,7 +18,27 @@ export interface ServeOptions {
   trustProxy?: ProxyTrust;
   /** Called for errors outside any handler (a broken socket, a handler that threw past its own guard). */
   onError?: (err: unknown) => void;
+  /** Connections held at once; one more is dropped as it is accepted (default {@link SERVE_DEFAULTS}). */
+  maxConnections?: number;
+  /**
+   * Request body bytes held across all connections at once, from the first byte read until the
+   * answer is sent; a request that would pass it gets 503 SERVER_BUSY and its bytes are dropped.
+   * Raised to `maxBodyBytes` when smaller, so one request of the largest size always fits.
+   */
+  maxInFlightBodyBytes?: number;
+  /** Time to receive a request's headers, ms; then 408 and the connection closes. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request (headers and body), ms; then 408 and the connection closes. */
+  requestTimeoutMs?: number;
 }
+
+/** The resource caps `serve` (and so `faasport dev`) applies when none are given. */
+export const SERVE_DEFAULTS = Object.freeze({
+  maxConnections: 512,
+  maxInFlightBodyBytes: 64 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+});
 
 export interface RunningServer {
   readonly url: string;
@@ -33,13 +53,23 @@ export interface RunningServer {
  * peer is a trusted proxy (`options.trustProxy`). `clientAddress(request)` gives the client.
  */
 export function serve(handler: (request: Request) => Promise<Response>, options: ServeOptions): Promise<RunningServer> {
-  const server = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? SERVE_DEFAULTS.headersTimeoutMs;
+  const requestTimeout = options.requestTimeoutMs ?? SERVE_DEFAULTS.requestTimeoutMs;
+  const budget = new BodyBudget(Math.max(options.maxInFlightBodyBytes ?? SERVE_DEFAULTS.maxInFlightBodyBytes, options.maxBodyBytes));
+  const serverOptions = {
+    headersTimeout: Math.min(headersTimeout, requestTimeout),
+    requestTimeout,
+    // Node checks both timeouts on this interval (default 30 s, which would let a stalled upload live twice as long).
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+  const server = createServer(serverOptions, (req, res) => {
     void handle(req, res).catch((err: unknown) => {
       options.onError?.(err);
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error', code: 'INTERNAL' });
       else res.destroy();
     });
   });
+  server.maxConnections = options.maxConnections ?? SERVE_DEFAULTS.maxConnections;
   const address = (): AddressInfo => server.address() as AddressInfo;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -52,9 +82,19 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
       return sendJson(res, 400, { error: `http ${req.method}: the request target must be a path or an absolute http(s) URL`, code: 'EVENT_INVALID' }, true);
     }
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > options.maxBodyBytes) return refuseBody(req, res, tooLarge(declared, options.maxBodyBytes));
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req, options.maxBodyBytes);
-    if (body === null) return refuseBody(req, res, tooLarge(undefined, options.maxBodyBytes));
+    if (Number.isFinite(declared) && declared > options.maxBodyBytes) return refuseBody(req, res, 413, tooLarge(declared, options.maxBodyBytes));
+    let body: Buffer | undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const hold = budget.holdFor(res);
+      const read = await readBody(req, options.maxBodyBytes, hold);
+      if (read.ok) body = read.body;
+      else {
+        hold.release();
+        if (read.reason === 'aborted') return;
+        if (read.reason === 'too-large') return refuseBody(req, res, 413, tooLarge(undefined, options.maxBodyBytes));
+        return refuseBody(req, res, 503, busy(budget.limit), { 'retry-after': '1' });
+      }
+    }
     const peer = req.socket.remoteAddress;
     const trust = options.trustProxy;
     const viaProxy = trust !== undefined && trust(peer, 0);
@@ -110,32 +150,75 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
   });
 }
 
+/** What reading a request body came to. */
+export type BodyRead = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'busy' | 'aborted' };
+
+/** Bytes a request holds against the server's in-flight body budget. */
+export interface BodyHold {
+  /** Counts `bytes` more; false when the budget has no room for them. */
+  take(bytes: number): boolean;
+  /** Gives back all this request holds (also done when its answer is sent). */
+  release(): void;
+}
+
+/** The server-wide budget of request body bytes in memory at once. */
+class BodyBudget {
+  private used = 0;
+  constructor(readonly limit: number) {}
+
+  /** A hold for one request, given back when its response closes (answered or connection gone). */
+  holdFor(res: ServerResponse): BodyHold {
+    let held = 0;
+    let released = false;
+    const hold: BodyHold = {
+      take: (bytes) => {
+        if (released) return true;
+        if (this.used + bytes > this.limit) return false;
+        this.used += bytes;
+        held += bytes;
+        return true;
+      },
+      release: () => {
+        this.used -= held;
+        held = 0;
+        released = true;
+      },
+    };
+    res.once('close', hold.release);
+    return hold;
+  }
+}
+
 /**
- * Reads the body, or null as soon as it passes `limit` (a lying Content-Length cannot make us
- * buffer more). Bodies are never decompressed here: a Content-Encoding: gzip body reaches the
- * handler as the bytes that were sent, so a compression bomb cannot inflate in the runtime.
+ * Reads the body, stopping as soon as it passes `limit` (a lying Content-Length cannot make us
+ * buffer more) or the server-wide `hold` has no room; a connection that goes away mid-body is
+ * `aborted`, not an error. Bodies are never decompressed here: a Content-Encoding: gzip body
+ * reaches the handler as the bytes that were sent, so a compression bomb cannot inflate in the runtime.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
+export function readBody(req: IncomingMessage, limit: number, hold?: BodyHold): Promise<BodyRead> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
+    let done = false;
+    const finish = (result: BodyRead): void => {
+      if (done) return;
+      done = true;
+      if (!result.ok) {
         chunks.length = 0;
         req.pause();
-        resolve(null);
-        return;
       }
+      resolve(result);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) return finish({ ok: false, reason: 'too-large' });
+      if (hold && !hold.take(chunk.length)) return finish({ ok: false, reason: 'busy' });
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
+    req.on('end', () => finish({ ok: true, body: Buffer.concat(chunks, size) }));
+    req.on('error', () => finish({ ok: false, reason: 'aborted' }));
+    req.on('close', () => finish({ ok: false, reason: 'aborted' }));
   });
 }
 
@@ -153,9 +236,16 @@ function tooLarge(declared: number | undefined, limit: number): Record<string, u
 export const DRAIN_AFTER_REFUSAL_BYTES = 64 * 1024 * 1024;
 const DRAIN_AFTER_REFUSAL_MS = 10_000;
 
-/** Answers 413 and closes the connection without reading an unbounded body. */
-function refuseBody(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {
-  sendJson(res, 413, body, true);
+function busy(limit: number): Record<string, unknown> {
+  return {
+    error: `request bodies in flight on this server passed ${limit} bytes; retry shortly, or raise --max-inflight-body-bytes`,
+    code: 'SERVER_BUSY',
+  };
+}
+
+/** Answers 413 or 503 and closes the connection without reading an unbounded body. */
+function refuseBody(req: IncomingMessage, res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  sendJson(res, status, body, true, headers);
   if (req.complete) return;
   let drained = 0;
   const hangUp = (): void => {
@@ -173,9 +263,9 @@ function refuseBody(req: IncomingMessage, res: ServerResponse, body: Record<stri
   req.resume();
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, close = false, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) });
   res.end(text);
 }
 

@@ -251,6 +251,6 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     },
   };
   const mounts: Mount[] = [...(options.mounts ?? [])];
-  if (options.devApi !== false) mounts.push(createDevApi(runtime, transport));
+  if (options.devApi !== false) mounts.push(createDevApi(runtime, transport, { production }));
   return runtime;
 }
