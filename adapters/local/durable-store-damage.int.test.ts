@@ -127,8 +127,10 @@ describe('a durable store that never loses silently', () => {
     await seed(dir, 'kill');
     unlinkSync(`${path(dir)}-wal`);
     // What SQLite alone would do: open the file as a store without those messages.
-    expect(sqliteSees(dir)).toBeLessThan(MESSAGES);
+    const seen = sqliteSees(dir);
+    expect(seen).toBeLessThan(MESSAGES);
     const err = refusal(dir);
+    console.log(`[figures] durable store, WAL deleted after a SIGKILL: SQLite alone reads ${seen} of ${MESSAGES} messages; faasport refuses with ${err.code}`);
     expectSafeRefusal(err, dir, 'wal-missing');
     expect(err.message).toContain('has no write-ahead log');
     // Refusing changed nothing: the marker still says the last run did not close the store.
@@ -146,9 +148,11 @@ describe('a durable store that never loses silently', () => {
     const fd = openSync(wal, 'r+');
     writeSync(fd, Buffer.from([0xff ^ readFileSync(wal)[32 + 2 * (24 + pageSize) + 24 + 100]!]), 0, 1, 32 + 2 * (24 + pageSize) + 24 + 100);
     closeSync(fd);
-    expect(sqliteSees(dir)).toBeLessThan(MESSAGES);
+    const seen = sqliteSees(dir);
+    expect(seen).toBeLessThan(MESSAGES);
     const err = refusal(dir);
     expectSafeRefusal(err, dir, 'wal-frame');
+    console.log(`[figures] durable store, WAL frame 2 damaged: SQLite alone reads ${seen} of ${MESSAGES} messages; faasport refuses with ${err.code} (${String(err.details!.commitsDropped)} commits would be dropped)`);
     expect(err.details).toMatchObject({ frame: 2 });
     expect(err.details!.commitsDropped).toBeGreaterThan(0);
   });
@@ -255,6 +259,7 @@ describe('a durable store that never loses silently', () => {
     }
     expect(accepted).toBeGreaterThan(10);
     expect(isFaasportError(refused) && refused.code).toBe('STORE_FULL');
+    console.log(`[figures] durable store capped at 256 KB: ${accepted} sends of 2 KB accepted, the next refused with STORE_FULL (507); all ${accepted} delivered after a restart`);
     expect((refused as FaasportError).status).toBe(507);
     expect((refused as Error).message).toContain(path(dir));
     const viaDevApi = await runtime.fetch(new Request('http://localhost/_faasport/queues/orders/messages', { method: 'POST', body: JSON.stringify({ n: -1, pad }) }));
@@ -326,6 +331,7 @@ describe('faasport dev --persist, as a child process', () => {
       }
       expect(refused).toEqual({ status: 507, code: 'STORE_FULL' });
       expect(accepted).toBeGreaterThan(50);
+      console.log(`[figures] faasport dev --persist-max-mb 1: ${accepted} dev-API sends of 8 KB answered 202, the next 507 STORE_FULL; after SIGKILL and restart the queue holds ${accepted}`);
       // Still serving, and holding what it accepted.
       expect(await depth(first.url)).toBe(accepted);
     } finally {
