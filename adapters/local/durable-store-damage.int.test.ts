@@ -167,6 +167,14 @@ describe('a durable store that never loses silently', () => {
     await seed(deleted, 'clean');
     unlinkSync(path(deleted));
     expectSafeRefusal(refusal(deleted), deleted, 'missing');
+
+    // Another folder's store copied over this one's: the marker names a different store.
+    const swapped = tempDir();
+    await seed(swapped, 'clean');
+    const other = tempDir();
+    openDurableStore(other).close();
+    writeFileSync(path(swapped), readFileSync(path(other)));
+    expectSafeRefusal(refusal(swapped), swapped, 'replaced');
   });
 
   it('a damaged page is refused at start (quick_check), and so is a damaged file header', async () => {
@@ -262,6 +270,8 @@ describe('a durable store that never loses silently', () => {
     console.log(`[figures] durable store capped at 256 KB: ${accepted} sends of 2 KB accepted, the next refused with STORE_FULL (507); all ${accepted} delivered after a restart`);
     expect((refused as FaasportError).status).toBe(507);
     expect((refused as Error).message).toContain(path(dir));
+    // A batch that does not fit is refused whole.
+    await expect(orders.sendBatch([{ n: -2, pad: '' }, { n: -3, pad }])).rejects.toMatchObject({ code: 'STORE_FULL' });
     const viaDevApi = await runtime.fetch(new Request('http://localhost/_faasport/queues/orders/messages', { method: 'POST', body: JSON.stringify({ n: -1, pad }) }));
     expect(viaDevApi.status).toBe(507);
     expect(await viaDevApi.json()).toMatchObject({ code: 'STORE_FULL' });
