@@ -148,9 +148,10 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
       } catch {
         /* a full disk: the next owner checks whether this pid is alive */
       }
-      // Closing the last connection checkpoints the WAL into the file and removes it.
-      opened.close();
+      // "Closed" is written first: closing the last connection checkpoints the WAL into the file
+      // and removes it, and a kill between the two must not leave "open" with no WAL (refused).
       writeMarker(markerPath, { store, createdAt: marker?.createdAt ?? new Date().toISOString(), open: false });
+      opened.close();
     },
   };
 }

@@ -79,7 +79,7 @@ function nodeSqlite(mod: NodeSqliteModule): Open {
 
 type BetterSqliteModule = new (path: string) => {
   exec(sql: string): void;
-  prepare(sql: string): SqliteStatement & { reader: boolean };
+  prepare(sql: string): SqliteStatement;
   close(): void;
 };
 
