@@ -143,8 +143,15 @@ describe('a durable store that never loses silently', () => {
     const wal = `${path(dir)}-wal`;
     const before = inspectWal(wal);
     expect(before.damagedFrame).toBeUndefined();
-    // One byte of the third frame's page, far from the end of the log.
     const pageSize = readFileSync(wal).readUInt32BE(8);
+    // Damage to the last frame alone looks like a write a kill tore (never acknowledged): left to SQLite.
+    const tornCopy = join(tempDir(), 'torn-wal');
+    const bytes = readFileSync(wal);
+    const lastFrame = 32 + (before.frames - 1) * (24 + pageSize);
+    bytes[lastFrame + 24 + 100] = bytes[lastFrame + 24 + 100]! ^ 0xff;
+    writeFileSync(tornCopy, bytes);
+    expect(inspectWal(tornCopy)).toMatchObject({ damagedFrame: undefined, headerDamaged: false });
+    // One byte of the third frame's page, far from the end of the log.
     const fd = openSync(wal, 'r+');
     writeSync(fd, Buffer.from([0xff ^ readFileSync(wal)[32 + 2 * (24 + pageSize) + 24 + 100]!]), 0, 1, 32 + 2 * (24 + pageSize) + 24 + 100);
     closeSync(fd);
