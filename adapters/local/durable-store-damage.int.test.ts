@@ -94,7 +94,7 @@ function expectSafeRefusal(err: FaasportError, dir: string, reason: string): voi
   expect(err.message).toContain(join(dir, DURABLE_FILE));
   expect(err.message).toContain('Nothing was changed');
   expect(err.message).toContain(`mv ${dir} ${dir}.damaged`);
-  expect(err.message).toContain('.recover');
+  expect(err.message).toContain('.recover" (or ".dump")');
   expect(err.message).not.toMatch(/\brm\b|remove the file|delete/i);
 }
 

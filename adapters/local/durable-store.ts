@@ -171,7 +171,7 @@ function nextStep(dir: string): string {
   const aside = `${dir.replace(/\/+$/, '')}.damaged`;
   return (
     `Nothing was changed. Stop faasport, move the whole folder aside (mv ${dir} ${aside}), and start again with an empty --persist folder; ` +
-    `what SQLite can still read is recovered with "sqlite3 ${join(aside, DURABLE_FILE)} .recover > recovered.sql"`
+    `what SQLite can still read is printed as SQL by "sqlite3 ${join(aside, DURABLE_FILE)} .recover" (or ".dump")`
   );
 }
 
