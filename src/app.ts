@@ -531,12 +531,9 @@ export function checkTransportLimits(operation: string, transport: Transport, me
   }
   const maxAttributes = transport.maxMessageAttributes;
   if (maxAttributes === undefined) return;
-  let count = 0;
-  let own = 0;
-  for (const key in message.attributes) {
-    count++;
-    if (key === TRACEPARENT_ATTRIBUTE || key.toLowerCase().startsWith('faasport-')) own++;
-  }
+  const count = Object.keys(message.attributes).length;
+  // Callers cannot name traceparent (encodeMessage refuses it): present, it is faasport's.
+  const own = TRACEPARENT_ATTRIBUTE in message.attributes ? 1 : 0;
   if (count > maxAttributes) {
     throw new FaasportError(
       'MESSAGE_INVALID',

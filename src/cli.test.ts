@@ -40,6 +40,8 @@ describe('faasport CLI', () => {
     [['build', 'missing.ts', '--target', 'aws'], /missing\.ts does not exist/],
     [['dev'], /missing the app file/],
     [['dev', 'examples/shop/app.ts', '--port', 'abc'], /--port must be an integer/],
+    [['dev', 'examples/shop/app.ts', '--persist-max-mb', '5'], /--persist-max-mb caps the --persist store; add --persist <dir>/],
+    [['dev', 'examples/shop/app.ts', '--persist', '.x', '--persist-max-mb', '0'], /--persist-max-mb must be an integer from 1/],
     [['dev', 'examples/shop/app.ts', '--trust-proxy', '10.0.0.0/33'], /faasport dev --trust-proxy: "10\.0\.0\.0\/33" is not an IP address, a CIDR range/],
     [['dev', 'examples/shop/app.ts', '--trust-proxy', 'yes'], /faasport dev --trust-proxy: "yes" is not an IP address/],
     [['dev', 'examples/shop/app.ts', '--headers-timeout', '20000', '--request-timeout', '10000'], /--headers-timeout \(20000 ms\) must not exceed --request-timeout \(10000 ms\)/],

@@ -129,6 +129,8 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
   // Checked before the app loads: a typo here must not leave a server believing every X-Forwarded-For.
   const trustSpec = values['trust-proxy'] ?? io.env.FAASPORT_TRUST_PROXY;
   const trustProxy = compileTrustProxy(trustSpec, values['trust-proxy'] !== undefined ? 'faasport dev --trust-proxy' : 'faasport dev (FAASPORT_TRUST_PROXY)');
+  const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', values['persist-max-mb'], 0, 1, 1024 * 1024);
+  if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
   const { app } = await loadApp(requireApp(positionals, 'dev'));
   const port = intOption('port', values.port ?? io.env.PORT, 3000, 0, 65535);
   const maxBodyBytes = intOption('max-body-bytes', values['max-body-bytes'], 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
@@ -153,8 +155,6 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
     | undefined;
   const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app, { production, controlApi }) : undefined;
   if (lambdaApi) mounts.push(lambdaApi);
-  const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', values['persist-max-mb'], 0, 1, 1024 * 1024);
-  if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
   const runtime = local.createLocalRuntime(app, {
     maxBodyBytes,
     mounts,

@@ -38,9 +38,9 @@ export interface Transport {
 /**
  * The fewest message attributes any built-in cloud carries: SQS, and SNS to SQS with raw
  * delivery (which silently discards a message with more), take 10; Pub/Sub takes 100 (the gcp
- * producer checks that itself, with the marker it adds); Azure
- * Storage queues carry attributes in the body and Service Bus limits header bytes (64 KB),
- * not a count. The local runtime enforces this one, so an app that sends locally sends everywhere.
+ * producer checks that itself, with the marker it adds); Azure Storage queues carry attributes
+ * in the body and Service Bus limits header bytes (64 KB), not a count. The local runtime
+ * enforces this one, so an app that sends locally sends on every cloud.
  */
 export const PORTABLE_MAX_MESSAGE_ATTRIBUTES = 10;
 

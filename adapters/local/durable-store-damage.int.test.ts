@@ -94,7 +94,7 @@ function expectSafeRefusal(err: FaasportError, dir: string, reason: string): voi
   expect(err.message).toContain(join(dir, DURABLE_FILE));
   expect(err.message).toContain('Nothing was changed');
   expect(err.message).toContain(`mv ${dir} ${dir}.damaged`);
-  expect(err.message).toContain('.recover');
+  expect(err.message).toContain('.recover" (or ".dump")');
   expect(err.message).not.toMatch(/\brm\b|remove the file|delete/i);
 }
 
@@ -127,8 +127,10 @@ describe('a durable store that never loses silently', () => {
     await seed(dir, 'kill');
     unlinkSync(`${path(dir)}-wal`);
     // What SQLite alone would do: open the file as a store without those messages.
-    expect(sqliteSees(dir)).toBeLessThan(MESSAGES);
+    const seen = sqliteSees(dir);
+    expect(seen).toBeLessThan(MESSAGES);
     const err = refusal(dir);
+    console.log(`[figures] durable store, WAL deleted after a SIGKILL: SQLite alone reads ${seen} of ${MESSAGES} messages; faasport refuses with ${err.code}`);
     expectSafeRefusal(err, dir, 'wal-missing');
     expect(err.message).toContain('has no write-ahead log');
     // Refusing changed nothing: the marker still says the last run did not close the store.
@@ -141,14 +143,23 @@ describe('a durable store that never loses silently', () => {
     const wal = `${path(dir)}-wal`;
     const before = inspectWal(wal);
     expect(before.damagedFrame).toBeUndefined();
-    // One byte of the third frame's page, far from the end of the log.
     const pageSize = readFileSync(wal).readUInt32BE(8);
+    // Damage to the last frame alone looks like a write a kill tore (never acknowledged): left to SQLite.
+    const tornCopy = join(tempDir(), 'torn-wal');
+    const bytes = readFileSync(wal);
+    const lastFrame = 32 + (before.frames - 1) * (24 + pageSize);
+    bytes[lastFrame + 24 + 100] = bytes[lastFrame + 24 + 100]! ^ 0xff;
+    writeFileSync(tornCopy, bytes);
+    expect(inspectWal(tornCopy)).toMatchObject({ damagedFrame: undefined, headerDamaged: false });
+    // One byte of the third frame's page, far from the end of the log.
     const fd = openSync(wal, 'r+');
     writeSync(fd, Buffer.from([0xff ^ readFileSync(wal)[32 + 2 * (24 + pageSize) + 24 + 100]!]), 0, 1, 32 + 2 * (24 + pageSize) + 24 + 100);
     closeSync(fd);
-    expect(sqliteSees(dir)).toBeLessThan(MESSAGES);
+    const seen = sqliteSees(dir);
+    expect(seen).toBeLessThan(MESSAGES);
     const err = refusal(dir);
     expectSafeRefusal(err, dir, 'wal-frame');
+    console.log(`[figures] durable store, WAL frame 2 damaged: SQLite alone reads ${seen} of ${MESSAGES} messages; faasport refuses with ${err.code} (${String(err.details!.commitsDropped)} commits would be dropped)`);
     expect(err.details).toMatchObject({ frame: 2 });
     expect(err.details!.commitsDropped).toBeGreaterThan(0);
   });
@@ -163,6 +174,14 @@ describe('a durable store that never loses silently', () => {
     await seed(deleted, 'clean');
     unlinkSync(path(deleted));
     expectSafeRefusal(refusal(deleted), deleted, 'missing');
+
+    // Another folder's store copied over this one's: the marker names a different store.
+    const swapped = tempDir();
+    await seed(swapped, 'clean');
+    const other = tempDir();
+    openDurableStore(other).close();
+    writeFileSync(path(swapped), readFileSync(path(other)));
+    expectSafeRefusal(refusal(swapped), swapped, 'replaced');
   });
 
   it('a damaged page is refused at start (quick_check), and so is a damaged file header', async () => {
@@ -255,8 +274,11 @@ describe('a durable store that never loses silently', () => {
     }
     expect(accepted).toBeGreaterThan(10);
     expect(isFaasportError(refused) && refused.code).toBe('STORE_FULL');
+    console.log(`[figures] durable store capped at 256 KB: ${accepted} sends of 2 KB accepted, the next refused with STORE_FULL (507); all ${accepted} delivered after a restart`);
     expect((refused as FaasportError).status).toBe(507);
     expect((refused as Error).message).toContain(path(dir));
+    // A batch that does not fit is refused whole.
+    await expect(orders.sendBatch([{ n: -2, pad: '' }, { n: -3, pad }])).rejects.toMatchObject({ code: 'STORE_FULL' });
     const viaDevApi = await runtime.fetch(new Request('http://localhost/_faasport/queues/orders/messages', { method: 'POST', body: JSON.stringify({ n: -1, pad }) }));
     expect(viaDevApi.status).toBe(507);
     expect(await viaDevApi.json()).toMatchObject({ code: 'STORE_FULL' });
@@ -319,13 +341,14 @@ describe('faasport dev --persist, as a child process', () => {
     const body = JSON.stringify({ pad: 'x'.repeat(8_000) });
     try {
       for (let i = 0; i < 1_000 && !refused; i++) {
-        const res = await fetch(`${first.url}/_faasport/queues/parked/messages`, { method: 'POST', body });
+        const res = await fetch(`${first.url}/_faasport/queues/parked/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
         const answer = (await res.json()) as { code?: string };
         if (res.status === 202) accepted++;
         else refused = { status: res.status, ...(answer.code ? { code: answer.code } : {}) };
       }
       expect(refused).toEqual({ status: 507, code: 'STORE_FULL' });
       expect(accepted).toBeGreaterThan(50);
+      console.log(`[figures] faasport dev --persist-max-mb 1: ${accepted} dev-API sends of 8 KB answered 202, the next 507 STORE_FULL; after SIGKILL and restart the queue holds ${accepted}`);
       // Still serving, and holding what it accepted.
       expect(await depth(first.url)).toBe(accepted);
     } finally {

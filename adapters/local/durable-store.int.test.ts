@@ -174,7 +174,7 @@ describe('durable local queues (--persist)', () => {
     `;
     const [without, withPersist] = await Promise.all([runTs(probe(false)), runTs(probe(true))]);
     expect(JSON.parse(without.stdout)).toEqual({ betterSqlite: false, driver: null });
-    // Node 22.5+ has node:sqlite; on older Node the devDependency better-sqlite3 opens the file.
+    // Node 22.13+ has node:sqlite without a flag; on older Node the devDependency better-sqlite3 opens the file.
     const expected = typeof (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule === 'function' && (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule('node:sqlite') ? 'node:sqlite' : 'better-sqlite3';
     expect(JSON.parse(withPersist.stdout)).toEqual({ betterSqlite: expected === 'better-sqlite3', driver: expected });
     expect(withPersist.stderr).toBe('');
@@ -204,7 +204,7 @@ describe('durable local queues (--persist)', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('[CONFIG_INVALID]');
     expect(stderr).toContain('npm install better-sqlite3');
-    expect(stderr).toContain('Node 22.5 or later');
+    expect(stderr).toContain('Node 22.13 or later');
   });
 
   it('faasport dev --persist <dir> keeps dead letters across a restart of the CLI', async () => {

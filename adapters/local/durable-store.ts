@@ -98,8 +98,10 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
   const owned = marker?.open === true && marker.pid !== undefined && marker.pid !== process.pid && isAlive(marker.pid);
   if (!owned) checkFiles(dir, path, marker);
   const driverName = options.driver ?? driverFromEnv();
+  const createdAt = marker?.createdAt ?? new Date().toISOString();
   let db: SqliteDatabase | undefined;
   let store: string;
+  let idempotency: IdempotencyStore;
   try {
     db = openSqlite(path, driverName);
     db.exec('PRAGMA busy_timeout = 5000');
@@ -109,10 +111,12 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
     migrate(db, dir, path, marker !== undefined);
     store = storeId(db, dir, path, marker);
     claimFolder(db, dir);
+    idempotency = createDurableIdempotencyStore(db, { releasePending: true });
     if (options.maxBytes !== undefined) {
       const pageSize = (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
       db.prepare(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`).get();
     }
+    writeMarker(markerPath, { store, createdAt, open: true, pid: process.pid });
   } catch (err) {
     try {
       db?.close();
@@ -124,13 +128,10 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
       const reason = sqliteCode(err) === 'SQLITE_NOTADB' ? 'not-a-database' : 'pages';
       throw damaged(dir, path, `is damaged: SQLite reports "${(err as Error).message}"`, err, { reason });
     }
-    throw new FaasportError(
-      'CONFIG_INVALID',
-      `--persist ${dir}: cannot open ${path} (${(err as Error).message}); check the folder's permissions and free space, or pass another folder (nothing in it was changed)`,
-      { cause: err },
-    );
+    throw new FaasportError('CONFIG_INVALID', `--persist ${dir}: cannot open ${path} (${(err as Error).message}); check the folder's permissions and free space, or pass another folder`, {
+      cause: err,
+    });
   }
-  writeMarker(markerPath, { store, createdAt: marker?.createdAt ?? new Date().toISOString(), open: true, pid: process.pid });
   const opened = db;
   let open = true;
   openHere.add(path);
@@ -138,7 +139,7 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
     path,
     driver: opened.driver,
     queues: createQueueStore(opened, dir, path),
-    idempotency: createDurableIdempotencyStore(opened, { releasePending: true }),
+    idempotency,
     close() {
       if (!open) return;
       open = false;
@@ -146,11 +147,16 @@ export function openDurableStore(dir: string, options: DurableStoreOptions = {})
       try {
         opened.prepare("DELETE FROM meta WHERE key = 'owner_pid' AND value = ?").run(String(process.pid));
       } catch {
-        /* a full disk: the next owner checks whether this pid is alive */
+        /* a full disk: the next owner checks whether this pid lives */
       }
-      // Closing the last connection checkpoints the WAL into the file and removes it.
+      try {
+        // "Closed" is written first: closing the last connection checkpoints the WAL into the file
+        // and removes it, and a kill between the two must not leave "open" with no WAL.
+        writeMarker(markerPath, { store, createdAt, open: false });
+      } catch {
+        /* a full disk: a marker left "open" makes the next start refuse the store, never lose it */
+      }
       opened.close();
-      writeMarker(markerPath, { store, createdAt: marker?.createdAt ?? new Date().toISOString(), open: false });
     },
   };
 }
@@ -165,7 +171,7 @@ function nextStep(dir: string): string {
   const aside = `${dir.replace(/\/+$/, '')}.damaged`;
   return (
     `Nothing was changed. Stop faasport, move the whole folder aside (mv ${dir} ${aside}), and start again with an empty --persist folder; ` +
-    `what SQLite can still read is recovered with "sqlite3 ${join(aside, DURABLE_FILE)} .recover > recovered.sql"`
+    `what SQLite can still read is printed as SQL by "sqlite3 ${join(aside, DURABLE_FILE)} .recover" (or ".dump")`
   );
 }
 

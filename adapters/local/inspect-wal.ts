@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 /** What a SQLite WAL file would give SQLite on open, read before SQLite touches it. */
 export interface WalReport {
   readonly bytes: number;
-  /** Frames of the current WAL generation (header salts). */
+  /** Frame slots in the file, leftovers of earlier generations included. */
   readonly frames: number;
   /** Index of the first frame whose checksum fails, when a frame of this generation follows it. */
   readonly damagedFrame: number | undefined;

@@ -13,7 +13,7 @@ import {
   type QueueDefinition,
   type QueueMessage,
 } from '../../src/index.js';
-import { QueueEngine, type ChannelPolicy, type Consumer } from './queue-engine.js';
+import { QueueEngine, type ChannelPolicy, type Consumer, type QueueStore } from './queue-engine.js';
 import { createLocalRuntime, type LocalRuntime } from './runtime.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -226,5 +226,45 @@ describe('leases', () => {
     expect(dlq).toHaveLength(1);
     expect(dlq[0]).toMatchObject({ attempts: 2, lastError: { name: 'LeaseExpired' } });
     expect(engine.stats()[0]).toMatchObject({ handled: 0, deadLettered: 1, depth: 0 });
+  });
+});
+
+describe('a store write that fails on the delivery path (full disk)', () => {
+  it('does not deliver an attempt it could not record, retries it, and keeps the server running', async () => {
+    // Test double: the queue store contract with writes that fail as a full disk's do
+    // (the real SQLite cases are in durable-store-damage.int.test.ts).
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    let failUpdates = 3;
+    const writes: string[] = [];
+    const store: QueueStore = {
+      load: () => ({ messages: new Map(), deadLetters: new Map(), recoveredInFlight: new Map() }),
+      insert: () => void writes.push('insert'),
+      update: (_c, m) => {
+        writes.push(`update attempt ${m.attempt}`);
+        if (failUpdates-- > 0) throw full;
+      },
+      remove: () => {
+        writes.push('remove');
+        throw full;
+      },
+      deadLetter: () => {},
+      deadLetterUndecodable: () => {},
+    };
+    const logs: LogRecord[] = [];
+    const attempts: number[] = [];
+    engine = new QueueEngine({ log: createLogger({ sink: (r) => logs.push(r) }), store });
+    engine.createChannel({ key: 'jobs', queue: 'jobs', functionName: 'work', policy: { maxAttempts: 2, backoff: false, deadLetter: true, fifo: false } }, async (m) => {
+      attempts.push(m.attempt);
+      return { ok: true };
+    });
+    engine.enqueue('jobs', outgoing(createApp('x').queue('jobs').definition, { job: 1 }));
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Three deliveries could not be recorded, so none ran; the fourth did, as attempt 1.
+    expect(attempts).toEqual([1]);
+    expect(writes).toEqual(['insert', 'update attempt 1', 'update attempt 1', 'update attempt 1', 'update attempt 1', 'remove']);
+    expect(engine.stats()[0]).toMatchObject({ depth: 0, inFlight: 0, handled: 1 });
+    const failures = logs.filter((l) => l.msg.startsWith('durable store write failed'));
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatchObject({ level: 'error', operation: 'recording a delivery', error: { message: 'database or disk is full' } });
   });
 });

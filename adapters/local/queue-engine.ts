@@ -213,7 +213,7 @@ export class QueueEngine {
       const channel = this.#require(key);
       const m: StoredMessage = {
         id: randomUUID(),
-        seq: this.#seq + 1,
+        seq: ++this.#seq,
         payload: message.payload,
         attributes: message.attributes,
         groupId: message.groupId,
@@ -223,7 +223,6 @@ export class QueueEngine {
         firstAttemptAt: undefined,
         receipt: undefined,
       };
-      this.#seq++;
       return [channel, m] as const;
     });
     // Written before send() resolves: an accepted message survives a crash.

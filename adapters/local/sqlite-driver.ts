@@ -23,10 +23,10 @@ export type SqliteDriverName = 'node:sqlite' | 'better-sqlite3';
 type Open = (path: string) => SqliteDatabase;
 
 /**
- * Opens `path` with the SQLite that ships in Node (`node:sqlite`, Node ≥ 22.5) when the running
- * Node has it, else with better-sqlite3 when it is installed. Neither loads before the first
- * call, so `faasport dev` without `--persist` never loads SQLite at all. `prefer` picks one
- * driver (`FAASPORT_SQLITE_DRIVER` does the same for `faasport dev`), for tests that run both.
+ * Opens `path` with the SQLite that ships in Node (`node:sqlite`, unflagged from Node 22.13)
+ * when the running Node has it, else with better-sqlite3 when it is installed. Neither loads
+ * before the first call, so `faasport dev` without `--persist` never loads SQLite at all.
+ * `prefer` picks one driver (`FAASPORT_SQLITE_DRIVER` does the same for `faasport dev`).
  */
 export function openSqlite(path: string, prefer?: SqliteDriverName): SqliteDatabase {
   return loadDriver(prefer)(path);
@@ -44,7 +44,7 @@ function loadDriver(prefer: SqliteDriverName | undefined): Open {
   }
   throw new FaasportError(
     'CONFIG_INVALID',
-    `--persist needs SQLite: this Node (${process.version}) has no node:sqlite (Node 22.5 or later has it) and the better-sqlite3 package did not load (${failures.join('; ')}); run "npm install better-sqlite3", use Node 22.5 or later, or drop --persist`,
+    `--persist needs SQLite: this Node (${process.version}) has no node:sqlite (Node 22.13 or later has it) and the better-sqlite3 package did not load (${failures.join('; ')}); run "npm install better-sqlite3", use Node 22.13 or later, or drop --persist`,
     { details: { node: process.version } },
   );
 }
@@ -79,7 +79,7 @@ function nodeSqlite(mod: NodeSqliteModule): Open {
 
 type BetterSqliteModule = new (path: string) => {
   exec(sql: string): void;
-  prepare(sql: string): SqliteStatement & { reader: boolean };
+  prepare(sql: string): SqliteStatement;
   close(): void;
 };
 
