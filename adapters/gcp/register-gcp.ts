@@ -13,6 +13,7 @@ import {
   isFaasportError,
   isMethodAllowed,
   methodNotAllowed,
+  redactedError,
   stdoutSink,
   summariseError,
   type App,
@@ -247,7 +248,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
     } catch (error) {
       // Not retryable, but a throw keeps the event on the path that ends in a dead-letter topic.
       runtimeLog.error('event cannot be decoded', { operation, error: summariseError(error) });
-      throw isFaasportError(error) ? stackless(error) : error;
+      throw isFaasportError(error) ? stackless(error) : redactedError(error);
     }
   };
 

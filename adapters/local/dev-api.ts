@@ -1,4 +1,4 @@
-import { encodeMessage, isFaasportError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
+import { encodeMessage, isFaasportError, summariseError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
 import { safeDecode } from '../../src/route.js';
 import type { LocalRuntime, Mount } from './runtime.js';
 
@@ -64,7 +64,7 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount
         const outcome = await runtime.runSchedule(parts[1]!, scheduledTime);
         return outcome.ok
           ? Response.json({ ok: true })
-          : Response.json({ ok: false, error: (outcome.error as Error)?.message ?? String(outcome.error) }, { status: 500 });
+          : Response.json({ ok: false, error: summariseError(outcome.error).message }, { status: 500 });
       }
       if (method === 'POST' && parts.length === 1 && parts[0] === 'events') {
         const event = toCloudEvent(await readJson(request, 'POST /_faasport/events'), 'POST /_faasport/events');
