@@ -73,7 +73,7 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport): Mount
       }
       return Response.json({ error: `no dev API route ${method} ${url.pathname}`, code: 'NOT_FOUND' }, { status: 404 });
     } catch (err) {
-      if (isFaasportError(err)) return Response.json({ error: err.message, code: err.code }, { status: err.status ?? 400 });
+      if (isFaasportError(err)) return Response.json({ error: summariseError(err).message, code: err.code }, { status: err.status ?? 400 });
       throw err;
     }
   };
