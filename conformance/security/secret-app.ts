@@ -26,3 +26,7 @@ app.schedule('nightly', { cron: '0 3 * * *' }, () => {
   // A thrown non-Error: summarised, not dumped.
   throw { reason: 'nightly export failed', key: process.env[CANARY_ENV.key] };
 });
+
+app.event('onOrder', { type: 'OrderPurchased' }, () => {
+  throw new Error(`order sync failed: upstream refused token ${process.env[CANARY_ENV.token]}`);
+});
