@@ -34,7 +34,8 @@ describe('createSecretScrubber: which variables are secrets', () => {
   });
 
   it(`leaves values shorter than ${MIN_SECRET_LENGTH} characters and config words alone`, () => {
-    expect(createSecretScrubber({ USE_KEY_VAULT: 'true', DEBUG_TOKEN: '1', KEY_MODE: 'on', SHORT_SECRET: 'abcde', KEY_STATE: 'disabled' })).toBeUndefined();
+    const words = ['enabled', 'Disabled', 'undefined', 'localhost', 'production', 'development'];
+    expect(createSecretScrubber({ USE_KEY_VAULT: 'true', DEBUG_TOKEN: '1', KEY_MODE: 'on', SHORT_SECRET: 'abcde', ...Object.fromEntries(words.map((w, i) => [`KEY_STATE_${i}`, w])) })).toBeUndefined();
     expect(createSecretScrubber({ SHORT_SECRET: 'abcdef' })?.scrub('x abcdef y')).toBe('x [redacted] y');
   });
 
@@ -58,6 +59,11 @@ describe('createSecretScrubber: which variables are secrets', () => {
     );
     // The rest of a connection string is not secret and stays readable.
     expect(scrubber.scrub(env.STORAGE)).toBe('DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=[redacted];EndpointSuffix=core.windows.net');
+  });
+
+  it.each(['AccountKey', 'SharedAccessKey', 'SharedAccessSignature', 'Password', 'Pwd', 'ClientSecret', 'AccessKey', 'accountkey'])('the %s= part of a connection string is a secret', (part) => {
+    const scrubber = createSecretScrubber({ CONN: `Endpoint=x; ${part} = ${SECRET} ;Other=visible-value` });
+    expect(scrubber?.scrub(`failed with ${SECRET}; Other=visible-value`)).toBe('failed with [redacted]; Other=visible-value');
   });
 
   it('a secret-named connection string is redacted whole', () => {
