@@ -8,7 +8,7 @@ export const CANARY_QUEUES = { error: 'leaky', nonError: 'leakyraw' } as const;
 export const CONTEXT_TEXT = 'connect failed for ada';
 
 /** The redact paths the canary app gives `createApp`. */
-export const CANARY_REDACT_PATHS = ['password', 'card.number', 'headers.authorization'];
+const CANARY_REDACT_PATHS = ['password', 'card.number', 'headers.authorization'];
 
 /**
  * Every planted secret of the environment, read at run time as real handlers do, in the forms

@@ -138,10 +138,7 @@ describe('the CLI keeps secrets out of what it writes and prints', () => {
       const tick = await fetch(`${url}/_faasport/schedules/nightly/run`, { method: 'POST' });
       const tickText = await tick.text();
       expect(tick.status).toBe(500);
-      let lines = 0;
       for (let i = 0; i < 100 && !/nightly export failed/.test(run.output()); i++) await new Promise((r) => setTimeout(r, 20));
-      lines = run.output().split('\n').filter((l) => l.startsWith('{')).length;
-      expect(lines).toBeGreaterThanOrEqual(2);
       expect(run.output()).toContain('a non-Error object was thrown: {\\"reason\\":\\"nightly export failed\\",\\"key\\":\\"[redacted]\\"}');
       expect([...findLeaks(canaries, 'stdout and stderr', run.output()), ...findLeaks(canaries, 'schedule run answer', tickText)]).toEqual([]);
     } finally {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { safeStringify, type LogRecord } from '../../src/index.js';
 import { resetSecretRedaction } from '../../src/redact-secrets.js';
@@ -128,7 +129,8 @@ const ALL_HARNESSES: readonly { readonly name: string; readonly load: () => Prom
 /** What the process prints while `fn` runs (console and raw stdout/stderr writes), kept from the terminal. */
 async function capturePrinted<T>(fn: () => Promise<T>): Promise<{ value: T; printed: string }> {
   const printed: string[] = [];
-  const keep = (...args: unknown[]): void => void printed.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString() : safeStringify(a))).join(' '));
+  // As the console would print them (inspect, not faasport's own redacting stringify).
+  const keep = (...args: unknown[]): void => void printed.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString() : inspect(a, { depth: 10 }))).join(' '));
   const spies = [
     vi.spyOn(console, 'error').mockImplementation(keep),
     vi.spyOn(console, 'warn').mockImplementation(keep),
