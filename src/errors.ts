@@ -152,6 +152,13 @@ function safeString(value: unknown): string {
  * Functions host, the Functions Framework): the same error when it carries no secret, else a
  * copy of the same name whose message and stack are redacted (and no cause); a non-Error
  * becomes an Error with its summary.
+ *
+ * @example
+ * ```ts
+ * import { redactedError } from 'faasport';
+ * const outcome = { ok: false as const, error: new Error('upstream refused') };
+ * if (!outcome.ok) throw redactedError(outcome.error);
+ * ```
  */
 export function redactedError(err: unknown): Error {
   if (!(err instanceof Error)) {
