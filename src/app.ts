@@ -19,7 +19,10 @@ import {
   type SendOptions,
   type TopicOptions,
   type CommonFunctionOptions,
+  type AppOptions,
 } from './definitions.js';
+import { compileRedactPaths } from './redact-paths.js';
+import { addSecretEnvNames } from './redact-secrets.js';
 import { FaasportError, payloadTooLarge } from './errors.js';
 import { checkBoolean, checkInteger, checkKnownOptions, checkName, invalid, parseDuration } from './options.js';
 import { compileRoute, type CompiledRoute } from './route.js';
@@ -82,19 +85,22 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 /**
  * Creates an app: the registry of HTTP routes, queues, topics, schedules and event
  * functions. Definitions are checked now, so mistakes fail at startup, not in production.
+ * `options.log.redact` names fields `ctx.log` writes as `"[redacted]"`; `options.log.redactEnv`
+ * names environment variables whose values are secrets beyond the names faasport recognises.
  *
  * @example
  * ```ts
  * import { createApp } from 'faasport';
  *
- * export const app = createApp('shop');
+ * export const app = createApp('shop', { log: { redact: ['password', 'card.number'] } });
  * app.http('hello', { method: 'GET', route: '/hello/:name' }, (req, ctx) =>
  *   Response.json({ hello: ctx.params.name }),
  * );
  * ```
  */
-export function createApp(name: string): App {
+export function createApp(name: string, options: AppOptions = {}): App {
   const appName = checkName('app', name);
+  const logRedact = appLogOptions(`createApp("${appName}")`, options);
   const functions: FunctionDefinition[] = [];
   const queues: QueueDefinition[] = [];
   const topics: QueueDefinition[] = [];
@@ -107,9 +113,10 @@ export function createApp(name: string): App {
         details: { name: def.name },
       });
     }
-    byName.set(def.name, def);
-    functions.push(def);
-    return def;
+    const registered = logRedact ? { ...def, logRedact } : def;
+    byName.set(def.name, registered);
+    functions.push(registered);
+    return registered;
   };
 
   // Two functions on the same route shape and a shared method: the second could never be
@@ -355,6 +362,26 @@ export function attachTransport(app: App, transport: Transport): void {
 
 function checkHandler(what: string, handler: unknown): void {
   if (typeof handler !== 'function') throw invalid(what, `handler must be a function, got ${typeof handler}`);
+}
+
+/** Checks the app's options; registers `log.redactEnv` with the process scrubber and returns the compiled `log.redact` paths. */
+function appLogOptions(what: string, options: AppOptions): readonly string[] | undefined {
+  checkKnownOptions(what, options, ['log']);
+  if (options.log === undefined) return undefined;
+  checkKnownOptions(`${what} log`, options.log, ['redact', 'redactEnv']);
+  const { redact, redactEnv } = options.log;
+  if (redactEnv !== undefined) {
+    if (!Array.isArray(redactEnv) || !redactEnv.every((n) => typeof n === 'string' && n !== '')) {
+      throw invalid(what, 'log.redactEnv must be a list of environment variable names, e.g. ["BILLING_ACCOUNT"]');
+    }
+    addSecretEnvNames(redactEnv);
+  }
+  if (redact === undefined) return undefined;
+  if (!Array.isArray(redact)) throw invalid(what, 'log.redact must be a list of field paths, e.g. ["password", "card.number"]');
+  if (redact.length === 0) return undefined;
+  const paths = Object.freeze([...redact]);
+  compileRedactPaths(paths, `${what} log.redact`);
+  return paths;
 }
 
 function common(what: string, options: CommonFunctionOptions): { timeoutMs: number; memoryMb: number; warm: number; sends: readonly string[] } {

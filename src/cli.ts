@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
 import { assertSupported } from './adapter.js';
-import { isFaasportError, FaasportError } from './errors.js';
+import { isFaasportError, FaasportError, summariseError } from './errors.js';
+import { redactSecrets } from './redact-secrets.js';
 import type { App } from './app.js';
 import { compileTrustProxy } from './client-address.js';
 
@@ -300,11 +301,12 @@ if (isMain) {
   main(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
-    output: { line: (t) => process.stdout.write(t + '\n'), error: (t) => process.stderr.write(t + '\n') },
+    // Everything the CLI prints passes the secret scrubber: deploy tools' output, errors, banners.
+    output: { line: (t) => process.stdout.write(redactSecrets(t) + '\n'), error: (t) => process.stderr.write(redactSecrets(t) + '\n') },
   }).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`faasport: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.stderr.write(redactSecrets(`faasport: unexpected error: ${err instanceof Error ? err.stack : summariseError(err).message}`) + '\n');
       process.exit(70);
     },
   );

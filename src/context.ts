@@ -19,6 +19,8 @@ export interface ContextInit<Native = unknown> {
   native: Native;
   logSink?: LogSink;
   logLevel?: LogLevel;
+  /** Field paths the logger writes as "[redacted]" (the app's `log.redact`, from the function definition). */
+  logRedact?: readonly string[];
   /** Where `ctx.once` records keys (default: the process-wide store, in memory unless replaced). */
   idempotencyStore?: IdempotencyStore;
 }
@@ -71,6 +73,7 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
       sink: this.#init.logSink,
       level: this.#init.logLevel ?? 'info',
       base: { functionName: this.functionName, invocationId: this.invocationId, traceId: this.trace.traceId },
+      ...(this.#init.logRedact ? { redact: this.#init.logRedact } : {}),
     }));
   }
 

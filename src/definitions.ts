@@ -89,8 +89,31 @@ export interface QueueDefinition extends ResolvedQueueOptions {
   readonly name: string;
 }
 
+/** Options of the app as a whole: `createApp(name, options)`. */
+export interface AppOptions {
+  log?: AppLogOptions;
+}
+
+/** How `ctx.log` redacts, for every function of the app. */
+export interface AppLogOptions {
+  /**
+   * Field paths whose values `ctx.log` writes as `"[redacted]"`, read as pino's `redact` paths:
+   * `password`, `card.number`, `headers["x-api-key"]`, `users[*].email`, `*.token`. A path
+   * names one place in the fields of a call (or of `ctx.log.child`); `*` is any key or index.
+   */
+  redact?: readonly string[];
+  /**
+   * Environment variables whose values are secrets although their names do not say so
+   * (faasport already redacts names with SECRET, PASSWORD, TOKEN, KEY, CREDENTIAL, connection
+   * strings and AzureWebJobsStorage). Same as listing them in `FAASPORT_REDACT_ENV`.
+   */
+  redactEnv?: readonly string[];
+}
+
 interface BaseFunctionDefinition {
   readonly name: string;
+  /** The app's `log.redact` paths, for the runtime to hand to `ctx.log`. */
+  readonly logRedact?: readonly string[];
   readonly timeoutMs: number;
   readonly memoryMb: number;
   readonly warm: number;

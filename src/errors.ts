@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact-secrets.js';
+
 /**
  * Stable error codes. Codes are API: once published they do not change meaning.
  * Messages are for people and may be reworded.
@@ -110,21 +112,82 @@ export interface ErrorSummary {
   code?: string;
 }
 
+/** Longest preview of a thrown non-Error value kept in its summary. */
+export const NON_ERROR_PREVIEW_CHARS = 120;
+
+/**
+ * An error as faasport writes it (log lines, error answers, dead-letter `lastError`): name,
+ * message and code, no stack, no cause chain. Secret values of the environment in the message
+ * are `[redacted]` (see `redactSecrets`), and so is the input V8 quotes into a JSON
+ * SyntaxError. A thrown non-Error is summarised, never dumped: its type and a preview of at
+ * most {@link NON_ERROR_PREVIEW_CHARS} characters.
+ *
+ * @example
+ * ```ts
+ * import { summariseError } from 'faasport';
+ * summariseError({ status: 503 }); // { name: 'NonError', message: 'a non-Error object was thrown: {"status":503}' }
+ * ```
+ */
 export function summariseError(err: unknown): ErrorSummary {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    const message = safeErrorMessage(err);
-    return typeof code === 'string' ? { name: err.name, message, code } : { name: err.name, message };
+    const name = redactSecrets(String(err.name));
+    const message = redactSecrets(safeErrorMessage(err));
+    return typeof code === 'string' ? { name, message, code: redactSecrets(code) } : { name, message };
   }
-  return { name: 'NonError', message: typeof err === 'string' ? err : safeString(err) };
+  return { name: 'NonError', message: describeNonError(err) };
+}
+
+function describeNonError(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  if (type === 'function' || type === 'symbol') return `a ${type} was thrown instead of an Error`;
+  if (value === undefined || value === null) return `${type} was thrown instead of an Error`;
+  const text = typeof value === 'string' ? value : safeString(value);
+  // Cut before redacting, wide enough that a secret on the cut is still whole and found.
+  const cut = text.length > NON_ERROR_PREVIEW_CHARS * 4 ? text.slice(0, NON_ERROR_PREVIEW_CHARS * 4) : text;
+  const redacted = redactSecrets(cut);
+  const preview = redacted.length > NON_ERROR_PREVIEW_CHARS ? `${redacted.slice(0, NON_ERROR_PREVIEW_CHARS)}…` : redacted;
+  return `${type === 'object' || type === 'array' ? `a non-Error ${type}` : `a ${type}`} was thrown: ${preview}`;
 }
 
 function safeString(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value);
   }
+}
+
+/**
+ * An error to hand to a platform that logs what it is given (the Lambda runtime, the
+ * Functions host, the Functions Framework): the same error when it carries no secret, else a
+ * copy of the same name whose message and stack are redacted (and no cause); a non-Error
+ * becomes an Error with its summary.
+ *
+ * @example
+ * ```ts
+ * import { redactedError } from 'faasport';
+ * const outcome = { ok: false as const, error: new Error('upstream refused') };
+ * if (!outcome.ok) throw redactedError(outcome.error);
+ * ```
+ */
+export function redactedError(err: unknown): Error {
+  if (!(err instanceof Error)) {
+    const summary = summariseError(err);
+    const copy = new Error(summary.message);
+    copy.name = summary.name;
+    return copy;
+  }
+  const message = redactSecrets(err.message);
+  const stack = err.stack === undefined ? undefined : redactSecrets(err.stack);
+  // A cause is dropped too: platforms print cause chains, and faasport's own line has the summary.
+  if (message === err.message && stack === err.stack && err.cause === undefined) return err;
+  const copy = new Error(message);
+  copy.name = err.name;
+  copy.stack = stack;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
+  return copy;
 }
 
 /**
@@ -141,7 +204,7 @@ export function safeErrorMessage(err: Error): string {
 export function safeStack(err: Error): string[] | undefined {
   if (!err.stack) return undefined;
   const frames = err.stack.split('\n').filter((line) => /^\s+at /.test(line));
-  return [`${err.name}: ${safeErrorMessage(err)}`, ...frames];
+  return [`${err.name}: ${safeErrorMessage(err)}`, ...frames].map(redactSecrets);
 }
 
 /** The JSON type of a value, as error messages name it (never the value: it may be a secret). */

@@ -59,5 +59,6 @@ export function createContext<E>(
     native: { event, context: facts.lambdaContext },
     logSink: settings.logSink,
     logLevel: settings.logLevel,
+    ...(def.logRedact ? { logRedact: def.logRedact } : {}),
   });
 }

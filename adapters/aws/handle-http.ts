@@ -76,8 +76,9 @@ export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps
       // An event that is not a valid HTTP event of its kind: the client gets 400, the function does not run.
       const refused = beginInvocation(def, deps, lambdaContext);
       const ctx = createContext(def, refused, deps.settings, event, 1, () => parseXRayHeader(refused.lambdaTrace));
-      ctx.log.warn('http event refused', { error: summariseError(err), path: err.details?.path });
-      const body = { error: err.message, code: err.code, invocationId: ctx.invocationId };
+      const summary = summariseError(err);
+      ctx.log.warn('http event refused', { error: summary, path: err.details?.path });
+      const body = { error: summary.message, code: err.code, invocationId: ctx.invocationId };
       return encodeFor(kind, event, Response.json(body, { status: err.status ?? 400 }), 'GET', ctx, deps.production);
     }
     const facts = beginInvocation(def, deps, lambdaContext);

@@ -1,4 +1,4 @@
-import { invokeQueueMessage, type QueueFunctionDefinition } from 'faasport';
+import { invokeQueueMessage, redactedError, type QueueFunctionDefinition } from 'faasport';
 import { decodeSnsRecord, snsParentTrace } from './decode-sns.js';
 import { createContext, type InvocationFacts } from './create-context.js';
 import type { HandlerDeps } from './handler-deps.js';
@@ -18,6 +18,7 @@ export async function handleSnsEvent(def: QueueFunctionDefinition, event: SnsEve
   }
 }
 
+/** The error thrown back to Lambda, which logs it (message and stack) to CloudWatch: secrets redacted, a non-Error summarised. */
 export function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'handler failed with a non-Error value');
+  return redactedError(error);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, isFaasportError, publicErrorMessage, summariseError, type App, type LogLevel, type LogSink } from 'faasport';
+import { createLogger, isFaasportError, publicErrorMessage, redactSecrets, summariseError, type App, type LogLevel, type LogSink } from 'faasport';
 import { LAMBDA_MAX_PAYLOAD_BYTES } from './limits.js';
 import { toLambda } from './to-lambda.js';
 import type { LambdaContextLike, LambdaHandler } from './types.js';
@@ -126,7 +126,7 @@ async function runHandler(handler: LambdaHandler, event: unknown, context: Lambd
   } catch (err) {
     const summary = summariseError(err);
     if (production) return { ok: false, error: { errorType: isFaasportError(err) ? summary.name : 'Error', errorMessage: publicErrorMessage(err, true) } };
-    const trace = err instanceof Error && err.stack ? err.stack.split('\n') : undefined;
+    const trace = err instanceof Error && err.stack ? err.stack.split('\n').map(redactSecrets) : undefined;
     return { ok: false, error: { errorType: summary.name, errorMessage: summary.message, ...(trace ? { trace } : {}) } };
   } finally {
     clearTimeout(timer);

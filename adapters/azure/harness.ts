@@ -45,8 +45,8 @@ export function azureHarness(): ConformanceHarness {
         const producer = createAzureProducer(app, { connectionString: azurite.connectionString });
         const worker = core.load(() => registerAzure(app, { production, producer, logLevel: 'debug' }));
         const http = createHttpHost(worker, { routePrefix: '' });
-        const queues = startQueueHost({ worker, connectionString: azurite.connectionString, ...hostQueueSettings(app) });
         const logs = userLogs(worker);
+        const queues = startQueueHost({ worker, connectionString: azurite.connectionString, ...hostQueueSettings(app), onFailure: (fn, error) => logs.hostError(fn, error) });
         return {
           fetch(request) {
             // A client of a function-level route sends its key; anonymous routes ignore it.
@@ -101,7 +101,8 @@ export function azureHarness(): ConformanceHarness {
           async tick(functionName, scheduledTime = new Date()) {
             const fn = worker.functions.get(functionName);
             if (!fn || fn.trigger.type !== 'timerTrigger') throw new Error(`no timer function "${functionName}"`);
-            await worker.invoke(functionName, timerInvocation(fn, { scheduledTime, isPastDue: Date.now() - scheduledTime.getTime() > PAST_DUE_AFTER_MS }));
+            const result = await worker.invoke(functionName, timerInvocation(fn, { scheduledTime, isPastDue: Date.now() - scheduledTime.getTime() > PAST_DUE_AFTER_MS }));
+            if (!result.ok) logs.hostError(functionName, result.error);
           },
           settle: (timeoutMs) => queues.settle(timeoutMs),
           deadLetters: (queue, functionName) => producer.readDeadLetters(queue, functionName),
@@ -138,7 +139,8 @@ function userLogs(worker: FunctionsWorker): { records(): LogRecord[]; hostError(
       return parsed;
     },
     hostError(fn, error) {
-      parsed.push({ level: 'error', msg: 'host: invocation failed', time: new Date().toISOString(), functionName: fn, error: String(error) });
+      // The host logs the exception with its stack.
+      parsed.push({ level: 'error', msg: 'host: invocation failed', time: new Date().toISOString(), functionName: fn, error: error instanceof Error ? (error.stack ?? String(error)) : String(error) });
     },
   };
 }

@@ -17,6 +17,8 @@ export interface QueueHostOptions {
   readonly visibilityTimeoutMs: number;
   readonly batchSize: number;
   readonly pollMs?: number;
+  /** Called with the error of a failed invocation, which the host writes to its log. */
+  readonly onFailure?: (functionName: string, error: unknown) => void;
 }
 
 export interface QueueHost {
@@ -58,6 +60,7 @@ export function startQueueHost(options: QueueHostOptions): QueueHost {
         popReceipt: message.popReceipt,
       }),
     );
+    if (!result.ok) options.onFailure?.(fn.metadata.name, result.error);
     if (result.ok) await queue.deleteMessage(message.messageId, message.popReceipt);
     else if (message.dequeueCount >= options.maxDequeueCount) await poison(queue, name, message);
     else await queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.floor(options.visibilityTimeoutMs / 1000));

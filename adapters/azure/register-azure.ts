@@ -15,6 +15,7 @@ import {
   invokeQueueMessage,
   invokeSchedule,
   parseTraceparent,
+  redactedError,
   toDeadLetterEnvelope,
   TRACEPARENT_ATTRIBUTE,
   type App,
@@ -160,6 +161,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
       native: { context: azure, trigger },
       logSink: azureLogSink(azure),
       ...(logLevel ? { logLevel } : {}),
+      ...(def.logRedact ? { logRedact: def.logRedact } : {}),
     });
 
   const registerHttp = (def: HttpFunctionDefinition): void => {
@@ -279,7 +281,7 @@ function azureLogSink(azure: AzureInvocationContext): LogSink {
   };
 }
 
+/** The error thrown back to the host, which logs it (message and stack): secrets redacted, a non-Error summarised. */
 function asError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  return new Error(typeof error === 'string' ? error : 'handler failed with a non-Error value');
+  return redactedError(error);
 }

@@ -42,5 +42,6 @@ export function createGcpContext(init: GcpContextInit): InvocationContext<GcpNat
     native: init.native,
     ...(init.logSink ? { logSink: init.logSink } : {}),
     ...(init.logLevel ? { logLevel: init.logLevel } : {}),
+    ...(init.def.logRedact ? { logRedact: init.def.logRedact } : {}),
   });
 }

@@ -14,6 +14,7 @@ import {
   isMethodAllowed,
   methodNotAllowed,
   unsupportedMethod,
+  redactedError,
   stdoutSink,
   summariseError,
   type App,
@@ -256,7 +257,7 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
     } catch (error) {
       // Not retryable, but a throw keeps the event on the path that ends in a dead-letter topic.
       runtimeLog.error('event cannot be decoded', { operation, error: summariseError(error) });
-      throw isFaasportError(error) ? stackless(error) : error;
+      throw isFaasportError(error) ? stackless(error) : redactedError(error);
     }
   };
 

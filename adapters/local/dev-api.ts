@@ -1,4 +1,4 @@
-import { checkTransportLimits, encodeMessage, isFaasportError, publicErrorMessage, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
+import { checkTransportLimits, encodeMessage, isFaasportError, publicErrorMessage, summariseError, toCloudEvent, FaasportError, type Transport } from '../../src/index.js';
 import { safeDecode } from '../../src/route.js';
 import type { LocalRuntime, Mount } from './runtime.js';
 
@@ -79,7 +79,7 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport, option
       }
       return Response.json({ error: `no dev API route ${method} ${url.pathname}`, code: 'NOT_FOUND' }, { status: 404 });
     } catch (err) {
-      if (isFaasportError(err)) return Response.json({ error: err.message, code: err.code }, { status: err.status ?? 400 });
+      if (isFaasportError(err)) return Response.json({ error: summariseError(err).message, code: err.code }, { status: err.status ?? 400 });
       throw err;
     }
   };

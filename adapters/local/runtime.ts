@@ -135,6 +135,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       native,
       logSink,
       ...(logLevel ? { logLevel } : {}),
+      ...(def.logRedact ? { logRedact: def.logRedact } : {}),
       ...(durable ? { idempotencyStore: durable.idempotency } : {}),
     });
 

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCanaries, findLeaks, type Canaries } from './canaries.js';
+import { canaryEnvironment, createCanaries, findLeaks, type Canaries } from './canaries.js';
 import { SECRET_ENV } from './secret-app.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const appFile = fileURLToPath(new URL('./secret-app.ts', import.meta.url));
+const crashingAppFile = fileURLToPath(new URL('./secret-crash-app.ts', import.meta.url));
 const canaries: Canaries = createCanaries();
 const work = mkdtempSync(join(tmpdir(), 'faasport-secrets-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -16,6 +17,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The environment a developer's shell holds when they run the CLI: full of secrets. */
 const secretEnv = {
   ...process.env,
+  ...canaryEnvironment(canaries),
   [SECRET_ENV]: canaries.env,
   DATABASE_URL: `postgres://app:${canaries.env}@db.internal/app`,
   AWS_SECRET_ACCESS_KEY: canaries.env,
@@ -56,6 +58,13 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('the CLI keeps secrets out of what it writes and prints', () => {
+  it('an app that fails to load with a secret in its error: the CLI\'s error output names the failure, not the secret', async () => {
+    const run = cli(['build', crashingAppFile, '--target', 'aws', '--out', join(work, 'crash')]);
+    expect(await run.exited).not.toBe(0);
+    expect(findLeaks(canaries, 'build output', run.output())).toEqual([]);
+    expect(run.output()).toContain('config check failed: upstream refused token [redacted]');
+  }, 60_000);
+
   it.each(['aws', 'azure', 'gcp'])('faasport build --target %s: no secret of the environment in any generated file', async (target) => {
     const out = join(work, target);
     const run = cli(['build', appFile, '--target', target, '--out', out]);
@@ -100,6 +109,12 @@ describe('the CLI keeps secrets out of what it writes and prints', () => {
         ...findLeaks(canaries, 'stdout and stderr', run.output()),
       ];
       expect(leaks).toEqual([]);
+      // The secrets were there to leak, and what is not secret is still written.
+      expect((dead[0] as { lastError: { message: string } }).lastError.message).toBe('audit store unavailable for ada (token [redacted])');
+      expect(answers[0]).toContain('database rejected the connection with password [redacted]');
+      expect(run.output()).toContain('database rejected the connection with password [redacted]');
+      expect(run.output()).toContain('"password":"[redacted]"');
+      expect(run.output()).toContain('"dsn":"[redacted]"');
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;
@@ -117,8 +132,15 @@ describe('the CLI keeps secrets out of what it writes and prints', () => {
       expect(Object.keys(body).sort()).toEqual(['error', 'invocationId']);
       expect(body.error).toBe('Internal Server Error');
       expect(text).not.toMatch(/database rejected|secret-app\.ts|\bat\s+\S+\s+\(|stack/);
-      // The log line keeps the real error for the operator.
-      expect(run.output()).toMatch(/database rejected the connection/);
+      // The log line keeps the real error for the operator, with the secret in it redacted.
+      expect(run.output()).toContain('database rejected the connection with password [redacted]');
+      // The schedule throws a non-Error holding a secret: the dev API's answer and the log line summarise it.
+      const tick = await fetch(`${url}/_faasport/schedules/nightly/run`, { method: 'POST' });
+      const tickText = await tick.text();
+      expect(tick.status).toBe(500);
+      for (let i = 0; i < 100 && !/nightly export failed/.test(run.output()); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(run.output()).toContain('a non-Error object was thrown: {\\"reason\\":\\"nightly export failed\\",\\"key\\":\\"[redacted]\\"}');
+      expect([...findLeaks(canaries, 'stdout and stderr', run.output()), ...findLeaks(canaries, 'schedule run answer', tickText)]).toEqual([]);
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;

@@ -38,5 +38,6 @@ export function createContext(
     native,
     ...(deps.logSink ? { logSink: deps.logSink } : {}),
     ...(deps.logLevel ? { logLevel: deps.logLevel } : {}),
+    ...(def.logRedact ? { logRedact: def.logRedact } : {}),
   });
 }
