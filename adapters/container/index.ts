@@ -1,0 +1,15 @@
+export { adapter, containerAdapters, CONTAINER_CLOUDS, toContainerCloud } from './runtime/container-adapter.js';
+export type { ContainerCloud } from './runtime/container-adapter.js';
+export { startContainer, DEFAULT_GRACE_MS } from './runtime/start-container.js';
+export type { ContainerPlatform, RunningContainer, StartContainerOptions } from './runtime/start-container.js';
+export { createConsumer } from './runtime/consumer.js';
+export type { Consumer, ConsumerOptions, ContainerQueueNative } from './runtime/consumer.js';
+export type { Delivery, QueueSource, QueueSourceFactory } from './runtime/queue-source.js';
+export { createControlApi, HEALTH_PATH, READY_PATH, CONTROL_PREFIX } from './runtime/control-api.js';
+export { awsPlatform } from './runtime/aws-platform.js';
+export { sqsSources } from './runtime/sqs-source.js';
+export { build, CLOUD_PACKAGES } from './target/build.js';
+export { dockerfile, BASE_IMAGE, SERVER_FILE, CONTAINER_PORT } from './target/dockerfile.js';
+export { runtimeDependencies } from './target/lockfile.js';
+export { writeInfrastructure } from './target/infrastructure.js';
+export { ecsTemplate, ECS_TEMPLATE_FILE } from './target/ecs-template.js';
