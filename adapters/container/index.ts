@@ -1,7 +1,10 @@
 export { adapter, containerAdapters, CONTAINER_CLOUDS, toContainerCloud } from './runtime/container-adapter.js';
 export type { ContainerCloud } from './runtime/container-adapter.js';
 export { startContainer, DEFAULT_GRACE_MS } from './runtime/start-container.js';
-export type { ContainerPlatform, RunningContainer, StartContainerOptions } from './runtime/start-container.js';
+export type { RunningContainer, StartContainerOptions } from './runtime/start-container.js';
+export type { ContainerPlatform } from './runtime/platform.js';
+export { azurePlatform } from './runtime/azure-platform.js';
+export { storageQueueSources } from './runtime/storage-queue-source.js';
 export { createConsumer } from './runtime/consumer.js';
 export type { Consumer, ConsumerOptions, ContainerQueueNative } from './runtime/consumer.js';
 export type { Delivery, QueueSource, QueueSourceFactory } from './runtime/queue-source.js';
@@ -13,3 +16,5 @@ export { dockerfile, BASE_IMAGE, SERVER_FILE, CONTAINER_PORT } from './target/do
 export { runtimeDependencies } from './target/lockfile.js';
 export { writeInfrastructure } from './target/infrastructure.js';
 export { ecsTemplate, ECS_TEMPLATE_FILE } from './target/ecs-template.js';
+export { gcpPlatform } from './runtime/gcp-platform.js';
+export { pubsubSources } from './runtime/pubsub-source.js';

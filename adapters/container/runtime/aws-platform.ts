@@ -1,7 +1,8 @@
 import { AwsProducer } from '../../aws/producer.js';
 import { leaseSecondsFromEnv } from './lease.js';
 import { sqsSources } from './sqs-source.js';
-import type { ContainerPlatform } from './start-container.js';
+import type { App } from '../../../src/index.js';
+import { usesQueues, withoutQueues, type ContainerPlatform } from './platform.js';
 
 /**
  * The container target on AWS (ECS Fargate): SQS for queues, SNS → SQS subscription queues
@@ -14,10 +15,11 @@ import type { ContainerPlatform } from './start-container.js';
  * ```ts
  * import { startContainer, awsPlatform } from 'faasport/container';
  * import { app } from './app.js';
- * await startContainer(app, await awsPlatform());
+ * await startContainer(app, await awsPlatform(app));
  * ```
  */
-export async function awsPlatform(env: NodeJS.ProcessEnv = process.env): Promise<ContainerPlatform> {
+export async function awsPlatform(app: App, env: NodeJS.ProcessEnv = process.env): Promise<ContainerPlatform> {
+  if (!usesQueues(app)) return withoutQueues('aws');
   const [sqsModule, snsModule] = await Promise.all([import('@aws-sdk/client-sqs'), import('@aws-sdk/client-sns')]);
   const sqs = new sqsModule.SQSClient({});
   const sns = new snsModule.SNSClient({});

@@ -15,24 +15,13 @@ import {
   type EventFunctionDefinition,
   type LogSink,
   type QueueFunctionDefinition,
-  type Transport,
 } from '../../../src/index.js';
 import { createLocalRuntime } from '../../local/runtime.js';
 import { serve, type RunningServer } from '../../local/node-http.js';
 import { createConsumer, type Consumer } from './consumer.js';
 import { containerAdapters, toContainerCloud } from './container-adapter.js';
 import { createControlApi } from './control-api.js';
-import type { QueueSourceFactory } from './queue-source.js';
-
-export interface ContainerPlatform {
-  readonly cloud: string;
-  /** Where `queue.send` / `topic.publish` go (SQS/SNS, Pub/Sub, Storage queues). */
-  readonly transport: Transport;
-  /** Where each consumer's messages come from. */
-  readonly sources: QueueSourceFactory;
-  /** Closes clients at the very end of a shutdown. */
-  close?(): Promise<void>;
-}
+import type { ContainerPlatform } from './platform.js';
 
 export interface StartContainerOptions {
   /** Default: process.env. Reads PORT, HOST, FAASPORT_GRACE_MS, FAASPORT_SCHEDULES, FAASPORT_CONTROL_TOKEN, FAASPORT_MAX_BODY_BYTES. */
@@ -67,7 +56,7 @@ export const DEFAULT_GRACE_MS = 8_000;
  * ```ts
  * import { startContainer, awsPlatform } from 'faasport/container';
  * import { app } from './app.js';
- * await startContainer(app, awsPlatform());
+ * await startContainer(app, await awsPlatform(app));
  * ```
  */
 export async function startContainer(app: App, platform: ContainerPlatform, options: StartContainerOptions = {}): Promise<RunningContainer> {

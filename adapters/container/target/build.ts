@@ -41,18 +41,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const cloud = toContainerCloud(options.cloud, `container build of app "${app.name}"`);
   assertSupported(app, containerAdapters[cloud]);
   const here = dirname(fileURLToPath(import.meta.url));
-  const repoIndex = join(here, '../index.ts');
-  const inRepo = existsSync(repoIndex) && existsSync(join(here, '../../../src/index.ts'));
+  const repoEntry = join(here, `../${cloud}.ts`);
+  const inRepo = existsSync(repoEntry) && existsSync(join(here, '../../../src/index.ts'));
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const packages = app.queues.length + app.topics.length > 0 ? CLOUD_PACKAGES[cloud] : [];
   const { build: esbuild } = await import('esbuild');
   const contents = [
-    `import { startContainer, ${PLATFORM_EXPORT[cloud]} } from 'faasport/container';`,
+    `import { startContainer, ${PLATFORM_EXPORT[cloud]} } from 'faasport/container/${cloud}';`,
     `import * as entry from ${JSON.stringify(entry)};`,
     `const app = entry[${JSON.stringify(exportName)}];`,
     `if (!app) throw new Error(${JSON.stringify(`${entry} has no export "${exportName}"`)});`,
-    `await startContainer(app, await ${PLATFORM_EXPORT[cloud]}());`,
+    `await startContainer(app, await ${PLATFORM_EXPORT[cloud]}(app));`,
   ].join('\n');
   const result = await esbuild({
     stdin: { contents, resolveDir: dirname(entry), sourcefile: 'faasport-container-entry.ts', loader: 'ts' },
@@ -66,10 +66,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     banner: { js: "import { createRequire as __faasportRequire } from 'node:module';\nconst require = __faasportRequire(import.meta.url);" },
     // Every cloud SDK stays a dependency (installed by npm ci); esbuild is reached only by build().
     external: ['@aws-sdk/*', '@azure/*', '@google-cloud/*', 'esbuild', 'better-sqlite3'],
-    ...(inRepo ? { alias: { 'faasport/container': repoIndex, faasport: join(here, '../../../src/index.ts') } } : {}),
+    ...(inRepo ? { alias: { [`faasport/container/${cloud}`]: repoEntry, faasport: join(here, '../../../src/index.ts') } } : {}),
     logLevel: 'silent',
   });
-  const foreign = Object.keys(result.metafile.inputs).filter((f) => FOREIGN[cloud].test(f));
+  // What reached the output, not what was parsed: the index names every cloud, tree shaking keeps one.
+  const emitted = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
+  const foreign = emitted.filter((f) => FOREIGN[cloud].test(f));
   if (foreign.length > 0) {
     throw new FaasportError('CONFIG_INVALID', `container build (${cloud}): the bundle pulled in another cloud's code (${foreign.slice(0, 3).join(', ')}); import only faasport and faasport/container from the app`, {
       details: { foreign },
