@@ -18,3 +18,6 @@ export { writeInfrastructure } from './target/infrastructure.js';
 export { ecsTemplate, ECS_TEMPLATE_FILE } from './target/ecs-template.js';
 export { gcpPlatform } from './runtime/gcp-platform.js';
 export { pubsubSources } from './runtime/pubsub-source.js';
+export { cloudRunDocuments, cloudRunYaml, CLOUD_RUN_FILE } from './target/cloud-run.js';
+export { containerApp, containerAppYaml, CONTAINER_APP_FILE, SCHEDULER_APP_FILE } from './target/container-apps.js';
+export { toYaml, toYamlDocuments } from './target/yaml.js';

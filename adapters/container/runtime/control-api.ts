@@ -5,6 +5,8 @@ import { FaasportError, isFaasportError, summariseError, toCloudEvent, type Outc
 export const CONTROL_PREFIX = '/_faasport/';
 export const HEALTH_PATH = '/_faasport/healthz';
 export const READY_PATH = '/_faasport/readyz';
+/** Header that may carry FAASPORT_CONTROL_TOKEN instead of `Authorization: Bearer`. */
+export const CONTROL_TOKEN_HEADER = 'x-faasport-control-token';
 
 export interface ControlApiOptions {
   /** Why the server is not ready, or [] when it is. */
@@ -21,7 +23,7 @@ export interface ControlApiOptions {
  * `GET /_faasport/readyz` (ready: every queue consumer is connected and the server is not
  * stopping), and, for a platform scheduler or event router, `POST /_faasport/schedules/<name>`
  * and `POST /_faasport/events` (a structured CloudEvent), which need
- * `Authorization: Bearer $FAASPORT_CONTROL_TOKEN`. A failure there answers 500 so the
+ * `Authorization: Bearer $FAASPORT_CONTROL_TOKEN` (or the token in `X-Faasport-Control-Token`). A failure there answers 500 so the
  * platform retries. Anything else under `/_faasport/` is 404.
  */
 export function createControlApi(options: ControlApiOptions): (request: Request) => Promise<Response | undefined> {
@@ -59,7 +61,8 @@ function authorise(request: Request, token: string | undefined): Response | unde
     const err = new FaasportError('CONFIG_INVALID', 'container control endpoint: FAASPORT_CONTROL_TOKEN is not set, so schedules and events cannot be triggered over HTTP; set it, or run schedules in-process with FAASPORT_SCHEDULES=run');
     return Response.json({ error: err.message, code: err.code }, { status: 403 });
   }
-  const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '');
+  // A platform scheduler that signs its own Authorization header (Cloud Scheduler's OIDC) sends the token beside it.
+  const given = Buffer.from(request.headers.get(CONTROL_TOKEN_HEADER) ?? /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return Response.json({ error: 'container control endpoint: missing or wrong bearer token', code: 'UNAUTHORIZED' }, { status: 401, headers: { 'www-authenticate': 'Bearer' } });

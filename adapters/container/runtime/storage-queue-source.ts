@@ -34,7 +34,8 @@ export function storageQueueSources(options: StorageQueueSourcesOptions): QueueS
       name,
       leaseSeconds,
       async connect() {
-        await queue.getProperties();
+        // As the Functions host does: a trigger queue that does not exist yet is created.
+        await queue.createIfNotExists();
       },
       async receive(max, signal) {
         const out = await queue.receiveMessages({ numberOfMessages: Math.min(32, max), visibilityTimeout: leaseSeconds, abortSignal: signal }).catch((err: unknown) => {
