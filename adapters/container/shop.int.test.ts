@@ -14,6 +14,9 @@ const clouds: { cloud: ContainerCloud; runs: boolean; why: string }[] = [
   { cloud: 'gcp', runs: hasPubsubEmulator(), why: hasPubsubEmulator() ? '' : ' (skipped: no Pub/Sub emulator is installed on this machine)' },
 ];
 
+// A throwaway value for this test's server only.
+const TOKEN = 'test-control-token';
+
 describe.each(clouds)('examples/shop as a $cloud container$why', ({ cloud, runs }) => {
   let backend: QueueBackend;
   let built: BuiltServer;
@@ -23,7 +26,7 @@ describe.each(clouds)('examples/shop as a $cloud container$why', ({ cloud, runs 
     if (!runs) return;
     const { app } = await loadApp('examples/shop/app.ts', process.cwd());
     [backend, built] = await Promise.all([startBackend(cloud, app), buildServer('examples/shop/app.ts', cloud)]);
-    server = await startServer(built.outDir, backend.env);
+    server = await startServer(built.outDir, { ...backend.env, FAASPORT_CONTROL_TOKEN: TOKEN });
   });
 
   afterAll(async () => {
@@ -45,6 +48,20 @@ describe.each(clouds)('examples/shop as a $cloud container$why', ({ cloud, runs 
     expect((await fetch(`${server.url}/_faasport/healthz`)).status).toBe(200);
     await waitFor(async () => ((await fetch(`${server.url}/_faasport/readyz`)).status === 200 ? true : undefined), 20_000, 'ready');
     expect((await fetch(`${server.url}/_faasport/queues`)).status).toBe(404);
+  });
+
+  it.skipIf(!runs)('runs a schedule and delivers a CloudEvent only for a caller with the control token', async () => {
+    const run = (headers: Record<string, string>) => fetch(`${server.url}/_faasport/schedules/nightlyReport`, { method: 'POST', headers });
+    expect((await run({})).status).toBe(401);
+    expect((await run({ authorization: 'Bearer wrong-token-value' })).status).toBe(401);
+    expect((await run({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect((await run({ 'x-faasport-control-token': TOKEN })).status).toBe(200);
+    expect((await fetch(`${server.url}/_faasport/schedules/nope`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    const event = { specversion: '1.0', id: 'e-1', source: 'test/container', type: 'com.example.ping', data: { x: 1 } };
+    const sent = await fetch(`${server.url}/_faasport/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) });
+    expect(sent.status).toBe(200);
+    expect(server.logs().filter((l) => l.msg === 'nightly report')).toHaveLength(2);
+    expect(server.logs().find((l) => l.msg === 'event received')).toMatchObject({ type: 'com.example.ping', source: 'test/container' });
   });
 
   it.skipIf(!runs)('drains the orders queue: good orders fulfilled and published, the poison order dead-lettered after exactly 3 attempts', async () => {
