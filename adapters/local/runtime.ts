@@ -57,6 +57,8 @@ export interface LocalRuntimeOptions {
   random?: () => number;
   /** Keep queues, dead letters and `ctx.once` keys in SQLite in this folder, across restarts and crashes. */
   persist?: string;
+  /** `ctx.provider` of the invocations it runs (default "local"; the container target serves through this runtime). */
+  provider?: string;
 }
 
 /** What the local adapter's native escape hatch holds. */
@@ -116,7 +118,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     new InvocationContext<N>({
       functionName: def.name,
       invocationId: randomUUID(),
-      provider: 'local',
+      provider: options.provider ?? 'local',
       deadline: Date.now() + def.timeoutMs,
       coldStart: coldStart(),
       attempt: extra.attempt ?? 1,

@@ -86,7 +86,7 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
     new InvocationContext<ContainerQueueNative>({
       functionName: def.name,
       invocationId: randomUUID(),
-      provider: options.cloud,
+      provider: 'container',
       deadline: Date.now() + def.timeoutMs,
       coldStart: options.coldStart(),
       attempt: message.attempt,

@@ -13,8 +13,8 @@ const common = {
   // The consumers run messages concurrently; ordered groups are refused rather than reordered.
   fifo: false,
   batchSend: true,
-  // The platforms' request limit (Cloud Run's 32 MiB); the server's own default is 6 MB (FAASPORT_MAX_BODY_BYTES).
-  maxHttpBodyBytes: 32 * 1024 * 1024,
+  // The server's default request limit (FAASPORT_MAX_BODY_BYTES raises it, up to the platform's: Cloud Run takes 32 MiB).
+  maxHttpBodyBytes: 6 * 1024 * 1024,
   // A container has no invocation limit; the core caps a handler's timeoutMs at 15 minutes.
   maxTimeoutMs: 900_000,
 } as const;

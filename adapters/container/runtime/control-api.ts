@@ -13,7 +13,8 @@ export interface ControlApiOptions {
   readonly notReady: () => string[];
   /** Bearer token for the schedule and event endpoints; without one they are refused (403). */
   readonly token: string | undefined;
-  readonly runSchedule: (name: string) => Promise<Outcome>;
+  /** `scheduledTime`: the slot the caller fires for, when it says (an earlier one makes the tick past due). */
+  readonly runSchedule: (name: string, scheduledTime?: Date) => Promise<Outcome>;
   /** Runs every event function the CloudEvent matches; the names that failed. */
   readonly deliverEvent: (event: ReturnType<typeof toCloudEvent>) => Promise<string[]>;
 }
@@ -41,7 +42,7 @@ export function createControlApi(options: ControlApiOptions): (request: Request)
       if (refused) return refused;
       try {
         if (schedule) {
-          const outcome = await options.runSchedule(decodeURIComponent(schedule[1]!));
+          const outcome = await options.runSchedule(decodeURIComponent(schedule[1]!), await scheduledTimeOf(request));
           return outcome.ok ? Response.json({ ran: true }) : Response.json({ error: summariseError(outcome.error).message, code: 'HANDLER_FAILED' }, { status: 500 });
         }
         const event = toCloudEvent(await request.json().catch(() => undefined), 'POST /_faasport/events');
@@ -54,6 +55,15 @@ export function createControlApi(options: ControlApiOptions): (request: Request)
     }
     return Response.json({ error: `no container endpoint ${request.method} ${path.slice(0, 200)}`, code: 'NOT_FOUND' }, { status: 404 });
   };
+}
+
+/** `{"scheduledTime": "<ISO date>"}` in the body, if any; a body without one (or none) means now. */
+async function scheduledTimeOf(request: Request): Promise<Date | undefined> {
+  const body = (await request.json().catch(() => undefined)) as { scheduledTime?: unknown } | undefined;
+  if (body?.scheduledTime === undefined) return undefined;
+  const at = typeof body.scheduledTime === 'string' ? new Date(body.scheduledTime) : undefined;
+  if (!at || Number.isNaN(at.getTime())) throw new FaasportError('EVENT_INVALID', 'POST /_faasport/schedules/<name>: scheduledTime must be an ISO 8601 date string', { status: 400 });
+  return at;
 }
 
 function authorise(request: Request, token: string | undefined): Response | undefined {

@@ -29,6 +29,8 @@ export interface StartContainerOptions {
   readonly logSink?: LogSink;
   /** Stop on SIGTERM / SIGINT and exit 0 (default true). */
   readonly handleSignals?: boolean;
+  /** Production error bodies (no stacks, no internal messages). Default: NODE_ENV === 'production' (the Dockerfile sets it). */
+  readonly production?: boolean;
 }
 
 export interface RunningContainer {
@@ -80,7 +82,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   const control = createControlApi({
     notReady,
     token: env.FAASPORT_CONTROL_TOKEN || undefined,
-    runSchedule: (name) => runtime.runSchedule(name),
+    runSchedule: (name, scheduledTime) => runtime.runSchedule(name, scheduledTime),
     async deliverEvent(event) {
       const matched = events.filter((def) => eventMatches(def, event));
       const outcomes = await Promise.all(
@@ -91,7 +93,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
             new InvocationContext({
               functionName: def.name,
               invocationId: randomUUID(),
-              provider: cloud,
+              provider: 'container',
               deadline: Date.now() + def.timeoutMs,
               coldStart: coldStart(),
               parentTrace: () => parseTraceparent((event as { traceparent?: string }).traceparent),
@@ -106,7 +108,8 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     },
   });
   // The local runtime's router, limits and error answers; no dev API in a deployed server.
-  const runtime = createLocalRuntime(app, { devApi: false, maxBodyBytes, logSink, ...(logLevel ? { logLevel } : {}), mounts: [control] });
+  const production = options.production ?? env.NODE_ENV === 'production';
+  const runtime = createLocalRuntime(app, { devApi: false, provider: 'container', production, maxBodyBytes, logSink, ...(logLevel ? { logLevel } : {}), mounts: [control] });
   // After the runtime: sends go to the cloud's queue service, not the in-process engine.
   attachTransport(app, platform.transport);
 
