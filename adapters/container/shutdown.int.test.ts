@@ -21,7 +21,7 @@ const clouds: { cloud: ContainerCloud; runs: boolean; why: string }[] = [
 ];
 
 interface Record_ {
-  readonly event: 'start' | 'done';
+  readonly event: 'start' | 'done' | 'http';
   readonly n: number;
   readonly pid: number;
 }
@@ -87,12 +87,16 @@ describe.each(clouds)('$cloud container: stopping mid-batch$why', ({ cloud, runs
     expect((await second.kill('SIGTERM')).code).toBe(0);
   }
 
-  it.skipIf(!runs)('SIGTERM within the grace period: in-flight jobs finish, the server exits 0, nothing is lost and nothing runs twice', async () => {
+  it.skipIf(!runs)('SIGTERM within the grace period: in-flight jobs and requests finish, the server exits 0, nothing is lost and nothing runs twice', async () => {
     const { backend, record } = await prepare('sigterm');
     const first = await replica(backend, record, { DRAIN_HANDLER_MS: '400', FAASPORT_GRACE_MS: '5000' });
     await waitFor(() => (doneCount(record).size >= DRAIN_CONCURRENCY ? true : undefined), 30_000, 'a first batch done');
+    const slow = fetch(`${first.url}/slow`);
+    await waitFor(() => (records(record).some((r) => r.event === 'http') ? true : undefined), 10_000, 'the slow request running');
     const exit = await first.kill('SIGTERM');
     expect(exit.code).toBe(0);
+    const answer = await slow;
+    expect([answer.status, await answer.text()]).toEqual([200, 'done']);
     const stopped = first.logs().find((l) => l.msg === 'faasport container stopped');
     expect(stopped).toMatchObject({ handedBack: 0 });
     const byFirst = records(record).filter((r) => r.pid === first.child.pid);

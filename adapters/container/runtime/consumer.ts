@@ -11,6 +11,7 @@ import {
   type Logger,
   type LogLevel,
   type LogSink,
+  type Outcome,
   type QueueFunctionDefinition,
   type QueueMessage,
 } from '../../../src/index.js';
@@ -102,18 +103,19 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
       if (!state.handedBack) delivery.extend(lease).catch((err: unknown) => log.warn('could not extend the lease; the message may be delivered again', { error: summariseError(err) }));
     }, Math.max(500, (lease * 1000) / 3));
     let message: QueueMessage<unknown>;
-    let outcome: Awaited<ReturnType<typeof invokeQueueMessage>>;
+    let outcome: Outcome;
     try {
+      let decoded: QueueMessage<unknown> | undefined;
+      let decodeError: unknown;
       try {
-        message = delivery.decode();
+        decoded = delivery.decode();
       } catch (error) {
         // Not run: it takes the retry path to the dead-letter queue, payload intact.
-        message = delivery.raw();
-        log.error('message cannot be decoded; it is retried and then dead-lettered', { messageId: message.id, attempt: delivery.attempt, error: summariseError(error) });
-        outcome = { ok: false, error };
+        log.error('message cannot be decoded; it is retried and then dead-lettered', { attempt: delivery.attempt, error: summariseError(error) });
+        decodeError = error;
       }
-      const ctx = context(message);
-      outcome ??= await invokeQueueMessage(def, message, ctx);
+      message = decoded ?? delivery.raw();
+      outcome = decoded ? await invokeQueueMessage(def, decoded, context(decoded)) : { ok: false, error: decodeError };
     } finally {
       clearInterval(extender);
     }

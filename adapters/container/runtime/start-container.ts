@@ -119,6 +119,15 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     maxBodyBytes,
     onError: (err) => log.error('http request failed outside its handler', { error: (err as Error)?.message ?? String(err) }),
   });
+  // Requests being answered, counted until their response is written, so a stop lets them finish within the grace period too.
+  let httpInFlight = 0;
+  let httpIdle: (() => void) | undefined;
+  server.server.on('request', (_req, res) => {
+    httpInFlight++;
+    res.once('close', () => {
+      if (--httpInFlight === 0) httpIdle?.();
+    });
+  });
   for (const c of consumers) c.start();
   if (env.FAASPORT_SCHEDULES === 'run') runtime.startSchedules();
   log.info(`faasport container: app "${app.name}" listening on ${server.url}`, {
@@ -139,8 +148,14 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
         // Stop taking connections now; requests already in flight get the grace period too.
         server.server.close();
         server.server.closeIdleConnections();
+        const deadline = Date.now() + graceMs;
         const counts = await Promise.all(consumers.map((c) => c.stop(graceMs)));
         const handedBack = counts.reduce((a, b) => a + b, 0);
+        if (httpInFlight > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([new Promise<void>((resolve) => (httpIdle = resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+          clearTimeout(timer);
+        }
         await server.close();
         await platform.close?.().catch(() => undefined);
         log.info('faasport container stopped', { handedBack });
@@ -166,6 +181,7 @@ function intFromEnv(name: string, env: NodeJS.ProcessEnv, fallback: number): num
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new FaasportError('CONFIG_INVALID', `container: ${name} must be a whole number, got "${value.slice(0, 40)}"; fix the environment of the container`);
+  const max = name === 'PORT' ? 65_535 : Number.MAX_SAFE_INTEGER;
+  if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new FaasportError('CONFIG_INVALID', `container: ${name} must be a whole number from 0 to ${max}, got "${value.slice(0, 40)}"; fix the environment of the container`);
   return n;
 }

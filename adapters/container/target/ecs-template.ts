@@ -1,4 +1,4 @@
-import { producerTargets, type App, type QueueFunctionDefinition } from '../../../src/index.js';
+import { FaasportError, producerTargets, type App, type QueueFunctionDefinition } from '../../../src/index.js';
 import { awsTemplate, pascal, type CfnResource } from '../../aws/template.js';
 import { deadLetterQueueName, envKey, subscriptionQueueName } from '../../aws/naming.js';
 import { HEALTH_PATH } from '../runtime/control-api.js';
@@ -35,7 +35,7 @@ export function ecsTemplate(app: App): Json {
   const resources: Record<string, CfnResource | Json> = {};
   for (const [id, resource] of Object.entries(lambda.Resources)) if (QUEUE_TYPES.has(resource.Type)) resources[id] = resource;
   const need = (id: string): string => {
-    if (!resources[id]) throw new Error(`container template: the aws template has no resource "${id}"`);
+    if (!resources[id]) throw new FaasportError('INTERNAL', `container template for app "${app.name}": the aws template has no resource "${id}"; report this as a faasport bug`);
     return id;
   };
 

@@ -1,5 +1,5 @@
 // Test app for shutdown: one queue whose handler records when it starts and when it has
-// finished each job (a line each in $DRAIN_RECORD), taking $DRAIN_HANDLER_MS.
+// finished each job (a line each in $DRAIN_RECORD), taking $DRAIN_HANDLER_MS; and a route as slow.
 import { appendFileSync } from 'node:fs';
 import { createApp } from 'faasport';
 
@@ -15,4 +15,11 @@ jobs.consume('work', async (msg) => {
   appendFileSync(record, `start ${msg.body.n} ${process.pid}\n`);
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.DRAIN_HANDLER_MS ?? 300)));
   appendFileSync(record, `done ${msg.body.n} ${process.pid}\n`);
+});
+
+/** A slow HTTP answer, recorded when it starts: SIGTERM must let it finish. */
+app.http('slow', { route: '/slow', public: true }, async () => {
+  appendFileSync(process.env.DRAIN_RECORD!, `http ${0} ${process.pid}\n`);
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.DRAIN_HANDLER_MS ?? 300)));
+  return new Response('done');
 });
