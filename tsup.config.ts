@@ -9,6 +9,10 @@ const entries: Record<string, string> = {
   aws: 'adapters/aws/index.ts',
   azure: 'adapters/azure/index.ts',
   gcp: 'adapters/gcp/index.ts',
+  container: 'adapters/container/index.ts',
+  'container-aws': 'adapters/container/aws.ts',
+  'container-gcp': 'adapters/container/gcp.ts',
+  'container-azure': 'adapters/container/azure.ts',
 };
 
 export default defineConfig({

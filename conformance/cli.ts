@@ -26,6 +26,7 @@ const BUILTIN_HARNESSES: Record<string, () => Promise<ConformanceTarget>> = {
   aws: async () => ({ conformanceHarness: (await import('../adapters/aws/harness.js')).awsHarness, expectedFailures: (await import('../adapters/aws/expected-failures.js')).expectedFailures }),
   azure: async () => ({ conformanceHarness: (await import('../adapters/azure/harness.js')).azureHarness, expectedFailures: (await import('../adapters/azure/expected-failures.js')).expectedFailures }),
   gcp: async () => ({ conformanceHarness: (await import('../adapters/gcp/harness.js')).gcpHarness, expectedFailures: (await import('../adapters/gcp/expected-failures.js')).expectedFailures }),
+  container: async () => ({ conformanceHarness: (await import('../adapters/container/testing/harness.js')).containerHarness, expectedFailures: (await import('../adapters/container/expected-failures.js')).expectedFailures }),
 };
 
 /**

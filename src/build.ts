@@ -14,6 +14,8 @@ export interface BuildOptions {
   readonly app: App;
   /** Progress lines for the user. */
   readonly log: (line: string) => void;
+  /** `--cloud`, for a target that deploys to several clouds (the container target: aws, gcp, azure). */
+  readonly cloud?: string;
 }
 
 export interface BuildResult {

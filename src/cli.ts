@@ -24,6 +24,7 @@ Usage:
       Caps: connections held at once; request body bytes held across connections (then 503);
       milliseconds to receive the headers, and the whole request (then 408).
   faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
+  faasport build <app.ts> --target container --cloud aws|gcp|azure [--out dist/container]
   faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
   faasport cost <app.ts> [--rps N | --requests-per-month N] [--duration-ms D] [--memory-mb M] [--measure] [--chart f.svg] [--json] (more: cost --help)
   faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--only] [--out conformance-report]
@@ -263,7 +264,7 @@ export function describeApp(app: App, url: string, upcoming: { name: string; nex
 }
 
 async function build(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' }, out: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' }, out: { type: 'string' }, cloud: { type: 'string' } } });
   if (!values.target) throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure, gcp or a path to an adapter module');
   const loaded = await loadApp(requireApp(positionals, 'build'));
   const target = await resolveTarget(values.target);
@@ -273,7 +274,7 @@ async function build(args: string[], io: CliIo, loadApp: AppLoader, resolveTarge
   }
   const outDir = resolve(io.cwd, values.out ?? `dist/${target.adapter.name}`);
   mkdirSync(outDir, { recursive: true });
-  const buildOptions = { entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l: string) => io.output.line(l) };
+  const buildOptions = { entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l: string) => io.output.line(l), ...(values.cloud !== undefined ? { cloud: values.cloud } : {}) };
   const result = await target.build(buildOptions);
   const infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
   const files = [...new Set([...result.files, ...infra.files])];

@@ -27,6 +27,7 @@ export const BUILTIN_TARGETS: Record<string, () => Promise<TargetModule>> = {
   aws: () => import('../adapters/aws/index.js') as Promise<TargetModule>,
   azure: () => import('../adapters/azure/index.js') as Promise<TargetModule>,
   gcp: () => import('../adapters/gcp/index.js') as Promise<TargetModule>,
+  container: () => import('../adapters/container/index.js') as Promise<TargetModule>,
 };
 
 /**

@@ -61,6 +61,8 @@ export interface LocalRuntimeOptions {
   persist?: string;
   /** With `persist`: the largest the store file may grow, bytes; past it sends are refused with STORE_FULL (HTTP 507). */
   persistMaxBytes?: number;
+  /** `ctx.provider` of the invocations it runs (default "local"; the container target serves through this runtime). */
+  provider?: string;
 }
 
 /** What the local adapter's native escape hatch holds. */
@@ -126,7 +128,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     new InvocationContext<N>({
       functionName: def.name,
       invocationId: randomUUID(),
-      provider: 'local',
+      provider: options.provider ?? 'local',
       deadline: Date.now() + def.timeoutMs,
       coldStart: coldStart(),
       attempt: extra.attempt ?? 1,
