@@ -165,7 +165,7 @@ describe.each(ALL_HARNESSES)('secrets of the environment put into errors, non-Er
   describe.each([true, false])('production %s', (production) => {
     let driver: ConformanceDriver;
     beforeAll(async () => {
-      driver = await harness.start(createCanaryApp(harness.adapter.capabilities), { production });
+      driver = await harness.start(createCanaryApp({ ...harness.adapter.capabilities, name: harness.adapter.name }), { production });
     }, 120_000);
     afterAll(async () => {
       await driver?.stop();
