@@ -23,7 +23,8 @@ export type FaasportErrorCode =
   | 'INTERNAL'
   | 'NOT_FOUND'
   | 'ADAPTER_INVALID'
-  | 'DEPLOY_FAILED';
+  | 'DEPLOY_FAILED'
+  | 'PACKAGE_MISSING';
 
 const BRAND = Symbol.for('faasport.error');
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaasportError, type BuildOptions, type BuildResult } from '../../src/index.js';
 import { assertGcpSupported } from './check-app.js';
@@ -19,7 +19,8 @@ const PUBSUB = '@google-cloud/pubsub';
  * and `faasport-gcp.json` (the deployment plan as data). The gcloud `deploy.sh` comes from
  * {@link writeInfrastructure}, which `faasport build` calls next.
  *
- * `npx functions-framework --source <outDir> --target <function>` serves any one function.
+ * `cd <outDir> && npm install && npx @google-cloud/functions-framework --target <function>` serves any
+ * one function (the scoped name: unscoped `functions-framework` on npx is somebody else's package).
  *
  * @example
  * ```ts
@@ -86,8 +87,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await writeFile(join(outDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   await writeFile(join(outDir, 'faasport-gcp.json'), JSON.stringify(plan, null, 2) + '\n');
   const files = ['index.js', 'index.js.map', 'package.json', 'faasport-gcp.json'];
-  log(`gcp: ${app.functions.length} function(s) in ${outDir}; serve one with npx functions-framework --source ${outDir} --target <function>`);
+  log(`gcp: ${app.functions.length} function(s) in ${outDir}; serve one with: ${serveCommand(outDir)}`);
   return { outDir, files };
+}
+
+/**
+ * The command that serves the built folder, as a user types it from where they ran the build:
+ * the folder's own dependencies installed, then the framework by its scoped name.
+ */
+export function serveCommand(outDir: string, cwd = process.cwd(), target = '<function>'): string {
+  const rel = relative(cwd, outDir);
+  const dir = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? outDir : rel;
+  const quoted = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
+  return `cd ${quoted} && npm install && npx ${FRAMEWORK} --target ${target}`;
 }
 
 /** The version of an installed package (its package.json is not exported, so read it beside the entry). */
