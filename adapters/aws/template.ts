@@ -17,6 +17,7 @@ import {
 import { scheduleExpression } from './encode-schedule-expression.js';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
 import { deadLetterQueueName, envKey, redriveMaxReceiveCount, sqsQueueName, subscriptionQueueName } from './naming.js';
+import { RUNTIME_NODE_MAJOR } from '../../src/runtime-node.js';
 export { subscriptionQueueName };
 
 /** A CloudFormation / SAM template as JSON. */
@@ -56,7 +57,7 @@ export const TEMPLATE_FILE = 'template.json';
 /** Folder of the code bundle inside the build output, as the template refers to it. */
 export const DEFAULT_CODE_URI = '.';
 /** Lambda runtime every function runs on. */
-export const LAMBDA_RUNTIME = 'nodejs22.x';
+export const LAMBDA_RUNTIME = `nodejs${RUNTIME_NODE_MAJOR}.x` as const;
 /** Alias SAM publishes when a function keeps instances warm (provisioned concurrency needs one). */
 export const WARM_ALIAS = 'live';
 /** Longest retention SQS allows: dead letters are kept 14 days. */

@@ -9,6 +9,7 @@ import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
 import { toAzureRoute } from './encode-route.js';
 import { hostQueueSettings, toTimeSpan } from './host-settings.js';
 import { storageQueueName } from './queue-names.js';
+import { RUNTIME_ESBUILD_TARGET, RUNTIME_NODE_ENGINES } from '../../src/runtime-node.js';
 
 /** The bundled main module, relative to the output folder (package.json `main`). */
 export const MAIN_FILE = 'dist/main.mjs';
@@ -45,7 +46,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: RUNTIME_ESBUILD_TARGET,
     outfile: join(outDir, MAIN_FILE),
     sourcemap: true,
     // The host loads @azure/functions from the app's node_modules and injects @azure/functions-core.
@@ -77,7 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   };
   const dependencies: Record<string, string> = { '@azure/functions': `^${installedVersion('@azure/functions', '4.0.0')}` };
   if (hasQueues) dependencies['@azure/storage-queue'] = `^${installedVersion('@azure/storage-queue', '12.26.0')}`;
-  const packageJson = { name: app.name, version: '1.0.0', private: true, type: 'module', main: MAIN_FILE, engines: { node: '>=20' }, dependencies };
+  const packageJson = { name: app.name, version: '1.0.0', private: true, type: 'module', main: MAIN_FILE, engines: { node: RUNTIME_NODE_ENGINES }, dependencies };
   const localSettings = { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...settings } };
 
   await mkdir(outDir, { recursive: true });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { FaasportError, type BuildOptions, type BuildResult } from '../../src/index.js';
 import { assertGcpSupported } from './check-app.js';
 import { planDeployment } from './deploy-plan.js';
+import { RUNTIME_ESBUILD_TARGET, RUNTIME_NODE_ENGINES } from '../../src/runtime-node.js';
 
 const require = createRequire(import.meta.url);
 const FRAMEWORK = '@google-cloud/functions-framework';
@@ -55,7 +56,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       stdin: { contents, resolveDir: dirname(entry), sourcefile: 'faasport-gcp-entry.js', loader: 'js' },
       bundle: true,
       platform: 'node',
-      target: 'node22',
+      target: RUNTIME_ESBUILD_TARGET,
       format: 'esm',
       outfile: join(outDir, 'index.js'),
       // The framework must be the copy the runtime serves from (one function registry); Pub/Sub is a runtime dependency.
@@ -77,7 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     private: true,
     type: 'module',
     main: 'index.js',
-    engines: { node: '>=22' },
+    engines: { node: RUNTIME_NODE_ENGINES },
     scripts: { start: 'functions-framework' },
     dependencies: {
       [FRAMEWORK]: `^${installedVersion(FRAMEWORK) ?? '5.0.0'}`,
