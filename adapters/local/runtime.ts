@@ -181,6 +181,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const routeRequest = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     let pathname = url.pathname;
+    const hasTrailingSlash = pathname.length > 1 && pathname.endsWith('/');
     const matched: HttpFunctionDefinition[] = [];
     for (const def of routes) {
       const params = def.route.match(pathname);
@@ -191,7 +192,8 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
         if (ctx.pending.length > 0) void Promise.all(ctx.pending);
         return response;
       }
-      matched.push(def);
+      // 405 says "this path exists"; "/items/" only resembles "/items" (an empty ":id" is no id).
+      if (!hasTrailingSlash) matched.push(def);
     }
     if (matched.length > 0) return methodNotAllowed(matched, request.method, pathname);
     pathname = pathname.length > 200 ? `${pathname.slice(0, 200)}…` : pathname;
