@@ -46,6 +46,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       'no-schedules': { type: 'boolean', help: 'do not run schedules on their timing (run them through the dev API)' },
       persist: { type: 'string', value: '<dir>', help: 'keep queues, dead letters and ctx.once keys in SQLite in <dir>' },
       'trust-proxy': { type: 'string', value: '<hops|ip,cidr,loopback,...>', help: 'believe X-Forwarded-* from these proxies (default: none; or $FAASPORT_TRUST_PROXY)' },
+      json: { type: 'boolean', help: 'log lines as JSON (the default when stdout is not a terminal); readable colored lines otherwise' },
     },
   },
   build: {

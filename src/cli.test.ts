@@ -67,6 +67,38 @@ describe('faasport CLI', () => {
     }
   });
 
+  it.each([
+    [true, []],
+    [true, ['--json']],
+    [false, []],
+  ])('dev on a terminal (%s, %j) logs readable lines, JSON otherwise; the banner lists every dev-API route', async (tty, flags) => {
+    const c = io();
+    const running = main(['dev', 'examples/guestbook/app.ts', '--port', '0', '--no-schedules', ...flags], { ...c.io, tty, env: { NO_COLOR: '1' } });
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        const end = Date.now() + 30_000;
+        const poll = (): void => {
+          const m = /listening on (http:\/\/\S+)/.exec(c.out.join('\n'));
+          if (m) return done(m[1]!);
+          if (Date.now() > end) return fail(new Error(`no banner: ${c.err.join('\n')}`));
+          setTimeout(poll, 50);
+        };
+        poll();
+      });
+      for (const route of ['GET  /_faasport/queues/<queue>/dead-letter', 'POST /_faasport/queues/<queue>/messages', 'POST /_faasport/topics/<topic>/messages', 'POST /_faasport/events']) {
+        expect(c.out.join('\n')).toContain(route);
+      }
+      const res = await fetch(`${url}/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ada', message: 'hi' }) });
+      expect(res.status).toBe(202);
+      const readable = c.out.find((l) => / INFO  sign  entry queued  id=/.test(l));
+      if (tty && flags.length === 0) expect(readable).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  sign  entry queued  id=\S+$/);
+      else expect(readable).toBeUndefined();
+    } finally {
+      process.emit('SIGTERM');
+      expect(await running).toBe(0);
+    }
+  }, 60_000);
+
   it('--out refuses a folder with files faasport did not write, and the user\'s package.json is untouched', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-cli-'));
     const pkg = '{"name":"mine","dependencies":{"left-pad":"1.0.0"}}\n';
@@ -86,7 +118,7 @@ describe('faasport CLI', () => {
     const e = io(dir);
     expect(await main(['build', 'app.ts', '--target', 'aws', '--out', 'out/aws'], e.io)).toBe(1);
     expect(e.err.join('\n')).toMatch(/holds files faasport did not write \(notes\.txt\)/);
-  });
+  }, 60_000);
 
   it('init scaffolds a project and refuses to write over one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-init-'));

@@ -10,6 +10,7 @@ import { closestCommand, commandHelp, COMMANDS, parseCommandArgs, usage } from '
 import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, requirePackages } from './required-packages.js';
 import { checkOutDir, writeOutManifest } from './out-dir.js';
 import { initProject } from './init.js';
+import { prettySink } from './pretty-log.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -17,6 +18,8 @@ export interface CliIo {
   cwd: string;
   output: Output;
   env: NodeJS.ProcessEnv;
+  /** stdout is a terminal: `faasport dev` then logs readable colored lines instead of JSON. */
+  tty?: boolean;
 }
 
 /** Runs the CLI; resolves to the exit code. Long-running commands (dev) resolve when stopped. */
@@ -155,7 +158,10 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
     | undefined;
   const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app) : undefined;
   if (lambdaApi) mounts.push(lambdaApi);
-  const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts, ...(persist !== undefined ? { persist } : {}) });
+  // JSON lines for machines (piped, --json); readable lines for a person at a terminal.
+  const readable = io.tty === true && values.json !== true;
+  const logSink = readable ? prettySink((l) => io.output.line(l), io.env.NO_COLOR === undefined || io.env.NO_COLOR === '') : undefined;
+  const runtime = local.createLocalRuntime(app, { maxBodyBytes, mounts, ...(logSink ? { logSink } : {}), ...(persist !== undefined ? { persist } : {}) });
   const server = await local
     .serve((request) => runtime.fetch(request), {
       port,
@@ -170,7 +176,7 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
       throw listenError(err, host, port);
     });
   if (!values['no-schedules']) runtime.startSchedules();
-  io.output.line(describeApp(app, server.url, runtime.upcoming()));
+  io.output.line(describeApp(app, server.url, runtime.upcoming(), local.DEV_API_ROUTES));
   if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
   await new Promise<void>((done) => {
     const stop = (): void => {
@@ -201,7 +207,7 @@ function listenError(err: unknown, host: string, port: number): unknown {
 }
 
 /** The listing `faasport dev` prints at startup. */
-export function describeApp(app: App, url: string, upcoming: { name: string; next: Date | undefined }[]): string {
+export function describeApp(app: App, url: string, upcoming: { name: string; next: Date | undefined }[], devApiRoutes: readonly string[] = []): string {
   const lines = [`faasport dev: app "${app.name}" listening on ${url}`, ''];
   for (const f of app.functions) {
     switch (f.kind) {
@@ -227,7 +233,7 @@ export function describeApp(app: App, url: string, upcoming: { name: string; nex
   for (const q of app.queues) {
     if (!app.functions.some((f) => f.kind === 'queue' && f.source === q)) lines.push(`  queue     ${q.name}  (no consumer: messages wait)`);
   }
-  lines.push('', `  dev API   ${url}/_faasport/functions, /_faasport/queues, POST /_faasport/events, POST /_faasport/schedules/<name>/run`);
+  if (devApiRoutes.length > 0) lines.push('', `  dev API (${url}):`, ...devApiRoutes.map((r) => `    ${r}`));
   return lines.join('\n');
 }
 
@@ -277,6 +283,7 @@ if (isMain) {
   main(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
+    tty: process.stdout.isTTY === true,
     output: { line: (t) => process.stdout.write(t + '\n'), error: (t) => process.stderr.write(t + '\n') },
   }).then(
     (code) => process.exit(code),

@@ -9,3 +9,4 @@ export { Scheduler, nextRun, PAST_DUE_AFTER_MS } from './scheduler.js';
 export { localHarness } from './harness.js';
 export { localHarness as conformanceHarness } from './harness.js';
 export { expectedFailures } from './expected-failures.js';
+export { DEV_API_ROUTES } from './dev-api.js';
