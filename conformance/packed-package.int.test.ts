@@ -143,7 +143,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('the packed package, installed into a project outside the repository', () => {
+describe('the packed package, installed into a project outside the repository', { timeout: 240_000 }, () => {
   it('ships built code, types and maps whose sources are inside the maps; nothing from node_modules is bundled', () => {
     expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/aws.js', 'dist/azure.js', 'dist/gcp.js', 'dist/local.js', 'dist/conformance.js']));
     expect(packedFiles.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md' && f !== 'LICENSE')).toEqual([]);

@@ -117,7 +117,7 @@ export function parseCommandArgs(command: string, args: readonly string[]): { va
       });
     }
     if (code?.startsWith('ERR_PARSE_ARGS')) {
-      throw new FaasportError('CONFIG_INVALID', `${(err as Error).message.split('\n')[0]}; run "faasport ${command} --help" for its options`, { cause: err });
+      throw new FaasportError('CONFIG_INVALID', `${(err as Error).message.split('\n')[0]}; run "faasport ${command} --help" for its options`, { cause: err, details: { usage: true } });
     }
     throw err;
   }
@@ -129,7 +129,7 @@ export function commandHelp(command: string): string {
   const flag = (name: string, o: CliOption): string => `${name === 'help' ? '-h, ' : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
   const entries = Object.entries(optionsOf(command));
   const width = Math.max(...entries.map(([n, o]) => flag(n, o).length)) + 2;
-  const line = ([name, o]: [string, CliOption]): string => `  ${flag(name, o).padEnd(width)}${o.help}${o.multiple ? '' : ''}`;
+  const line = ([name, o]: [string, CliOption]): string => `  ${flag(name, o).padEnd(width)}${o.help}`;
   const lines = [`Usage: faasport ${command}${spec.args ? ` ${spec.args}` : ''} [options]`, '', spec.summary, '', 'Options:'];
   const general = entries.filter(([, o]) => !o.targets);
   lines.push(...general.map(line));

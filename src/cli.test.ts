@@ -47,6 +47,9 @@ describe('faasport CLI', () => {
     const d = io();
     expect(await main(['build', 'x.ts', '--taget', 'aws'], d.io)).toBe(2);
     expect(d.err.join('\n')).toMatch(/did you mean --target\?/);
+    const missingValue = io();
+    expect(await main(['dev', 'examples/shop/app.ts', '--port'], missingValue.io)).toBe(2);
+    expect(missingValue.err.join('\n')).toMatch(/--port.*argument missing.*run "faasport dev --help"/);
     const e = io();
     expect(await main(['biuld'], e.io)).toBe(2);
     expect(e.err.join('\n')).toMatch(/unknown command "biuld" \(did you mean "build"\?\)/);

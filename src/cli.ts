@@ -57,10 +57,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await build(values, positionals, io, loadApp(), targets());
       case 'deploy':
         return await deploy(values, positionals, rest, io, loadApp(), targets());
-      default: {
+      case 'conformance': {
         const { conformanceCommand } = await import('../conformance/cli.js');
         return await conformanceCommand(rest, io, targets());
       }
+      default:
+        // A command in the table without a case here is a faasport bug, not a user error.
+        throw new Error(`command "${command}" is declared in src/cli-options.ts but has no handler in src/cli.ts`);
     }
   } catch (err) {
     return reportFailure(command, err, io, debug);
@@ -76,7 +79,7 @@ function reportFailure(command: string, err: unknown, io: CliIo, debug: boolean)
   if (known) {
     io.output.error(`faasport ${command}: ${known.message} [${known.code}]`);
     if (debug && known !== err) io.output.error(String((err as Error)?.stack ?? err));
-    return known.code === 'UNKNOWN_OPTION' ? 2 : 1;
+    return known.code === 'UNKNOWN_OPTION' || known.details?.usage === true ? 2 : 1;
   }
   const message = (err as Error)?.message ?? String(err);
   io.output.error(`faasport ${command}: unexpected error: ${message}${debug ? `\n${(err as Error)?.stack ?? ''}` : ' (run again with --debug for the stack)'}`);
