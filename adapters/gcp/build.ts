@@ -96,11 +96,11 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
  * The command that serves the built folder, as a user types it from where they ran the build:
  * the folder's own dependencies installed, then the framework by its scoped name.
  */
-export function serveCommand(outDir: string, cwd = process.cwd(), target = '<function>'): string {
+export function serveCommand(outDir: string, cwd = process.cwd()): string {
   const rel = relative(cwd, outDir);
   const dir = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? outDir : rel;
   const quoted = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
-  return `cd ${quoted} && npm install && npx ${FRAMEWORK} --target ${target}`;
+  return `cd ${quoted} && npm install && npx ${FRAMEWORK} --target <function>`;
 }
 
 /** The version of an installed package (its package.json is not exported, so read it beside the entry). */
