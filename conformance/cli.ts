@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CliIo } from '../src/cli.js';
+import { parseCommandArgs } from '../src/cli-options.js';
+import { isFaasportError } from '../src/errors.js';
+import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, missingPackages } from '../src/required-packages.js';
 import type { TargetResolver } from '../src/composition-root.js';
 import type { ConformanceHarness, ExpectedFailure } from './harness.js';
 import { buildMatrix, matrixOk, matrixToMarkdown, matrixToText, type MatrixColumn } from './matrix.js';
-import { runCases } from './run.js';
+import { HarnessNotStartedError, runCases } from './run.js';
 
 const DEFAULT_ADAPTERS = ['local', 'aws', 'azure', 'gcp'];
 export const README_START = '<!-- conformance-matrix:start -->';
@@ -29,6 +31,34 @@ const BUILTIN_HARNESSES: Record<string, () => Promise<ConformanceTarget>> = {
   container: async () => ({ conformanceHarness: (await import('../adapters/container/testing/harness.js')).containerHarness, expectedFailures: (await import('../adapters/container/expected-failures.js')).expectedFailures }),
 };
 
+/** The matrix's "not run" reason for a missing package: the same words for every adapter. */
+function installLine(packages: readonly string[]): string {
+  return `install ${packages.join(' ')} (npm install --save-dev ${packages.join(' ')})`;
+}
+
+function notRunReason(err: unknown, name: string, otherwise?: string): string {
+  const missing = isFaasportError(err) && err.code === 'PACKAGE_MISSING' ? err : fromModuleNotFound(err, `conformance --adapter ${name}`);
+  if (missing) return installLine(missing.details!.packages as string[]);
+  if (otherwise) return otherwise;
+  return isFaasportError(err) ? err.message : `its module could not load: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/** Runs `fn` with process.stderr written into `into` instead of the terminal. */
+async function captureStderr<T>(into: string[], fn: () => Promise<T>): Promise<T> {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return await fn();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 /**
  * Which adapters a run covers: the four built-ins by default; `--adapter` with built-in names
  * runs exactly those; `--adapter` with only modules (a third-party adapter) adds them as
@@ -47,45 +77,55 @@ export function adaptersToRun(requested: readonly string[] | undefined, only = f
  * replaces the matrix section of a README. Exit 1 when any cell is an unexpected result.
  */
 export async function conformanceCommand(args: string[], io: CliIo, resolveTarget: TargetResolver): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { adapter: { type: 'string', multiple: true }, only: { type: 'boolean' }, out: { type: 'string' }, readme: { type: 'string' } },
-  });
-  const names = adaptersToRun(values.adapter, values.only === true);
+  const { values } = parseCommandArgs('conformance', args);
+  const adapters = Array.isArray(values.adapter) ? values.adapter : undefined;
+  const names = adaptersToRun(adapters, values.only === true);
+  const outDir = resolve(io.cwd, typeof values.out === 'string' ? values.out : 'conformance-report');
   const columns: MatrixColumn[] = [];
+  // The cases make handlers fail on purpose; what the runtimes print about it (the Functions
+  // Framework logs every thrown error) goes to a file, not above the matrix.
+  const platformOutput: string[] = [];
   for (const name of names) {
     io.output.line(`faasport conformance: running ${name}…`);
+    // Every adapter whose packages are missing is "not run: install …", checked before anything starts.
+    const missing = missingPackages(BUILTIN_TARGET_PACKAGES[name]?.conformance ?? []);
+    if (missing.length > 0) {
+      columns.push({ adapter: name, unavailable: installLine(missing), results: [] });
+      continue;
+    }
     let target: ConformanceTarget & { adapter: { name: string } };
     try {
       target = (await resolveTarget(name)) as unknown as ConformanceTarget & { adapter: { name: string } };
+      if (typeof target.conformanceHarness !== 'function' && BUILTIN_HARNESSES[name]) target = { ...target, ...(await BUILTIN_HARNESSES[name]()) };
     } catch (err) {
-      columns.push({ adapter: name, unavailable: (err as Error).message, results: [] });
+      columns.push({ adapter: name, unavailable: notRunReason(err, name), results: [] });
       continue;
-    }
-    if (typeof target.conformanceHarness !== 'function' && BUILTIN_HARNESSES[name]) {
-      try {
-        target = { ...target, ...(await BUILTIN_HARNESSES[name]()) };
-      } catch (err) {
-        columns.push({ adapter: target.adapter.name, unavailable: `its conformance harness could not load: ${(err as Error).message}`, results: [] });
-        continue;
-      }
     }
     if (typeof target.conformanceHarness !== 'function') {
       columns.push({ adapter: target.adapter.name, unavailable: `the module exports no conformanceHarness()`, results: [] });
       continue;
     }
-    const results = await runCases(target.conformanceHarness(), target.expectedFailures ?? []);
-    columns.push({ adapter: target.adapter.name, results });
+    const harness = target.conformanceHarness();
+    try {
+      const results = await captureStderr(platformOutput, () => runCases(harness, target.expectedFailures ?? []));
+      columns.push({ adapter: target.adapter.name, results });
+    } catch (err) {
+      if (!(err instanceof HarnessNotStartedError)) throw err;
+      columns.push({ adapter: target.adapter.name, unavailable: notRunReason(err.cause, name, err.message), results: [] });
+    }
   }
   const matrix = buildMatrix(columns);
   io.output.line(matrixToText(matrix));
-  const outDir = resolve(io.cwd, values.out ?? 'conformance-report');
   mkdirSync(outDir, { recursive: true });
+  if (platformOutput.length > 0) {
+    writeFileSync(resolve(outDir, 'platform-output.log'), platformOutput.join(''));
+    io.output.line(`faasport conformance: what the runtimes printed while the cases ran (failures the suite provokes on purpose) is in ${resolve(outDir, 'platform-output.log')}`);
+  }
   const markdown = matrixToMarkdown(matrix);
   writeFileSync(resolve(outDir, 'matrix.json'), JSON.stringify(matrix, null, 2) + '\n');
   writeFileSync(resolve(outDir, 'matrix.md'), markdown);
   io.output.line(`faasport conformance: wrote ${resolve(outDir, 'matrix.json')} and matrix.md`);
-  if (values.readme) {
+  if (typeof values.readme === 'string') {
     const readmePath = resolve(io.cwd, values.readme);
     const readme = readFileSync(readmePath, 'utf8');
     const a = readme.indexOf(README_START);

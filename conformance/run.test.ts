@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineAdapter } from '../src/index.js';
 import { localHarness } from '../adapters/local/harness.js';
 import { buildMatrix, matrixOk, matrixToMarkdown } from './matrix.js';
-import { runCases } from './run.js';
+import { HarnessNotStartedError, runCases } from './run.js';
 import type { ConformanceHarness } from './harness.js';
 
 // The local runtime with FIFO switched off in its declared capabilities: a real runtime,
@@ -63,6 +63,16 @@ describe('conformance runner', () => {
     expect(withoutHttp.filter((r) => r.group === 'schedule' || r.group === 'event').map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'unsupported']);
     expect(withoutHttp.filter((r) => r.status === 'fail')).toEqual([]);
   }, 120_000);
+
+  it('a harness that never starts is one error for the run, not a FAIL or an expected failure per case', async () => {
+    // A real harness whose emulator is missing: its start fails the way a missing package does.
+    const base = localHarness();
+    const missing = Object.assign(new Error("Cannot find package 'fauxqs' imported from /x/harness.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const broken: ConformanceHarness = { ...base, start: async () => { throw missing; } };
+    const run = runCases(broken, [{ test: 'http > unknown route answers 404 JSON', reason: 'an expected failure must not hide a harness that never started' }]);
+    await expect(run).rejects.toBeInstanceOf(HarnessNotStartedError);
+    await expect(run).rejects.toMatchObject({ message: expect.stringMatching(/^the local harness did not start: Cannot find package 'fauxqs'/), cause: missing });
+  });
 
   it('refuses expected failures that name no test or give no reason', async () => {
     await expect(runCases(localHarness(), [{ test: 'http > nope', reason: 'a long enough reason' }])).rejects.toThrow(/names no conformance test/);

@@ -31,9 +31,15 @@ class Session {
     process.on('unhandledRejection', this.#onUnhandled);
   }
 
+  /** Why the harness never started, once its start failed. */
+  startError: unknown;
+
   async ready(): Promise<CaseEnv> {
     const caps = this.harness.adapter.capabilities;
-    this.#driver ??= this.harness.start(createConformanceApp(caps), { production: false });
+    this.#driver ??= this.harness.start(createConformanceApp(caps), { production: false }).catch((err: unknown) => {
+      this.startError = err;
+      throw err;
+    });
     const driver = await this.#driver;
     return {
       driver,
@@ -136,6 +142,14 @@ export function runConformance(options: RunConformanceOptions): void {
 }
 
 /** Runs every case against one harness without a test framework: the matrix command uses this. */
+/** `runCases` could not start the harness (an emulator missing or failing), so no case ran. */
+export class HarnessNotStartedError extends Error {
+  constructor(adapter: string, cause: unknown) {
+    super(`the ${adapter} harness did not start: ${firstLine(cause)}`, { cause });
+    this.name = 'HarnessNotStartedError';
+  }
+}
+
 export async function runCases(harness: ConformanceHarness, expected: readonly ExpectedFailure[] = [], timeoutMs = 60_000): Promise<CaseResult[]> {
   checkExpectedFailures(expected);
   const session = new Session(harness);
@@ -166,6 +180,9 @@ export async function runCases(harness: ConformanceHarness, expected: readonly E
           ? { ...base, status: 'unexpected-pass', reason: `passes now; remove the expected failure (${xfail.reason})`, durationMs: Date.now() - started }
           : { ...base, status: 'pass', durationMs: Date.now() - started });
       } catch (err) {
+        // A harness that never started tells nothing about any case: no FAIL and no expected
+        // failure for each of them, one error for the run.
+        if (session.startError !== undefined) throw new HarnessNotStartedError(harness.adapter.name, session.startError);
         results.push(xfail
           ? { ...base, status: 'expected-failure', reason: xfail.reason, durationMs: Date.now() - started }
           : { ...base, status: 'fail', reason: firstLine(err), durationMs: Date.now() - started });

@@ -53,7 +53,8 @@ export interface Topic<T> {
 /** The registry of everything an app defines. Adapters read it; nothing in it knows a cloud. */
 export interface App {
   readonly name: string;
-  http(name: string, options: HttpOptions, handler: HttpHandler): HttpFunctionDefinition;
+  /** An HTTP function; `ctx.params` is typed from the route literal (`'/items/:id'` → `ctx.params.id: string`). */
+  http<const Route extends string>(name: string, options: HttpOptions & { route: Route }, handler: HttpHandler<Route>): HttpFunctionDefinition;
   queue<T = unknown>(name: string, options?: QueueOptions): Queue<T>;
   topic<T = unknown>(name: string, options?: TopicOptions): Topic<T>;
   schedule(name: string, options: ScheduleOptions, handler: ScheduleHandler): ScheduleFunctionDefinition;
@@ -200,7 +201,8 @@ export function createApp(name: string, options: AppOptions = {}): App {
         methods,
         route,
         public: options.public === undefined ? false : checkBoolean(what, 'public', options.public),
-        handler,
+        // The compiled route fills exactly the parameters RouteParams<Route> names.
+        handler: handler as HttpHandler,
         ...common(what, options),
       });
     },

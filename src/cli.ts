@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
@@ -8,78 +7,104 @@ import { isFaasportError, FaasportError, summariseError } from './errors.js';
 import { redactSecrets } from './redact-secrets.js';
 import type { App } from './app.js';
 import { compileTrustProxy } from './client-address.js';
+import { closestCommand, commandHelp, COMMANDS, parseCommandArgs, usage } from './cli-options.js';
+import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, requirePackages } from './required-packages.js';
+import { checkOutDir, writeOutManifest } from './out-dir.js';
+import { initProject } from './init.js';
+import { prettySink } from './pretty-log.js';
 
-const USAGE = `faasport — write a serverless function once, run it on AWS, Azure, Google Cloud or locally
-
-Usage:
-  faasport dev <app.ts> [--port 3000] [--host 127.0.0.1] [--max-body-bytes 6291456] [--no-schedules] [--persist <dir>] [--persist-max-mb <n>]
-                 [--trust-proxy <hops|ip,cidr,loopback,...>] [--lambda-control-api]
-                 [--max-connections 512] [--max-inflight-body-bytes 67108864]
-                 [--headers-timeout 10000] [--request-timeout 30000]
-      The dev API (/_faasport/*) and Lambda APIs (/2015-03-31/*) refuse web pages: a foreign Host
-      (421), a foreign Origin or a form Content-Type such as text/plain (403). --lambda-control-api
-      serves CreateFunction/UpdateFunctionCode, which run uploaded code: its requests must carry the
-      per-run token printed at start (as AWS_ACCESS_KEY_ID, or x-faasport-token / Bearer). A --host
-      beyond loopback prints a warning and makes every dev and Lambda API request need that token.
-      Caps: connections held at once; request body bytes held across connections (then 503);
-      milliseconds to receive the headers, and the whole request (then 408).
-  faasport build <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>]
-  faasport build <app.ts> --target container --cloud aws|gcp|azure [--out dist/container]
-  faasport deploy <app.ts> --target aws|azure|gcp|<module> [--out dist/<target>] [target options]
-  faasport cost <app.ts> [--rps N | --requests-per-month N] [--duration-ms D] [--memory-mb M] [--measure] [--chart f.svg] [--json] (more: cost --help)
-  faasport conformance [--adapter local|aws|azure|gcp|<module>]... [--only] [--out conformance-report]
-                       (a <module> alone is added to the four built-ins; --only runs just the modules)
-  faasport --help | --version
-`;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 export interface CliIo {
   cwd: string;
   output: Output;
   env: NodeJS.ProcessEnv;
+  /** stdout is a terminal: `faasport dev` then logs readable colored lines instead of JSON. */
+  tty?: boolean;
 }
 
 /** Runs the CLI; resolves to the exit code. Long-running commands (dev) resolve when stopped. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.output.line(USAGE);
+    io.output.line(usage());
     return command ? 0 : 1;
   }
   if (command === '--version' || command === '-v') {
     io.output.line(await packageVersion());
     return 0;
   }
-  const container = createContainer({ cwd: io.cwd, output: io.output });
+  if (!COMMANDS[command]) {
+    const near = closestCommand(command);
+    io.output.error(`faasport: unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}\n\n${usage()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.output.line(commandHelp(command));
+    return 0;
+  }
+  const debug = rest.includes('--debug');
   try {
+    const { values, positionals } = parseCommandArgs(command, rest);
+    const container = createContainer({ cwd: io.cwd, output: io.output });
+    const loadApp = (): AppLoader => container.get<AppLoader>(TOKENS.AppLoader);
+    const targets = (): TargetResolver => container.get<TargetResolver>(TOKENS.TargetResolver);
     switch (command) {
+      case 'init':
+        return await init(positionals, io);
       case 'dev':
-        return await dev(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+        return await dev(values, positionals, io, loadApp(), targets());
       case 'build':
-        return await build(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+        return await build(values, positionals, io, loadApp(), targets());
       case 'deploy':
-        return await deploy(rest, io, container.get<AppLoader>(TOKENS.AppLoader), container.get<TargetResolver>(TOKENS.TargetResolver));
+        return await deploy(values, positionals, rest, io, loadApp(), targets());
       case 'cost': {
         const { costCommand } = await import('./cost/cost-command.js');
-        return await costCommand(rest, io, container.get<AppLoader>(TOKENS.AppLoader));
+        return await costCommand(rest, io, loadApp());
       }
       case 'conformance': {
         const { conformanceCommand } = await import('../conformance/cli.js');
-        return await conformanceCommand(rest, io, container.get<TargetResolver>(TOKENS.TargetResolver));
+        return await conformanceCommand(rest, io, targets());
       }
       default:
-        io.output.error(`faasport: unknown command "${command}"\n\n${USAGE}`);
-        return 2;
+        // A command in the table without a case here is a faasport bug, not a user error.
+        throw new Error(`command "${command}" is declared in src/cli-options.ts but has no handler in src/cli.ts`);
     }
   } catch (err) {
-    if (isFaasportError(err)) {
-      io.output.error(`faasport ${command}: ${err.message} [${err.code}]`);
-      return 1;
-    }
-    if ((err as { code?: string })?.code?.startsWith('ERR_PARSE_ARGS')) {
-      io.output.error(`faasport ${command}: ${(err as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw err;
+    return reportFailure(command, err, io, debug);
+  }
+}
+
+/**
+ * One line for every failure a user can fix (and its fix), with exit 1, or 2 for a command line
+ * that does not parse; an unexpected error gets its stack only under --debug.
+ */
+function reportFailure(command: string, err: unknown, io: CliIo, debug: boolean): number {
+  const known = isFaasportError(err) ? err : (fromModuleNotFound(err, `faasport ${command}`) ?? knownSystemError(err, command));
+  if (known) {
+    io.output.error(`faasport ${command}: ${known.message} [${known.code}]`);
+    if (debug && known !== err) io.output.error(String((err as Error)?.stack ?? err));
+    return known.code === 'UNKNOWN_OPTION' || known.details?.usage === true ? 2 : 1;
+  }
+  const message = (err as Error)?.message ?? String(err);
+  io.output.error(`faasport ${command}: unexpected error: ${message}${debug ? `\n${(err as Error)?.stack ?? ''}` : ' (run again with --debug for the stack)'}`);
+  return 70;
+}
+
+/** File-system failures a user can fix, as one line with the fix. */
+function knownSystemError(err: unknown, command: string): FaasportError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  const path = e?.path ?? '';
+  switch (e?.code) {
+    case 'ENOENT':
+      return new FaasportError('CONFIG_INVALID', `${path || 'a file'} does not exist; check the path (run "faasport ${command} --help")`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+      return new FaasportError('CONFIG_INVALID', `no permission to use ${path || 'a file'}; pick a folder you can write or fix its permissions`, { cause: err });
+    case 'ENOSPC':
+      return new FaasportError('CONFIG_INVALID', 'the disk is full; free some space and run again', { cause: err });
+    default:
+      return undefined;
   }
 }
 
@@ -109,36 +134,33 @@ function intOption(name: string, value: string | undefined, fallback: number, mi
   return n;
 }
 
-async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'max-body-bytes': { type: 'string' },
-      'no-schedules': { type: 'boolean' },
-      persist: { type: 'string' },
-      'persist-max-mb': { type: 'string' },
-      'trust-proxy': { type: 'string' },
-      'lambda-control-api': { type: 'boolean' },
-      'max-connections': { type: 'string' },
-      'max-inflight-body-bytes': { type: 'string' },
-      'headers-timeout': { type: 'string' },
-      'request-timeout': { type: 'string' },
-    },
-  });
+async function init(positionals: string[], io: CliIo): Promise<number> {
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  const files = initProject(dir, await packageVersion());
+  io.output.line(`faasport init: wrote ${files.join(', ')} in ${dir}`);
+  const cd = positionals[0] ? `cd ${positionals[0]} && ` : '';
+  io.output.line(`next: ${cd}npm install && npm test && npm run dev`);
+  return 0;
+}
+
+function text(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function dev(values: Values, positionals: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
   // Checked before the app loads: a typo here must not leave a server believing every X-Forwarded-For.
-  const trustSpec = values['trust-proxy'] ?? io.env.FAASPORT_TRUST_PROXY;
+  const trustSpec = text(values, 'trust-proxy') ?? io.env.FAASPORT_TRUST_PROXY;
   const trustProxy = compileTrustProxy(trustSpec, values['trust-proxy'] !== undefined ? 'faasport dev --trust-proxy' : 'faasport dev (FAASPORT_TRUST_PROXY)');
-  const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', values['persist-max-mb'], 0, 1, 1024 * 1024);
+  const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', text(values, 'persist-max-mb'), 0, 1, 1024 * 1024);
   if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
   const { app } = await loadApp(requireApp(positionals, 'dev'));
-  const port = intOption('port', values.port ?? io.env.PORT, 3000, 0, 65535);
-  const maxBodyBytes = intOption('max-body-bytes', values['max-body-bytes'], 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const port = intOption('port', text(values, 'port') ?? io.env.PORT, 3000, 0, 65535);
+  const maxBodyBytes = intOption('max-body-bytes', text(values, 'max-body-bytes'), 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
+  const host = text(values, 'host') ?? '127.0.0.1';
+  const persist = text(values, 'persist');
   const local = await import('../adapters/local/index.js');
   const limits = devLimits(values, local.SERVE_DEFAULTS);
-  const host = values.host ?? '127.0.0.1';
   const beyondLoopback = !local.isLoopbackHost(host);
   const controlApi = values['lambda-control-api'] === true;
   // One per-run secret: for the control API (which runs uploaded code) and for any request from beyond loopback.
@@ -157,11 +179,15 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
     | undefined;
   const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app, { production, controlApi }) : undefined;
   if (lambdaApi) mounts.push(lambdaApi);
+  // JSON lines for machines (piped, --json); readable lines for a person at a terminal.
+  const readable = io.tty === true && values.json !== true;
+  const logSink = readable ? prettySink((l) => io.output.line(l), io.env.NO_COLOR === undefined || io.env.NO_COLOR === '') : undefined;
   const runtime = local.createLocalRuntime(app, {
     maxBodyBytes,
     mounts,
     production,
-    ...(values.persist !== undefined ? { persist: values.persist } : {}),
+    ...(logSink ? { logSink } : {}),
+    ...(persist !== undefined ? { persist } : {}),
     ...(persistMaxMb !== undefined ? { persistMaxBytes: persistMaxMb * 1024 * 1024 } : {}),
   });
   let listeningPort = -1;
@@ -170,18 +196,24 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
     port: () => listeningPort,
     ...(token ? { token, requireToken: (_request: Request, pathname: string) => beyondLoopback || (lambdaApi?.isControlPath(pathname) ?? false) } : {}),
   });
-  const server = await local.serve(local.guardRoutes(guard, (request) => runtime.fetch(request)), {
-    port,
-    host,
-    maxBodyBytes,
-    ...limits,
-    ...(trustProxy ? { trustProxy } : {}),
-    onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
-  });
+  const server = await local
+    .serve(local.guardRoutes(guard, (request) => runtime.fetch(request)), {
+      port,
+      host,
+      maxBodyBytes,
+      ...limits,
+      ...(trustProxy ? { trustProxy } : {}),
+      onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
+    })
+    .catch(async (err: unknown) => {
+      runtime.stop();
+      await lambdaApi?.close();
+      throw listenError(err, host, port);
+    });
   listeningPort = server.port;
   if (!values['no-schedules']) runtime.startSchedules();
   const url = beyondLoopback ? `http://${host.includes(':') ? `[${host}]` : host}:${server.port}` : server.url;
-  io.output.line(describeApp(app, url, runtime.upcoming()));
+  io.output.line(describeApp(app, url, runtime.upcoming(), local.DEV_API_ROUTES));
   if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
   if (beyondLoopback) {
     io.output.line(
@@ -211,13 +243,12 @@ async function dev(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget:
 type DevLimits = Record<'maxConnections' | 'maxInFlightBodyBytes' | 'headersTimeoutMs' | 'requestTimeoutMs', number>;
 
 /** The resource caps of `faasport dev`, from its flags (each defaults to `serve`'s own). */
-function devLimits(values: Record<string, string | boolean | undefined>, defaults: DevLimits): DevLimits {
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+function devLimits(values: Values, defaults: DevLimits): DevLimits {
   const limits = {
-    maxConnections: intOption('max-connections', text('max-connections'), defaults.maxConnections, 1, 1_000_000),
-    maxInFlightBodyBytes: intOption('max-inflight-body-bytes', text('max-inflight-body-bytes'), defaults.maxInFlightBodyBytes, 1, 64 * 1024 * 1024 * 1024),
-    headersTimeoutMs: intOption('headers-timeout', text('headers-timeout'), defaults.headersTimeoutMs, 100, 3_600_000),
-    requestTimeoutMs: intOption('request-timeout', text('request-timeout'), defaults.requestTimeoutMs, 100, 3_600_000),
+    maxConnections: intOption('max-connections', text(values, 'max-connections'), defaults.maxConnections, 1, 1_000_000),
+    maxInFlightBodyBytes: intOption('max-inflight-body-bytes', text(values, 'max-inflight-body-bytes'), defaults.maxInFlightBodyBytes, 1, 64 * 1024 * 1024 * 1024),
+    headersTimeoutMs: intOption('headers-timeout', text(values, 'headers-timeout'), defaults.headersTimeoutMs, 100, 3_600_000),
+    requestTimeoutMs: intOption('request-timeout', text(values, 'request-timeout'), defaults.requestTimeoutMs, 100, 3_600_000),
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new FaasportError('CONFIG_INVALID', `--headers-timeout (${limits.headersTimeoutMs} ms) must not exceed --request-timeout (${limits.requestTimeoutMs} ms): the whole request includes its headers`);
@@ -232,8 +263,23 @@ function describeReach(host: string, hosts: Set<string>): string {
   return `every network interface${addresses.length > 0 ? `: ${addresses.join(', ')}` : ''}`;
 }
 
+/** A listen failure as one line and its fix. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as { code?: string })?.code;
+  if (code === 'EADDRINUSE') {
+    return new FaasportError('CONFIG_INVALID', `port ${port} on ${host} is in use (another faasport dev?); stop that process, or pass --port <n>, or --port 0 for any free port`, { cause: err });
+  }
+  if (code === 'EACCES') {
+    return new FaasportError('CONFIG_INVALID', `no permission to listen on ${host}:${port} (ports below 1024 need privileges); pass --port 3000 or another port above 1023`, { cause: err });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new FaasportError('CONFIG_INVALID', `${host} is not an address of this machine; pass --host 127.0.0.1`, { cause: err });
+  }
+  return err;
+}
+
 /** The listing `faasport dev` prints at startup. */
-export function describeApp(app: App, url: string, upcoming: { name: string; next: Date | undefined }[]): string {
+export function describeApp(app: App, url: string, upcoming: { name: string; next: Date | undefined }[], devApiRoutes: readonly string[] = []): string {
   const lines = [`faasport dev: app "${app.name}" listening on ${url}`, ''];
   for (const f of app.functions) {
     switch (f.kind) {
@@ -259,41 +305,49 @@ export function describeApp(app: App, url: string, upcoming: { name: string; nex
   for (const q of app.queues) {
     if (!app.functions.some((f) => f.kind === 'queue' && f.source === q)) lines.push(`  queue     ${q.name}  (no consumer: messages wait)`);
   }
-  lines.push('', `  dev API   ${url}/_faasport/functions, /_faasport/queues, POST /_faasport/events, POST /_faasport/schedules/<name>/run`);
+  if (devApiRoutes.length > 0) lines.push('', `  dev API (${url}):`, ...devApiRoutes.map((r) => `    ${r}`));
   return lines.join('\n');
 }
 
-async function build(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { target: { type: 'string' }, out: { type: 'string' }, cloud: { type: 'string' } } });
-  if (!values.target) throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure, gcp or a path to an adapter module');
+async function build(values: Values, positionals: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
+  const targetName = text(values, 'target');
+  if (!targetName) throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure, gcp or a path to an adapter module');
+  requirePackages(`faasport build --target ${targetName}`, BUILTIN_TARGET_PACKAGES[targetName]?.build ?? []);
   const loaded = await loadApp(requireApp(positionals, 'build'));
-  const target = await resolveTarget(values.target);
+  const target = await resolveTarget(targetName);
   assertSupported(loaded.app, target.adapter);
   if (typeof target.build !== 'function') {
-    throw new FaasportError('CONFIG_INVALID', `target "${values.target}" (${target.adapter.name}) has no build(); it runs in-process only`);
+    throw new FaasportError('CONFIG_INVALID', `target "${targetName}" (${target.adapter.name}) has no build(); it runs in-process only`);
   }
-  const outDir = resolve(io.cwd, values.out ?? `dist/${target.adapter.name}`);
+  const outDir = resolve(io.cwd, text(values, 'out') ?? `dist/${target.adapter.name}`);
+  checkOutDir(outDir, 'faasport build');
   mkdirSync(outDir, { recursive: true });
-  const buildOptions = { entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l: string) => io.output.line(l), ...(values.cloud !== undefined ? { cloud: values.cloud } : {}) };
+  const cloud = text(values, 'cloud');
+  const buildOptions = { entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l: string) => io.output.line(l), ...(cloud !== undefined ? { cloud } : {}) };
   const result = await target.build(buildOptions);
   const infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
   const files = [...new Set([...result.files, ...infra.files])];
+  writeOutManifest(outDir, target.adapter.name);
   io.output.line(`faasport build: wrote ${files.length} files for ${target.adapter.name} to ${result.outDir}`);
   for (const f of files) io.output.line(`  ${f}`);
   return 0;
 }
 
-async function deploy(args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: false, options: { target: { type: 'string' }, out: { type: 'string' } } });
-  if (typeof values.target !== 'string') throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure or gcp');
+async function deploy(values: Values, positionals: string[], args: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
+  const targetName = text(values, 'target');
+  if (!targetName) throw new FaasportError('CONFIG_INVALID', 'missing --target; use --target aws, azure or gcp');
+  const needs = BUILTIN_TARGET_PACKAGES[targetName];
+  requirePackages(`faasport deploy --target ${targetName}`, needs ? [...needs.build, ...needs.deploy] : []);
   const loaded = await loadApp(requireApp(positionals, 'deploy'));
-  const target = await resolveTarget(values.target);
+  const target = await resolveTarget(targetName);
   assertSupported(loaded.app, target.adapter);
   if (typeof target.deploy !== 'function') {
-    throw new FaasportError('CONFIG_INVALID', `target "${values.target}" (${target.adapter.name}) does not offer deploy; run "faasport build" and deploy the folder with the platform's own tools`);
+    throw new FaasportError('CONFIG_INVALID', `target "${targetName}" (${target.adapter.name}) does not offer deploy; run "faasport build" and deploy the folder with the platform's own tools`);
   }
-  const outDir = resolve(io.cwd, typeof values.out === 'string' ? values.out : `dist/${target.adapter.name}`);
+  const outDir = resolve(io.cwd, text(values, 'out') ?? `dist/${target.adapter.name}`);
+  checkOutDir(outDir, 'faasport deploy');
   await target.deploy({ entry: loaded.entry, exportName: loaded.exportName, app: loaded.app, outDir, args, log: (l) => io.output.line(l), env: io.env });
+  writeOutManifest(outDir, target.adapter.name);
   return 0;
 }
 
@@ -302,12 +356,14 @@ if (isMain) {
   main(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
+    tty: process.stdout.isTTY === true,
     // Everything the CLI prints passes the secret scrubber: deploy tools' output, errors, banners.
     output: { line: (t) => process.stdout.write(redactSecrets(t) + '\n'), error: (t) => process.stderr.write(redactSecrets(t) + '\n') },
   }).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(redactSecrets(`faasport: unexpected error: ${err instanceof Error ? err.stack : summariseError(err).message}`) + '\n');
+      const detail = process.argv.includes('--debug') && err instanceof Error ? `\n${err.stack ?? ''}` : ' (run again with --debug for the stack)';
+      process.stderr.write(redactSecrets(`faasport: unexpected error: ${summariseError(err).message}${detail}`) + '\n');
       process.exit(70);
     },
   );

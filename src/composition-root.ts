@@ -2,6 +2,7 @@ import { Container } from 'inversify';
 import { isAbsolute, resolve } from 'node:path';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { FaasportError } from './errors.js';
+import { fromModuleNotFound } from './required-packages.js';
 import { importModule, loadApp, type LoadedApp } from './load-app.js';
 import type { TargetModule } from './build.js';
 
@@ -37,7 +38,9 @@ export const BUILTIN_TARGETS: Record<string, () => Promise<TargetModule>> = {
 export async function resolveTarget(target: string, cwd: string): Promise<TargetModule> {
   let mod: Record<string, unknown>;
   if (BUILTIN_TARGETS[target]) {
-    mod = (await BUILTIN_TARGETS[target]()) as unknown as Record<string, unknown>;
+    mod = (await BUILTIN_TARGETS[target]().catch((err: unknown) => {
+      throw fromModuleNotFound(err, `target "${target}"`) ?? err;
+    })) as unknown as Record<string, unknown>;
   } else if (target.startsWith('.') || isAbsolute(target)) {
     mod = await importModule(moduleFile(resolve(cwd, target)));
   } else {

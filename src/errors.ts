@@ -36,7 +36,10 @@ export type FaasportErrorCode =
   /** A dev server refused a request its guard does not let through (foreign Host or Origin, form content type, no token). */
   | 'FORBIDDEN'
   /** A server is at a resource cap (in-flight request bodies); retry later. */
-  | 'SERVER_BUSY';
+  | 'SERVER_BUSY'
+  /** A package an operation needs is not installed; the message names the npm install line. */
+
+  | 'PACKAGE_MISSING';
 
 const BRAND = Symbol.for('faasport.error');
 

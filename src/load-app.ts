@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isApp, type App } from './app.js';
 import { FaasportError, isFaasportError } from './errors.js';
+import { fromModuleNotFound } from './required-packages.js';
 
 export interface LoadedApp {
   readonly app: App;
@@ -34,6 +35,8 @@ export async function loadApp(path: string, cwd = process.cwd()): Promise<Loaded
     mod = await importModule(entry);
   } catch (err) {
     if (isFaasportError(err)) throw err;
+    const missing = fromModuleNotFound(err, `load app: ${entry}`);
+    if (missing) throw missing;
     throw new FaasportError('CONFIG_INVALID', `load app: importing ${entry} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
   for (const name of ['app', 'default']) {

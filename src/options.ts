@@ -7,10 +7,7 @@ export function checkKnownOptions(what: string, options: object, known: readonly
   }
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      const lower = key.toLowerCase();
-      const near =
-        known.find((k) => k.toLowerCase() === lower || levenshtein(k, key) <= 2) ??
-        known.find((k) => lower.length >= 3 && (k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())));
+      const near = closest(key, known);
       throw new FaasportError(
         'UNKNOWN_OPTION',
         `${what}: unknown option "${key}"${near ? ` (did you mean "${near}"?)` : ''}; known options: ${known.join(', ')}`,
@@ -18,6 +15,15 @@ export function checkKnownOptions(what: string, options: object, known: readonly
       );
     }
   }
+}
+
+/** The known name closest to `key` (a typo, another case, a prefix), or undefined. */
+export function closest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  return (
+    known.find((k) => k.toLowerCase() === lower || levenshtein(k, key) <= 2) ??
+    known.find((k) => lower.length >= 3 && (k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())))
+  );
 }
 
 export function invalid(what: string, message: string): FaasportError {

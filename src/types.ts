@@ -8,7 +8,7 @@ export type ProviderName = 'local' | 'aws' | 'azure' | 'gcp' | (string & {});
 /**
  * The one context every handler receives, on every runtime.
  */
-export interface Context<Native = unknown> {
+export interface Context<Native = unknown, Params = Readonly<Record<string, string>>> {
   readonly functionName: string;
   /** Unique per invocation (the platform's request / execution / invocation id). */
   readonly invocationId: string;
@@ -27,7 +27,7 @@ export interface Context<Native = unknown> {
   /** W3C trace context; propagated automatically to queue and topic sends made during this invocation. */
   readonly trace: TraceContext;
   /** Route parameters (`/hello/:name` → `{ name }`); empty for non-HTTP triggers. */
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: Params;
   /** Keeps the invocation alive until `promise` settles, after the result is returned where the platform allows. */
   waitUntil(promise: Promise<unknown>): void;
   /**
@@ -96,7 +96,33 @@ export interface DeadLetterEnvelope<T = unknown> {
   readonly deadLetteredAt: string;
 }
 
-export type HttpHandler = (request: Request, ctx: Context) => Response | Promise<Response>;
+/** The `:param` names of one route segment; `*` for a trailing wildcard. */
+type SegmentParam<Segment extends string> = Segment extends `:${infer Name}` ? Name : Segment extends '*' ? '*' : never;
+
+/**
+ * The parameter names of a route literal: `'/items/:id/tags/:tag'` → `'id' | 'tag'`, and
+ * `'*'` for a trailing wildcard.
+ */
+export type RouteParamNames<Route extends string> = Route extends `${infer Head}/${infer Rest}`
+  ? SegmentParam<Head> | RouteParamNames<Rest>
+  : SegmentParam<Route>;
+
+/**
+ * `ctx.params` of an HTTP function: exactly the route's parameters, each a string. A route
+ * that is not a literal (a `string` variable) gives a string record.
+ *
+ * @example
+ * ```ts
+ * import type { RouteParams } from 'faasport';
+ * const params: RouteParams<'/items/:id'> = { id: '42' };
+ * ```
+ */
+export type RouteParams<Route extends string> = string extends Route
+  ? Readonly<Record<string, string>>
+  : { readonly [Name in RouteParamNames<Route>]: string };
+
+/** An HTTP handler; with a route literal, `ctx.params` has exactly the route's parameters. */
+export type HttpHandler<Route extends string = string> = (request: Request, ctx: Context<unknown, RouteParams<Route>>) => Response | Promise<Response>;
 export type QueueHandler<T> = (message: QueueMessage<T>, ctx: Context) => void | Promise<void>;
 export type ScheduleHandler = (tick: ScheduleTick, ctx: Context) => void | Promise<void>;
 export type EventHandler<T> = (event: CloudEvent<T>, ctx: Context) => void | Promise<void>;

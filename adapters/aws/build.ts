@@ -7,6 +7,7 @@ import { adapter } from './adapter.js';
 import { SNS_MAX_MESSAGE_BYTES } from './limits.js';
 import { isUnfiltered } from './template.js';
 import { deadLetterQueueName, sqsQueueName, LAMBDA_ASYNC_MAX_ATTEMPTS, redriveMaxReceiveCount } from './naming.js';
+import { RUNTIME_ESBUILD_TARGET, RUNTIME_NODE_MAJOR } from '../../src/runtime-node.js';
 
 /** The bundle Lambda loads; each function's handler is `index.<functionName>`. */
 export const BUNDLE_FILE = 'index.mjs';
@@ -47,7 +48,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: RUNTIME_ESBUILD_TARGET,
     outfile: join(outDir, BUNDLE_FILE),
     sourcemap: 'linked',
     metafile: true,
@@ -120,7 +121,7 @@ function checkTopics(app: App): void {
 export function manifest(app: App): Record<string, unknown> {
   return {
     app: app.name,
-    runtime: 'nodejs22.x',
+    runtime: `nodejs${RUNTIME_NODE_MAJOR}.x` as const,
     functions: app.functions.map((fn) => ({
       name: fn.name,
       handler: `index.${fn.name}`,

@@ -18,6 +18,7 @@ import { scheduleExpression } from './encode-schedule-expression.js';
 import { toHttpApiPath } from './http-api-path.js';
 import { SQS_MAX_MESSAGE_BYTES, SQS_MAX_VISIBILITY_SECONDS } from './limits.js';
 import { deadLetterQueueName, envKey, redriveMaxReceiveCount, sqsQueueName, subscriptionQueueName } from './naming.js';
+import { RUNTIME_NODE_MAJOR } from '../../src/runtime-node.js';
 export { subscriptionQueueName, toHttpApiPath };
 
 /** A CloudFormation / SAM template as JSON. */
@@ -59,7 +60,7 @@ export const DEFAULT_CODE_URI = '.';
 /** Logical id of the app's own EventBridge bus (named after the stack), made when an event function has no filter. */
 export const APP_EVENT_BUS_ID = 'AppEventBus';
 /** Lambda runtime every function runs on. */
-export const LAMBDA_RUNTIME = 'nodejs22.x';
+export const LAMBDA_RUNTIME = `nodejs${RUNTIME_NODE_MAJOR}.x` as const;
 /** Alias SAM publishes when a function keeps instances warm (provisioned concurrency needs one). */
 export const WARM_ALIAS = 'live';
 /** Longest retention SQS allows: dead letters are kept 14 days. */

@@ -9,6 +9,7 @@ import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
 import { toAzureRoute } from './encode-route.js';
 import { hostQueueSettings, retryEnforcement, toTimeSpan } from './host-settings.js';
 import { storageQueueName } from './queue-names.js';
+import { RUNTIME_ESBUILD_TARGET, RUNTIME_NODE_ENGINES } from '../../src/runtime-node.js';
 
 /** `@azure/identity` for the function app's package.json: the managed identity's token for identity-based storage sends. */
 const IDENTITY_VERSION = '^4.0.0';
@@ -47,7 +48,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: RUNTIME_ESBUILD_TARGET,
     outfile: join(outDir, MAIN_FILE),
     sourcemap: true,
     // The host loads @azure/functions from the app's node_modules and injects @azure/functions-core.
@@ -83,7 +84,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The deployed storage connection is identity-based (see armTemplate): sends need a token credential.
     dependencies['@azure/identity'] = IDENTITY_VERSION;
   }
-  const packageJson = { name: app.name, version: '1.0.0', private: true, type: 'module', main: MAIN_FILE, engines: { node: '>=20' }, dependencies };
+  const packageJson = { name: app.name, version: '1.0.0', private: true, type: 'module', main: MAIN_FILE, engines: { node: RUNTIME_NODE_ENGINES }, dependencies };
   const localSettings = { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...settings } };
 
   await mkdir(outDir, { recursive: true });

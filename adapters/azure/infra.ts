@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { assertSupported, type App, type BuildOptions, type BuildResult, type HttpFunctionDefinition } from '../../src/index.js';
 import { adapter } from './azure-adapter.js';
 import { POISON_SUFFIX, storageQueueName } from './queue-names.js';
+import { RUNTIME_NODE_MAJOR } from '../../src/runtime-node.js';
 
 /** An ARM (Azure Resource Manager) deployment template as JSON. */
 export interface ArmTemplate {
@@ -203,7 +204,7 @@ export function armTemplate(app: App): ArmTemplate {
             },
           },
           scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: instanceMemory(app), alwaysReady: alwaysReady(app) },
-          runtime: { name: 'node', version: '22' },
+          runtime: { name: 'node', version: String(RUNTIME_NODE_MAJOR) },
         },
       },
       dependsOn: [

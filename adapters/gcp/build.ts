@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FaasportError, type BuildOptions, type BuildResult } from '../../src/index.js';
 import { assertGcpSupported } from './check-app.js';
 import { planDeployment, retryEnforcement } from './deploy-plan.js';
+import { RUNTIME_ESBUILD_TARGET, RUNTIME_NODE_ENGINES } from '../../src/runtime-node.js';
 
 const require = createRequire(import.meta.url);
 const FRAMEWORK = '@google-cloud/functions-framework';
@@ -19,7 +20,8 @@ const PUBSUB = '@google-cloud/pubsub';
  * and `faasport-gcp.json` (the deployment plan as data). The gcloud `deploy.sh` comes from
  * {@link writeInfrastructure}, which `faasport build` calls next.
  *
- * `npx functions-framework --source <outDir> --target <function>` serves any one function.
+ * `cd <outDir> && npm install && npx @google-cloud/functions-framework --target <function>` serves any
+ * one function (the scoped name: unscoped `functions-framework` on npx is somebody else's package).
  *
  * @example
  * ```ts
@@ -54,7 +56,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       stdin: { contents, resolveDir: dirname(entry), sourcefile: 'faasport-gcp-entry.js', loader: 'js' },
       bundle: true,
       platform: 'node',
-      target: 'node22',
+      target: RUNTIME_ESBUILD_TARGET,
       format: 'esm',
       outfile: join(outDir, 'index.js'),
       // The framework must be the copy the runtime serves from (one function registry); Pub/Sub is a runtime dependency.
@@ -76,7 +78,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     private: true,
     type: 'module',
     main: 'index.js',
-    engines: { node: '>=22' },
+    engines: { node: RUNTIME_NODE_ENGINES },
     scripts: { start: 'functions-framework' },
     dependencies: {
       [FRAMEWORK]: `^${installedVersion(FRAMEWORK) ?? '5.0.0'}`,
@@ -86,9 +88,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await writeFile(join(outDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   await writeFile(join(outDir, 'faasport-gcp.json'), JSON.stringify(plan, null, 2) + '\n');
   const files = ['index.js', 'index.js.map', 'package.json', 'faasport-gcp.json'];
-  log(`gcp: ${app.functions.length} function(s) in ${outDir}; serve one with npx functions-framework --source ${outDir} --target <function>`);
+  log(`gcp: ${app.functions.length} function(s) in ${outDir}; serve one with: ${serveCommand(outDir)}`);
   for (const line of retryEnforcement(app)) log(line);
   return { outDir, files };
+}
+
+/**
+ * The command that serves the built folder, as a user types it from where they ran the build:
+ * the folder's own dependencies installed, then the framework by its scoped name.
+ */
+export function serveCommand(outDir: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, outDir);
+  const dir = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? outDir : rel;
+  const quoted = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
+  return `cd ${quoted} && npm install && npx ${FRAMEWORK} --target <function>`;
 }
 
 /** The version of an installed package (its package.json is not exported, so read it beside the entry). */

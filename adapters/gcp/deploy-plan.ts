@@ -1,6 +1,7 @@
 import { FaasportError, retriedConsumers, type App, type FunctionDefinition, type QueueDefinition } from '../../src/index.js';
 import { GCF_MAX_EVENT_TIMEOUT_MS, PUBSUB_MIN_DELIVERY_ATTEMPTS } from './gcp-adapter.js';
 import { gcpNames } from './names.js';
+import { RUNTIME_NODE_MAJOR } from '../../src/runtime-node.js';
 
 /** How one function is deployed: its trigger, limits and the Pub/Sub policy behind it. */
 export interface DeployedFunction {
@@ -31,7 +32,7 @@ export interface DeployedFunction {
 
 export interface DeployPlan {
   readonly app: string;
-  readonly runtime: 'nodejs22';
+  readonly runtime: `nodejs${typeof RUNTIME_NODE_MAJOR}`;
   readonly topics: readonly string[];
   readonly deadLetterTopics: readonly string[];
   readonly functions: readonly DeployedFunction[];
@@ -84,7 +85,7 @@ export function planDeployment(app: App): DeployPlan {
         };
     }
   });
-  return { app: app.name, runtime: 'nodejs22', topics: [...topics], deadLetterTopics: [...deadLetterTopics], functions };
+  return { app: app.name, runtime: `nodejs${RUNTIME_NODE_MAJOR}` as const, topics: [...topics], deadLetterTopics: [...deadLetterTopics], functions };
 }
 
 /**

@@ -4,6 +4,17 @@ import type { LocalRuntime, Mount } from './runtime.js';
 
 const PREFIX = '/_faasport/';
 
+/** Every route of the dev API, as `faasport dev` lists them in its banner. */
+export const DEV_API_ROUTES: readonly string[] = [
+  'GET  /_faasport/functions',
+  'GET  /_faasport/queues',
+  'GET  /_faasport/queues/<queue>/dead-letter[?function=<subscriber>]',
+  'POST /_faasport/queues/<queue>/messages        (JSON body: the message; ?groupId=, ?delaySeconds=)',
+  'POST /_faasport/topics/<topic>/messages        (JSON body: the message)',
+  'POST /_faasport/schedules/<schedule>/run       (optional JSON { "scheduledTime": "…" })',
+  'POST /_faasport/events                         (a structured-mode CloudEvent)',
+];
+
 /**
  * The dev API served beside the app's routes:
  * - `GET  /_faasport/functions`

@@ -12,3 +12,4 @@ export { expectedFailures } from './expected-failures.js';
 export { SERVE_DEFAULTS } from './node-http.js';
 export { createDevGuard, createDevToken, guardRoutes, isLoopbackHost, allowedHosts, DEV_ROUTE_PREFIXES } from './dev-guard.js';
 export type { DevGuard, DevGuardOptions } from './dev-guard.js';
+export { DEV_API_ROUTES } from './dev-api.js';

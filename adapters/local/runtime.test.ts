@@ -31,6 +31,18 @@ describe('local runtime routing', () => {
     expect((await rt.fetch(new Request('http://x/hello/a', { method: 'HEAD' }))).status).toBe(200);
   });
 
+  it('answers 404, not 405, for a trailing-slash path that is no route (GET /items/ beside POST /items and GET /items/:id)', async () => {
+    const rt = start((app) => {
+      app.http('create', { method: 'POST', route: '/items' }, () => new Response(null, { status: 201 }));
+      app.http('read', { method: 'GET', route: '/items/:id' }, (_r, ctx) => Response.json({ id: ctx.params.id }));
+    });
+    const slash = await rt.fetch(new Request('http://x/items/'));
+    expect(slash.status).toBe(404);
+    expect(await slash.json()).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await rt.fetch(new Request('http://x/items'))).status).toBe(405);
+    expect((await rt.fetch(new Request('http://x/items/', { method: 'POST' }))).status).toBe(201);
+  });
+
   it('prefers the most specific route', async () => {
     const rt = start((app) => {
       app.http('any', { route: '/files/*' }, () => new Response('wild'));

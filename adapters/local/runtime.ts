@@ -193,7 +193,8 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
 
   const routeRequest = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    const pathname = url.pathname;
+    let pathname = url.pathname;
+    const hasTrailingSlash = pathname.length > 1 && pathname.endsWith('/');
     const matched: HttpFunctionDefinition[] = [];
     for (const def of routes) {
       const params = def.route.match(pathname);
@@ -204,7 +205,8 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
         if (ctx.pending.length > 0) void Promise.all(ctx.pending);
         return response;
       }
-      matched.push(def);
+      // 405 says "this path exists"; "/items/" only resembles "/items" (an empty ":id" is no id).
+      if (!hasTrailingSlash) matched.push(def);
     }
     return matched.length > 0 ? methodNotAllowed(matched, request.method, pathname) : routeNotFound(request.method, pathname);
   };

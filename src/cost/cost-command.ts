@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { App } from '../app.js';
 import type { AppLoader, Output } from '../composition-root.js';
 import { FaasportError } from '../errors.js';
+import { joinNegativeValues } from '../cli-options.js';
 import { breakEven, estimator, type BreakEven, type Estimate } from './break-even.js';
 import { DEFAULT_SIZING } from './container-cost.js';
 import type { CloudCost } from './function-cost.js';
@@ -142,16 +143,6 @@ function checkMessageNames(app: App, byName: Record<string, number>): void {
       throw invalid(`--messages-per-month ${name}=…: app "${app.name}" has no queue, topic or event function named "${name}"; it has ${known.join(', ') || 'none'}`, { name });
     }
   }
-}
-
-/** "--rps -5" → "--rps=-5": parseArgs would take "-5" for an option and never show the value to the range check. */
-function joinNegativeValues(args: string[]): string[] {
-  const flag = /^--[a-z-]+$/;
-  const negative = /^-\d/;
-  return args.flatMap((arg, i) => {
-    if (negative.test(arg) && flag.test(args[i - 1] ?? '')) return [];
-    return flag.test(arg) && negative.test(args[i + 1] ?? '') ? [`${arg}=${args[i + 1]}`] : [arg];
-  });
 }
 
 function parseRegions(entries: string[]): Partial<Record<Cloud, string>> {
