@@ -1,5 +1,6 @@
 import { producerTargets, type App, type QueueDefinition, type QueueFunctionDefinition, type ScheduleFunctionDefinition } from '../../../src/index.js';
 import { gcpNames } from '../../gcp/names.js';
+import { everyToCron } from '../../gcp/deploy-plan.js';
 import { CONTROL_TOKEN_HEADER, HEALTH_PATH } from '../runtime/control-api.js';
 import { CONTAINER_PORT } from './dockerfile.js';
 import { toYamlDocuments, type YamlValue } from './yaml.js';
@@ -119,7 +120,7 @@ export function cloudRunDocuments(app: App): YamlValue[] {
       metadata: { name: `${app.name}-${fn.name}`.toLowerCase() },
       spec: {
         location: '${REGION}',
-        schedule: fn.cron ?? `*/${Math.max(1, Math.round((fn.everyMs ?? 60_000) / 60_000))} * * * *`,
+        schedule: fn.cron ?? everyToCron(fn.name, fn.everyMs!),
         timeZone: fn.timezone ?? 'Etc/UTC',
         retryConfig: { retryCount: 3 },
         httpTarget: {
