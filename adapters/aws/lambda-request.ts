@@ -9,7 +9,7 @@
  */
 
 import { invalidField, stringAt } from './event-fields.js';
-import { setClientAddress } from 'faasport';
+import { FaasportError, setClientAddress } from 'faasport';
 
 const CLIENT_IP = Symbol.for('faasport.clientIp');
 /** An HTTP method token, as `new Request` accepts it. */
@@ -221,7 +221,15 @@ function probeLazyRequest(): boolean {
  */
 export function toFetchRequest(request: LambdaRequest, lazy = lazyRequestSupported()): Request {
   if (lazy) return request as unknown as Request;
-  return setClientAddress(request.materialise(), () => request.clientIp);
+  let real: Request;
+  try {
+    real = request.materialise();
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    // What the Fetch API refuses (a method or URL it cannot carry) is a bad event, as on the lazy path.
+    throw new FaasportError('EVENT_INVALID', `aws HTTP event: the Fetch API cannot carry this request (${err.message})`, { cause: err, details: { path: '' } });
+  }
+  return setClientAddress(real, () => request.clientIp);
 }
 
 /**
