@@ -199,6 +199,8 @@ describe('the Request is built lazily', () => {
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body!)).toEqual({ url: 'https://xxx.execute-api.us-east-1.amazonaws.com/a?x=1', copied: '1', ip: '65.78.31.245' });
     // Node 20/22: the lazy request; Node 24 (undici reads private fields): a real Request.
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(lazyRequestSupported()).toBe(process.env.FAASPORT_LAZY_REQUEST !== '0' && major < 24);
     expect(Object.getPrototypeOf(seen) === Request.prototype).toBe(!lazyRequestSupported());
   });
 

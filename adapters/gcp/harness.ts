@@ -74,7 +74,8 @@ export function gcpHarness(): ConformanceHarness {
             topic: `${names.topic(fn.source.name)}${PUSH_SUFFIX}`,
             url: url(fn.name),
             push: true,
-            maxDeliveryAttempts: fn.source.maxAttempts,
+            // The same policy as the Eventarc subscription: Pub/Sub never dead-letters below 5.
+            maxDeliveryAttempts: policyOf(fn.name).maxDeliveryAttempts,
             deadLetterTopic: names.deadLetterTopic(fn.source.name),
             retryDelayMs: () => EVENT_RETRY_MS,
           });
