@@ -111,7 +111,11 @@ beforeAll(async () => {
   // Prepare: pack (prepack builds dist), then install the tarball as a user would.
   const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, timeoutMs: 180_000 });
   expect(packed.code, packed.stderr).toBe(0);
-  const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  // prepack's build log comes first on stdout, coloured when the runner forces colour (its
+  // ANSI escapes hold '['): the JSON is the array that starts a line.
+  const jsonStart = packed.stdout.search(/^\[\s*(\{|\])/m);
+  expect(jsonStart, packed.stdout).toBeGreaterThanOrEqual(0);
+  const info = JSON.parse(packed.stdout.slice(jsonStart)) as { filename: string; files: { path: string }[] }[];
   tarball = join(work, info[0]!.filename);
   packedFiles = info[0]!.files.map((f) => f.path);
   rmSync(project, { recursive: true, force: true });
