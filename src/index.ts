@@ -12,6 +12,8 @@ export {
   runInvocation, invokeHttp, invokeQueueMessage, invokeSchedule, invokeEvent, errorResponse, publicErrorMessage, decideFailure, toDeadLetterEnvelope,
 } from './invoke.js';
 export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
+export { applyQueueFailure } from './queue-failure.js';
+export type { QueueFailure, QueueFailureActions, QueueFailureOutcome } from './queue-failure.js';
 export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';
 export { toCloudEvent, eventMatches } from './cloudevent.js';
