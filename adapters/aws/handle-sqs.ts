@@ -1,5 +1,5 @@
 import {
-  decideFailure,
+  applyQueueFailure,
   FaasportError,
   invokeQueueMessage,
   isFaasportError,
@@ -56,28 +56,28 @@ export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEve
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      const outcome = await processRecord(def, event, record, facts, deps, i);
-      if (outcome !== ACK) {
-        failedGroups.set(group, outcome);
+      const kept = await processRecord(def, event, record, facts, deps, i);
+      if (kept) {
+        failedGroups.set(group, kept.retryDelayMs);
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
   } else if (records.length === 1) {
-    if ((await processRecord(def, event, records[0]!, facts, deps)) !== ACK) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
+    if (await processRecord(def, event, records[0]!, facts, deps)) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
   } else {
     const outcomes = await Promise.all(records.map((record, i) => processRecord(def, event, record, facts, deps, i)));
-    for (let i = 0; i < records.length; i++) if (outcomes[i] !== ACK) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
+    for (let i = 0; i < records.length; i++) if (outcomes[i]) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
   }
   return { batchItemFailures };
 }
 
-const ACK = -1;
+/** A record left on the queue, and the delay before its retry (already applied to its visibility; 0: the visibility timeout applies). */
+interface Kept {
+  readonly retryDelayMs: number;
+}
 
-/**
- * Runs one record: ACK when it may be deleted from the queue (handled, dead-lettered or
- * discarded), otherwise the delay in ms before its retry (already applied to its visibility).
- */
-async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): Promise<number> {
+/** Runs one record: undefined when it may be deleted from the queue (handled, dead-lettered or discarded). */
+async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): Promise<Kept | undefined> {
   let decoded: ReturnType<typeof decodeRecord>;
   try {
     decoded = decodeRecord(def, record);
@@ -90,22 +90,23 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
       path: path === undefined ? undefined : path === '' ? keyPath('Records', index) : `${keyPath('Records', index)}.${path}`,
       error: summariseError(err),
     });
-    return 0;
+    return { retryDelayMs: 0 };
   }
   const { message, parentTrace } = decoded;
   const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => parentTrace(facts.lambdaTrace));
   const outcome = await invokeQueueMessage(def, message, ctx);
-  if (outcome.ok) return ACK;
-  const decision = decideFailure(def.source, message.attempt);
-  if (decision.action === 'retry') {
-    await backoff(def, record, decision.delayMs, ctx, deps);
-    return decision.delayMs;
-  }
-  if (decision.action === 'discard') {
-    ctx.log.error('message failed its last attempt and the queue keeps no dead letters; it is dropped', { messageId: message.id, attempts: message.attempt });
-    return ACK;
-  }
-  return (await deadLetter(def, record, message, outcome.error, ctx, deps)) ? ACK : 0;
+  if (outcome.ok) return undefined;
+  const queue = deadLetterQueueName(def);
+  const applied = await applyQueueFailure(
+    { policy: def.source, messageId: message.id, attempt: message.attempt, log: ctx.log, fields: { deadLetterQueue: queue } },
+    {
+      retry: (delayMs) => backoff(def, record, delayMs, ctx, deps),
+      deadLetter: () => deadLetter(def, queue, record, message, outcome.error, deps),
+      // Never dropped: SQS redelivers it, and its redrive policy dead-letters it at the latest.
+      ifDeadLetterFails: 'the message stays on the queue for the next attempt or the redrive policy',
+    },
+  );
+  return applied.returnsToQueue ? { retryDelayMs: applied.action === 'retry' ? applied.delayMs : 0 } : undefined;
 }
 
 function decodeRecord(def: QueueFunctionDefinition, record: SqsRecordLike): { message: QueueMessage<unknown>; parentTrace: (lambdaTrace: string | undefined) => ParsedTraceparent | undefined } {
@@ -138,27 +139,11 @@ async function backoff(def: QueueFunctionDefinition, record: SqsRecordLike, dela
   }
 }
 
-async function deadLetter(
-  def: QueueFunctionDefinition,
-  record: SqsRecordLike,
-  message: QueueMessage<unknown>,
-  error: unknown,
-  ctx: InvocationContext,
-  deps: HandlerDeps,
-): Promise<boolean> {
-  const queue = deadLetterQueueName(def);
+async function deadLetter(def: QueueFunctionDefinition, queue: string, record: SqsRecordLike, message: QueueMessage<unknown>, error: unknown, deps: HandlerDeps): Promise<void> {
   const attributes = record.attributes as Record<string, unknown> | null | undefined;
   const firstAttemptAt = epochMs(attributes?.ApproximateFirstReceiveTimestamp ?? attributes?.SentTimestamp);
   const envelope = toDeadLetterEnvelope(def, def.source.name, message, message.attempt, error, firstAttemptAt);
-  try {
-    await deps.producer.sendRaw(queue, def.source.fifo, JSON.stringify(envelope), message.groupId);
-    ctx.log.warn('message dead-lettered', { messageId: message.id, attempts: message.attempt, deadLetterQueue: queue });
-    return true;
-  } catch (err) {
-    // Never drop it: leave the message on the queue for the redrive policy or the next attempt.
-    ctx.log.error('could not write the dead letter; the message stays on the queue', { messageId: message.id, deadLetterQueue: queue, error: summariseError(err) });
-    return false;
-  }
+  await deps.producer.sendRaw(queue, def.source.fifo, JSON.stringify(envelope), message.groupId);
 }
 
 /**

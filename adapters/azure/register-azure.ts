@@ -8,7 +8,7 @@ import {
   assertSupported,
   attachTransport,
   createColdStartFlag,
-  decideFailure,
+  applyQueueFailure,
   eventMatches,
   invokeEvent,
   invokeHttp,
@@ -193,22 +193,18 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
       const ctx = context(def, azure, item, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? null });
       const outcome = await invokeQueueMessage(def, message, ctx);
       if (outcome.ok) return;
-      const decision = decideFailure(def.source, message.attempt);
       // Throwing hands the message back: Storage makes it visible again after host.json's
-      // visibilityTimeout, Service Bus abandons it; both count the delivery.
-      if (decision.action === 'retry' || onServiceBus) throw asError(outcome.error);
-      if (decision.action === 'discard') {
-        ctx.log.error('message discarded after its last attempt (deadLetter: false)', { messageId: message.id, attempts: message.attempt });
-        return;
-      }
-      const envelope = toDeadLetterEnvelope(def, def.source.name, message, message.attempt, outcome.error, message.enqueuedAt);
-      try {
-        await producer.deadLetter(storageQueue, envelope);
-      } catch (err) {
-        ctx.log.error('could not write the dead-letter record; the host retries and moves the message to the poison queue itself', { error: err });
-        throw asError(outcome.error);
-      }
-      ctx.log.warn('message dead-lettered', { messageId: message.id, attempts: message.attempt, queue: `${storageQueue}-poison` });
+      // visibilityTimeout, Service Bus abandons it; both count the delivery (Service Bus
+      // dead-letters at MaxDeliveryCount itself).
+      if (onServiceBus) throw asError(outcome.error);
+      const applied = await applyQueueFailure(
+        { policy: def.source, messageId: message.id, attempt: message.attempt, log: ctx.log, fields: { queue: `${storageQueue}-poison` } },
+        {
+          deadLetter: () => producer.deadLetter(storageQueue, toDeadLetterEnvelope(def, def.source.name, message, message.attempt, outcome.error, message.enqueuedAt)),
+          ifDeadLetterFails: 'the host retries it and moves it to the poison queue itself',
+        },
+      );
+      if (applied.returnsToQueue) throw asError(outcome.error);
     };
     if (!onServiceBus) host.storageQueue(def.name, { queueName: storageQueue, connection: storageConnection, handler });
     else if (def.kind === 'queue') host.serviceBusQueue(def.name, { queueName: def.source.name, connection: serviceBusConnection, handler });

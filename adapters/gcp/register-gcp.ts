@@ -3,7 +3,7 @@ import {
   attachTransport,
   createColdStartFlag,
   createLogger,
-  decideFailure,
+  applyQueueFailure,
   errorResponse,
   eventMatches,
   invokeEvent,
@@ -206,28 +206,22 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
       }
       throw retry(operation, delivery, 'Pub/Sub redelivers it under the subscription retry policy');
     }
-    const decision = decideFailure(def.source, attempt);
-    if (decision.action === 'retry') throw retry(operation, delivery, `attempt ${attempt} of ${def.source.maxAttempts}; Pub/Sub redelivers it`);
-    if (decision.action === 'discard') {
-      logFor(def.name).error('message discarded after its last attempt (deadLetter: false)', { messageId: delivery.messageId, attempts: attempt });
-      return;
-    }
-    const letter = encodeDeadLetter(delivery, { queue: def.source.name, functionName: def.name, attempts: attempt, error });
-    publisher ??= createPubsubTransport({ appName: app.name, ...options.pubsub }).publisher;
-    if (!letter) {
-      // Too many attributes to add faasport's: only Pub/Sub's policy can forward it, at max(5, maxAttempts).
-      logFor(def.name).error('message has too many attributes for faasport\'s dead-letter record; Pub/Sub\'s dead-letter policy forwards it', { messageId: delivery.messageId, attempts: attempt });
-      throw retry(operation, delivery, 'Pub/Sub\'s dead-letter policy forwards it');
-    }
     const topic = names.deadLetterTopic(def.source.name);
-    try {
-      await publisher.publish(topic, [letter]);
-      logFor(def.name).warn('message dead-lettered', { messageId: delivery.messageId, attempts: attempt, deadLetterTopic: topic });
-      return;
-    } catch (err) {
-      logFor(def.name).error('dead-letter publish failed; the message is nacked: faasport tries again on its next delivery, and Pub/Sub\'s dead-letter policy forwards it at the latest', { messageId: delivery.messageId, error: summariseError(err) });
-    }
-    throw retry(operation, delivery, 'the dead-letter forward failed; Pub/Sub redelivers it and faasport forwards it on a later failing delivery (Pub/Sub\'s dead-letter policy at the latest)');
+    const applied = await applyQueueFailure(
+      { policy: def.source, messageId: delivery.messageId, attempt, log: logFor(def.name), fields: { deadLetterTopic: topic } },
+      {
+        deadLetter: async () => {
+          const letter = encodeDeadLetter(delivery, { queue: def.source.name, functionName: def.name, attempts: attempt, error });
+          // Too many attributes to add faasport's: only Pub/Sub's policy can forward it, at max(5, maxAttempts).
+          if (!letter) throw new Error('the message has too many attributes for faasport\'s dead-letter record');
+          publisher ??= createPubsubTransport({ appName: app.name, ...options.pubsub }).publisher;
+          await publisher.publish(topic, [letter]);
+        },
+        ifDeadLetterFails: 'the message is nacked: faasport tries again on its next delivery, and Pub/Sub\'s dead-letter policy forwards it at the latest',
+      },
+    );
+    if (applied.action === 'retry') throw retry(operation, delivery, `attempt ${attempt} of ${def.source.maxAttempts}; Pub/Sub redelivers it`);
+    if (applied.returnsToQueue) throw retry(operation, delivery, 'the dead-letter forward failed; Pub/Sub redelivers it and faasport forwards it on a later failing delivery (Pub/Sub\'s dead-letter policy at the latest)');
   };
 
   const scheduleHandler = (def: ScheduleFunctionDefinition) => async (event: FrameworkCloudEvent<unknown>): Promise<void> => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   FaasportError,
-  decideFailure,
+  applyQueueFailure,
   summariseError,
   toDeadLetterEnvelope,
   type BackoffPolicy,
@@ -425,39 +425,42 @@ export class QueueEngine {
   }
 
   #fail(channel: Channel, stored: StoredMessage, error: unknown, now: number): void {
-    const decision = decideFailure(channel.init.policy, stored.attempt, this.#options.random);
     stored.receipt = undefined;
-    if (decision.action === 'retry') {
-      stored.visibleAt = now + decision.delayMs;
-      this.#write('scheduling a retry', stored, () => this.#store?.update(channel.init.key, stored));
-      return;
-    }
-    this.#remove(channel, stored);
-    const fields = {
-      queue: channel.init.queue,
-      consumer: channel.init.functionName,
+    const failure = {
+      policy: channel.init.policy,
       messageId: stored.id,
-      attempts: stored.attempt,
-      error: summariseError(error),
+      attempt: stored.attempt,
+      log: this.#options.log,
+      fields: { queue: channel.init.queue, consumer: channel.init.functionName, error: summariseError(error) },
+      ...(this.#options.random ? { random: this.#options.random } : {}),
     };
-    if (decision.action === 'dead-letter') {
-      const envelope = toDeadLetterEnvelope(
-        { name: channel.init.functionName ?? channel.init.queue },
-        channel.init.queue,
-        toQueueMessage(stored),
-        stored.attempt,
-        error,
-        stored.firstAttemptAt ?? new Date(now),
-        new Date(now),
-      );
-      // Kept in memory either way; a store that failed still holds the message, and a restart dead-letters it again.
-      this.#write('dead-lettering', stored, () => this.#store?.deadLetter(channel.init.key, stored, envelope));
-      channel.deadLetters.push(envelope);
-      this.#options.log.warn('message dead-lettered', fields);
-    } else {
-      this.#write('removing a discarded message', stored, () => this.#store?.remove(channel.init.key, stored));
-      this.#options.log.error('message discarded after its last attempt (the queue has deadLetter: false)', fields);
-    }
+    // Every action is synchronous, so the message is settled when this returns.
+    void applyQueueFailure(failure, {
+      retry: (delayMs) => {
+        stored.visibleAt = now + delayMs;
+        this.#write('scheduling a retry', stored, () => this.#store?.update(channel.init.key, stored));
+      },
+      deadLetter: () => {
+        this.#remove(channel, stored);
+        const envelope = toDeadLetterEnvelope(
+          { name: channel.init.functionName ?? channel.init.queue },
+          channel.init.queue,
+          toQueueMessage(stored),
+          stored.attempt,
+          error,
+          stored.firstAttemptAt ?? new Date(now),
+          new Date(now),
+        );
+        // Kept in memory either way; a store that failed still holds the message, and a restart dead-letters it again.
+        this.#write('dead-lettering', stored, () => this.#store?.deadLetter(channel.init.key, stored, envelope));
+        channel.deadLetters.push(envelope);
+      },
+      discard: () => {
+        this.#remove(channel, stored);
+        this.#write('removing a discarded message', stored, () => this.#store?.remove(channel.init.key, stored));
+      },
+      ifDeadLetterFails: 'the message stays in the store and is dead-lettered again on restart',
+    });
   }
 
   /**

@@ -124,7 +124,7 @@ test('without a dead-letter sink a failed event is discarded with an error log, 
   broker.accept(event('discard'));
   await broker.whenIdle(5_000);
   expect(sink.read('work')).toEqual([]);
-  expect(logs.find((r) => r.level === 'error' && r.id === 'discard')?.msg).toMatch(/discarded/);
+  expect(logs.find((r) => r.level === 'error' && r.messageId === 'discard')?.msg).toMatch(/discarded/);
   broker.stop();
 });
 

@@ -1,10 +1,9 @@
 import {
-  decideFailure,
+  applyQueueFailure,
   summariseError,
   toDeadLetterEnvelope,
   type BackoffPolicy,
   type CloudEvent,
-  type FailureDecision,
   type Logger,
   type QueueMessage,
 } from 'faasport';
@@ -201,29 +200,30 @@ export class Broker {
       this.#controllers.delete(controller);
     }
     if (outcome.ok || this.#stopped) return;
-    const decision: FailureDecision = outcome.retryable
-      ? decideFailure(subscription.delivery, attempt, this.#random)
-      : subscription.delivery.deadLetter
-        ? { action: 'dead-letter' }
-        : { action: 'discard' };
-    const fields = { subscriber: subscription.functionName, id: event.id, attempt, status: outcome.status ?? null, error: summariseError(outcome.error) };
-    if (decision.action === 'retry') {
-      this.#log.warn('delivery failed; retrying', { ...fields, delayMs: decision.delayMs });
-      this.#pending++;
-      const retry = setTimeout(() => {
-        this.#timers.delete(retry);
-        this.#pending--;
-        this.#enqueue({ ...delivery, attempt: attempt + 1 });
-      }, decision.delayMs);
-      this.#timers.add(retry);
-      return;
-    }
-    if (decision.action === 'discard') {
-      this.#log.error('delivery failed; no dead-letter sink, event discarded', fields);
-      return;
-    }
-    await this.#deadLetter(delivery, outcome);
-    this.#log.error('delivery failed; sent to the dead-letter sink', fields);
+    await applyQueueFailure(
+      {
+        policy: subscription.delivery,
+        messageId: event.id,
+        attempt,
+        retryable: outcome.retryable,
+        log: this.#log,
+        fields: { subscriber: subscription.functionName, status: outcome.status ?? null, error: summariseError(outcome.error) },
+        ...(this.#random ? { random: this.#random } : {}),
+      },
+      {
+        retry: (delayMs) => {
+          this.#pending++;
+          const retry = setTimeout(() => {
+            this.#timers.delete(retry);
+            this.#pending--;
+            this.#enqueue({ ...delivery, attempt: attempt + 1 });
+          }, delayMs);
+          this.#timers.add(retry);
+        },
+        deadLetter: () => this.#deadLetter(delivery, outcome),
+        ifDeadLetterFails: 'the broker keeps no copy of the event once its dead-letter sink refuses it',
+      },
+    );
   }
 
   async #deadLetter(delivery: Delivery, outcome: Extract<SendOutcome, { ok: false }>): Promise<void> {
@@ -234,11 +234,7 @@ export class Broker {
       errored[ERROR_DATA_EXTENSION] = Buffer.from(outcome.body.subarray(0, ERROR_DATA_MAX_BYTES)).toString('base64');
     }
     const envelope = toDeadLetterEnvelope({ name: subscription.functionName }, subscription.queue, envelopeMessage(event), attempt, outcome.error, firstAttemptAt);
-    try {
-      await this.#sink.write({ queue: subscription.queue, functionName: subscription.functionName, event: errored as CloudEvent, envelope });
-    } catch (err) {
-      this.#log.error('dead-letter sink refused the event', { subscriber: subscription.functionName, id: event.id, error: summariseError(err) });
-    }
+    await this.#sink.write({ queue: subscription.queue, functionName: subscription.functionName, event: errored as CloudEvent, envelope });
   }
 }
 

@@ -95,7 +95,7 @@ describe('createConsumer', () => {
     await until(() => mem.settled.length === 1);
     await consumer.stop(1000);
     expect(mem.settled.map((s) => s.action)).toEqual(['ack']);
-    expect(logs.some((l) => l.msg === 'message failed its last attempt and the queue keeps no dead letters; it is dropped')).toBe(true);
+    expect(logs.some((l) => l.msg === 'message discarded after its last attempt (the queue has deadLetter: false)')).toBe(true);
   });
 
   it('never runs a handler for a message it cannot decode: it retries, then dead-letters the raw text', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   backoffCeiling,
-  decideFailure,
+  applyQueueFailure,
   InvocationContext,
   invokeQueueMessage,
   summariseError,
@@ -122,15 +122,16 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
     // Handed back at shutdown: another replica owns it now; settling it here could ack twice.
     if (state.handedBack) return;
     if (outcome.ok) return delivery.ack();
-    const decision = decideFailure(def.source, delivery.attempt, options.random);
-    if (decision.action === 'retry') return delivery.retryAfter(decision.delayMs);
-    if (decision.action === 'discard') {
-      log.error('message failed its last attempt and the queue keeps no dead letters; it is dropped', { messageId: message.id, attempts: delivery.attempt });
-      return delivery.ack();
-    }
-    const envelope = toDeadLetterEnvelope(def, def.source.name, message, delivery.attempt, outcome.error, delivery.firstAttemptAt);
-    await delivery.deadLetter(envelope, outcome.error);
-    log.warn('message dead-lettered', { messageId: message.id, attempts: delivery.attempt });
+    await applyQueueFailure(
+      { policy: def.source, messageId: message.id, attempt: delivery.attempt, log, ...(options.random ? { random: options.random } : {}) },
+      {
+        retry: (delayMs) => delivery.retryAfter(delayMs),
+        deadLetter: () => delivery.deadLetter(toDeadLetterEnvelope(def, def.source.name, message, delivery.attempt, outcome.error, delivery.firstAttemptAt), outcome.error),
+        discard: () => delivery.ack(),
+        // Its lease runs out and the queue service delivers it again.
+        ifDeadLetterFails: 'the message is delivered again when its lease runs out',
+      },
+    );
   };
 
   const dispatch = (delivery: Delivery): void => {
