@@ -72,6 +72,8 @@ describe('conformance cases', () => {
   });
 
   it('export each group from the conformance entry', () => {
-    expect([entry.httpCases, entry.queueCases, entry.topicCases, entry.scheduleCases, entry.eventCases, entry.contextCases, entry.errorsCases]).toEqual(Object.values(caseGroups));
+    expect([entry.httpCases, entry.queueCases, entry.topicCases, entry.scheduleCases, entry.eventCases, entry.contextCases, entry.errorsCases]).toEqual(
+      Object.values(caseGroups),
+    );
   });
 });

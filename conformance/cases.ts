@@ -42,7 +42,10 @@ const DEFINE_TRIGGER: Readonly<Record<TriggerCapability, (app: ReturnType<typeof
 export function requirement(c: ConformanceCase, caps: Capabilities): Requirement | undefined {
   for (const trigger of [...GROUP_TRIGGERS[c.group], ...(c.alsoUses ?? [])]) {
     if (!caps[trigger]) {
-      const via = GROUP_TRIGGERS[c.group].includes(trigger) && trigger !== GROUP_TRIGGERS[c.group].at(-1) ? ` (the ${c.group} cases are driven through an HTTP function)` : '';
+      const via =
+        GROUP_TRIGGERS[c.group].includes(trigger) && trigger !== GROUP_TRIGGERS[c.group].at(-1)
+          ? ` (the ${c.group} cases are driven through an HTTP function)`
+          : '';
       return { reason: `the adapter declares no ${trigger} capability${via}`, define: DEFINE_TRIGGER[trigger] };
     }
   }

@@ -35,7 +35,6 @@ describe.each(apps)('aws SAM template of the %s app', (_label, makeApp) => {
   const app = makeApp();
   const template: SamTemplate = awsTemplate(app);
   const resources = template.Resources as Record<string, { Type: string; Properties: Json }>;
-  const queueArns = app.queues.map((q) => JSON.stringify({ 'Fn::GetAtt': [`${pascal(q.name)}Queue`, 'Arn'] }));
   const topicArns = app.topics.map((t) => JSON.stringify({ Ref: `${pascal(t.name)}Topic` }));
 
   test('no IAM statement anywhere uses "*" as an action or a resource', () => {

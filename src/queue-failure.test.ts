@@ -27,12 +27,42 @@ function setup(overrides: Partial<QueueFailure> = {}) {
 
 describe('applyQueueFailure', () => {
   it.each([
-    ['attempt 1 of 3 is retried after the jittered backoff', { attempt: 1 }, { action: 'retry', delayMs: 500, returnsToQueue: true }, 'retry 500', ['debug', 'message will be retried']],
-    ['attempt 2 of 3: the ceiling doubles', { attempt: 2 }, { action: 'retry', delayMs: 1000, returnsToQueue: true }, 'retry 1000', ['debug', 'message will be retried']],
+    [
+      'attempt 1 of 3 is retried after the jittered backoff',
+      { attempt: 1 },
+      { action: 'retry', delayMs: 500, returnsToQueue: true },
+      'retry 500',
+      ['debug', 'message will be retried'],
+    ],
+    [
+      'attempt 2 of 3: the ceiling doubles',
+      { attempt: 2 },
+      { action: 'retry', delayMs: 1000, returnsToQueue: true },
+      'retry 1000',
+      ['debug', 'message will be retried'],
+    ],
     ['attempt 3 of 3 is dead-lettered', { attempt: 3 }, { action: 'dead-lettered', returnsToQueue: false }, 'dead-letter', ['warn', 'message dead-lettered']],
-    ['attempt 3 of 3 without dead letters is discarded', { attempt: 3, policy: { ...POLICY, deadLetter: false } }, { action: 'discarded', returnsToQueue: false }, 'discard', ['error', 'message discarded after its last attempt (the queue has deadLetter: false)']],
-    ['a failure no retry can mend is dead-lettered at once', { attempt: 1, retryable: false }, { action: 'dead-lettered', returnsToQueue: false }, 'dead-letter', ['warn', 'message dead-lettered']],
-    ['… or discarded at once', { attempt: 1, retryable: false, policy: { ...POLICY, deadLetter: false } }, { action: 'discarded', returnsToQueue: false }, 'discard', ['error', 'message discarded after its last attempt (the queue has deadLetter: false)']],
+    [
+      'attempt 3 of 3 without dead letters is discarded',
+      { attempt: 3, policy: { ...POLICY, deadLetter: false } },
+      { action: 'discarded', returnsToQueue: false },
+      'discard',
+      ['error', 'message discarded after its last attempt (the queue has deadLetter: false)'],
+    ],
+    [
+      'a failure no retry can mend is dead-lettered at once',
+      { attempt: 1, retryable: false },
+      { action: 'dead-lettered', returnsToQueue: false },
+      'dead-letter',
+      ['warn', 'message dead-lettered'],
+    ],
+    [
+      '… or discarded at once',
+      { attempt: 1, retryable: false, policy: { ...POLICY, deadLetter: false } },
+      { action: 'discarded', returnsToQueue: false },
+      'discard',
+      ['error', 'message discarded after its last attempt (the queue has deadLetter: false)'],
+    ],
   ] as const)('%s', async (_name, overrides, outcome, action, [level, msg]) => {
     // Prepare
     const { logs, done, failure, actions } = setup(overrides);
@@ -47,11 +77,20 @@ describe('applyQueueFailure', () => {
 
   it('reports the retry delay even where the platform redelivers by itself (no retry action)', async () => {
     const { failure, actions } = setup({ attempt: 2 });
-    expect(await applyQueueFailure(failure, { deadLetter: actions.deadLetter, ifDeadLetterFails: actions.ifDeadLetterFails })).toEqual({ action: 'retry', delayMs: 1000, returnsToQueue: true });
+    expect(await applyQueueFailure(failure, { deadLetter: actions.deadLetter, ifDeadLetterFails: actions.ifDeadLetterFails })).toEqual({
+      action: 'retry',
+      delayMs: 1000,
+      returnsToQueue: true,
+    });
   });
 
   it.each([
-    ['throws', () => { throw new Error('queue service down'); }],
+    [
+      'throws',
+      () => {
+        throw new Error('queue service down');
+      },
+    ],
     ['rejects', () => Promise.reject(new Error('queue service down'))],
   ])('a dead letter that cannot be written (the action %s) returns the message to the queue, and says what happens next', async (_name, deadLetter) => {
     const { logs, failure, actions } = setup({ attempt: 3 });

@@ -97,10 +97,14 @@ export function applyQueueFailure(failure: QueueFailure, actions: QueueFailureAc
   } catch (error) {
     return Promise.resolve(failed(error));
   }
-  return then(written, () => {
-    log.warn('message dead-lettered', fields);
-    return DEAD_LETTERED;
-  }, failed);
+  return then(
+    written,
+    () => {
+      log.warn('message dead-lettered', fields);
+      return DEAD_LETTERED;
+    },
+    failed,
+  );
 }
 
 function lastAttemptRule(policy: Pick<QueueDefinition, 'deadLetter'>): FailureDecision {

@@ -7,6 +7,7 @@ describe('ctx.params is typed from the route literal', () => {
   it('names exactly the parameters of the route', () => {
     expectTypeOf<RouteParams<'/items/:id'>>().toEqualTypeOf<{ readonly id: string }>();
     expectTypeOf<RouteParams<'/shops/:shop/items/:item/*'>>().toEqualTypeOf<{ readonly shop: string; readonly item: string; readonly '*': string }>();
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a route without params has exactly no keys
     expectTypeOf<RouteParams<'/health'>>().toEqualTypeOf<{}>();
     // A route that is not a literal keeps a string record.
     expectTypeOf<RouteParams<string>>().toEqualTypeOf<Readonly<Record<string, string>>>();

@@ -65,7 +65,6 @@ interface FunctionConfiguration {
   Architectures: string[];
 }
 
-const FUNCTIONS = '/2015-03-31/functions';
 const ROUTE = /^\/2015-03-31\/functions(?:\/([^/]+)(?:\/(code|configuration|invocations))?)?\/?$/;
 /** Node.js runtimes this host can run (it runs them on this machine's Node). */
 const RUNTIMES = new Set(['nodejs18.x', 'nodejs20.x', 'nodejs22.x']);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
-import { FaasportError, isFaasportError, type App, type FunctionDefinition } from 'faasport';
+import { FaasportError, isFaasportError, type FunctionDefinition } from 'faasport';
 import { withStagingFolder } from '../../src/staging-folder.js';
 import { build, MANIFEST_FILE } from './build.js';
 import { LAMBDA_RUNTIME, TEMPLATE_FILE, writeAwsInfrastructure } from './template.js';

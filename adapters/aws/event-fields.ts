@@ -45,13 +45,6 @@ export function optionalStringAt(value: unknown, operation: string, path: string
   return value === undefined || value === null ? undefined : stringAt(value, operation, path);
 }
 
-/** A boolean flag; missing or null is false. */
-export function flagAt(value: unknown, operation: string, path: string): boolean {
-  if (value === undefined || value === null) return false;
-  if (typeof value !== 'boolean') throw invalidField(operation, path, 'a boolean', value);
-  return value;
-}
-
 /** An array, or undefined for a missing or null field. */
 export function optionalArrayAt(value: unknown, operation: string, path: string): readonly unknown[] | undefined {
   if (value === undefined || value === null) return undefined;

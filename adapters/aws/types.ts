@@ -216,8 +216,6 @@ export interface KinesisRecordLike {
   kinesis: { data: string; partitionKey: string; sequenceNumber: string; approximateArrivalTimestamp?: number };
 }
 
-export type StreamRecordLike = DynamoDbRecordLike | KinesisRecordLike;
-
 /** `{ batchItemFailures }`: the partial-batch answer for SQS, Kinesis and DynamoDB Streams. */
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { zipSync } from 'fflate';
-import { FaasportError, isFaasportError, type App } from '../../src/index.js';
+import { FaasportError, isFaasportError } from '../../src/index.js';
 import { printOrRun } from '../../src/cli-steps.js';
 import { withStagingFolder } from '../../src/staging-folder.js';
 import { build } from './build.js';

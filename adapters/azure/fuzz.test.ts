@@ -100,7 +100,7 @@ const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event:
       const request = decodeHttpRequest(hostRequest(e), trustOne);
       void request.url;
       void request.method;
-      [...request.headers].length;
+      void [...request.headers].length;
       await request.text();
     },
   },

@@ -1,6 +1,6 @@
 import type { DeployOptions } from '../../src/build.js';
 import { parseArgs } from 'node:util';
-import { FaasportError, isFaasportError, type App } from '../../src/index.js';
+import { FaasportError, isFaasportError } from '../../src/index.js';
 import { build } from './build.js';
 import { commandExists, printOrRun } from '../../src/cli-steps.js';
 import { withStagingFolder } from '../../src/staging-folder.js';

@@ -116,7 +116,7 @@ const decoders: readonly { name: string; seeds: () => unknown[]; decode: (event:
       const request = decodeExpressRequest(frameworkRequest(e), 1024 * 1024, trustOne);
       void request.url;
       void request.method;
-      [...request.headers].length;
+      void [...request.headers].length;
       await request.text();
     },
   },

@@ -193,7 +193,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
 
   const routeRequest = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    let pathname = url.pathname;
+    const pathname = url.pathname;
     const hasTrailingSlash = pathname.length > 1 && pathname.endsWith('/');
     const matched: HttpFunctionDefinition[] = [];
     for (const def of routes) {

@@ -65,7 +65,11 @@ export const contextCases: readonly ConformanceCase[] = [
       const run = randomUUID();
       const traceId = randomUUID().replace(/-/g, '');
       const res = await driver.fetch(
-        req('/enqueue/work', { method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` }, body: JSON.stringify([{ run }]) }),
+        req('/enqueue/work', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+          body: JSON.stringify([{ run }]),
+        }),
       );
       assert.equal(res.status, 202);
       await driver.settle();

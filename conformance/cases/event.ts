@@ -43,7 +43,14 @@ export const eventCases: readonly ConformanceCase[] = [
     name: 'a CloudEvent with JSON data keeps its datacontenttype',
     async run({ driver }) {
       const run = randomUUID();
-      await driver.emit({ specversion: '1.0', id: run, source: '//conformance.test/ping', type: 'example.ping', datacontenttype: 'application/json', data: { run, n: 1 } });
+      await driver.emit({
+        specversion: '1.0',
+        id: run,
+        source: '//conformance.test/ping',
+        type: 'example.ping',
+        datacontenttype: 'application/json',
+        data: { run, n: 1 },
+      });
       await driver.settle();
       const seen = observed(driver.logs(), 'anyEvent', run);
       assert.equal(seen.length, 1);

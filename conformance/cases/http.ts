@@ -31,7 +31,13 @@ export const httpCases: readonly ConformanceCase[] = [
     async run({ driver }) {
       const res = await driver.fetch(req('/echo/q?tag=a&tag=b&tag=c%20d&plus=1%2B1&empty='));
       const echo = await json<{ query: [string, string][] }>(res);
-      assert.deepEqual(echo.query, [['tag', 'a'], ['tag', 'b'], ['tag', 'c d'], ['plus', '1+1'], ['empty', '']]);
+      assert.deepEqual(echo.query, [
+        ['tag', 'a'],
+        ['tag', 'b'],
+        ['tag', 'c d'],
+        ['plus', '1+1'],
+        ['empty', ''],
+      ]);
     },
   },
   {

@@ -29,10 +29,19 @@ export const queueCases: readonly ConformanceCase[] = [
     name: 'sendBatch delivers every message',
     async run({ driver }) {
       const run = randomUUID();
-      await enqueue(driver, 'work', Array.from({ length: 12 }, (_, seq) => ({ run, seq })));
+      await enqueue(
+        driver,
+        'work',
+        Array.from({ length: 12 }, (_, seq) => ({ run, seq })),
+      );
       await driver.settle();
-      const seqs = observed(driver.logs(), 'worker', run).map((r) => (r.body as WorkBody).seq).sort((a, b) => a! - b!);
-      assert.deepEqual(seqs, Array.from({ length: 12 }, (_, i) => i));
+      const seqs = observed(driver.logs(), 'worker', run)
+        .map((r) => (r.body as WorkBody).seq)
+        .sort((a, b) => a! - b!);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: 12 }, (_, i) => i),
+      );
     },
   },
   {
@@ -55,7 +64,10 @@ export const queueCases: readonly ConformanceCase[] = [
       const { ids } = await enqueue(driver, 'work', [{ run, failUntil: 1000 }]);
       await driver.settle();
       const attempts = observed(driver.logs(), 'worker', run).map((r) => r.attempt);
-      assert.deepEqual(attempts, Array.from({ length: WORK_MAX_ATTEMPTS }, (_, i) => i + 1));
+      assert.deepEqual(
+        attempts,
+        Array.from({ length: WORK_MAX_ATTEMPTS }, (_, i) => i + 1),
+      );
       const envelopes = (await driver.deadLetters('work')).filter((e) => (e.message.body as WorkBody).run === run);
       assert.equal(envelopes.length, 1);
       const e = envelopes[0]!;
@@ -73,7 +85,9 @@ export const queueCases: readonly ConformanceCase[] = [
     async run({ driver, capabilities }) {
       const run = randomUUID();
       const text = 'x'.repeat(capabilities.maxMessageBytes + 1024);
-      const res = await driver.fetch(req('/enqueue/work', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ run, text }]) }));
+      const res = await driver.fetch(
+        req('/enqueue/work', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ run, text }]) }),
+      );
       assert.equal(res.status, 413);
       const body = await json<{ code: string; error: string }>(res);
       assert.equal(body.code, 'PAYLOAD_TOO_LARGE');
@@ -84,8 +98,7 @@ export const queueCases: readonly ConformanceCase[] = [
   {
     group: 'queue',
     name: 'FIFO keeps order within a group, even across a retry',
-    requires: (caps) =>
-      caps.fifo ? undefined : { reason: 'no FIFO / ordering keys on this platform', define: (app) => app.queue('ordered', { fifo: true }) },
+    requires: (caps) => (caps.fifo ? undefined : { reason: 'no FIFO / ordering keys on this platform', define: (app) => app.queue('ordered', { fifo: true }) }),
     async run({ driver }) {
       const run = randomUUID();
       const bodies: WorkBody[] = Array.from({ length: 6 }, (_, seq) => ({ run, seq, ...(seq === 2 ? { failUntil: 1 } : {}) }));
@@ -137,17 +150,33 @@ export const queueCases: readonly ConformanceCase[] = [
         const text = `${run}:${i}:text`;
         const bytes = `${run}:${i}:bytes`;
         await driver.sendNative(p.name, destination, new TextEncoder().encode(JSON.stringify({ run: json, n: 3 })));
-        sent.push({ producer: p.name, fns, tag: json, expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'object', body: { run: json, n: 3 } }) });
+        sent.push({
+          producer: p.name,
+          fns,
+          tag: json,
+          expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'object', body: { run: json, n: 3 } }),
+        });
         await driver.sendNative(p.name, destination, new TextEncoder().encode(`plain ${text} héllo`));
-        sent.push({ producer: p.name, fns, tag: text, expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'string', body: `plain ${text} héllo` }) });
+        sent.push({
+          producer: p.name,
+          fns,
+          tag: text,
+          expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'string', body: `plain ${text} héllo` }),
+        });
         if (!p.binary) continue;
         const raw = new Uint8Array([0xff, 0xfe, 0x00, 0x80, ...new TextEncoder().encode(bytes)]);
         await driver.sendNative(p.name, destination, raw);
-        sent.push({ producer: p.name, fns, tag: bytes, expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'bytes', body: { base64: Buffer.from(raw).toString('base64') } }) });
+        sent.push({
+          producer: p.name,
+          fns,
+          tag: bytes,
+          expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'bytes', body: { base64: Buffer.from(raw).toString('base64') } }),
+        });
       }
       await driver.settle();
       const logs = driver.logs().filter((r) => r.msg === OBSERVED);
-      const tagOf = (r: LogRecord): string => (r.bodyKind === 'bytes' ? Buffer.from((r.body as { base64: string }).base64, 'base64').toString('latin1') : JSON.stringify(r.body));
+      const tagOf = (r: LogRecord): string =>
+        r.bodyKind === 'bytes' ? Buffer.from((r.body as { base64: string }).base64, 'base64').toString('latin1') : JSON.stringify(r.body);
       for (const s of sent) {
         for (const fn of s.fns) {
           const seen = logs.filter((r) => r.fn === fn && tagOf(r).includes(s.tag));

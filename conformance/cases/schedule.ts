@@ -11,7 +11,10 @@ export const scheduleCases: readonly ConformanceCase[] = [
       const before = driver.logs().length;
       await driver.tick('hourly');
       await driver.settle();
-      const ticks = driver.logs().slice(before).filter((r) => r.msg === OBSERVED && r.fn === 'hourly');
+      const ticks = driver
+        .logs()
+        .slice(before)
+        .filter((r) => r.msg === OBSERVED && r.fn === 'hourly');
       assert.equal(ticks.length, 1);
       assert.equal(ticks[0]!.isPastDue, false);
       assert.ok(Date.parse(String(ticks[0]!.actualTime)) >= Date.parse(String(ticks[0]!.scheduledTime)) - 1000);
@@ -25,7 +28,10 @@ export const scheduleCases: readonly ConformanceCase[] = [
       const scheduledTime = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000);
       await driver.tick('hourly', scheduledTime);
       await driver.settle();
-      const ticks = driver.logs().slice(before).filter((r) => r.msg === OBSERVED && r.fn === 'hourly');
+      const ticks = driver
+        .logs()
+        .slice(before)
+        .filter((r) => r.msg === OBSERVED && r.fn === 'hourly');
       assert.equal(ticks.length, 1);
       assert.equal(ticks[0]!.isPastDue, true);
       assert.equal(ticks[0]!.scheduledTime, scheduledTime.toISOString());

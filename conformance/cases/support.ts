@@ -26,7 +26,9 @@ export function observed(logs: readonly LogRecord[], fn: string, run: string): L
 }
 
 export async function enqueue(driver: ConformanceDriver, queue: string, bodies: WorkBody[], query = ''): Promise<{ ids: string[]; traceId: string }> {
-  const res = await driver.fetch(req(`/enqueue/${queue}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies) }));
+  const res = await driver.fetch(
+    req(`/enqueue/${queue}${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies) }),
+  );
   assert.equal(res.status, 202, `enqueue answered ${res.status}: ${await res.clone().text()}`);
   return json(res);
 }
@@ -36,4 +38,3 @@ export const binaryBody = (): Uint8Array<ArrayBuffer> => {
   for (let i = 0; i < 256; i++) bytes[i] = 255 - i;
   return bytes;
 };
-

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { breakEven, estimator } from './break-even.js';
 import { instancesNeeded } from './container-cost.js';
-import { CLOUDS, loadPriceTables, withPrices } from './price-table.js';
+import { loadPriceTables, withPrices } from './price-table.js';
 import { SECONDS_PER_MONTH } from './workload.js';
 
 function api() {

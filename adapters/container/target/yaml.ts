@@ -40,7 +40,7 @@ function isMap(value: YamlValue): value is { readonly [key: string]: YamlValue |
 }
 
 function key(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.\/-]*$/.test(k) ? k : JSON.stringify(k);
+  return /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(k) ? k : JSON.stringify(k);
 }
 
 function scalar(v: string | number | boolean | null): string {
