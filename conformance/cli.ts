@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../src/cli-options.js';
 import { isFaasportError } from '../src/errors.js';
 import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, missingPackages } from '../src/required-packages.js';
 import type { TargetResolver } from '../src/composition-root.js';
-import type { ConformanceHarness, ExpectedFailure } from './harness.js';
+import type { Target } from '../src/target.js';
 import { buildMatrix, matrixOk, matrixToMarkdown, matrixToText, type MatrixColumn } from './matrix.js';
 import { HarnessNotStartedError, runCases } from './run.js';
 
@@ -13,11 +13,8 @@ const DEFAULT_ADAPTERS = ['local', 'aws', 'azure', 'gcp'];
 export const README_START = '<!-- conformance-matrix:start -->';
 export const README_END = '<!-- conformance-matrix:end -->';
 
-/** What a target module exports so `faasport conformance` can run it. */
-interface ConformanceTarget {
-  conformanceHarness?: () => ConformanceHarness;
-  expectedFailures?: readonly ExpectedFailure[];
-}
+/** What a target carries so `faasport conformance` can run it. */
+type ConformanceTarget = Pick<Target, 'conformanceHarness' | 'expectedFailures'>;
 
 /**
  * Built-in adapters keep their harness out of the runtime module (it starts emulators and
@@ -93,9 +90,9 @@ export async function conformanceCommand(args: string[], io: CliIo, resolveTarge
       columns.push({ adapter: name, unavailable: installLine(missing), results: [] });
       continue;
     }
-    let target: ConformanceTarget & { adapter: { name: string } };
+    let target: Target;
     try {
-      target = (await resolveTarget(name)) as unknown as ConformanceTarget & { adapter: { name: string } };
+      target = await resolveTarget(name);
       if (typeof target.conformanceHarness !== 'function' && BUILTIN_HARNESSES[name]) target = { ...target, ...(await BUILTIN_HARNESSES[name]()) };
     } catch (err) {
       columns.push({ adapter: name, unavailable: notRunReason(err, name), results: [] });

@@ -6,3 +6,5 @@ export type { ConformanceCase, CaseEnv, Group, Requirement, TriggerCapability } 
 export { createConformanceApp, OBSERVED } from './functions/app.js';
 export type { ConformanceAppOptions } from './functions/app.js';
 export type { ConformanceHarness, ConformanceDriver, ExpectedFailure, NativeProducer } from './harness.js';
+/** The `faasport conformance` command; the CLI loads it from this entry. */
+export { conformanceCommand } from './cli.js';

@@ -1,4 +1,3 @@
-import type { Adapter } from './adapter.js';
 import type { App } from './app.js';
 import type { QueueFunctionDefinition } from './definitions.js';
 
@@ -35,19 +34,6 @@ export interface DeployOptions {
   readonly args: readonly string[];
   readonly log: (line: string) => void;
   readonly env: NodeJS.ProcessEnv;
-}
-
-/**
- * What a target module (`faasport/aws`, `./my-adapter`) exports for the CLI: the adapter,
- * and optionally how to build a deployable folder, the infrastructure files beside it, and
- * how to deploy.
- */
-export interface TargetModule {
-  readonly adapter: Adapter;
-  build?(options: BuildOptions): Promise<BuildResult>;
-  /** Infrastructure-as-code beside the built code (SAM, ARM, gcloud scripts), least privilege. */
-  writeInfrastructure?(options: BuildOptions): Promise<BuildResult>;
-  deploy?(options: DeployOptions): Promise<void>;
 }
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVE_DEFAULTS } from '../adapters/local/node-http.js';
+import { SERVE_DEFAULTS } from 'faasport/local';
 import { main } from './cli.js';
 import { COMMANDS } from './cli-options.js';
 import { OUT_MANIFEST } from './out-dir.js';

@@ -12,6 +12,7 @@ import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, requirePackages } from './
 import { checkOutDir, writeOutManifest } from './out-dir.js';
 import { initProject } from './init.js';
 import { prettySink } from './pretty-log.js';
+import { importEntry } from './package-entry.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -63,7 +64,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await costCommand(rest, io, loadApp());
       }
       case 'conformance': {
-        const { conformanceCommand } = await import('../conformance/cli.js');
+        const { conformanceCommand } = await importEntry<typeof import('faasport/conformance')>('conformance');
         return await conformanceCommand(rest, io, targets());
       }
       default:
@@ -159,7 +160,7 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const maxBodyBytes = intOption('max-body-bytes', text(values, 'max-body-bytes'), 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
   const host = text(values, 'host') ?? '127.0.0.1';
   const persist = text(values, 'persist');
-  const local = await import('../adapters/local/index.js');
+  const local = await importEntry<typeof import('faasport/local')>('local');
   const limits = devLimits(values, local.SERVE_DEFAULTS);
   const beyondLoopback = !local.isLoopbackHost(host);
   const controlApi = values['lambda-control-api'] === true;

@@ -4,7 +4,8 @@ import { existsSync, statSync, readFileSync } from 'node:fs';
 import { FaasportError } from './errors.js';
 import { fromModuleNotFound } from './required-packages.js';
 import { importModule, loadApp, type LoadedApp } from './load-app.js';
-import type { TargetModule } from './build.js';
+import { importEntry, type PackageEntry } from './package-entry.js';
+import { targetOf, type Target } from './target.js';
 
 /** Tokens of the composition root. Only the CLI, dev server and conformance runner use the container. */
 export const TOKENS = {
@@ -20,27 +21,26 @@ export interface Output {
 }
 
 export type AppLoader = (path: string) => Promise<LoadedApp>;
-export type TargetResolver = (target: string) => Promise<TargetModule>;
+export type TargetResolver = (target: string) => Promise<Target>;
 
-/** The built-in targets, loaded lazily: `faasport dev` never loads a cloud adapter it does not use. */
-export const BUILTIN_TARGETS: Record<string, () => Promise<TargetModule>> = {
-  local: () => import('../adapters/local/index.js') as Promise<TargetModule>,
-  aws: () => import('../adapters/aws/index.js') as Promise<TargetModule>,
-  azure: () => import('../adapters/azure/index.js') as Promise<TargetModule>,
-  gcp: () => import('../adapters/gcp/index.js') as Promise<TargetModule>,
-  container: () => import('../adapters/container/index.js') as Promise<TargetModule>,
-};
+/**
+ * The built-in targets: package entries of faasport, imported by name when asked for, like a
+ * third party's package (`faasport dev` never loads a cloud adapter it does not use).
+ */
+export const BUILTIN_TARGETS: Readonly<Record<string, PackageEntry>> = { local: 'local', aws: 'aws', azure: 'azure', gcp: 'gcp', container: 'container' };
 
 /**
  * Resolves `--target` / `--adapter`: a built-in name, a path to a module or folder, or an
- * installed package name. The module must export `adapter` (and `build` to be built).
+ * installed package name. The module must export `target` made with defineTarget(), or
+ * `adapter` (and `build` to be built).
  */
-export async function resolveTarget(target: string, cwd: string): Promise<TargetModule> {
+export async function resolveTarget(target: string, cwd: string): Promise<Target> {
   let mod: Record<string, unknown>;
-  if (BUILTIN_TARGETS[target]) {
-    mod = (await BUILTIN_TARGETS[target]().catch((err: unknown) => {
+  const builtin = BUILTIN_TARGETS[target];
+  if (builtin) {
+    mod = await importEntry<Record<string, unknown>>(builtin).catch((err: unknown) => {
       throw fromModuleNotFound(err, `target "${target}"`) ?? err;
-    })) as unknown as Record<string, unknown>;
+    });
   } else if (target.startsWith('.') || isAbsolute(target)) {
     mod = await importModule(moduleFile(resolve(cwd, target)));
   } else {
@@ -54,11 +54,7 @@ export async function resolveTarget(target: string, cwd: string): Promise<Target
       );
     }
   }
-  const adapter = mod.adapter as TargetModule['adapter'] | undefined;
-  if (!adapter || typeof adapter.name !== 'string' || typeof adapter.capabilities !== 'object') {
-    throw new FaasportError('ADAPTER_INVALID', `target "${target}": the module must export "adapter" made with defineAdapter()`);
-  }
-  return mod as unknown as TargetModule;
+  return targetOf(mod, `target "${target}"`);
 }
 
 function moduleFile(path: string): string {

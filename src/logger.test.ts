@@ -3,7 +3,7 @@ import { createApp } from './app.js';
 import { FaasportError } from './errors.js';
 import { createLogger, logLevelFromEnv, safeStringify, type LogRecord } from './logger.js';
 import { resetSecretRedaction } from './redact-secrets.js';
-import { createLocalRuntime } from '../adapters/local/runtime.js';
+import { createLocalRuntime } from 'faasport/local';
 
 describe('logLevelFromEnv', () => {
   it.each([

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { checkDeclaredSends, producerTargets } from './access-plan.js';
 import { isFaasportError } from './errors.js';
-import { createLocalRuntime } from '../adapters/local/runtime.js';
+import { createLocalRuntime } from 'faasport/local';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

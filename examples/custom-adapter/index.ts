@@ -25,3 +25,4 @@ export type { KnativeNative } from './create-context.js';
 export * from './vocabulary.js';
 export { conformanceHarness } from './harness.js';
 export { expectedFailures } from './expected-failures.js';
+export { target } from './target.js';

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { App } from '../app.js';
 import type { HttpFunctionDefinition } from '../definitions.js';
+import { importEntry } from '../package-entry.js';
 
 /** Local timings of an app's functions, ms per invocation (median of several runs, rounded up). */
 export interface Measurement {
@@ -18,7 +19,7 @@ const RUNS = 5;
  * consumers are not run because no sample message can stand for the app's own message types.
  */
 export async function measureApp(app: App): Promise<Measurement> {
-  const { createLocalRuntime } = await import('../../adapters/local/index.js');
+  const { createLocalRuntime } = await importEntry<typeof import('faasport/local')>('local');
   const runtime = createLocalRuntime(app, { logSink: () => {}, devApi: false });
   const durations: Record<string, number> = {};
   const skipped: Record<string, string> = {};
