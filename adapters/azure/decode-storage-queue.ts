@@ -35,16 +35,18 @@ const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
  * ```
  */
 export function decodeStorageQueueMessage(item: unknown, metadata: StorageQueueTriggerMetadata | undefined, fallbackId: string): QueueMessage {
-  const id = typeof metadata?.id === 'string' && metadata.id !== '' ? metadata.id : fallbackId;
-  const { body, attributes } = unwrapBody(typeof item === 'string' ? fromStorageQueueText(item, id) : item);
-  return { id, body, attempt: toAttempt(metadata?.dequeueCount), enqueuedAt: toDate(metadata?.insertionTime), attributes };
+  const message = rawStorageQueueMessage(item, metadata, fallbackId);
+  const { body, attributes } = unwrapBody(typeof item === 'string' ? fromStorageQueueText(item, message.id) : item);
+  message.body = body;
+  message.attributes = attributes;
+  return message;
 }
 
 /**
- * The message a storage queue delivery carries when its body cannot be decoded: the text as
- * it arrived, so the dead-letter envelope keeps it.
+ * The message of a storage queue delivery with its body as the library handed it over: what
+ * a dead letter keeps when the body cannot be decoded.
  */
-export function rawStorageQueueMessage(item: unknown, metadata: StorageQueueTriggerMetadata | undefined, fallbackId: string): QueueMessage {
+export function rawStorageQueueMessage(item: unknown, metadata: StorageQueueTriggerMetadata | undefined, fallbackId: string): { -readonly [K in keyof QueueMessage]: QueueMessage[K] } {
   const id = typeof metadata?.id === 'string' && metadata.id !== '' ? metadata.id : fallbackId;
   return { id, body: item, attempt: toAttempt(metadata?.dequeueCount), enqueuedAt: toDate(metadata?.insertionTime), attributes: NO_ATTRIBUTES };
 }
@@ -63,7 +65,7 @@ let utf8: TextDecoder | undefined;
  * - text that is not canonical base64, or whose bytes are not UTF-8 text: the string;
  * - base64 of UTF-8 JSON: the parsed value (what the encoded JSON means);
  * - base64 of other UTF-8 text: MESSAGE_INVALID, since it cannot be told apart from text that
- *   happens to be base64 (`aGVsbG8=`, some short words), and a guess could hand the function a
+ *   happens to be base64 (`aGVsbG8=`, some short tokens), and a guess could hand the function a
  *   wrong value.
  */
 export function fromStorageQueueText(text: string, messageId = ''): unknown {
@@ -83,7 +85,7 @@ export function fromStorageQueueText(text: string, messageId = ''): unknown {
   }
   throw new FaasportError(
     'MESSAGE_INVALID',
-    `storage queue message ${messageId}: its text is base64 of ${bytes.length} bytes of text that is not JSON, which faasport cannot tell from text that happens to be base64, so the function did not run; send the text itself (not base64-encoded: in the portal or Storage Explorer, turn the Base64 option off), or send JSON such as {"value":"..."}`,
+    `storage queue message${messageId ? ` ${messageId}` : ''}: its text is base64 of ${bytes.length} bytes of text that is not JSON, which faasport cannot tell from text that happens to be base64, so the function did not run; send the text itself (not base64-encoded: in the portal or Storage Explorer, turn the Base64 option off), or send JSON such as {"value":"..."}`,
     { details: { reason: 'ambiguous-base64', bytes: bytes.length } },
   );
 }

@@ -194,6 +194,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
           ? decodeServiceBusMessage(item, azure.triggerMetadata, azure.invocationId)
           : decodeStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
       } catch (err) {
+        if (onServiceBus) throw err;
         // A body no retry can decode (base64 of text that is not JSON): its last attempt, now.
         undecodable = err;
         message = rawStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
