@@ -58,8 +58,8 @@ let utf8: TextDecoder | undefined;
 /**
  * A storage queue message text that is not JSON (JSON text the library has already parsed).
  * faasport builds apps with host.json `messageEncoding: "none"`, so the text arrives as it was
- * sent: `@azure/storage-queue`'s `sendMessage`, `az storage message put` and faasport itself
- * send it as is. Some producers base64-encode it instead (the portal's and Storage Explorer's
+ * sent: `@azure/storage-queue`'s `sendMessage` (by default) and faasport itself send it as
+ * is. Some producers base64-encode it instead (the portal's and Storage Explorer's
  * Base64 option, an SDK set to base64, messages queued for the host's old default), and base64
  * is itself text, so:
  * - text that is not canonical base64, or whose bytes are not UTF-8 text: the string;

@@ -28,8 +28,7 @@ export function encodeDeadLetterText(envelope: DeadLetterEnvelope): string {
 
 /**
  * The text as it goes on the queue: as is, since faasport builds apps with host.json
- * `messageEncoding: "none"` (what `@azure/storage-queue` and `az storage message put` send
- * by default). JSON text is XML-safe (it escapes control characters) and the SDK escapes
+ * `messageEncoding: "none"` (what `@azure/storage-queue`'s `sendMessage` sends by default). JSON text is XML-safe (it escapes control characters) and the SDK escapes
  * markup. Refuses text over the 64 KiB Storage limit (UTF-8 bytes), before any network call.
  */
 export function encodeStorageQueueMessage(operation: string, text: string): string {

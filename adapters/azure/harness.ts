@@ -16,7 +16,7 @@ import { registerAzure } from './register-azure.js';
 /**
  * How Azure's own producers put a message on a storage queue, read by the host with the
  * `messageEncoding: "none"` faasport's build writes: the text as sent (`@azure/storage-queue`'s
- * `sendMessage` and `az storage message put` by default), or its base64 (the portal's and
+ * `sendMessage` by default), or its base64 (the portal's and
  * Storage Explorer's Base64 option, an SDK set to base64). Base64 of text that is not JSON
  * cannot be told from text, so it is dead-lettered as MESSAGE_INVALID. Not here: bytes that
  * are not UTF-8 text (Storage queues carry text); Service Bus, which has no emulator here

@@ -11,9 +11,9 @@ export interface HostQueueSettings {
   readonly batchSize: number;
   /**
    * How the host reads message text: `none`, as sent. The host's default, `base64`, sends
-   * every plain-text message (what `@azure/storage-queue`, `az storage message put` and
-   * Event Grid write) to `<queue>-poison` before any function runs; faasport decodes base64
-   * text holding JSON itself (see fromStorageQueueText).
+   * every plain-text message (what `@azure/storage-queue`'s `sendMessage` writes by default)
+   * to `<queue>-poison` before any function runs; faasport decodes base64 text holding JSON
+   * itself (see fromStorageQueueText).
    */
   readonly messageEncoding: 'none';
 }
