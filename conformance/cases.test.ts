@@ -45,6 +45,7 @@ const PINNED_IDS = [
   'event > a storage CloudEvent arrives with its attributes and JSON data',
   'event > a CloudEvent with JSON data keeps its datacontenttype',
   "event > a storage notification in the platform's own format arrives as a CloudEvent naming bucket and object",
+  'event > a CloudEvent keeps its datacontenttype exactly, parameters included',
   'context > context fields are filled and the provider is the adapter',
   'context > coldStart is true at most once and invocation ids are unique',
   'context > coldStart is true on the first invocation of a fresh runtime, then false',

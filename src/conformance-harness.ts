@@ -36,6 +36,13 @@ export interface NativeProducer {
   readonly kind: 'queue' | 'topic';
   /** True when it can carry bytes that are not UTF-8 text (SQS and SNS carry text only). */
   readonly binary: boolean;
+  /**
+   * Set when the platform cannot tell this producer's text that is not JSON from text that
+   * means something else (base64 on an Azure Storage queue, which plain text can also be):
+   * such a message goes to the dead-letter queue with this error code, without running the
+   * function, rather than reaching it as a guessed string.
+   */
+  readonly textDeadLetters?: string;
 }
 
 /** An object written to the platform's storage, as a storage notification describes it. */

@@ -58,12 +58,14 @@ describe('faasport build --target azure (examples/shop)', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  test('host.json carries the queue policy, no route prefix and base64 messages', async () => {
+  test('host.json carries the queue policy, no route prefix and message text read as sent (messageEncoding none)', async () => {
     const host = JSON.parse(await readFile(join(outDir, 'host.json'), 'utf8'));
     expect(host).toMatchObject({
       version: '2.0',
+      // Bundle 4.x carries the Storage queues extension 5.x, the first with messageEncoding.
+      extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
       functionTimeout: '00:00:30',
-      extensions: { http: { routePrefix: '' }, queues: { maxDequeueCount: 5, visibilityTimeout: '00:00:00.100', messageEncoding: 'base64' } },
+      extensions: { http: { routePrefix: '' }, queues: { maxDequeueCount: 5, visibilityTimeout: '00:00:00.100', messageEncoding: 'none' } },
     });
   });
 

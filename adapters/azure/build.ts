@@ -18,7 +18,7 @@ export const MAIN_FILE = 'dist/main.mjs';
 
 /**
  * Writes an Azure Functions app for `faasport build --target azure`: `host.json` (queue
- * policy from the definitions, no `/api` route prefix, base64 queue messages),
+ * policy from the definitions, no `/api` route prefix, queue message text read as sent),
  * `package.json` whose `main` is the bundled entry, the entry itself (the app plus
  * `registerAzure`, one ESM file with only Azure code) and a `local.settings.json` for
  * `func start` against Azurite. `@azure/*` packages stay dependencies, installed on deploy.
@@ -72,7 +72,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
               maxDequeueCount: queues.maxDequeueCount,
               visibilityTimeout: toTimeSpan(queues.visibilityTimeoutMs),
               batchSize: queues.batchSize,
-              messageEncoding: 'base64',
+              messageEncoding: queues.messageEncoding,
             },
           }
         : {}),
@@ -93,7 +93,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   await writeFile(join(outDir, 'package.json'), json(packageJson));
   await writeFile(join(outDir, 'local.settings.json'), json(localSettings));
   await writeFile(join(outDir, '.funcignore'), 'local.settings.json\n*.ts\n');
-  log(`azure: ${app.functions.length} functions, host.json functionTimeout ${hostJson.functionTimeout}${hasQueues ? `, queues maxDequeueCount ${queues.maxDequeueCount}` : ''}`);
+  log(`azure: ${app.functions.length} functions, host.json functionTimeout ${hostJson.functionTimeout}${hasQueues ? `, queues maxDequeueCount ${queues.maxDequeueCount}, messageEncoding ${queues.messageEncoding} (message text as sent)` : ''}`);
   for (const line of retryEnforcement(app)) log(line);
   if (hasQueues) log('azure: queues moved to Service Bus (FAASPORT_SERVICE_BUS_QUEUES/TOPICS) are dead-lettered by the broker at the MaxDeliveryCount you give them; set it to maxAttempts');
   log('azure: run "npm install" in the output folder, then deploy it with "func azure functionapp publish <app>"');

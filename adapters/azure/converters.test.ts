@@ -4,10 +4,10 @@ import { decodeEventGridEvent } from './decode-event-grid.js';
 import { decodePoisonMessage } from './decode-dead-letter.js';
 import { decodeServiceBusDeadLetter } from './decode-service-bus-dead-letter.js';
 import { decodeServiceBusMessage } from './decode-service-bus.js';
-import { decodeStorageQueueMessage } from './decode-storage-queue.js';
+import { decodeStorageQueueMessage, fromStorageQueueText } from './decode-storage-queue.js';
 import { decodeTimer } from './decode-timer.js';
 import { encodeHttpResponse, parseSetCookie } from './encode-http-response.js';
-import { encodeBase64Message, encodeQueueText } from './encode-storage-queue-message.js';
+import { encodeQueueText, encodeStorageQueueMessage } from './encode-storage-queue-message.js';
 import { hostQueueSettings, toTimeSpan } from './host-settings.js';
 import { storageQueueName } from './queue-names.js';
 
@@ -62,7 +62,7 @@ test('hostQueueSettings takes the largest maxAttempts and the smallest first bac
   const app = createApp('settings');
   app.queue('a', { maxAttempts: 3, backoff: { initialDelayMs: 2000 } });
   app.queue('b', { maxAttempts: 7, backoff: false, batchSize: 64 });
-  expect(hostQueueSettings(app)).toEqual({ maxDequeueCount: 7, visibilityTimeoutMs: 0, batchSize: 32 });
+  expect(hostQueueSettings(app)).toEqual({ maxDequeueCount: 7, visibilityTimeoutMs: 0, batchSize: 32, messageEncoding: 'none' });
 });
 
 describe('queue message text', () => {
@@ -78,9 +78,16 @@ describe('queue message text', () => {
     expect(msg).toMatchObject({ id: 'inv-9', body: 'héllo', attempt: 1, attributes: {} });
   });
 
-  test('the 64 KiB limit applies to the base64 form', () => {
-    expect(() => encodeBase64Message('queue "q": send', 'x'.repeat(49_153))).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
-    expect(encodeBase64Message('queue "q": send', 'x'.repeat(49_152))).toHaveLength(65_536);
+  test('the text goes as is; the 64 KiB limit counts its UTF-8 bytes', () => {
+    expect(encodeStorageQueueMessage('queue "q": send', 'x'.repeat(65_536))).toHaveLength(65_536);
+    expect(() => encodeStorageQueueMessage('queue "q": send', 'x'.repeat(65_537))).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+    expect(() => encodeStorageQueueMessage('queue "q": send', 'é'.repeat(32_769))).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
+  });
+
+  test('a JSON string body travels in the envelope, so base64-looking text sent by faasport stays a string', () => {
+    const text = encodeQueueText({ payload: '"eyJuIjozfQ=="', attributes: {} });
+    expect(JSON.parse(text)).toEqual({ $faasport: 1, attributes: {}, body: 'eyJuIjozfQ==' });
+    expect(decodeStorageQueueMessage(JSON.parse(text), { id: 'i' }, 'inv').body).toBe('eyJuIjozfQ==');
   });
 
   test('Service Bus: delivery count, application properties (not the host ones) and the session', () => {
@@ -95,13 +102,56 @@ describe('queue message text', () => {
 
 describe('decodePoisonMessage', () => {
   const source = { queue: 'orders', storageQueue: 'orders', functionName: 'fulfil', hostMaxAttempts: 5 };
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
   test.each([
-    ['not base64 at all!', 'MESSAGE_INVALID'],
-    ['', 'MESSAGE_INVALID'],
-  ])('%j gets a clear MESSAGE_INVALID error with its raw text', (text, code) => {
+    ['JSON as sent', '{"id":"o1"}', { id: 'o1' }],
+    ['base64 of JSON (written before messageEncoding "none")', b64('{"id":"o1"}'), { id: 'o1' }],
+    ['text', 'not JSON at all!', 'not JSON at all!'],
+    ['base64 of text, which a delivery refuses as ambiguous: the text as it is', b64('hello'), b64('hello')],
+    ['empty', '', ''],
+  ])('a message the host moved (%s) keeps its body and says the error is in the logs', (_name, text, body) => {
     const env = decodePoisonMessage({ messageId: 'p1', messageText: text, insertedOn: new Date('2024-01-01T00:00:00Z') }, source);
-    expect(env).toMatchObject({ attempts: 0, lastError: { code }, message: { id: 'p1', body: text }, firstAttemptAt: '2024-01-01T00:00:00.000Z' });
-    expect(env.lastError.message).toContain('base64-encode the JSON text');
+    expect(env).toMatchObject({ attempts: 5, message: { id: 'p1', body }, firstAttemptAt: '2024-01-01T00:00:00.000Z' });
+    expect(env.lastError.message).toContain("the error is in the function's logs");
+  });
+
+  test.each([
+    ['as sent', (t: string) => t],
+    ['base64', b64],
+  ])("faasport's own dead-letter record (%s) is the envelope it wrote", (_name, encode) => {
+    const record = { queue: 'orders', functionName: 'fulfil', attempts: 3, lastError: { name: 'Error', message: 'boom' }, message: { id: 'm', body: 1, attributes: {}, enqueuedAt: 'x' }, firstAttemptAt: 'a', deadLetteredAt: 'b' };
+    expect(decodePoisonMessage({ messageId: 'p2', messageText: encode(`{"$faasport":1,"deadLetter":${JSON.stringify(record)}}`) }, source)).toEqual(record);
+  });
+});
+
+// Storage queue text that is not JSON (JSON the library has parsed already). Base64 is decoded
+// only when what it holds is JSON; base64 of other text is refused, never guessed.
+describe('fromStorageQueueText', () => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  test.each([
+    ['plain text', 'plain text héllo', 'plain text héllo'],
+    ['base64 of a JSON object (the portal with Base64 on)', b64('{"n":3}'), { n: 3 }],
+    ['base64 of a JSON array', b64('[1,"é"]'), [1, 'é']],
+    ['base64 of a JSON string', b64('"hi"'), 'hi'],
+    ['base64 of a JSON number', b64('42'), 42],
+    ['base64 of bytes that are not UTF-8 (a word such as "test" is also base64)', 'test', 'test'],
+    ['base64 of bytes with control characters', 'AAAA', 'AAAA'],
+    ['not canonical base64 (bits left over)', 'eyJuIjozfR==', 'eyJuIjozfR=='],
+    ['base64url is not base64', b64('{"n":"??>"}').replace(/\+/g, '-').replace(/\//g, '_'), b64('{"n":"??>"}').replace(/\+/g, '-').replace(/\//g, '_')],
+  ])('%s', (_name, text, value) => {
+    expect(fromStorageQueueText(text)).toEqual(value);
+  });
+
+  test.each([[b64('hello')], ['Zm9v'], [b64('plain text, not JSON')]])('base64 of text that is not JSON (%s) is MESSAGE_INVALID, naming the fix', (text) => {
+    expect(() => fromStorageQueueText(text, 'm1')).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_INVALID', message: expect.stringMatching(/^storage queue message m1: .*turn the Base64 option off.*send JSON/) }),
+    );
+  });
+
+  test('decodeStorageQueueMessage applies it to a string and unwraps an envelope inside base64', () => {
+    const envelope = '{"$faasport":1,"attributes":{"k":"v"},"body":{"n":3}}';
+    expect(decodeStorageQueueMessage(b64(envelope), { id: 'm1', dequeueCount: 1 }, 'inv')).toMatchObject({ body: { n: 3 }, attributes: { k: 'v' } });
+    expect(() => decodeStorageQueueMessage(b64('hello'), { id: 'm1' }, 'inv')).toThrow(expect.objectContaining({ code: 'MESSAGE_INVALID' }));
   });
 });
 

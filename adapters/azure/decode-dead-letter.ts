@@ -1,6 +1,5 @@
 import { invalidEventField, type DeadLetterEnvelope } from '../../src/index.js';
-import { parseJsonOrText } from '../../src/json-or-text.js';
-import { unwrapBody } from './decode-storage-queue.js';
+import { fromStorageQueueText, unwrapBody } from './decode-storage-queue.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
 import { POISON_SUFFIX } from './queue-names.js';
 
@@ -21,23 +20,22 @@ export interface PoisonSource {
   readonly hostMaxAttempts: number;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
- * Presents a poison-queue message as the portable dead-letter envelope. Three cases:
+ * Presents a poison-queue message as the portable dead-letter envelope. Its text is read as
+ * the trigger reads it (as sent, or base64 of JSON: what faasport wrote before host.json said
+ * `messageEncoding: "none"`). Two cases:
  * - the envelope faasport wrote when the last attempt failed (has the real error);
- * - a message the host moved after `maxDequeueCount` failures (the error is only in the logs);
- * - a message that is not base64: the host cannot decode it, so it moves it without ever
- *   running the function. Its raw text is kept and the error says how to fix the producer.
+ * - a message the host moved after `maxDequeueCount` failures (the error is only in the
+ *   logs), its body decoded like a delivery's (or the raw text when that is ambiguous).
  *
  * @example
  * ```ts
  * import { decodePoisonMessage } from 'faasport/azure';
  * const env = decodePoisonMessage(
- *   { messageId: 'p1', messageText: 'not base64!' },
+ *   { messageId: 'p1', messageText: '{"id":"o1"}' },
  *   { queue: 'orders', storageQueue: 'orders', functionName: 'fulfil', hostMaxAttempts: 5 },
  * );
- * // env.lastError.code === 'MESSAGE_INVALID'
+ * // env.message.body.id === 'o1', env.attempts === 5
  * ```
  */
 export function decodePoisonMessage(message: PoisonMessage, source: PoisonSource): DeadLetterEnvelope {
@@ -49,28 +47,17 @@ export function decodePoisonMessage(message: PoisonMessage, source: PoisonSource
   if (typeof message.messageText !== 'string') throw refuse('messageText', 'a string', message.messageText);
   if (message.insertedOn !== undefined && !(message.insertedOn instanceof Date && !Number.isNaN(message.insertedOn.getTime()))) throw refuse('insertedOn', 'a valid Date', message.insertedOn);
   const at = (message.insertedOn ?? new Date()).toISOString();
-  const base = { queue: source.queue, functionName: source.functionName, firstAttemptAt: at, deadLetteredAt: at };
-  const text = message.messageText;
-  if (!BASE64.test(text) || text.length === 0) {
-    return {
-      ...base,
-      message: { id: message.messageId, body: text, attributes: {}, enqueuedAt: at },
-      attempts: 0,
-      lastError: {
-        name: 'FaasportError',
-        code: 'MESSAGE_INVALID',
-        message: `queue "${source.queue}": message ${message.messageId} is not base64, so the Functions host could not decode it (host.json extensions.queues.messageEncoding is "base64") and moved it to ${source.storageQueue}${POISON_SUFFIX} without running "${source.functionName}"; send through faasport's queue.send or base64-encode the JSON text`,
-      },
-    };
-  }
-  const decoded = parseJsonOrText(Buffer.from(text, 'base64').toString('utf8'));
+  const decoded = readText(message.messageText);
   if (typeof decoded === 'object' && decoded !== null && (decoded as Record<string, unknown>)[ENVELOPE_MARKER] === 1) {
     const record = (decoded as Record<string, unknown>).deadLetter;
     if (typeof record === 'object' && record !== null) return record as DeadLetterEnvelope;
   }
   const { body, attributes } = unwrapBody(decoded);
   return {
-    ...base,
+    queue: source.queue,
+    functionName: source.functionName,
+    firstAttemptAt: at,
+    deadLetteredAt: at,
     message: { id: message.messageId, body, attributes, enqueuedAt: at },
     attempts: source.hostMaxAttempts,
     lastError: {
@@ -78,4 +65,18 @@ export function decodePoisonMessage(message: PoisonMessage, source: PoisonSource
       message: `moved to ${source.storageQueue}${POISON_SUFFIX} by the Functions host after ${source.hostMaxAttempts} failed deliveries; the error is in the function's logs`,
     },
   };
+}
+
+/** The text as a delivery reads it; text whose base64 reading is ambiguous stays the text. */
+function readText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    /* not JSON: text, or base64 */
+  }
+  try {
+    return fromStorageQueueText(text);
+  } catch {
+    return text;
+  }
 }

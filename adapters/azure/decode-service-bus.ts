@@ -16,6 +16,9 @@ export interface ServiceBusTriggerMetadata {
  * Turns a Service Bus trigger input and metadata into a QueueMessage: `MessageId`,
  * `DeliveryCount` as the attempt, `EnqueuedTimeUtc`, string application properties as
  * attributes (the host's own `$AzureWebJobs…` properties are left out), `SessionId` as groupId.
+ * The body follows the unmarked-body rule: the library hands a string it has JSON-parsed when
+ * it could, or a Buffer from a binary binding (`decodeUnmarkedBody` rules on it). Unlike
+ * a Storage queue, Service Bus has no base64 convention, so base64-looking text stays text.
  *
  * @example
  * ```ts

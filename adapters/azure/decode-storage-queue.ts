@@ -1,4 +1,4 @@
-import type { QueueMessage } from '../../src/index.js';
+import { FaasportError, type QueueMessage } from '../../src/index.js';
 import { ENVELOPE_MARKER } from './encode-storage-queue-message.js';
 import { decodeUnmarkedBody } from '../../src/json-or-text.js';
 
@@ -19,9 +19,13 @@ export interface UnwrappedBody {
 const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
- * Turns what the library passes a storage queue function (the message already base64-decoded
- * by the host and JSON-parsed by the library) plus its trigger metadata into a QueueMessage.
- * `attempt` is the host's `DequeueCount` (1 on first delivery).
+ * Turns what the library passes a storage queue function (the message text, which the library
+ * has JSON-parsed when it could) plus its trigger metadata into a QueueMessage. `attempt` is
+ * the host's `DequeueCount` (1 on first delivery). Text that is base64 is decoded when it holds
+ * JSON ({@link fromStorageQueueText}).
+ *
+ * Throws MESSAGE_INVALID for base64 of text that is not JSON: it cannot be told apart from
+ * text that happens to be base64, and retrying cannot change that.
  *
  * @example
  * ```ts
@@ -31,14 +35,59 @@ const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
  * ```
  */
 export function decodeStorageQueueMessage(item: unknown, metadata: StorageQueueTriggerMetadata | undefined, fallbackId: string): QueueMessage {
-  const { body, attributes } = unwrapBody(item);
-  return {
-    id: typeof metadata?.id === 'string' && metadata.id !== '' ? metadata.id : fallbackId,
-    body,
-    attempt: toAttempt(metadata?.dequeueCount),
-    enqueuedAt: toDate(metadata?.insertionTime),
-    attributes,
-  };
+  const message = rawStorageQueueMessage(item, metadata, fallbackId);
+  const { body, attributes } = unwrapBody(typeof item === 'string' ? fromStorageQueueText(item, message.id) : item);
+  message.body = body;
+  message.attributes = attributes;
+  return message;
+}
+
+/**
+ * The message of a storage queue delivery with its body as the library handed it over: what
+ * a dead letter keeps when the body cannot be decoded.
+ */
+export function rawStorageQueueMessage(item: unknown, metadata: StorageQueueTriggerMetadata | undefined, fallbackId: string): { -readonly [K in keyof QueueMessage]: QueueMessage[K] } {
+  const id = typeof metadata?.id === 'string' && metadata.id !== '' ? metadata.id : fallbackId;
+  return { id, body: item, attempt: toAttempt(metadata?.dequeueCount), enqueuedAt: toDate(metadata?.insertionTime), attributes: NO_ATTRIBUTES };
+}
+
+/** Canonical base64 (RFC 4648 alphabet, padded), the form `Buffer#toString('base64')` and the portal write. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+let utf8: TextDecoder | undefined;
+
+/**
+ * A storage queue message text that is not JSON (JSON text the library has already parsed).
+ * faasport builds apps with host.json `messageEncoding: "none"`, so the text arrives as it was
+ * sent: `@azure/storage-queue`'s `sendMessage` (by default) and faasport itself send it as
+ * is. Some producers base64-encode it instead (the portal's and Storage Explorer's
+ * Base64 option, an SDK set to base64, messages queued for the host's old default), and base64
+ * is itself text, so:
+ * - text that is not canonical base64, or whose bytes are not UTF-8 text: the string;
+ * - base64 of UTF-8 JSON: the parsed value (what the encoded JSON means);
+ * - base64 of other UTF-8 text: MESSAGE_INVALID, since it cannot be told apart from text that
+ *   happens to be base64 (`aGVsbG8=`, some short tokens), and a guess could hand the function a
+ *   wrong value.
+ */
+export function fromStorageQueueText(text: string, messageId = ''): unknown {
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return text;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.toString('base64') !== text) return text;
+  const value = decodeUnmarkedBody(bytes);
+  if (typeof value !== 'string') return value instanceof Uint8Array ? text : value;
+  // A JSON string literal is JSON too; parseJsonOrText gives the same string for `"hi"` and `hi`.
+  const decoded = (utf8 ??= new TextDecoder()).decode(bytes).trim();
+  if (decoded.startsWith('"')) {
+    try {
+      return JSON.parse(decoded) as unknown;
+    } catch {
+      /* text that starts with a quote: ambiguous like any other */
+    }
+  }
+  throw new FaasportError(
+    'MESSAGE_INVALID',
+    `storage queue message${messageId ? ` ${messageId}` : ''}: its text is base64 of ${bytes.length} bytes of text that is not JSON, which faasport cannot tell from text that happens to be base64, so the function did not run; send the text itself (not base64-encoded: in the portal or Storage Explorer, turn the Base64 option off), or send JSON such as {"value":"..."}`,
+    { details: { reason: 'ambiguous-base64', bytes: bytes.length } },
+  );
 }
 
 /**

@@ -10,11 +10,15 @@ import { STORAGE_QUEUE_MAX_BYTES } from './azure-adapter.js';
  */
 export const ENVELOPE_MARKER = '$faasport';
 
-/** The JSON text of a queue message: the payload itself, or the envelope when it has attributes. */
+/**
+ * The JSON text of a queue message: the payload itself, or the envelope when it has
+ * attributes. A JSON string goes in the envelope too: the library hands a function `"…"` and
+ * `…` as the same string, and a bare string that is base64 of JSON would read as that JSON.
+ */
 export function encodeQueueText(message: Pick<OutgoingMessage, 'payload' | 'attributes'>): string {
   const attributes = message.attributes;
   for (const _ in attributes) return `{"${ENVELOPE_MARKER}":1,"attributes":${JSON.stringify(attributes)},"body":${message.payload}}`;
-  return message.payload;
+  return message.payload.charCodeAt(0) === 34 ? `{"${ENVELOPE_MARKER}":1,"attributes":{},"body":${message.payload}}` : message.payload;
 }
 
 /** The JSON text of a dead-letter record written to `<queue>-poison`. */
@@ -23,17 +27,18 @@ export function encodeDeadLetterText(envelope: DeadLetterEnvelope): string {
 }
 
 /**
- * Base64 of the UTF-8 text: the Functions host's default `messageEncoding`. Refuses text
- * whose encoded form exceeds the 64 KiB Storage limit, before any network call.
+ * The text as it goes on the queue: as is, since faasport builds apps with host.json
+ * `messageEncoding: "none"` (what `@azure/storage-queue`'s `sendMessage` sends by default). JSON text is XML-safe (it escapes control characters) and the SDK escapes
+ * markup. Refuses text over the 64 KiB Storage limit (UTF-8 bytes), before any network call.
  */
-export function encodeBase64Message(operation: string, text: string): string {
-  const encoded = Buffer.from(text, 'utf8').toString('base64');
-  if (encoded.length > STORAGE_QUEUE_MAX_BYTES) {
+export function encodeStorageQueueMessage(operation: string, text: string): string {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > STORAGE_QUEUE_MAX_BYTES) {
     throw new FaasportError(
       'PAYLOAD_TOO_LARGE',
-      `${operation}: message is ${formatBytes(encoded.length)} once base64-encoded, azure storage queues accept ${formatBytes(STORAGE_QUEUE_MAX_BYTES)} (about 48 KB of JSON); send a smaller message or a reference to stored data`,
-      { status: 413, details: { bytes: encoded.length, limit: STORAGE_QUEUE_MAX_BYTES, target: 'azure storage queue' } },
+      `${operation}: message is ${formatBytes(bytes)}, azure storage queues accept ${formatBytes(STORAGE_QUEUE_MAX_BYTES)}; send a smaller message or a reference to stored data`,
+      { status: 413, details: { bytes, limit: STORAGE_QUEUE_MAX_BYTES, target: 'azure storage queue' } },
     );
   }
-  return encoded;
+  return text;
 }

@@ -30,7 +30,7 @@ function camelCase(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), camelCase(v)]));
 }
 
-/** Poison messages: one the host moved, one faasport wrote with its envelope, one that is not base64. */
+/** Poison messages: ones the host moved (as sent, base64, plain text), one faasport wrote with its envelope. */
 function poisonSeeds(): unknown[] {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64');
   return [
@@ -40,6 +40,7 @@ function poisonSeeds(): unknown[] {
       messageText: b64({ [ENVELOPE_MARKER]: 1, deadLetter: { message: { id: 'm1', body: { id: 'o2' }, attributes: {}, enqueuedAt: '2026-01-02T03:00:00.000Z' }, queue: 'orders', functionName: 'fulfil', attempts: 3, lastError: { name: 'Error', message: 'x' }, firstAttemptAt: '2026-01-02T03:00:00.000Z', deadLetteredAt: '2026-01-02T03:04:05.000Z' } }),
     },
     { messageId: 'p3', messageText: 'not base64!' },
+    { messageId: 'p4', messageText: JSON.stringify({ id: 'o4', item: 'poison' }) },
   ];
 }
 

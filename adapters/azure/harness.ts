@@ -14,14 +14,18 @@ import { startQueueHost } from './queue-host.js';
 import { registerAzure } from './register-azure.js';
 
 /**
- * How Azure's own producers put a message on a storage queue the Functions host reads with its
- * default `messageEncoding: base64` (a queue output binding, the SDK with base64 encoding).
- * Not here: plain text (the portal, `az storage message put`, the v12 SDK's default), which the
- * host cannot decode and moves to `<queue>-poison` before any function runs; bytes that are not
- * UTF-8 text, which the host hands a JavaScript function as a string; Service Bus, which has no
- * emulator here (decode-service-bus is checked on the transcribed vendor fixtures instead).
+ * How Azure's own producers put a message on a storage queue, read by the host with the
+ * `messageEncoding: "none"` faasport's build writes: the text as sent (`@azure/storage-queue`'s
+ * `sendMessage` by default), or its base64 (the portal's and
+ * Storage Explorer's Base64 option, an SDK set to base64). Base64 of text that is not JSON
+ * cannot be told from text, so it is dead-lettered as MESSAGE_INVALID. Not here: bytes that
+ * are not UTF-8 text (Storage queues carry text); Service Bus, which has no emulator here
+ * (decode-service-bus is checked on the trigger's documented shapes instead).
  */
-const NATIVE_PRODUCERS: readonly NativeProducer[] = [{ name: 'Storage queue message, base64 (QueueClient.sendMessage)', kind: 'queue', binary: false }];
+const NATIVE_PRODUCERS: readonly NativeProducer[] = [
+  { name: 'Storage queue message as sent (QueueClient.sendMessage)', kind: 'queue', binary: false },
+  { name: "Storage queue message in base64 (the portal's Base64 option)", kind: 'queue', binary: false, textDeadLetters: 'MESSAGE_INVALID' },
+];
 
 /** A tick this much later than its slot is what the host flags as past due here. */
 const PAST_DUE_AFTER_MS = 1000;
@@ -30,8 +34,8 @@ const PAST_DUE_AFTER_MS = 1000;
  * Drives the Azure adapter the way the Functions host would: the app is registered through
  * the real @azure/functions library (with the worker's core module provided), HTTP requests
  * and timer / Event Grid deliveries become host-shaped invocations, and queues are real
- * Storage queues in Azurite with the host's listener semantics (base64, DequeueCount,
- * visibility timeout, `<queue>-poison`).
+ * Storage queues in Azurite with the host's listener semantics (host.json messageEncoding,
+ * DequeueCount, visibility timeout, `<queue>-poison`).
  */
 export function azureHarness(): ConformanceHarness {
   const core = installFunctionsCore();
@@ -56,10 +60,11 @@ export function azureHarness(): ConformanceHarness {
           },
           nativeProducers: NATIVE_PRODUCERS,
           async sendNative(producer, destination, body) {
-            if (producer !== NATIVE_PRODUCERS[0]!.name) throw new Error(`azure harness: no native producer "${producer}"`);
+            const index = NATIVE_PRODUCERS.findIndex((p) => p.name === producer);
+            if (index < 0) throw new Error(`azure harness: no native producer "${producer}"`);
             const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(storageQueueName(destination));
             await queue.createIfNotExists();
-            await queue.sendMessage(Buffer.from(body).toString('base64'));
+            await queue.sendMessage(Buffer.from(body).toString(index === 0 ? 'utf8' : 'base64'));
           },
           async storageEvent(object) {
             // What Event Grid delivers for a blob write on a storage account (Event Grid schema).

@@ -9,6 +9,13 @@ export interface HostQueueSettings {
   readonly visibilityTimeoutMs: number;
   /** Messages fetched and run in parallel per queue (1-32). */
   readonly batchSize: number;
+  /**
+   * How the host reads message text: `none`, as sent. The host's default, `base64`, sends
+   * every plain-text message (what `@azure/storage-queue`'s `sendMessage` writes by default)
+   * to `<queue>-poison` before any function runs; faasport decodes base64 text holding JSON
+   * itself (see fromStorageQueueText).
+   */
+  readonly messageEncoding: 'none';
 }
 
 /**
@@ -16,7 +23,7 @@ export interface HostQueueSettings {
  * `maxAttempts` (the adapter dead-letters a queue with fewer attempts itself, on its last
  * attempt, with the real error); the retry delay is the smallest first backoff step (Storage
  * retries after a fixed visibility timeout, it has no exponential backoff); `batchSize` the
- * largest asked for, within Storage's 32.
+ * largest asked for, within Storage's 32; message text read as sent (`messageEncoding: none`).
  *
  * @example
  * ```ts
@@ -29,11 +36,12 @@ export interface HostQueueSettings {
  */
 export function hostQueueSettings(app: App): HostQueueSettings {
   const sources: QueueDefinition[] = [...app.queues, ...app.topics];
-  if (sources.length === 0) return { maxDequeueCount: 5, visibilityTimeoutMs: 0, batchSize: 16 };
+  if (sources.length === 0) return { maxDequeueCount: 5, visibilityTimeoutMs: 0, batchSize: 16, messageEncoding: 'none' };
   return {
     maxDequeueCount: Math.max(...sources.map((q) => q.maxAttempts)),
     visibilityTimeoutMs: Math.min(...sources.map((q) => (q.backoff ? q.backoff.initialDelayMs : 0))),
     batchSize: Math.min(32, Math.max(...sources.map((q) => q.batchSize))),
+    messageEncoding: 'none',
   };
 }
 

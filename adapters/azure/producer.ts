@@ -12,7 +12,7 @@ import {
 } from '../../src/index.js';
 import { STORAGE_QUEUE_MAX_BYTES } from './azure-adapter.js';
 import { decodePoisonMessage } from './decode-dead-letter.js';
-import { encodeBase64Message, encodeDeadLetterText, encodeQueueText } from './encode-storage-queue-message.js';
+import { encodeDeadLetterText, encodeQueueText, encodeStorageQueueMessage } from './encode-storage-queue-message.js';
 import { hostQueueSettings } from './host-settings.js';
 import { POISON_SUFFIX, storageQueueName } from './queue-names.js';
 import { createServiceBusClient, type ServiceBusClientOptions, type ServiceBusProducer } from './service-bus.js';
@@ -51,10 +51,10 @@ export interface AzureProducer extends Transport {
 
 /**
  * Creates the queue client an app uses on Azure. Storage queues by default: each message
- * is the base64 of its JSON text (the host's default `messageEncoding`), with faasport's
- * envelope when it carries attributes; a topic publish writes one message per subscriber
- * queue. `@azure/storage-queue` is loaded on first send (an optional peer dependency).
- * Messages whose base64 form exceeds 64 KiB are refused before any network call.
+ * is its JSON text as is (faasport builds apps with host.json `messageEncoding: "none"`),
+ * with faasport's envelope when it carries attributes; a topic publish writes one message
+ * per subscriber queue. `@azure/storage-queue` is loaded on first send (an optional peer
+ * dependency). Messages over 64 KiB are refused before any network call.
  *
  * @example
  * ```ts
@@ -137,7 +137,7 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
       const operation = `queue "${queue.name}": send`;
       const name = storageQueueName(queue.name);
       // Encode (and size-check) every message before the first network call.
-      const encoded = messages.map((m, i) => encodeBase64Message(messages.length > 1 ? `${operation} [${i}]` : operation, encodeQueueText(m)));
+      const encoded = messages.map((m, i) => encodeStorageQueueMessage(messages.length > 1 ? `${operation} [${i}]` : operation, encodeQueueText(m)));
       const results: SendResult[] = [];
       for (let i = 0; i < encoded.length; i++) results.push(await sendEncoded(operation, name, encoded[i]!, messages[i]!.delaySeconds));
       return results;
@@ -146,7 +146,7 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
       if (serviceBusTopics.has(topic.name)) return bus().publish(topic, messages);
       const operation = `topic "${topic.name}": publish`;
       const targets = subscribers(topic.name).map((f) => storageQueueName(topic.name, f.name));
-      const encoded = messages.map((m: OutgoingMessage) => encodeBase64Message(operation, encodeQueueText(m)));
+      const encoded = messages.map((m: OutgoingMessage) => encodeStorageQueueMessage(operation, encodeQueueText(m)));
       const results: SendResult[] = [];
       for (const text of encoded) {
         const ids = await Promise.all(targets.map((name) => sendEncoded(operation, name, text, 0)));
@@ -169,7 +169,7 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
     },
     async deadLetter(storageQueue, envelope) {
       const operation = `queue "${envelope.queue}": dead-letter`;
-      await sendEncoded(operation, storageQueue + POISON_SUFFIX, encodeBase64Message(operation, encodeDeadLetterText(envelope)), 0);
+      await sendEncoded(operation, storageQueue + POISON_SUFFIX, encodeStorageQueueMessage(operation, encodeDeadLetterText(envelope)), 0);
     },
   };
 }

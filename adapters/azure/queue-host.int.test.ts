@@ -19,11 +19,11 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-test('a message that is not base64 never runs the function and reads back as a MESSAGE_INVALID dead letter', async () => {
+test("Azure's own producers (QueueClient.sendMessage as is, or base64 as the portal's option writes it) reach the function under host.json messageEncoding none; base64 of plain text is dead-lettered at once as MESSAGE_INVALID", async () => {
   // Prepare: the app, registered through @azure/functions, with the host's queue listener.
   const app = createApp('raw');
   const seen: unknown[] = [];
-  const inboxQueue = app.queue('inbox', { maxAttempts: 2, maxMessageBytes: 1024 });
+  const inboxQueue = app.queue('inbox', { maxAttempts: 3, maxMessageBytes: 1024 });
   inboxQueue.consume('read', (msg) => {
     seen.push(msg.body);
   });
@@ -32,15 +32,22 @@ test('a message that is not base64 never runs the function and reads back as a M
   listener = startQueueHost({ worker, connectionString: azurite.connectionString, ...hostQueueSettings(app) });
   const inbox = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient('inbox');
   await inbox.createIfNotExists();
-  // Act: a foreign producer writes plain JSON text, then faasport sends a proper message.
-  await inbox.sendMessage('{"hello":"world"}');
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  // Act: the SDK's default (text as is), the portal's Base64 option, then faasport itself.
+  await inbox.sendMessage('{"n":3}');
+  await inbox.sendMessage('plain <text> & héllo');
+  await inbox.sendMessage(base64('{"n":4}'));
+  await inbox.sendMessage(base64('hello'));
   await inboxQueue.send({ ok: true });
+  await inboxQueue.send('eyJuIjo1fQ==');
   await listener.settle(20_000);
-  // Assess
-  expect(seen).toEqual([{ ok: true }]);
-  const [dead] = await producer.readDeadLetters('inbox');
-  expect(dead).toMatchObject({ queue: 'inbox', functionName: 'read', attempts: 0, message: { body: '{"hello":"world"}' }, lastError: { code: 'MESSAGE_INVALID' } });
-  expect(dead!.lastError.message).toContain('is not base64');
+  // Assess: every readable body once, as sent; the ambiguous one never ran and is kept as it arrived.
+  expect(seen).toHaveLength(5);
+  expect(seen).toEqual(expect.arrayContaining([{ n: 3 }, 'plain <text> & héllo', { n: 4 }, { ok: true }, 'eyJuIjo1fQ==']));
+  const letters = await producer.readDeadLetters('inbox');
+  expect(letters).toHaveLength(1);
+  expect(letters[0]).toMatchObject({ queue: 'inbox', functionName: 'read', attempts: 1, message: { body: base64('hello') }, lastError: { code: 'MESSAGE_INVALID' } });
+  expect(letters[0]!.lastError.message).toMatch(/turn the Base64 option off/);
 }, 60_000);
 
 test('queues with different maxAttempts in one app: host.json takes the largest, and the adapter dead-letters the smaller one at exactly its own count', async () => {

@@ -1,8 +1,8 @@
 /**
  * Test support: the Functions host's Storage queue listener for a worker, against Azurite.
- * Like the host: it polls each trigger queue, base64-decodes the text (messages that do not
- * decode go straight to `<queue>-poison`, the function never runs), invokes the function
- * with the message metadata, deletes the message on success, and on failure makes it
+ * Like the host with the host.json `messageEncoding: "none"` faasport's build writes: it polls
+ * each trigger queue, invokes the function with the text as sent and the message
+ * metadata, deletes the message on success, and on failure makes it
  * visible again after `visibilityTimeout`, or moves it to `<queue>-poison` once
  * `DequeueCount` reaches `maxDequeueCount`.
  */
@@ -16,6 +16,8 @@ export interface QueueHostOptions {
   readonly maxDequeueCount: number;
   readonly visibilityTimeoutMs: number;
   readonly batchSize: number;
+  /** host.json `extensions.queues.messageEncoding`: the stand-in reads text as sent only. */
+  readonly messageEncoding: 'none';
   readonly pollMs?: number;
   /** Called with the error of a failed invocation, which the host writes to its log. */
   readonly onFailure?: (functionName: string, error: unknown) => void;
@@ -26,8 +28,6 @@ export interface QueueHost {
   settle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export function startQueueHost(options: QueueHostOptions): QueueHost {
   const service = QueueServiceClient.fromConnectionString(options.connectionString);
@@ -45,9 +45,8 @@ export function startQueueHost(options: QueueHostOptions): QueueHost {
   };
 
   const handle = async (fn: RegisteredFunction, queue: QueueClient, name: string, message: DequeuedMessageItem): Promise<void> => {
-    if (!BASE64.test(message.messageText) || message.messageText === '') return poison(queue, name, message);
     if (message.dequeueCount > options.maxDequeueCount) return poison(queue, name, message);
-    const text = Buffer.from(message.messageText, 'base64').toString('utf8');
+    const text = message.messageText;
     const result = await options.worker.invoke(
       fn.metadata.name,
       storageQueueInvocation(fn, {

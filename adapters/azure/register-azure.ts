@@ -37,7 +37,7 @@ import { EVENT_GRID_MAX_ATTEMPTS, adapter } from './azure-adapter.js';
 import { decodeEventGridEvent } from './decode-event-grid.js';
 import { WILDCARD_PARAM, decodeHttpRequest, decodeRouteParams } from './decode-http-request.js';
 import { decodeServiceBusMessage } from './decode-service-bus.js';
-import { decodeStorageQueueMessage } from './decode-storage-queue.js';
+import { decodeStorageQueueMessage, rawStorageQueueMessage } from './decode-storage-queue.js';
 import { decodeTimer, type AzureTimerInput } from './decode-timer.js';
 import { encodeHttpResponse } from './encode-http-response.js';
 import { everyToSchedule, toNcrontab } from './encode-ncrontab.js';
@@ -187,18 +187,28 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
     const onServiceBus = def.kind === 'queue' ? serviceBusQueues.has(def.source.name) : serviceBusTopics.has(def.source.name);
     const storageQueue = onServiceBus ? '' : def.kind === 'queue' ? storageQueueName(def.source.name) : storageQueueName(def.source.name, def.name);
     const handler = async (item: unknown, azure: AzureInvocationContext): Promise<void> => {
-      const message: QueueMessage = onServiceBus
-        ? decodeServiceBusMessage(item, azure.triggerMetadata, azure.invocationId)
-        : decodeStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
+      let message: QueueMessage;
+      let undecodable: unknown;
+      try {
+        message = onServiceBus
+          ? decodeServiceBusMessage(item, azure.triggerMetadata, azure.invocationId)
+          : decodeStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
+      } catch (err) {
+        if (onServiceBus) throw err;
+        // A body no retry can decode (base64 of text that is not JSON): its last attempt, now.
+        undecodable = err;
+        message = rawStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
+      }
       const ctx = context(def, azure, item, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? null });
-      const outcome = await invokeQueueMessage(def, message, ctx);
+      if (undecodable !== undefined) ctx.log.error('message body cannot be decoded; the function did not run', { messageId: message.id, error: undecodable });
+      const outcome = undecodable === undefined ? await invokeQueueMessage(def, message, ctx) : { ok: false as const, error: undecodable };
       if (outcome.ok) return;
       // Throwing hands the message back: Storage makes it visible again after host.json's
       // visibilityTimeout, Service Bus abandons it; both count the delivery (Service Bus
       // dead-letters at MaxDeliveryCount itself).
       if (onServiceBus) throw asError(outcome.error);
       const applied = await applyQueueFailure(
-        { policy: def.source, messageId: message.id, attempt: message.attempt, log: ctx.log, fields: { queue: `${storageQueue}-poison` } },
+        { policy: def.source, messageId: message.id, attempt: message.attempt, retryable: undecodable === undefined, log: ctx.log, fields: { queue: `${storageQueue}-poison` } },
         {
           deadLetter: () => producer.deadLetter(storageQueue, toDeadLetterEnvelope(def, def.source.name, message, message.attempt, outcome.error, message.enqueuedAt)),
           ifDeadLetterFails: 'the host retries it and moves it to the poison queue itself',

@@ -6,12 +6,12 @@ import { toCloudEvent, type CloudEvent } from '../../src/index.js';
  * a structured-mode event, or one the framework converted from a legacy background event.
  * Bytes (non-JSON, non-text bodies) become a `Uint8Array` view; nothing is copied.
  *
- * A binary-mode event's `Content-Type` is its `datacontenttype`, but the framework does not
- * copy it onto the event and hands the function nothing else of the request. An event without
- * `datacontenttype` gets the one its body's parsed form shows, so that the same event has it on
- * every adapter: JSON → `application/json` (the framework parses only JSON types into values),
- * text → `text/plain`, bytes → `application/octet-stream`. A type's parameters and vendor
- * subtype (`application/vnd.x+json`) are not recoverable here.
+ * A binary-mode event's `Content-Type` is its `datacontenttype`; the framework does not copy
+ * it onto the event, so registerGcp makes it do so (`carryBinaryContentType` in framework.ts), parameters
+ * and all. Should that hook be unavailable (a framework whose internals changed), an event
+ * without `datacontenttype` gets the one its body's parsed form shows, so that it still has one:
+ * JSON → `application/json` (the framework parses only JSON types into values), text →
+ * `text/plain`, bytes → `application/octet-stream`.
  *
  * Throws EVENT_INVALID naming the attribute that is wrong.
  */

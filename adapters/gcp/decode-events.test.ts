@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { decodeCloudEvent } from './decode-cloud-event.js';
 import { decodePubsub } from './decode-pubsub.js';
+import { carryBinaryContentType } from './framework.js';
 import { decodeSchedule, GCP_PAST_DUE_AFTER_MS } from './decode-schedule.js';
 import { loadFixture } from './load-fixture.js';
 
@@ -38,6 +41,18 @@ describe('decodeCloudEvent', () => {
     expect(decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x', type: 't', data }, 'test').datacontenttype).toBe(type);
     expect(decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x', type: 't', datacontenttype: 'application/xml', data }, 'test').datacontenttype).toBe('application/xml');
     expect(decodeCloudEvent({ specversion: '1.0', id: '1', source: '//x', type: 't' }, 'test').datacontenttype).toBeUndefined();
+  });
+
+  test("the framework's binary-mode context gets the Content-Type, once however often it is hooked", () => {
+    const req = createRequire(import.meta.url);
+    const cloudEvents = req(join(dirname(req.resolve('@google-cloud/functions-framework')), 'cloud_events.js')) as { getBinaryCloudEventContext(r: unknown): Record<string, unknown> };
+    expect(carryBinaryContentType()).toBe(true);
+    const hooked = cloudEvents.getBinaryCloudEventContext;
+    expect(carryBinaryContentType()).toBe(true);
+    expect(cloudEvents.getBinaryCloudEventContext).toBe(hooked);
+    const headers: Record<string, string> = { 'ce-id': '1', 'ce-type': 't', 'content-type': 'text/csv; header=present' };
+    const context = hooked({ headers, header: (name: string) => headers[name.toLowerCase()] });
+    expect(context).toEqual({ id: '1', type: 't', datacontenttype: 'text/csv; header=present' });
   });
 
   test('an event without a type is EVENT_INVALID', () => {

@@ -28,7 +28,48 @@ export function loadFramework(): FunctionsFramework {
       cause: err,
     });
   }
+  carryBinaryContentType();
   return framework;
+}
+
+interface BinaryModeRequest {
+  header(name: string): string | undefined;
+}
+type BinaryContext = (req: BinaryModeRequest) => Record<string, unknown>;
+const CARRIES_CONTENT_TYPE = Symbol.for('faasport.carriesContentType');
+
+/**
+ * Makes the framework's binary-mode CloudEvent carry the request's `Content-Type` as its
+ * `datacontenttype`, as the CloudEvents HTTP binding maps it. The framework builds the event
+ * from the `ce-*` headers only (`getBinaryCloudEventContext` in its internal `cloud_events`
+ * module, which its function wrapper reads at each call) and hands a CloudEvent function
+ * nothing else of the request, so the type is added there. Returns false when that module is
+ * missing or has changed shape; decodeCloudEvent then names the type the body shows.
+ */
+export function carryBinaryContentType(): boolean {
+  let mod: { getBinaryCloudEventContext?: unknown };
+  try {
+    mod = require(join(dirname(require.resolve(PACKAGE)), 'cloud_events.js')) as typeof mod;
+  } catch {
+    return false;
+  }
+  const original = mod.getBinaryCloudEventContext;
+  if (typeof original !== 'function') return false;
+  if ((original as { [CARRIES_CONTENT_TYPE]?: boolean })[CARRIES_CONTENT_TYPE]) return true;
+  const carrying: BinaryContext = (req) => {
+    const context = (original as BinaryContext)(req);
+    const type = typeof req?.header === 'function' ? req.header('content-type') : undefined;
+    // The body is read as its Content-Type says; a ce-datacontenttype header (not a binary-mode attribute) does not override it.
+    if (typeof context === 'object' && context !== null && typeof type === 'string' && type !== '') context.datacontenttype = type;
+    return context;
+  };
+  Object.defineProperty(carrying, CARRIES_CONTENT_TYPE, { value: true });
+  try {
+    mod.getBinaryCloudEventContext = carrying;
+  } catch {
+    return false;
+  }
+  return mod.getBinaryCloudEventContext === carrying;
 }
 
 interface ExecutionContextStore {

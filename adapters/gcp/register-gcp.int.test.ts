@@ -394,10 +394,15 @@ describe.each(fixtureCases)('fixture $file as $form to $fn', ({ file, form, fn, 
 describe('binary-mode CloudEvent: the Content-Type becomes datacontenttype, as on every adapter', () => {
   // The framework parses JSON types into values and anything else (but text/plain) into bytes. A
   // text/plain binary event never reaches faasport: the framework's legacy-event middleware runs
-  // `'context' in body` on the string and answers 500 itself (functions-framework 5.0.5).
+  // `'context' in body` on the string and answers 500 itself (functions-framework 5.0.5). The
+  // framework builds the event from the ce-* headers only; the Content-Type, parameters and
+  // vendor types included, is carried by faasport's hook (carryBinaryContentType).
   test.each([
     { contentType: 'application/json', body: '{"n":3}', datacontenttype: 'application/json', data: { n: 3 } },
+    { contentType: 'application/json; charset=utf-8', body: '{"n":3}', datacontenttype: 'application/json; charset=utf-8', data: { n: 3 } },
     { contentType: 'application/octet-stream', body: 'ab', datacontenttype: 'application/octet-stream', data: new Uint8Array([97, 98]) },
+    { contentType: 'image/png', body: 'ab', datacontenttype: 'image/png', data: new Uint8Array([97, 98]) },
+    { contentType: 'application/vnd.example+json', body: '{"n":3}', datacontenttype: 'application/vnd.example+json', data: new TextEncoder().encode('{"n":3}') },
   ])('$contentType', async ({ contentType, body, datacontenttype, data }) => {
     const before = seen.length;
     const res = await fetch(url('anyEvent'), {
@@ -410,6 +415,19 @@ describe('binary-mode CloudEvent: the Content-Type becomes datacontenttype, as o
     expect(got.event!.datacontenttype).toBe(datacontenttype);
     if (data instanceof Uint8Array) expect([...(got.event!.data as Uint8Array)]).toEqual([...data]);
     else expect(got.event!.data).toEqual(data);
+  });
+
+  test('a ce-datacontenttype header is not the binary-mode attribute: the Content-Type still is', async () => {
+    const before = seen.length;
+    const res = await fetch(url('anyEvent'), {
+      method: 'POST',
+      headers: { 'ce-specversion': '1.0', 'ce-id': 'dct-header', 'ce-source': '//conformance.test', 'ce-type': 'example.ping', 'ce-datacontenttype': 'text/xml', 'content-type': 'application/json' },
+      body: '{"n":1}',
+    });
+    expect(res.status, await res.clone().text()).toBe(204);
+    // The framework copies every ce-* header; the body was parsed as the Content-Type says, and that is its type.
+    const got = seen.slice(before).find((s) => s.fn === 'anyEvent')!;
+    expect(got.event).toMatchObject({ datacontenttype: 'application/json', data: { n: 1 } });
   });
 
   test('a structured event keeps the datacontenttype it names', async () => {

@@ -80,4 +80,18 @@ export const eventCases: readonly ConformanceCase[] = [
       assert.ok(JSON.stringify(e.data).includes('2048'), 'the data carries the object size');
     },
   },
+  {
+    group: 'event',
+    name: 'a CloudEvent keeps its datacontenttype exactly, parameters included',
+    async run({ driver }) {
+      // In HTTP binary mode the type travels as the Content-Type header (gcp), so it must be carried, not inferred.
+      const run = randomUUID();
+      const type = 'application/json; charset=utf-8';
+      await driver.emit({ specversion: '1.0', id: run, source: '//conformance.test/ping', type: 'example.ping', datacontenttype: type, data: { run, n: 2 } });
+      await driver.settle();
+      const seen = observed(driver.logs(), 'anyEvent', run);
+      assert.equal(seen.length, 1);
+      assert.deepEqual({ datacontenttype: seen[0]!.datacontenttype, data: seen[0]!.data }, { datacontenttype: type, data: { run, n: 2 } });
+    },
+  },
 ];

@@ -143,6 +143,7 @@ export const queueCases: readonly ConformanceCase[] = [
       const run = randomUUID();
       // Each body carries a tag (run, producer, kind) so its observation is found whatever its type.
       const sent: { producer: string; fns: string[]; tag: string; expect: (r: LogRecord) => void }[] = [];
+      const deadLettered: { producer: string; destination: string; fns: string[]; tag: string; code: string }[] = [];
       for (const [i, p] of producers.entries()) {
         const fns = p.kind === 'queue' ? ['worker'] : ['subscriberA', 'subscriberB'];
         const destination = p.kind === 'queue' ? 'work' : 'news';
@@ -157,12 +158,14 @@ export const queueCases: readonly ConformanceCase[] = [
           expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'object', body: { run: json, n: 3 } }),
         });
         await driver.sendNative(p.name, destination, new TextEncoder().encode(`plain ${text} héllo`));
-        sent.push({
-          producer: p.name,
-          fns,
-          tag: text,
-          expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'string', body: `plain ${text} héllo` }),
-        });
+        if (p.textDeadLetters) deadLettered.push({ producer: p.name, destination, fns, tag: text, code: p.textDeadLetters });
+        else
+          sent.push({
+            producer: p.name,
+            fns,
+            tag: text,
+            expect: (r) => assert.deepEqual({ kind: r.bodyKind, body: r.body }, { kind: 'string', body: `plain ${text} héllo` }),
+          });
         if (!p.binary) continue;
         const raw = new Uint8Array([0xff, 0xfe, 0x00, 0x80, ...new TextEncoder().encode(bytes)]);
         await driver.sendNative(p.name, destination, raw);
@@ -186,6 +189,25 @@ export const queueCases: readonly ConformanceCase[] = [
           } catch (err) {
             throw new assert.AssertionError({ message: `${s.producer}: ${(err as Error).message}` });
           }
+        }
+      }
+      // A body the platform cannot read without guessing reaches no function: it is dead-lettered
+      // with a typed error, kept as it arrived (its text, or that text base64-decoded, holds the tag).
+      const arrived = (body: unknown): string => (typeof body === 'string' ? `${body} ${Buffer.from(body, 'base64').toString('utf8')}` : JSON.stringify(body));
+      for (const d of deadLettered) {
+        for (const fn of d.fns) {
+          assert.equal(
+            logs.filter((r) => r.fn === fn && tagOf(r).includes(d.tag)).length,
+            0,
+            `${d.producer}: ${fn} ran on a text body the platform cannot tell apart`,
+          );
+          const letters = (await driver.deadLetters(d.destination, d.fns.length > 1 ? fn : undefined)).filter((e) => arrived(e.message.body).includes(d.tag));
+          assert.equal(letters.length, 1, `${d.producer}: ${letters.length} dead letters hold the text body for ${fn}`);
+          assert.equal(
+            letters[0]!.lastError.code,
+            d.code,
+            `${d.producer}: the dead letter's error is ${String(letters[0]!.lastError.code)}: ${letters[0]!.lastError.message}`,
+          );
         }
       }
     },

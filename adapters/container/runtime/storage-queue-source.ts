@@ -1,5 +1,5 @@
 import type { DequeuedMessageItem, QueueServiceClient } from '@azure/storage-queue';
-import { FaasportError, type QueueFunctionDefinition, type QueueMessage } from '../../../src/index.js';
+import type { QueueFunctionDefinition, QueueMessage } from '../../../src/index.js';
 import { parseJsonOrText } from '../../../src/json-or-text.js';
 import { decodeStorageQueueMessage } from '../../azure/decode-storage-queue.js';
 import type { AzureProducer } from '../../azure/producer.js';
@@ -14,8 +14,6 @@ export interface StorageQueueSourcesOptions {
   /** Wait after an empty receive, ms (Storage queues have no long polling; default 1000). */
   readonly idleMs?: number;
 }
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * Storage queue sources for the container target: a queue consumer reads the queue of the
@@ -67,11 +65,8 @@ function storageDelivery(def: QueueFunctionDefinition, name: string, item: Deque
     attempt: Math.max(1, item.dequeueCount),
     firstAttemptAt: item.insertedOn,
     decode() {
-      if (item.messageText === '' || !BASE64.test(item.messageText)) {
-        throw new FaasportError('MESSAGE_INVALID', `storage queue "${name}": message ${item.messageId} is not base64 text (the Functions host's messageEncoding); send it with faasport or base64-encode it`);
-      }
-      const text = Buffer.from(item.messageText, 'base64').toString('utf8');
-      return decodeStorageQueueMessage(parseJsonOrText(text), { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn }, item.messageId);
+      // Text as sent, like the Functions host with messageEncoding "none" (base64 of JSON decoded; MESSAGE_INVALID when ambiguous).
+      return decodeStorageQueueMessage(parseJsonOrText(item.messageText), { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn }, item.messageId);
     },
     raw,
     ack,
