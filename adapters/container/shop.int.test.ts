@@ -51,12 +51,12 @@ describe.each(clouds)('examples/shop as a $cloud container$why', ({ cloud, runs 
   });
 
   it.skipIf(!runs)('runs a schedule and delivers a CloudEvent only for a caller with the control token', async () => {
-    const run = (headers: Record<string, string>) => fetch(`${server.url}/_faasport/schedules/nightlyReport`, { method: 'POST', headers });
+    const run = (headers: Record<string, string>) => fetch(`${server.url}/_faasport/schedules/nightlyReport/run`, { method: 'POST', headers });
     expect((await run({})).status).toBe(401);
     expect((await run({ authorization: 'Bearer wrong-token-value' })).status).toBe(401);
     expect((await run({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
     expect((await run({ 'x-faasport-control-token': TOKEN })).status).toBe(200);
-    expect((await fetch(`${server.url}/_faasport/schedules/nope`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+    expect((await fetch(`${server.url}/_faasport/schedules/nope/run`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
     const event = { specversion: '1.0', id: 'e-1', source: 'test/container', type: 'com.example.ping', data: { x: 1 } };
     const sent = await fetch(`${server.url}/_faasport/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) });
     expect(sent.status).toBe(200);

@@ -1,7 +1,7 @@
 import { producerTargets, type App, type QueueDefinition, type QueueFunctionDefinition, type ScheduleFunctionDefinition } from '../../../src/index.js';
 import { gcpNames } from '../../gcp/names.js';
 import { everyToCron } from '../../gcp/deploy-plan.js';
-import { CONTROL_TOKEN_HEADER, HEALTH_PATH } from '../runtime/control-api.js';
+import { CONTROL_TOKEN_HEADER, HEALTH_PATH, schedulePath } from '../runtime/control-api.js';
 import { CONTAINER_PORT } from './dockerfile.js';
 import { toYamlDocuments, type YamlValue } from './yaml.js';
 
@@ -124,7 +124,7 @@ export function cloudRunDocuments(app: App): YamlValue[] {
         timeZone: fn.timezone ?? 'Etc/UTC',
         retryConfig: { retryCount: 3 },
         httpTarget: {
-          uri: `\${SERVICE_URL}/_faasport/schedules/${encodeURIComponent(fn.name)}`,
+          uri: `\${SERVICE_URL}${schedulePath(fn.name)}`,
           httpMethod: 'POST',
           headers: { [CONTROL_TOKEN_HEADER]: '${CONTROL_TOKEN}' },
         },
