@@ -140,12 +140,50 @@ describe('faasport build --target container', () => {
     const topics = docs.filter((d) => d.kind === 'PubSubTopic').map((d) => d.metadata.name);
     for (const s of Object.values(subscriptions)) expect(topics).toContain(s.topicRef.name);
     const grants = docs.filter((d) => d.kind === 'IAMPolicyMember').map((d) => d.spec);
-    expect(new Set(grants.map((g) => g.role))).toEqual(new Set(['roles/pubsub.subscriber', 'roles/pubsub.viewer', 'roles/pubsub.publisher']));
-    for (const g of grants) expect(['PubSubTopic', 'PubSubSubscription']).toContain(g.resourceRef.kind);
+    const pubsubGrants = grants.filter((g) => g.role.startsWith('roles/pubsub.'));
+    expect(new Set(pubsubGrants.map((g) => g.role))).toEqual(new Set(['roles/pubsub.subscriber', 'roles/pubsub.viewer', 'roles/pubsub.publisher']));
+    for (const g of pubsubGrants) expect(['PubSubTopic', 'PubSubSubscription']).toContain(g.resourceRef.kind);
     const runner = grants.filter((g) => g.member.startsWith('serviceAccount:shop-runner@'));
     expect(runner.filter((g) => g.role === 'roles/pubsub.publisher').map((g) => g.resourceRef.name).sort()).toEqual(['shop-orders', 'shop-orders-dead-letter', 'shop-shipped', 'shop-shipped-dead-letter']);
+    // Every grant is on one named resource; the only project-level one is Eventarc's receiver role for its trigger account.
+    expect(grants.filter((g) => g.resourceRef.kind === 'Project').map((g) => [g.member, g.role])).toEqual([['serviceAccount:shop-events@${PROJECT_ID}.iam.gserviceaccount.com', 'roles/eventarc.eventReceiver']]);
+  });
+
+  it('gcp: schedules and events reach a private control service through IAM and OIDC; the control token comes from Secret Manager, never as a value in the file', () => {
+    const text = read('gcp', 'cloud-run.yaml');
+    const docs = parseAllDocuments(text).map((d) => d.toJS()) as { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, any> }[];
+    const services = Object.fromEntries(docs.filter((d) => d.kind === 'Service').map((d) => [d.metadata.name, d.spec.template]));
+    expect(Object.keys(services)).toEqual(['shop', 'shop-control']);
+    const env = (name: string): Record<string, unknown> => Object.fromEntries(services[name].spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+    for (const name of ['shop', 'shop-control']) expect(env(name).FAASPORT_CONTROL_TOKEN).toEqual({ secretKeyRef: { name: 'shop-control-token', key: 'latest' } });
+    expect(env('shop-control')).toMatchObject({ FAASPORT_CONSUMERS: 'none', FAASPORT_CONTROL_AUTH: 'platform-iam' });
+    expect(env('shop').FAASPORT_CONTROL_AUTH).toBeUndefined();
+    expect(services['shop-control'].metadata.annotations['autoscaling.knative.dev/minScale']).toBe('0');
+    expect(text).not.toMatch(/CONTROL_TOKEN\}|x-faasport-control-token/i);
+    expect(docs.find((d) => d.kind === 'SecretManagerSecret')!.metadata.name).toBe('shop-control-token');
+    const grants = docs.filter((d) => d.kind === 'IAMPolicyMember').map((d) => d.spec);
+    expect(grants.filter((g) => g.resourceRef.kind === 'SecretManagerSecret').map((g) => [g.member, g.role])).toEqual([['serviceAccount:shop-runner@${PROJECT_ID}.iam.gserviceaccount.com', 'roles/secretmanager.secretAccessor']]);
+    const service = (ref: { external: string }): string => ref.external.split('/').pop()!;
+    // shop has public routes, so its service takes anyone; the control service only the scheduler's and Eventarc's accounts.
+    expect(grants.filter((g) => g.role === 'roles/run.invoker').map((g) => [service(g.resourceRef), g.member])).toEqual([
+      ['shop', 'allUsers'],
+      ['shop-control', 'serviceAccount:shop-scheduler@${PROJECT_ID}.iam.gserviceaccount.com'],
+      ['shop-control', 'serviceAccount:shop-events@${PROJECT_ID}.iam.gserviceaccount.com'],
+    ]);
     const job = docs.find((d) => d.kind === 'CloudSchedulerJob')!;
-    expect(job.spec).toMatchObject({ schedule: '0 3 * * *', httpTarget: { httpMethod: 'POST', uri: '${SERVICE_URL}/_faasport/schedules/nightlyReport', headers: { 'x-faasport-control-token': '${CONTROL_TOKEN}' } } });
+    expect(job.spec).toMatchObject({ schedule: '0 3 * * *' });
+    expect(job.spec.httpTarget).toEqual({
+      uri: '${CONTROL_SERVICE_URL}/_faasport/schedules/nightlyReport/run',
+      httpMethod: 'POST',
+      oidcToken: { serviceAccountEmail: 'shop-scheduler@${PROJECT_ID}.iam.gserviceaccount.com', audience: '${CONTROL_SERVICE_URL}' },
+    });
+    const trigger = docs.find((d) => d.kind === 'EventarcTrigger')!;
+    expect(trigger.spec).toEqual({
+      location: '${REGION}',
+      matchingCriteria: [{ attribute: 'type', value: '${EVENT_TYPE_ONEVENT}' }],
+      destination: { cloudRunService: { serviceRef: { external: 'shop-control' }, region: '${REGION}', path: '/_faasport/events' } },
+      serviceAccountRef: { name: 'shop-events' },
+    });
   });
 
   it('azure: a Container App with KEDA queue-length rules per consumer queue, the connection string as a secret, and a one-replica schedule runner', () => {

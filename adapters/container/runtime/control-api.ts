@@ -19,6 +19,12 @@ export interface ControlApiOptions {
   readonly notReady: () => string[];
   /** Bearer token for the schedule and event endpoints; without one they are refused (403). */
   readonly token: string | undefined;
+  /**
+   * The platform has authenticated every caller before the request arrives (a private Cloud
+   * Run service: only identities granted `run.invoker` reach it), so no token is asked for.
+   * FAASPORT_CONTROL_AUTH=platform-iam; never on a service anyone may call.
+   */
+  readonly platformAuthenticated?: boolean;
   /** Production answers: no internal messages, no stacks (the app's routes follow the same rule). */
   readonly production: boolean;
   /** `scheduledTime`: the slot the caller fires for, when it says (an earlier one makes the tick past due). */
@@ -48,7 +54,7 @@ export function createControlApi(options: ControlApiOptions): (request: Request)
     }
     const schedule = /^\/_faasport\/schedules\/([^/]+)\/run$/.exec(path);
     if ((schedule || path === EVENTS_PATH) && request.method === 'POST') {
-      const refused = authorise(request, options.token);
+      const refused = options.platformAuthenticated ? undefined : authorise(request, options.token);
       if (refused) return refused;
       try {
         if (schedule) {

@@ -25,7 +25,7 @@ import { createControlApi, schedulePath } from './control-api.js';
 import type { ContainerPlatform } from './platform.js';
 
 export interface StartContainerOptions {
-  /** Default: process.env. Reads PORT, HOST, FAASPORT_GRACE_MS, FAASPORT_SCHEDULES, FAASPORT_CONTROL_TOKEN, FAASPORT_MAX_BODY_BYTES, FAASPORT_TRUST_PROXY, NODE_ENV. */
+  /** Default: process.env. Reads PORT, HOST, FAASPORT_GRACE_MS, FAASPORT_SCHEDULES, FAASPORT_CONTROL_TOKEN, FAASPORT_MAX_BODY_BYTES, FAASPORT_TRUST_PROXY, FAASPORT_CONTROL_AUTH, FAASPORT_CONSUMERS, NODE_ENV. */
   readonly env?: NodeJS.ProcessEnv;
   readonly logSink?: LogSink;
   /** Stop on SIGTERM / SIGINT and exit 0 (default true). */
@@ -77,7 +77,8 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   const coldStart = createColdStartFlag();
   let stopping = false;
 
-  const consumers = app.functions
+  // FAASPORT_CONSUMERS=none: a replica that only answers the platform's scheduler and event router.
+  const consumers = (onOff('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : app.functions)
     .filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic')
     .map((def) => createConsumer(def, platform.sources(def), { cloud, log, logSink, ...(logLevel ? { logLevel } : {}), coldStart }));
   const notReady = (): string[] => [...(stopping ? ['stopping'] : []), ...consumers.filter((c) => !c.ready).map((c) => `consumer "${c.name}" is not connected`)];
@@ -87,6 +88,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     notReady,
     token: env.FAASPORT_CONTROL_TOKEN || undefined,
     production,
+    platformAuthenticated: onOff('FAASPORT_CONTROL_AUTH', env, ['token', 'platform-iam']) === 'platform-iam',
     runSchedule: (name, scheduledTime) => runtime.runSchedule(name, scheduledTime),
     async deliverEvent(event) {
       const matched = events.filter((def) => eventMatches(def, event));
@@ -180,6 +182,14 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     process.once('SIGINT', onSignal);
   }
   return running;
+}
+
+/** `name` from the environment, one of `allowed` (the first when unset). */
+function onOff<T extends string>(name: string, env: NodeJS.ProcessEnv, allowed: readonly [T, ...T[]]): T {
+  const value = env[name];
+  if (value === undefined || value === '') return allowed[0];
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new FaasportError('CONFIG_INVALID', `container: ${name} must be ${allowed.join(' or ')}, got "${value.slice(0, 40)}"; fix the environment of the container`);
 }
 
 function intFromEnv(name: string, env: NodeJS.ProcessEnv, fallback: number): number {
