@@ -104,13 +104,13 @@ describe('faasport build --target container', () => {
         Sid: 'ConsumeQueues',
         Effect: 'Allow',
         Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
-        Resource: [{ 'Fn::GetAtt': ['OrdersQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerQueue', 'Arn'] }],
+        Resource: [{ 'Fn::GetAtt': ['OrdersQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerQueue', 'Arn'] }, { 'Fn::GetAtt': ['OnEventEventsQueue', 'Arn'] }],
       },
       WriteDeadLetters: {
         Sid: 'WriteDeadLetters',
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
-        Resource: [{ 'Fn::GetAtt': ['OrdersDeadLetterQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerDeadLetterQueue', 'Arn'] }],
+        Resource: [{ 'Fn::GetAtt': ['OrdersDeadLetterQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerDeadLetterQueue', 'Arn'] }, { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] }],
       },
       SendToQueues: { Sid: 'SendToQueues', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['OrdersQueue', 'Arn'] }] },
       PublishToTopics: { Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: 'ShippedTopic' }] },
@@ -124,6 +124,26 @@ describe('faasport build --target container', () => {
     expect(r.SchedulerService.Properties).toMatchObject({ DesiredCount: 1, DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 } });
     expect(r.SchedulerTaskDefinition.Properties.ContainerDefinitions[0].Environment).toContainEqual({ Name: 'FAASPORT_SCHEDULES', Value: 'run' });
     expect(r.CpuScaling.Properties.PolicyType).toBe('TargetTrackingScaling');
+    // Events: the unfiltered onEvent's rule on the app's own bus targets its SQS queue, and only that rule may send there.
+    expect(r.OnEventEventsRule.Properties).toEqual({
+      EventBusName: { Ref: 'AppEventBus' },
+      EventPattern: { source: [{ exists: true }] },
+      State: 'ENABLED',
+      Targets: [{ Id: 'container', Arn: { 'Fn::GetAtt': ['OnEventEventsQueue', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] } } }],
+    });
+    expect(r.OnEventEventsQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    expect(r.OnEventEventsQueuePolicy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: [{ 'Fn::GetAtt': ['OnEventEventsQueue', 'Arn'] }, { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] }],
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['OnEventEventsRule', 'Arn'] } } },
+      },
+    ]);
+    expect(env.FAASPORT_QUEUE_URL_ONEVENT_EVENTS).toEqual({ Ref: 'OnEventEventsQueue' });
+    expect(r.OnEventFailedEventsQueue).toBeUndefined();
+    expect(t.Outputs.EventBusName.Value).toEqual({ Ref: 'AppEventBus' });
     expect(Object.keys(r).filter((id) => r[id].Type.startsWith('AWS::Serverless') || r[id].Type === 'AWS::Lambda::Function')).toEqual([]);
   });
 

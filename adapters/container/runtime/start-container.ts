@@ -22,6 +22,7 @@ import { serve, type RunningServer } from '../../local/node-http.js';
 import { createConsumer, type Consumer } from './consumer.js';
 import { containerAdapters, toContainerCloud } from './container-adapter.js';
 import { createControlApi, schedulePath } from './control-api.js';
+import { eventQueueFunctions } from './event-queue.js';
 import type { ContainerPlatform } from './platform.js';
 
 export interface StartContainerOptions {
@@ -78,8 +79,11 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   let stopping = false;
 
   // FAASPORT_CONSUMERS=none: a replica that only answers the platform's scheduler and event router.
-  const consumers = (onOff('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : app.functions)
-    .filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic')
+  const consumed = [
+    ...app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic'),
+    ...(platform.queuedEvents ? eventQueueFunctions(app, platform.queuedEvents) : []),
+  ];
+  const consumers = (onOff('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : consumed)
     .map((def) => createConsumer(def, platform.sources(def), { cloud, log, logSink, ...(logLevel ? { logLevel } : {}), coldStart }));
   const notReady = (): string[] => [...(stopping ? ['stopping'] : []), ...consumers.filter((c) => !c.ready).map((c) => `consumer "${c.name}" is not connected`)];
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertSupported, FaasportError, type BuildOptions, type BuildResult } from '../../../src/index.js';
 import { containerAdapters, toContainerCloud, type ContainerCloud } from '../runtime/container-adapter.js';
-import { usesQueues } from '../runtime/platform.js';
+import { needsQueueService } from '../runtime/platform.js';
 import { dockerfile, DOCKERIGNORE, SERVER_FILE } from './dockerfile.js';
 import { runtimeDependencies } from './lockfile.js';
 
@@ -46,7 +46,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const inRepo = existsSync(repoEntry) && existsSync(join(here, '../../../src/index.ts'));
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const packages = usesQueues(app) ? CLOUD_PACKAGES[cloud] : [];
+  const packages = needsQueueService(app, cloud) ? CLOUD_PACKAGES[cloud] : [];
   const { build: esbuild } = await import('esbuild');
   const contents = [
     `import { startContainer, ${PLATFORM_EXPORT[cloud]} } from 'faasport/container/${cloud}';`,
