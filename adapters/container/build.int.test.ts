@@ -212,6 +212,24 @@ describe('faasport build --target container', () => {
     expect(rules.filter((r) => r.azureQueue).map((r) => r.azureQueue)).toEqual([
       { queueName: 'orders', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
       { queueName: 'shipped-notifycustomer', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
+      { queueName: 'onevent-events', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
+    ]);
+    // Event Grid delivers onEvent's events (CloudEvents schema) to the queue the server consumes.
+    const grid = JSON.parse(read('azure', 'event-grid.json'));
+    expect(Object.keys(grid.parameters)).toEqual(['storageAccountName', 'eventSource_onEvent']);
+    expect(grid.resources).toEqual([
+      {
+        type: 'Microsoft.EventGrid/eventSubscriptions',
+        apiVersion: '2022-06-15',
+        name: 'shop-onevent',
+        scope: "[parameters('eventSource_onEvent')]",
+        properties: {
+          destination: { endpointType: 'StorageQueue', properties: { resourceId: "[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]", queueName: 'onevent-events', queueMessageTimeToLiveInSeconds: 604800 } },
+          eventDeliverySchema: 'CloudEventSchemaV1_0',
+          filter: {},
+          retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 },
+        },
+      },
     ]);
     const container = main.properties.template.containers[0];
     expect(container.env).toContainEqual({ name: 'AzureWebJobsStorage', secretRef: 'storage-connection' });

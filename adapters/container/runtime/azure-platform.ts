@@ -1,13 +1,16 @@
 import { FaasportError, type App } from '../../../src/index.js';
+import { decodeEventGridEvent } from '../../azure/decode-event-grid.js';
 import { createAzureProducer } from '../../azure/producer.js';
 import { leaseSecondsFromEnv } from './lease.js';
-import { usesQueues, withoutQueues, type ContainerPlatform } from './platform.js';
+import { needsQueueService, withoutQueues, type ContainerPlatform } from './platform.js';
 import { storageQueueSources } from './storage-queue-source.js';
 
 /**
  * The container target on Azure (Container Apps): Storage queues, with the connection
  * string in `AzureWebJobsStorage` (as the Functions adapter reads it; the Container Apps
- * template passes it as a secret). The SDK loads here, not at import.
+ * template passes it as a secret). Event functions read the queue `<function>-events`, where
+ * their Event Grid subscriptions deliver events in the CloudEvents 1.0 schema. The SDK loads
+ * here, not at import.
  *
  * @example
  * ```ts
@@ -17,7 +20,7 @@ import { storageQueueSources } from './storage-queue-source.js';
  * ```
  */
 export async function azurePlatform(app: App, env: NodeJS.ProcessEnv = process.env): Promise<ContainerPlatform> {
-  if (!usesQueues(app)) return withoutQueues('azure');
+  if (!needsQueueService(app, 'azure')) return withoutQueues('azure');
   const connectionString = env.AzureWebJobsStorage;
   if (!connectionString) {
     throw new FaasportError('CONFIG_INVALID', `container "${app.name}" on azure: AzureWebJobsStorage is not set; give the container the storage account's connection string in it`);
@@ -25,5 +28,10 @@ export async function azurePlatform(app: App, env: NodeJS.ProcessEnv = process.e
   const { QueueServiceClient } = await import('@azure/storage-queue');
   const service = QueueServiceClient.fromConnectionString(connectionString);
   const producer = createAzureProducer(app, { connectionString });
-  return { cloud: 'azure', transport: producer, sources: storageQueueSources({ service, producer, leaseSeconds: leaseSecondsFromEnv(env, 30) }) };
+  return {
+    cloud: 'azure',
+    transport: producer,
+    sources: storageQueueSources({ service, producer, leaseSeconds: leaseSecondsFromEnv(env, 30) }),
+    queuedEvents: (body) => decodeEventGridEvent(body, 'an Event Grid event on an events queue'),
+  };
 }

@@ -11,7 +11,7 @@ export interface ContainerPlatform {
   readonly sources: QueueSourceFactory;
   /**
    * Set where the deploy file routes events to a queue per event function (`<function>-events`;
-   * aws: an EventBridge rule's SQS target): how a message there becomes its CloudEvent. The
+   * aws: an EventBridge rule's SQS target; azure: an Event Grid subscription's Storage queue): how a message there becomes its CloudEvent. The
    * server then consumes those queues too.
    */
   readonly queuedEvents?: QueuedEventDecoder;
@@ -24,9 +24,13 @@ export function usesQueues(app: App): boolean {
   return app.queues.length + app.topics.length > 0;
 }
 
-/** True when the server needs its cloud's queue SDK: queues or topics, or on aws event functions (EventBridge delivers them to SQS). */
+/**
+ * True when the server needs its cloud's queue SDK: queues or topics, or event functions where
+ * the deploy files route events to a queue (aws: EventBridge → SQS; azure: Event Grid →
+ * Storage queue). On gcp Eventarc delivers them over HTTP.
+ */
 export function needsQueueService(app: App, cloud: string): boolean {
-  return usesQueues(app) || (cloud === 'aws' && app.functions.some((f) => f.kind === 'event'));
+  return usesQueues(app) || (cloud !== 'gcp' && app.functions.some((f) => f.kind === 'event'));
 }
 
 /** The platform of an app without queues or topics: no SDK is loaded (the build did not install one). */

@@ -1,6 +1,8 @@
 import type { App, QueueFunctionDefinition } from '../../../src/index.js';
 import { storageQueueName } from '../../azure/queue-names.js';
 import { HEALTH_PATH, READY_PATH } from '../runtime/control-api.js';
+import { eventQueueName } from '../runtime/event-queue.js';
+import { needsQueueService } from '../runtime/platform.js';
 import { CONTAINER_PORT } from './dockerfile.js';
 import { toYaml, type YamlValue } from './yaml.js';
 
@@ -19,7 +21,8 @@ const SECRET = 'storage-connection';
  * `az containerapp create --yaml` takes: ingress on port 8080, the storage connection
  * string as a secret passed in `AzureWebJobsStorage`, liveness and readiness probes on the
  * server's own paths, and scale rules: HTTP concurrency plus one KEDA `azure-queue` rule per
- * consumer queue (a replica per QUEUE_LENGTH_PER_REPLICA waiting messages). With schedules,
+ * consumer queue and event function's `<function>-events` queue (a replica per
+ * QUEUE_LENGTH_PER_REPLICA waiting messages; `event-grid.json` subscribes those queues). With schedules,
  * `scheduler` gives the second app: exactly one replica, no ingress, FAASPORT_SCHEDULES=run
  * (the single-runner rule; single revision mode, so a second runner exists only while a new
  * revision replaces the old). `${LOCATION}`, `${ENVIRONMENT_ID}`, `${IMAGE}` and
@@ -27,8 +30,12 @@ const SECRET = 'storage-connection';
  */
 export function containerApp(app: App, role: 'main' | 'scheduler' = 'main'): YamlValue {
   const consumers = app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic');
-  const queues = consumers.map((fn) => (fn.kind === 'queue' ? storageQueueName(fn.source.name) : storageQueueName(fn.source.name, fn.name)));
-  const usesStorage = app.queues.length + app.topics.length > 0;
+  const events = app.functions.filter((f) => f.kind === 'event');
+  const queues = [
+    ...consumers.map((fn) => (fn.kind === 'queue' ? storageQueueName(fn.source.name) : storageQueueName(fn.source.name, fn.name))),
+    ...events.map((fn) => storageQueueName(eventQueueName(fn))),
+  ];
+  const usesStorage = needsQueueService(app, 'azure');
   const scheduler = role === 'scheduler';
   return {
     location: '${LOCATION}',
