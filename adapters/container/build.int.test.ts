@@ -206,13 +206,13 @@ describe('faasport build --target container', () => {
     });
   });
 
-  it('azure: a Container App with KEDA queue-length rules per consumer queue, the connection string as a secret, and a one-replica schedule runner', () => {
+  it('azure: a Container App with KEDA queue-length rules per consumer queue, a managed identity and no secret, and a one-replica schedule runner', () => {
     const main = parse(read('azure', 'container-app.yaml'));
     const rules = main.properties.template.scale.rules as { name: string; azureQueue?: Record<string, unknown> }[];
     expect(rules.filter((r) => r.azureQueue).map((r) => r.azureQueue)).toEqual([
-      { queueName: 'orders', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
-      { queueName: 'shipped-notifycustomer', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
-      { queueName: 'onevent-events', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
+      { accountName: '${STORAGE_ACCOUNT}', queueName: 'orders', queueLength: 20, identity: '${IDENTITY_ID}' },
+      { accountName: '${STORAGE_ACCOUNT}', queueName: 'shipped-notifycustomer', queueLength: 20, identity: '${IDENTITY_ID}' },
+      { accountName: '${STORAGE_ACCOUNT}', queueName: 'onevent-events', queueLength: 20, identity: '${IDENTITY_ID}' },
     ]);
     // Event Grid delivers onEvent's events (CloudEvents schema) to the queue the server consumes.
     const grid = JSON.parse(read('azure', 'event-grid.json'));
@@ -232,12 +232,16 @@ describe('faasport build --target container', () => {
       },
     ]);
     const container = main.properties.template.containers[0];
-    expect(container.env).toContainEqual({ name: 'AzureWebJobsStorage', secretRef: 'storage-connection' });
+    // The server and the scaler reach storage as the app's user-assigned identity: no connection string anywhere.
+    expect(main.identity).toEqual({ type: 'UserAssigned', userAssignedIdentities: { '${IDENTITY_ID}': {} } });
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'AzureWebJobsStorage__accountName', value: '${STORAGE_ACCOUNT}' }, { name: 'AzureWebJobsStorage__clientId', value: '${IDENTITY_CLIENT_ID}' }]));
+    expect(container.env.map((e: { name: string }) => e.name)).not.toContain('AzureWebJobsStorage');
+    expect(read('azure', 'container-app.yaml')).not.toMatch(/secret|CONNECTION_STRING/i);
     expect(container.probes.map((p: { type: string; httpGet: { path: string } }) => [p.type, p.httpGet.path])).toEqual([
       ['Liveness', '/_faasport/healthz'],
       ['Readiness', '/_faasport/readyz'],
     ]);
-    expect(main.properties.configuration.secrets).toEqual([{ name: 'storage-connection', value: '${STORAGE_CONNECTION_STRING}' }]);
+    expect(Object.keys(JSON.parse(read('azure', 'package.json')).dependencies)).toEqual(['@azure/storage-queue', '@azure/identity']);
     const runner = parse(read('azure', 'container-app-scheduler.yaml'));
     expect(runner.properties.template.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
     expect(runner.properties.configuration.ingress).toBeUndefined();

@@ -12,7 +12,8 @@ import { runtimeDependencies } from './lockfile.js';
 export const CLOUD_PACKAGES: Readonly<Record<ContainerCloud, readonly string[]>> = {
   aws: ['@aws-sdk/client-sqs', '@aws-sdk/client-sns'],
   gcp: ['@google-cloud/pubsub'],
-  azure: ['@azure/storage-queue'],
+  // @azure/identity: the Container Apps file connects with a managed identity.
+  azure: ['@azure/storage-queue', '@azure/identity'],
 };
 
 const PLATFORM_EXPORT: Readonly<Record<ContainerCloud, string>> = { aws: 'awsPlatform', gcp: 'gcpPlatform', azure: 'azurePlatform' };
