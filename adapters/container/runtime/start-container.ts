@@ -78,12 +78,12 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   const coldStart = createColdStartFlag();
   let stopping = false;
 
-  // FAASPORT_CONSUMERS=none: a replica that only answers the platform's scheduler and event router.
   const consumed = [
     ...app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic'),
     ...(platform.queuedEvents ? eventQueueFunctions(app, platform.queuedEvents) : []),
   ];
-  const consumers = (onOff('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : consumed)
+  // FAASPORT_CONSUMERS=none: a replica that only answers the platform's scheduler and event router.
+  const consumers = (choiceFromEnv('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : consumed)
     .map((def) => createConsumer(def, platform.sources(def), { cloud, log, logSink, ...(logLevel ? { logLevel } : {}), coldStart }));
   const notReady = (): string[] => [...(stopping ? ['stopping'] : []), ...consumers.filter((c) => !c.ready).map((c) => `consumer "${c.name}" is not connected`)];
 
@@ -92,7 +92,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     notReady,
     token: env.FAASPORT_CONTROL_TOKEN || undefined,
     production,
-    platformAuthenticated: onOff('FAASPORT_CONTROL_AUTH', env, ['token', 'platform-iam']) === 'platform-iam',
+    platformAuthenticated: choiceFromEnv('FAASPORT_CONTROL_AUTH', env, ['token', 'platform-iam']) === 'platform-iam',
     runSchedule: (name, scheduledTime) => runtime.runSchedule(name, scheduledTime),
     async deliverEvent(event) {
       const matched = events.filter((def) => eventMatches(def, event));
@@ -189,7 +189,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
 }
 
 /** `name` from the environment, one of `allowed` (the first when unset). */
-function onOff<T extends string>(name: string, env: NodeJS.ProcessEnv, allowed: readonly [T, ...T[]]): T {
+function choiceFromEnv<T extends string>(name: string, env: NodeJS.ProcessEnv, allowed: readonly [T, ...T[]]): T {
   const value = env[name];
   if (value === undefined || value === '') return allowed[0];
   if ((allowed as readonly string[]).includes(value)) return value as T;
