@@ -54,7 +54,7 @@ interface Gax {
       forceShutdown(): void;
     };
     ServerCredentials: { createInsecure(): unknown };
-    status: { NOT_FOUND: number; ALREADY_EXISTS: number; INVALID_ARGUMENT: number; UNIMPLEMENTED: number };
+    status: { NOT_FOUND: number; ALREADY_EXISTS: number; INVALID_ARGUMENT: number; OUT_OF_RANGE: number; UNIMPLEMENTED: number };
   };
 }
 
@@ -170,7 +170,8 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
       if (!topics.has(request.topic)) return fail(callback, status.NOT_FOUND, `no topic ${request.topic}`);
       const policy = request.deadLetterPolicy as DeadLetterPolicy | undefined;
       if (policy?.deadLetterTopic && ((policy.maxDeliveryAttempts ?? 5) < 5 || (policy.maxDeliveryAttempts ?? 5) > 100)) {
-        return fail(callback, status.INVALID_ARGUMENT, 'maxDeliveryAttempts must be between 5 and 100');
+        // Google's emulator answers OUT_OF_RANGE here.
+        return fail(callback, status.OUT_OF_RANGE, 'maxDeliveryAttempts must be between 5 and 100');
       }
       const sub: Subscription = {
         name: request.name,
