@@ -488,17 +488,27 @@ export function isUnfiltered(fn: Pick<EventFunctionDefinition, 'type' | 'source'
  * the default bus (where AWS services and custom producers put events). A function without a
  * filter gets a rule on the app's own bus (`busId`) that takes every event put there.
  */
-function eventRule(fn: EventFunctionDefinition, busId: string | undefined): Json {
+/**
+ * The EventBridge pattern of an event function's rule: its `source` and `type` (as
+ * `detail-type`, a trailing `*` as a prefix), or, unfiltered, every event (on the app's own bus).
+ * The container target's rules use it too.
+ */
+export function eventPattern(fn: EventFunctionDefinition): Json {
   const match = (pattern: string): unknown[] => [pattern.endsWith('*') ? { prefix: pattern.slice(0, -1) } : pattern];
-  const unfiltered = isUnfiltered(fn);
   const pattern: Json = {};
-  if (unfiltered) {
+  if (isUnfiltered(fn)) {
     // EventBridge needs at least one field: every event has a source.
     pattern.source = [{ exists: true }];
   } else {
     if (fn.source !== undefined && fn.source !== '*') pattern.source = match(fn.source);
     if (fn.type !== undefined && fn.type !== '*') pattern['detail-type'] = match(fn.type);
   }
+  return pattern;
+}
+
+function eventRule(fn: EventFunctionDefinition, busId: string | undefined): Json {
+  const unfiltered = isUnfiltered(fn);
+  const pattern = eventPattern(fn);
   return {
     Type: 'EventBridgeRule',
     Properties: {

@@ -80,7 +80,7 @@ export function createAzureProducer(app: App, options: AzureProducerOptions = {}
   const queueClient = (name: string): Promise<QueueClient> => {
     let client = ensured.get(name);
     if (!client) {
-      client = (service ??= connect(connectionString, setting, env, options.credential)).then(async (svc) => {
+      client = (service ??= connectStorageQueues(connectionString, setting, env, options.credential)).then(async (svc) => {
         const q = svc.getQueueClient(name);
         await q.createIfNotExists();
         return q;
@@ -207,7 +207,12 @@ export function storageEndpoint(env: Readonly<Record<string, string | undefined>
   return clientId ? { kind: 'identity', queueServiceUri, clientId } : { kind: 'identity', queueServiceUri };
 }
 
-async function connect(
+/**
+ * A Storage queue service client for the storage connection named by `setting`: its
+ * connection string, or its identity-based settings (`__accountName` / `__queueServiceUri`,
+ * `__clientId`) with `credential` or the managed identity. The container target uses it too.
+ */
+export async function connectStorageQueues(
   connectionString: string | (() => string | undefined),
   setting: string,
   env: Readonly<Record<string, string | undefined>>,

@@ -104,13 +104,13 @@ describe('faasport build --target container', () => {
         Sid: 'ConsumeQueues',
         Effect: 'Allow',
         Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
-        Resource: [{ 'Fn::GetAtt': ['OrdersQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerQueue', 'Arn'] }],
+        Resource: [{ 'Fn::GetAtt': ['OrdersQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerQueue', 'Arn'] }, { 'Fn::GetAtt': ['OnEventEventsQueue', 'Arn'] }],
       },
       WriteDeadLetters: {
         Sid: 'WriteDeadLetters',
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
-        Resource: [{ 'Fn::GetAtt': ['OrdersDeadLetterQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerDeadLetterQueue', 'Arn'] }],
+        Resource: [{ 'Fn::GetAtt': ['OrdersDeadLetterQueue', 'Arn'] }, { 'Fn::GetAtt': ['ShippedNotifyCustomerDeadLetterQueue', 'Arn'] }, { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] }],
       },
       SendToQueues: { Sid: 'SendToQueues', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': ['OrdersQueue', 'Arn'] }] },
       PublishToTopics: { Sid: 'PublishToTopics', Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: 'ShippedTopic' }] },
@@ -124,6 +124,26 @@ describe('faasport build --target container', () => {
     expect(r.SchedulerService.Properties).toMatchObject({ DesiredCount: 1, DeploymentConfiguration: { MinimumHealthyPercent: 0, MaximumPercent: 100 } });
     expect(r.SchedulerTaskDefinition.Properties.ContainerDefinitions[0].Environment).toContainEqual({ Name: 'FAASPORT_SCHEDULES', Value: 'run' });
     expect(r.CpuScaling.Properties.PolicyType).toBe('TargetTrackingScaling');
+    // Events: the unfiltered onEvent's rule on the app's own bus targets its SQS queue, and only that rule may send there.
+    expect(r.OnEventEventsRule.Properties).toEqual({
+      EventBusName: { Ref: 'AppEventBus' },
+      EventPattern: { source: [{ exists: true }] },
+      State: 'ENABLED',
+      Targets: [{ Id: 'container', Arn: { 'Fn::GetAtt': ['OnEventEventsQueue', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] } } }],
+    });
+    expect(r.OnEventEventsQueue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    expect(r.OnEventEventsQueuePolicy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: [{ 'Fn::GetAtt': ['OnEventEventsQueue', 'Arn'] }, { 'Fn::GetAtt': ['OnEventEventsDeadLetterQueue', 'Arn'] }],
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['OnEventEventsRule', 'Arn'] } } },
+      },
+    ]);
+    expect(env.FAASPORT_QUEUE_URL_ONEVENT_EVENTS).toEqual({ Ref: 'OnEventEventsQueue' });
+    expect(r.OnEventFailedEventsQueue).toBeUndefined();
+    expect(t.Outputs.EventBusName.Value).toEqual({ Ref: 'AppEventBus' });
     expect(Object.keys(r).filter((id) => r[id].Type.startsWith('AWS::Serverless') || r[id].Type === 'AWS::Lambda::Function')).toEqual([]);
   });
 
@@ -140,28 +160,88 @@ describe('faasport build --target container', () => {
     const topics = docs.filter((d) => d.kind === 'PubSubTopic').map((d) => d.metadata.name);
     for (const s of Object.values(subscriptions)) expect(topics).toContain(s.topicRef.name);
     const grants = docs.filter((d) => d.kind === 'IAMPolicyMember').map((d) => d.spec);
-    expect(new Set(grants.map((g) => g.role))).toEqual(new Set(['roles/pubsub.subscriber', 'roles/pubsub.viewer', 'roles/pubsub.publisher']));
-    for (const g of grants) expect(['PubSubTopic', 'PubSubSubscription']).toContain(g.resourceRef.kind);
+    const pubsubGrants = grants.filter((g) => g.role.startsWith('roles/pubsub.'));
+    expect(new Set(pubsubGrants.map((g) => g.role))).toEqual(new Set(['roles/pubsub.subscriber', 'roles/pubsub.viewer', 'roles/pubsub.publisher']));
+    for (const g of pubsubGrants) expect(['PubSubTopic', 'PubSubSubscription']).toContain(g.resourceRef.kind);
     const runner = grants.filter((g) => g.member.startsWith('serviceAccount:shop-runner@'));
     expect(runner.filter((g) => g.role === 'roles/pubsub.publisher').map((g) => g.resourceRef.name).sort()).toEqual(['shop-orders', 'shop-orders-dead-letter', 'shop-shipped', 'shop-shipped-dead-letter']);
-    const job = docs.find((d) => d.kind === 'CloudSchedulerJob')!;
-    expect(job.spec).toMatchObject({ schedule: '0 3 * * *', httpTarget: { httpMethod: 'POST', uri: '${SERVICE_URL}/_faasport/schedules/nightlyReport', headers: { 'x-faasport-control-token': '${CONTROL_TOKEN}' } } });
+    // Every grant is on one named resource; the only project-level one is Eventarc's receiver role for its trigger account.
+    expect(grants.filter((g) => g.resourceRef.kind === 'Project').map((g) => [g.member, g.role])).toEqual([['serviceAccount:shop-events@${PROJECT_ID}.iam.gserviceaccount.com', 'roles/eventarc.eventReceiver']]);
   });
 
-  it('azure: a Container App with KEDA queue-length rules per consumer queue, the connection string as a secret, and a one-replica schedule runner', () => {
+  it('gcp: schedules and events reach a private control service through IAM and OIDC; the control token comes from Secret Manager, never as a value in the file', () => {
+    const text = read('gcp', 'cloud-run.yaml');
+    const docs = parseAllDocuments(text).map((d) => d.toJS()) as { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, any> }[];
+    const services = Object.fromEntries(docs.filter((d) => d.kind === 'Service').map((d) => [d.metadata.name, d.spec.template]));
+    expect(Object.keys(services)).toEqual(['shop', 'shop-control']);
+    const env = (name: string): Record<string, unknown> => Object.fromEntries(services[name].spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+    for (const name of ['shop', 'shop-control']) expect(env(name).FAASPORT_CONTROL_TOKEN).toEqual({ secretKeyRef: { name: 'shop-control-token', key: 'latest' } });
+    expect(env('shop-control')).toMatchObject({ FAASPORT_CONSUMERS: 'none', FAASPORT_CONTROL_AUTH: 'platform-iam' });
+    expect(env('shop').FAASPORT_CONTROL_AUTH).toBeUndefined();
+    expect(services['shop-control'].metadata.annotations['autoscaling.knative.dev/minScale']).toBe('0');
+    expect(text).not.toMatch(/CONTROL_TOKEN\}|x-faasport-control-token/i);
+    expect(docs.find((d) => d.kind === 'SecretManagerSecret')!.metadata.name).toBe('shop-control-token');
+    const grants = docs.filter((d) => d.kind === 'IAMPolicyMember').map((d) => d.spec);
+    expect(grants.filter((g) => g.resourceRef.kind === 'SecretManagerSecret').map((g) => [g.member, g.role])).toEqual([['serviceAccount:shop-runner@${PROJECT_ID}.iam.gserviceaccount.com', 'roles/secretmanager.secretAccessor']]);
+    const service = (ref: { external: string }): string => ref.external.split('/').pop()!;
+    // shop has public routes, so its service takes anyone; the control service only the scheduler's and Eventarc's accounts.
+    expect(grants.filter((g) => g.role === 'roles/run.invoker').map((g) => [service(g.resourceRef), g.member])).toEqual([
+      ['shop', 'allUsers'],
+      ['shop-control', 'serviceAccount:shop-scheduler@${PROJECT_ID}.iam.gserviceaccount.com'],
+      ['shop-control', 'serviceAccount:shop-events@${PROJECT_ID}.iam.gserviceaccount.com'],
+    ]);
+    const job = docs.find((d) => d.kind === 'CloudSchedulerJob')!;
+    expect(job.spec).toMatchObject({ schedule: '0 3 * * *' });
+    expect(job.spec.httpTarget).toEqual({
+      uri: '${CONTROL_SERVICE_URL}/_faasport/schedules/nightlyReport/run',
+      httpMethod: 'POST',
+      oidcToken: { serviceAccountEmail: 'shop-scheduler@${PROJECT_ID}.iam.gserviceaccount.com', audience: '${CONTROL_SERVICE_URL}' },
+    });
+    const trigger = docs.find((d) => d.kind === 'EventarcTrigger')!;
+    expect(trigger.spec).toEqual({
+      location: '${REGION}',
+      matchingCriteria: [{ attribute: 'type', value: '${EVENT_TYPE_ONEVENT}' }],
+      destination: { cloudRunService: { serviceRef: { external: 'shop-control' }, region: '${REGION}', path: '/_faasport/events' } },
+      serviceAccountRef: { name: 'shop-events' },
+    });
+  });
+
+  it('azure: a Container App with KEDA queue-length rules per consumer queue, a managed identity and no secret, and a one-replica schedule runner', () => {
     const main = parse(read('azure', 'container-app.yaml'));
     const rules = main.properties.template.scale.rules as { name: string; azureQueue?: Record<string, unknown> }[];
     expect(rules.filter((r) => r.azureQueue).map((r) => r.azureQueue)).toEqual([
-      { queueName: 'orders', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
-      { queueName: 'shipped-notifycustomer', queueLength: 20, auth: [{ secretRef: 'storage-connection', triggerParameter: 'connection' }] },
+      { accountName: '${STORAGE_ACCOUNT}', queueName: 'orders', queueLength: 20, identity: '${IDENTITY_ID}' },
+      { accountName: '${STORAGE_ACCOUNT}', queueName: 'shipped-notifycustomer', queueLength: 20, identity: '${IDENTITY_ID}' },
+      { accountName: '${STORAGE_ACCOUNT}', queueName: 'onevent-events', queueLength: 20, identity: '${IDENTITY_ID}' },
+    ]);
+    // Event Grid delivers onEvent's events (CloudEvents schema) to the queue the server consumes.
+    const grid = JSON.parse(read('azure', 'event-grid.json'));
+    expect(Object.keys(grid.parameters)).toEqual(['storageAccountName', 'eventSource_onEvent']);
+    expect(grid.resources).toEqual([
+      {
+        type: 'Microsoft.EventGrid/eventSubscriptions',
+        apiVersion: '2022-06-15',
+        name: 'shop-onevent',
+        scope: "[parameters('eventSource_onEvent')]",
+        properties: {
+          destination: { endpointType: 'StorageQueue', properties: { resourceId: "[resourceId('Microsoft.Storage/storageAccounts', parameters('storageAccountName'))]", queueName: 'onevent-events', queueMessageTimeToLiveInSeconds: 604800 } },
+          eventDeliverySchema: 'CloudEventSchemaV1_0',
+          filter: {},
+          retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 },
+        },
+      },
     ]);
     const container = main.properties.template.containers[0];
-    expect(container.env).toContainEqual({ name: 'AzureWebJobsStorage', secretRef: 'storage-connection' });
+    // The server and the scaler reach storage as the app's user-assigned identity: no connection string anywhere.
+    expect(main.identity).toEqual({ type: 'UserAssigned', userAssignedIdentities: { '${IDENTITY_ID}': {} } });
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'AzureWebJobsStorage__accountName', value: '${STORAGE_ACCOUNT}' }, { name: 'AzureWebJobsStorage__clientId', value: '${IDENTITY_CLIENT_ID}' }]));
+    expect(container.env.map((e: { name: string }) => e.name)).not.toContain('AzureWebJobsStorage');
+    expect(read('azure', 'container-app.yaml')).not.toMatch(/secret|CONNECTION_STRING/i);
     expect(container.probes.map((p: { type: string; httpGet: { path: string } }) => [p.type, p.httpGet.path])).toEqual([
       ['Liveness', '/_faasport/healthz'],
       ['Readiness', '/_faasport/readyz'],
     ]);
-    expect(main.properties.configuration.secrets).toEqual([{ name: 'storage-connection', value: '${STORAGE_CONNECTION_STRING}' }]);
+    expect(Object.keys(JSON.parse(read('azure', 'package.json')).dependencies)).toEqual(['@azure/storage-queue', '@azure/identity']);
     const runner = parse(read('azure', 'container-app-scheduler.yaml'));
     expect(runner.properties.template.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
     expect(runner.properties.configuration.ingress).toBeUndefined();

@@ -20,4 +20,6 @@ export { gcpPlatform } from './runtime/gcp-platform.js';
 export { pubsubSources } from './runtime/pubsub-source.js';
 export { cloudRunDocuments, cloudRunYaml, CLOUD_RUN_FILE } from './target/cloud-run.js';
 export { containerApp, containerAppYaml, CONTAINER_APP_FILE, SCHEDULER_APP_FILE } from './target/container-apps.js';
+export { eventGridTemplate, EVENT_GRID_FILE } from './target/event-grid.js';
+export { eventQueueName } from './runtime/event-queue.js';
 export { toYaml, toYamlDocuments } from './target/yaml.js';

@@ -41,7 +41,8 @@ describe('a container whose queue service is unreachable', () => {
     expect((await fetch(`${server.url}/_faasport/healthz`)).status).toBe(200);
     const ready = await fetch(`${server.url}/_faasport/readyz`);
     expect(ready.status).toBe(503);
-    expect((await ready.json()).reasons).toEqual(['consumer "fulfil" is not connected', 'consumer "notifyCustomer" is not connected']);
+    // onEvent's consumer reads the SQS queue its EventBridge rule targets.
+    expect((await ready.json()).reasons).toEqual(['consumer "fulfil" is not connected', 'consumer "notifyCustomer" is not connected', 'consumer "onEvent" is not connected']);
     expect(await (await fetch(`${server.url}/hello/ada`)).json()).toEqual({ hello: 'ada' });
     // A send that cannot reach the service is an error answer, not a crash.
     const send = await fetch(`${server.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'u-1', item: 'book', qty: 1 }) });

@@ -126,9 +126,13 @@ export function createDevToken(): string {
   return `FPDEV${randomBytes(16).toString('hex').toUpperCase()}`;
 }
 
-/** Whether the request carries `token` in x-faasport-token, a bearer, or a SigV4 credential's access key id. */
-export function carriesToken(request: Request, token: string): boolean {
-  const sent = request.headers.get('x-faasport-token') ?? credentialOf(request.headers.get('authorization'));
+/**
+ * Whether the request carries `token` in `header` (default x-faasport-token), a bearer, or a
+ * SigV4 credential's access key id, compared in constant time. The container's control API
+ * uses it too, with its own header.
+ */
+export function carriesToken(request: Request, token: string, header = 'x-faasport-token'): boolean {
+  const sent = request.headers.get(header) ?? credentialOf(request.headers.get('authorization'));
   return sent !== undefined && sameSecret(sent, token);
 }
 
@@ -139,7 +143,8 @@ function credentialOf(authorization: string | null): string | undefined {
   return /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\//i.exec(authorization)?.[1];
 }
 
-function sameSecret(a: string, b: string): boolean {
+/** Compares two secrets in a time that says nothing about either (their SHA-256 digests, with timingSafeEqual). */
+export function sameSecret(a: string, b: string): boolean {
   // Digests have one length, so the comparison time says nothing about the token.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

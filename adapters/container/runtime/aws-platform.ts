@@ -1,12 +1,15 @@
+import { decodeEventBridge } from '../../aws/decode-eventbridge.js';
 import { AwsProducer } from '../../aws/producer.js';
+import type { EventBridgeEventLike } from '../../aws/types.js';
 import { leaseSecondsFromEnv } from './lease.js';
 import { sqsSources } from './sqs-source.js';
 import type { App } from '../../../src/index.js';
-import { usesQueues, withoutQueues, type ContainerPlatform } from './platform.js';
+import { needsQueueService, withoutQueues, type ContainerPlatform } from './platform.js';
 
 /**
  * The container target on AWS (ECS Fargate): SQS for queues, SNS → SQS subscription queues
- * for topics. Clients take region, credentials and endpoints from the environment as the
+ * for topics, and for each event function the SQS queue `<function>-events` its EventBridge
+ * rule targets (the messages are EventBridge events). Clients take region, credentials and endpoints from the environment as the
  * SDK does (the task role; AWS_ENDPOINT_URL for a local SQS server); queue URLs and topic
  * ARNs from `FAASPORT_QUEUE_URL_<NAME>` / `FAASPORT_TOPIC_ARN_<NAME>` (the template sets
  * them). The SDK loads here, not at import: a gcp or azure server never reaches it.
@@ -19,7 +22,7 @@ import { usesQueues, withoutQueues, type ContainerPlatform } from './platform.js
  * ```
  */
 export async function awsPlatform(app: App, env: NodeJS.ProcessEnv = process.env): Promise<ContainerPlatform> {
-  if (!usesQueues(app)) return withoutQueues('aws');
+  if (!needsQueueService(app, 'aws')) return withoutQueues('aws');
   const [sqsModule, snsModule] = await Promise.all([import('@aws-sdk/client-sqs'), import('@aws-sdk/client-sns')]);
   const sqs = new sqsModule.SQSClient({});
   const sns = new snsModule.SNSClient({});
@@ -29,6 +32,7 @@ export async function awsPlatform(app: App, env: NodeJS.ProcessEnv = process.env
     cloud: 'aws',
     transport,
     sources,
+    queuedEvents: (body) => decodeEventBridge(body as EventBridgeEventLike),
     async close() {
       sqs.destroy();
       sns.destroy();

@@ -11,6 +11,7 @@ import {
   logLevelFromEnv,
   parseTraceparent,
   stdoutSink,
+  trustProxyFromEnv,
   type App,
   type EventFunctionDefinition,
   type LogSink,
@@ -20,11 +21,12 @@ import { createLocalRuntime } from '../../local/runtime.js';
 import { serve, type RunningServer } from '../../local/node-http.js';
 import { createConsumer, type Consumer } from './consumer.js';
 import { containerAdapters, toContainerCloud } from './container-adapter.js';
-import { createControlApi } from './control-api.js';
+import { createControlApi, schedulePath } from './control-api.js';
+import { eventQueueFunctions } from './event-queue.js';
 import type { ContainerPlatform } from './platform.js';
 
 export interface StartContainerOptions {
-  /** Default: process.env. Reads PORT, HOST, FAASPORT_GRACE_MS, FAASPORT_SCHEDULES, FAASPORT_CONTROL_TOKEN, FAASPORT_MAX_BODY_BYTES. */
+  /** Default: process.env. Reads PORT, HOST, FAASPORT_GRACE_MS, FAASPORT_SCHEDULES, FAASPORT_CONTROL_TOKEN, FAASPORT_MAX_BODY_BYTES, FAASPORT_TRUST_PROXY, FAASPORT_CONTROL_AUTH, FAASPORT_CONSUMERS, NODE_ENV. */
   readonly env?: NodeJS.ProcessEnv;
   readonly logSink?: LogSink;
   /** Stop on SIGTERM / SIGINT and exit 0 (default true). */
@@ -50,7 +52,7 @@ export const DEFAULT_GRACE_MS = 8_000;
  * through the local runtime's router, body limit and error answers; one pulling consumer
  * per queue and topic subscriber; schedules in-process (only with FAASPORT_SCHEDULES=run:
  * set it on exactly one replica) or by a platform scheduler calling
- * `POST /_faasport/schedules/<name>` with FAASPORT_CONTROL_TOKEN; health at
+ * `POST /_faasport/schedules/<name>/run` with FAASPORT_CONTROL_TOKEN; health at
  * `/_faasport/healthz` and `/_faasport/readyz`. On SIGTERM it stops receiving, lets
  * in-flight handlers finish within FAASPORT_GRACE_MS, hands the rest back and exits 0.
  *
@@ -70,11 +72,18 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   const log = createLogger({ sink: logSink, level: logLevel ?? 'info', base: { component: 'faasport-container', cloud } });
   const graceMs = intFromEnv('FAASPORT_GRACE_MS', env, DEFAULT_GRACE_MS);
   const maxBodyBytes = intFromEnv('FAASPORT_MAX_BODY_BYTES', env, 6 * 1024 * 1024);
+  // Client addresses from X-Forwarded-For only behind the proxies named here (the platform's load balancer).
+  const trustProxy = trustProxyFromEnv(env, `container "${app.name}"`);
+  const production = options.production ?? env.NODE_ENV === 'production';
   const coldStart = createColdStartFlag();
   let stopping = false;
 
-  const consumers = app.functions
-    .filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic')
+  const consumed = [
+    ...app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic'),
+    ...(platform.queuedEvents ? eventQueueFunctions(app, platform.queuedEvents) : []),
+  ];
+  // FAASPORT_CONSUMERS=none: a replica that only answers the platform's scheduler and event router.
+  const consumers = (choiceFromEnv('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : consumed)
     .map((def) => createConsumer(def, platform.sources(def), { cloud, log, logSink, ...(logLevel ? { logLevel } : {}), coldStart }));
   const notReady = (): string[] => [...(stopping ? ['stopping'] : []), ...consumers.filter((c) => !c.ready).map((c) => `consumer "${c.name}" is not connected`)];
 
@@ -82,6 +91,8 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   const control = createControlApi({
     notReady,
     token: env.FAASPORT_CONTROL_TOKEN || undefined,
+    production,
+    platformAuthenticated: choiceFromEnv('FAASPORT_CONTROL_AUTH', env, ['token', 'platform-iam']) === 'platform-iam',
     runSchedule: (name, scheduledTime) => runtime.runSchedule(name, scheduledTime),
     async deliverEvent(event) {
       const matched = events.filter((def) => eventMatches(def, event));
@@ -108,7 +119,6 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     },
   });
   // The local runtime's router, limits and error answers; no dev API in a deployed server.
-  const production = options.production ?? env.NODE_ENV === 'production';
   const runtime = createLocalRuntime(app, { devApi: false, provider: 'container', production, maxBodyBytes, logSink, ...(logLevel ? { logLevel } : {}), mounts: [control] });
   // After the runtime: sends go to the cloud's queue service, not the in-process engine.
   attachTransport(app, platform.transport);
@@ -117,6 +127,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     port: intFromEnv('PORT', env, 8080),
     host: env.HOST || '0.0.0.0',
     maxBodyBytes,
+    ...(trustProxy ? { trustProxy } : {}),
     onError: (err) => log.error('http request failed outside its handler', { error: (err as Error)?.message ?? String(err) }),
   });
   // Requests being answered, counted until their response is written, so a stop lets them finish within the grace period too.
@@ -133,7 +144,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
   log.info(`faasport container: app "${app.name}" listening on ${server.url}`, {
     url: server.url,
     consumers: consumers.map((c) => c.name),
-    schedules: env.FAASPORT_SCHEDULES === 'run' ? 'in-process' : 'by POST /_faasport/schedules/<name>',
+    schedules: env.FAASPORT_SCHEDULES === 'run' ? 'in-process' : `by POST ${schedulePath('<name>')}`,
   });
 
   let stopped: Promise<{ handedBack: number }> | undefined;
@@ -175,6 +186,14 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     process.once('SIGINT', onSignal);
   }
   return running;
+}
+
+/** `name` from the environment, one of `allowed` (the first when unset). */
+function choiceFromEnv<T extends string>(name: string, env: NodeJS.ProcessEnv, allowed: readonly [T, ...T[]]): T {
+  const value = env[name];
+  if (value === undefined || value === '') return allowed[0];
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new FaasportError('CONFIG_INVALID', `container: ${name} must be ${allowed.join(' or ')}, got "${value.slice(0, 40)}"; fix the environment of the container`);
 }
 
 function intFromEnv(name: string, env: NodeJS.ProcessEnv, fallback: number): number {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertSupported, FaasportError, type BuildOptions, type BuildResult } from '../../../src/index.js';
 import { containerAdapters, toContainerCloud, type ContainerCloud } from '../runtime/container-adapter.js';
-import { usesQueues } from '../runtime/platform.js';
+import { needsQueueService } from '../runtime/platform.js';
 import { dockerfile, DOCKERIGNORE, SERVER_FILE } from './dockerfile.js';
 import { runtimeDependencies } from './lockfile.js';
 
@@ -12,7 +12,8 @@ import { runtimeDependencies } from './lockfile.js';
 export const CLOUD_PACKAGES: Readonly<Record<ContainerCloud, readonly string[]>> = {
   aws: ['@aws-sdk/client-sqs', '@aws-sdk/client-sns'],
   gcp: ['@google-cloud/pubsub'],
-  azure: ['@azure/storage-queue'],
+  // @azure/identity: the Container Apps file connects with a managed identity.
+  azure: ['@azure/storage-queue', '@azure/identity'],
 };
 
 const PLATFORM_EXPORT: Readonly<Record<ContainerCloud, string>> = { aws: 'awsPlatform', gcp: 'gcpPlatform', azure: 'azurePlatform' };
@@ -46,7 +47,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const inRepo = existsSync(repoEntry) && existsSync(join(here, '../../../src/index.ts'));
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const packages = usesQueues(app) ? CLOUD_PACKAGES[cloud] : [];
+  const packages = needsQueueService(app, cloud) ? CLOUD_PACKAGES[cloud] : [];
   const { build: esbuild } = await import('esbuild');
   const contents = [
     `import { startContainer, ${PLATFORM_EXPORT[cloud]} } from 'faasport/container/${cloud}';`,

@@ -1,7 +1,7 @@
-import { producerTargets, type App, type QueueDefinition, type QueueFunctionDefinition, type ScheduleFunctionDefinition } from '../../../src/index.js';
+import { producerTargets, type App, type EventFunctionDefinition, type QueueDefinition, type QueueFunctionDefinition, type ScheduleFunctionDefinition } from '../../../src/index.js';
 import { gcpNames } from '../../gcp/names.js';
 import { everyToCron } from '../../gcp/deploy-plan.js';
-import { CONTROL_TOKEN_HEADER, HEALTH_PATH } from '../runtime/control-api.js';
+import { EVENTS_PATH, HEALTH_PATH, schedulePath } from '../runtime/control-api.js';
 import { CONTAINER_PORT } from './dockerfile.js';
 import { toYamlDocuments, type YamlValue } from './yaml.js';
 
@@ -11,6 +11,12 @@ export const CLOUD_RUN_GRACE_MS = 8_000;
 
 const PUBSUB = 'pubsub.cnrm.cloud.google.com/v1beta1';
 const IAM = 'iam.cnrm.cloud.google.com/v1beta1';
+const RUN = 'run.cnrm.cloud.google.com/v1beta1';
+
+/** The secret (Secret Manager) that holds FAASPORT_CONTROL_TOKEN; the file names it, never its value. */
+export const controlTokenSecret = (appName: string): string => `${appName}-control-token`;
+/** The private service that platform callers (Cloud Scheduler, Eventarc) reach: `<app>-control`. */
+export const controlServiceName = (appName: string): string => `${appName}-control`;
 
 /**
  * The Google Cloud deployment of a container-built app, as one multi-document YAML file:
@@ -19,43 +25,64 @@ const IAM = 'iam.cnrm.cloud.google.com/v1beta1';
  * requests), and, as Config Connector resources (`kubectl apply`), the Pub/Sub topics, one
  * pull subscription per consumer with a dead-letter policy (Pub/Sub then counts deliveries,
  * which the consumer needs for maxAttempts; the policy's own forwarding is the backstop),
- * dead-letter topics with pull subscriptions to read them, Cloud Scheduler jobs calling
- * the protected schedule endpoint, and a service account granted only subscribe/view on
- * its subscriptions and publish on the topics its functions declare in `sends` and on its
- * dead-letter topics. `${PROJECT_ID}`, `${PROJECT_NUMBER}`, `${REGION}`, `${IMAGE}`,
- * `${SERVICE_URL}` and `${CONTROL_TOKEN}` are placeholders to fill in (envsubst).
+ * dead-letter topics with pull subscriptions to read them, and a service account granted only
+ * subscribe/view on its subscriptions and publish on the topics its functions declare in
+ * `sends` and on its dead-letter topics.
+ *
+ * Access: the service is private (no `allUsers` invoker) unless an HTTP function is `public`.
+ * Schedules and events reach a second service, `<app>-control`: the same image with no
+ * consumers, scaling to zero, never public, so Cloud Run's IAM is its gate
+ * (FAASPORT_CONTROL_AUTH=platform-iam): Cloud Scheduler jobs call it with an OIDC token of
+ * `<app>-scheduler`, Eventarc triggers deliver to it (binary-mode CloudEvents, OIDC) as
+ * `<app>-events`, and only those two accounts are granted `run.invoker` on it. Other callers
+ * use FAASPORT_CONTROL_TOKEN, which both services read from Secret Manager (`secretKeyRef` to
+ * `<app>-control-token`; the runner account may read that one secret); its value is never in
+ * this file. `${PROJECT_ID}`, `${PROJECT_NUMBER}`, `${REGION}`, `${IMAGE}` and
+ * `${CONTROL_SERVICE_URL}` (the control service's URL, once deployed) are placeholders to fill
+ * in (envsubst), and `${EVENT_TYPE_<FUNCTION>}` for an event function whose `type` is not one
+ * exact type (Eventarc matches exact types).
  */
 export function cloudRunDocuments(app: App): YamlValue[] {
   const names = gcpNames(app.name);
   const account = `${app.name}-runner`;
-  const member = `serviceAccount:${account}@\${PROJECT_ID}.iam.gserviceaccount.com`;
+  const email = (id: string): string => `${id}@\${PROJECT_ID}.iam.gserviceaccount.com`;
+  const member = `serviceAccount:${email(account)}`;
   const pubsubAgent = 'serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com';
   const consumers = app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic');
   const schedules = app.functions.filter((f): f is ScheduleFunctionDefinition => f.kind === 'schedule');
+  const events = app.functions.filter((f): f is EventFunctionDefinition => f.kind === 'event');
+  const publicHttp = app.functions.some((f) => f.kind === 'http' && f.public);
+  const control = schedules.length + events.length > 0;
+  const secret = controlTokenSecret(app.name);
   const docs: YamlValue[] = [];
   const grant = (name: string, role: string, kind: 'PubSubTopic' | 'PubSubSubscription', resource: string, who = member): void => {
     docs.push({ apiVersion: IAM, kind: 'IAMPolicyMember', metadata: { name }, spec: { member: who, role, resourceRef: { apiVersion: PUBSUB, kind, name: resource } } });
   };
+  const invoker = (name: string, service: string, who: string): void => {
+    docs.push({
+      apiVersion: IAM,
+      kind: 'IAMPolicyMember',
+      metadata: { name },
+      spec: { member: who, role: 'roles/run.invoker', resourceRef: { apiVersion: RUN, kind: 'RunService', external: `projects/\${PROJECT_ID}/locations/\${REGION}/services/${service}` } },
+    });
+  };
   const deadLetterSources = new Set<QueueDefinition>();
-
-  docs.push({
+  const service = (role: 'main' | 'control'): YamlValue => ({
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
-    metadata: { name: app.name, annotations: { 'run.googleapis.com/ingress': 'all' } },
+    metadata: { name: role === 'main' ? app.name : controlServiceName(app.name), annotations: { 'run.googleapis.com/ingress': 'all' } },
     spec: {
       template: {
         metadata: {
-          annotations: {
-            'autoscaling.knative.dev/minScale': '1',
-            'autoscaling.knative.dev/maxScale': '10',
-            'run.googleapis.com/cpu-throttling': 'false',
-            'run.googleapis.com/startup-cpu-boost': 'true',
-          },
+          annotations:
+            role === 'main'
+              ? { 'autoscaling.knative.dev/minScale': '1', 'autoscaling.knative.dev/maxScale': '10', 'run.googleapis.com/cpu-throttling': 'false', 'run.googleapis.com/startup-cpu-boost': 'true' }
+              : { 'autoscaling.knative.dev/minScale': '0', 'autoscaling.knative.dev/maxScale': '10' },
         },
         spec: {
-          serviceAccountName: `${account}@\${PROJECT_ID}.iam.gserviceaccount.com`,
+          serviceAccountName: email(account),
           containerConcurrency: 80,
-          timeoutSeconds: Math.max(60, ...app.functions.filter((f) => f.kind === 'http').map((f) => Math.ceil(f.timeoutMs / 1000))),
+          timeoutSeconds: Math.max(60, ...app.functions.filter((f) => (role === 'main' ? f.kind === 'http' : f.kind === 'schedule' || f.kind === 'event')).map((f) => Math.ceil(f.timeoutMs / 1000))),
           containers: [
             {
               image: '${IMAGE}',
@@ -64,7 +91,13 @@ export function cloudRunDocuments(app: App): YamlValue[] {
                 { name: 'NODE_ENV', value: 'production' },
                 { name: 'GOOGLE_CLOUD_PROJECT', value: '${PROJECT_ID}' },
                 { name: 'FAASPORT_GRACE_MS', value: String(CLOUD_RUN_GRACE_MS) },
-                ...(schedules.length > 0 ? [{ name: 'FAASPORT_CONTROL_TOKEN', value: '${CONTROL_TOKEN}' }] : []),
+                ...(control ? [{ name: 'FAASPORT_CONTROL_TOKEN', valueFrom: { secretKeyRef: { name: secret, key: 'latest' } } }] : []),
+                ...(role === 'control'
+                  ? [
+                      { name: 'FAASPORT_CONSUMERS', value: 'none' },
+                      { name: 'FAASPORT_CONTROL_AUTH', value: 'platform-iam' },
+                    ]
+                  : []),
               ],
               resources: { limits: { cpu: '1', memory: `${Math.max(512, ...app.functions.map((f) => f.memoryMb))}Mi` } },
               startupProbe: { httpGet: { path: HEALTH_PATH, port: CONTAINER_PORT }, periodSeconds: 2, failureThreshold: 15 },
@@ -75,6 +108,49 @@ export function cloudRunDocuments(app: App): YamlValue[] {
       },
     },
   });
+
+  docs.push(service('main'));
+  if (publicHttp) invoker(`${app.name}-public-invoker`, app.name, 'allUsers');
+  if (control) {
+    docs.push(service('control'));
+    docs.push({ apiVersion: 'secretmanager.cnrm.cloud.google.com/v1beta1', kind: 'SecretManagerSecret', metadata: { name: secret }, spec: { replication: { automatic: true } } });
+    docs.push({
+      apiVersion: IAM,
+      kind: 'IAMPolicyMember',
+      metadata: { name: `${secret}-reader` },
+      spec: { member, role: 'roles/secretmanager.secretAccessor', resourceRef: { apiVersion: 'secretmanager.cnrm.cloud.google.com/v1beta1', kind: 'SecretManagerSecret', name: secret } },
+    });
+  }
+  if (schedules.length > 0) {
+    docs.push({ apiVersion: IAM, kind: 'IAMServiceAccount', metadata: { name: `${app.name}-scheduler` }, spec: { displayName: `faasport app ${app.name}: Cloud Scheduler caller` } });
+    invoker(`${app.name}-scheduler-invoker`, controlServiceName(app.name), `serviceAccount:${email(`${app.name}-scheduler`)}`);
+  }
+  if (events.length > 0) {
+    const eventsAccount = `${app.name}-events`;
+    docs.push({ apiVersion: IAM, kind: 'IAMServiceAccount', metadata: { name: eventsAccount }, spec: { displayName: `faasport app ${app.name}: Eventarc deliveries` } });
+    invoker(`${eventsAccount}-invoker`, controlServiceName(app.name), `serviceAccount:${email(eventsAccount)}`);
+    // Eventarc requires its trigger's account to hold eventReceiver on the project; that role grants nothing else.
+    docs.push({
+      apiVersion: IAM,
+      kind: 'IAMPolicyMember',
+      metadata: { name: `${eventsAccount}-receiver` },
+      spec: { member: `serviceAccount:${email(eventsAccount)}`, role: 'roles/eventarc.eventReceiver', resourceRef: { kind: 'Project', external: 'projects/${PROJECT_ID}' } },
+    });
+    for (const fn of events) {
+      const exact = fn.type !== undefined && !fn.type.includes('*');
+      docs.push({
+        apiVersion: 'eventarc.cnrm.cloud.google.com/v1beta1',
+        kind: 'EventarcTrigger',
+        metadata: { name: `${app.name}-${fn.name}`.toLowerCase() },
+        spec: {
+          location: '${REGION}',
+          matchingCriteria: [{ attribute: 'type', value: exact ? fn.type! : `\${EVENT_TYPE_${fn.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}}` }],
+          destination: { cloudRunService: { serviceRef: { external: controlServiceName(app.name) }, region: '${REGION}', path: EVENTS_PATH } },
+          serviceAccountRef: { name: eventsAccount },
+        },
+      });
+    }
+  }
   docs.push({ apiVersion: IAM, kind: 'IAMServiceAccount', metadata: { name: account }, spec: { displayName: `faasport app ${app.name} (container)` } });
   for (const source of [...app.queues, ...app.topics]) docs.push({ apiVersion: PUBSUB, kind: 'PubSubTopic', metadata: { name: names.topic(source.name) } });
 
@@ -124,9 +200,10 @@ export function cloudRunDocuments(app: App): YamlValue[] {
         timeZone: fn.timezone ?? 'Etc/UTC',
         retryConfig: { retryCount: 3 },
         httpTarget: {
-          uri: `\${SERVICE_URL}/_faasport/schedules/${encodeURIComponent(fn.name)}`,
+          uri: `\${CONTROL_SERVICE_URL}${schedulePath(fn.name)}`,
           httpMethod: 'POST',
-          headers: { [CONTROL_TOKEN_HEADER]: '${CONTROL_TOKEN}' },
+          // Cloud Run checks the token and the caller's run.invoker grant before the request reaches the container.
+          oidcToken: { serviceAccountEmail: email(`${app.name}-scheduler`), audience: '${CONTROL_SERVICE_URL}' },
         },
       },
     });

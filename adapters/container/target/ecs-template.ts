@@ -1,5 +1,6 @@
-import { FaasportError, producerTargets, type App, type QueueFunctionDefinition } from '../../../src/index.js';
-import { awsTemplate, pascal, type CfnResource } from '../../aws/template.js';
+import { FaasportError, producerTargets, type App, type EventFunctionDefinition, type QueueFunctionDefinition } from '../../../src/index.js';
+import { APP_EVENT_BUS_ID, awsTemplate, eventPattern, isUnfiltered, pascal, type CfnResource } from '../../aws/template.js';
+import { eventQueueName } from '../runtime/event-queue.js';
 import { deadLetterQueueName, envKey, subscriptionQueueName } from '../../aws/naming.js';
 import { HEALTH_PATH } from '../runtime/control-api.js';
 import { CONTAINER_PORT } from './dockerfile.js';
@@ -16,7 +17,9 @@ const arn = (id: string): Json => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const sub = (text: string): Json => ({ 'Fn::Sub': text });
 
 /** Queue resources Lambda's template makes that a container needs as they are: queues, dead-letter queues, topics, subscriptions. */
-const QUEUE_TYPES = new Set(['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SNS::Topic', 'AWS::SNS::Subscription']);
+const QUEUE_TYPES = new Set(['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::SNS::Topic', 'AWS::SNS::Subscription', 'AWS::Events::EventBus']);
+/** Days EventBridge's undeliverable events and the consumer's dead letters are kept (SQS's longest). */
+const DEAD_LETTER_RETENTION_SECONDS = 1_209_600;
 
 /**
  * The ECS Fargate deployment of a container-built app, as one CloudFormation template: the
@@ -28,12 +31,19 @@ const QUEUE_TYPES = new Set(['AWS::SQS::Queue', 'AWS::SQS::QueuePolicy', 'AWS::S
  * visibility and read attributes on each consumed queue, send to its dead-letter queue,
  * send to / publish on what each function declares in `sends`. No statement has a "*".
  * With schedules, a second service of exactly one task (never two, even while deploying)
- * runs them in-process: the single-runner rule.
+ * runs them in-process: the single-runner rule. Each event function gets an EventBridge rule
+ * (the Lambda template's pattern, on the app's own bus when unfiltered) whose target is an SQS
+ * queue `<function>-events` that the server consumes (retries, maxAttempts and a dead-letter
+ * queue as any queue); only that rule may send to it (a queue policy on `aws:SourceArn`).
+ * SQS rather than an API destination: nothing has to be reachable from outside the VPC, and a
+ * replica that is down or draining loses no event.
  */
 export function ecsTemplate(app: App): Json {
   const lambda = awsTemplate(app);
   const resources: Record<string, CfnResource | Json> = {};
-  for (const [id, resource] of Object.entries(lambda.Resources)) if (QUEUE_TYPES.has(resource.Type)) resources[id] = resource;
+  // Lambda's on-failure queues of event functions are not needed: the container dead-letters events itself.
+  const lambdaOnly = new Set(app.functions.filter((f) => f.kind === 'event').map((f) => `${pascal(f.name)}FailedEventsQueue`));
+  for (const [id, resource] of Object.entries(lambda.Resources)) if (QUEUE_TYPES.has(resource.Type) && !lambdaOnly.has(id)) resources[id] = resource;
   const need = (id: string): string => {
     if (!resources[id]) throw new FaasportError('INTERNAL', `container template for app "${app.name}": the aws template has no resource "${id}"; report this as a faasport bug`);
     return id;
@@ -60,6 +70,43 @@ export function ecsTemplate(app: App): Json {
     const targets = producerTargets(app, fn);
     for (const q of targets.queues) sendTo.set(q.name, need(`${pascal(q.name)}Queue`));
     for (const t of targets.topics) publishTo.set(t.name, need(`${pascal(t.name)}Topic`));
+  }
+  const eventFunctions = app.functions.filter((f): f is EventFunctionDefinition => f.kind === 'event');
+  for (const fn of eventFunctions) {
+    const base = `${pascal(fn.name)}Events`;
+    const [queueId, dlqId, ruleId, policyId] = [`${base}Queue`, `${base}DeadLetterQueue`, `${base}Rule`, `${base}QueuePolicy`].map((id) => {
+      if (resources[id]) throw new FaasportError('CONFIG_INVALID', `container template for app "${app.name}": event function "${fn.name}" needs the resource id "${id}", which a queue or topic already has; rename the function or that queue`);
+      return id;
+    }) as [string, string, string, string];
+    const name = eventQueueName(fn);
+    resources[dlqId] = { Type: 'AWS::SQS::Queue', Properties: { QueueName: sub(`\${AWS::StackName}-${name}-dlq`), MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS, SqsManagedSseEnabled: true } };
+    resources[queueId] = {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: sub(`\${AWS::StackName}-${name}`), SqsManagedSseEnabled: true, RedrivePolicy: { deadLetterTargetArn: arn(dlqId), maxReceiveCount: fn.maxAttempts } },
+    };
+    resources[ruleId] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ...(isUnfiltered(fn) ? { EventBusName: ref(APP_EVENT_BUS_ID) } : {}),
+        EventPattern: eventPattern(fn),
+        State: 'ENABLED',
+        // An event EventBridge cannot put on the queue goes to the dead-letter queue, not nowhere.
+        Targets: [{ Id: 'container', Arn: arn(queueId), DeadLetterConfig: { Arn: arn(dlqId) } }],
+      },
+    };
+    resources[policyId] = {
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: {
+        Queues: [ref(queueId), ref(dlqId)],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: [arn(queueId), arn(dlqId)], Condition: { ArnEquals: { 'aws:SourceArn': arn(ruleId) } } }],
+        },
+      },
+    };
+    consume.push(arn(queueId));
+    deadLetters.push(arn(dlqId));
+    env.push({ Name: `FAASPORT_QUEUE_URL_${envKey(name)}`, Value: ref(queueId) }, { Name: `FAASPORT_QUEUE_URL_${envKey(`${name}-dlq`)}`, Value: ref(dlqId) });
   }
   for (const [name, id] of sendTo) if (!env.some((e) => e.Name === `FAASPORT_QUEUE_URL_${envKey(name)}`)) env.push({ Name: `FAASPORT_QUEUE_URL_${envKey(name)}`, Value: ref(id) });
   for (const [name, id] of publishTo) env.push({ Name: `FAASPORT_TOPIC_ARN_${envKey(name)}`, Value: ref(id) });
@@ -186,6 +233,9 @@ export function ecsTemplate(app: App): Json {
     },
     Conditions: { HasTargetGroup: { 'Fn::Not': [{ 'Fn::Equals': [ref('TargetGroupArn'), ''] }] } },
     Resources: resources,
+    ...(resources[APP_EVENT_BUS_ID]
+      ? { Outputs: { EventBusName: { Description: 'Event bus of the event functions without a type or source filter (PutEvents with this EventBusName)', Value: ref(APP_EVENT_BUS_ID) } } }
+      : {}),
   };
 }
 

@@ -5,12 +5,13 @@ import { toContainerCloud } from '../runtime/container-adapter.js';
 import { cloudRunYaml, CLOUD_RUN_FILE } from './cloud-run.js';
 import { containerAppYaml, CONTAINER_APP_FILE, SCHEDULER_APP_FILE } from './container-apps.js';
 import { ecsTemplate, ECS_TEMPLATE_FILE } from './ecs-template.js';
+import { eventGridTemplate, EVENT_GRID_FILE } from './event-grid.js';
 
 /**
  * Writes the platform's deploy files beside the built server: `ecs-template.json` (ECS
  * Fargate, CloudFormation) for aws, `cloud-run.yaml` (Cloud Run service and Config
  * Connector Pub/Sub resources) for gcp, `container-app.yaml` (and, with schedules,
- * `container-app-scheduler.yaml`) for azure.
+ * `container-app-scheduler.yaml`; with event functions, `event-grid.json`) for azure.
  *
  * @example
  * ```ts
@@ -27,6 +28,7 @@ export async function writeInfrastructure(options: BuildOptions): Promise<BuildR
   if (cloud === 'azure') {
     files[CONTAINER_APP_FILE] = containerAppYaml(app);
     if (app.functions.some((f) => f.kind === 'schedule')) files[SCHEDULER_APP_FILE] = containerAppYaml(app, 'scheduler');
+    if (app.functions.some((f) => f.kind === 'event')) files[EVENT_GRID_FILE] = JSON.stringify(eventGridTemplate(app), null, 2) + '\n';
   }
   for (const [name, text] of Object.entries(files)) await writeFile(join(options.outDir, name), text);
   options.log(`container (${cloud}): wrote ${Object.keys(files).join(', ')}`);

@@ -1,6 +1,7 @@
 import type { App } from '../../../src/index.js';
 import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from '../../aws/naming.js';
 import type { Fauxqs } from '../../aws/test/fauxqs-server.js';
+import { eventQueueName } from '../runtime/event-queue.js';
 
 /** What a consumer's queues hold right now, in the local SQS server. */
 export interface QueueDepth {
@@ -11,7 +12,8 @@ export interface QueueDepth {
 
 /**
  * Creates in the local SQS/SNS server what the ECS template creates for `app` (queues,
- * dead-letter queues, topics with one subscription queue per subscriber) and returns the
+ * dead-letter queues, topics with one subscription queue per subscriber, an events queue and
+ * its dead-letter queue per event function) and returns the
  * environment the task definition would give the container.
  */
 export function provisionSqs(server: Fauxqs, app: App): { env: Record<string, string>; consumerQueues: string[] } {
@@ -34,6 +36,14 @@ export function provisionSqs(server: Fauxqs, app: App): { env: Record<string, st
     env[`FAASPORT_QUEUE_URL_${envKey(name)}`] = server.createQueue(name).queueUrl;
     server.subscribe({ topic: fn.source.name, queue: name });
     if (fn.source.deadLetter) env[`FAASPORT_QUEUE_URL_${envKey(deadLetterQueueName(fn))}`] = server.createQueue(deadLetterQueueName(fn)).queueUrl;
+    consumerQueues.push(name);
+  }
+  // Each event function's queue, which its EventBridge rule targets in the ECS template.
+  for (const fn of app.functions) {
+    if (fn.kind !== 'event') continue;
+    const name = eventQueueName(fn);
+    env[`FAASPORT_QUEUE_URL_${envKey(name)}`] = server.createQueue(name).queueUrl;
+    env[`FAASPORT_QUEUE_URL_${envKey(`${name}-dlq`)}`] = server.createQueue(`${name}-dlq`).queueUrl;
     consumerQueues.push(name);
   }
   return { env, consumerQueues };

@@ -9,8 +9,8 @@ import type { ContainerCloud } from '../runtime/container-adapter.js';
 import { bodies, depth, provisionSqs } from './aws-queues.js';
 
 /**
- * One cloud's queue service running here (the local SQS/SNS server, Azurite, Google's
- * Pub/Sub emulator), provisioned for an app as its deploy files would, with what a test
+ * One cloud's queue service running here (the local SQS/SNS server, Azurite, the Pub/Sub
+ * pull stand-in), provisioned for an app as its deploy files would, with what a test
  * needs to look inside.
  */
 export interface QueueBackend {

@@ -2,23 +2,20 @@ import { PubSub, v1 } from '@google-cloud/pubsub';
 import type { App, DeadLetterEnvelope } from '../../../src/index.js';
 import { decodeDeadLetter } from '../../gcp/decode-dead-letter.js';
 import { gcpNames } from '../../gcp/names.js';
-import { findPubsubEmulator, startPubsubEmulator } from '../../gcp/pubsub-emulator.js';
 import type { QueueBackend } from './backends.js';
+import { startPubsubPullStandIn } from './pubsub-pull-stand-in.js';
 
 const PROJECT = 'faasport-container';
 
-/** True when Google's Pub/Sub emulator (Cloud SDK) is installed here. */
-export const hasPubsubEmulator = (): boolean => findPubsubEmulator() !== undefined;
-
 /**
- * Google's Pub/Sub emulator provisioned as the Cloud Run deploy file provisions Pub/Sub:
- * a topic per queue and topic, a pull subscription per consumer with a dead-letter policy,
- * a dead-letter topic per source with a pull subscription to read it.
+ * The Pub/Sub pull stand-in (a TEST DOUBLE of the service, served over gRPC to the real
+ * client library: Google's emulator needs the Cloud SDK and Java, which CI does not have),
+ * provisioned through the client as the Cloud Run deploy file provisions Pub/Sub: a topic per
+ * queue and topic, a pull subscription per consumer with a dead-letter policy, a dead-letter
+ * topic per source with a pull subscription to read it.
  */
 export async function gcpBackend(app: App): Promise<QueueBackend> {
-  const bin = findPubsubEmulator();
-  if (!bin) throw new Error('no Pub/Sub emulator is installed (gcloud components install pubsub-emulator)');
-  const emulator = await startPubsubEmulator(bin);
+  const emulator = await startPubsubPullStandIn(PROJECT);
   const pubsub = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true });
   const names = gcpNames(app.name);
   const subscriptions: string[] = [];
@@ -41,8 +38,7 @@ export async function gcpBackend(app: App): Promise<QueueBackend> {
   return {
     cloud: 'gcp',
     env: { PUBSUB_EMULATOR_HOST: emulator.host, GOOGLE_CLOUD_PROJECT: PROJECT },
-    // The emulator reports no backlog; tests count what the handlers did instead.
-    pending: async () => undefined,
+    pending: async () => subscriptions.reduce((n, name) => n + emulator.backlog(name), 0),
     async deadLetters(queue, functionName) {
       const seen = read.get(queue) ?? [];
       read.set(queue, seen);

@@ -6,6 +6,7 @@ import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from
 import { AwsProducer } from '../../aws/producer.js';
 import { startLocalSqs, TEST_CLIENT_CONFIG } from '../../aws/test/fauxqs-server.js';
 import { adapter } from '../runtime/container-adapter.js';
+import { schedulePath } from '../runtime/control-api.js';
 import { sqsSources } from '../runtime/sqs-source.js';
 import { startContainer } from '../runtime/start-container.js';
 import { bodies, depth, provisionSqs } from './aws-queues.js';
@@ -68,7 +69,7 @@ export function containerHarness(): ConformanceHarness {
           }
         },
         async tick(functionName, scheduledTime) {
-          const res = await control(`/_faasport/schedules/${encodeURIComponent(functionName)}`, scheduledTime ? { scheduledTime: scheduledTime.toISOString() } : {});
+          const res = await control(schedulePath(functionName), scheduledTime ? { scheduledTime: scheduledTime.toISOString() } : {});
           if (res.status === 404) throw new Error(`no schedule function "${functionName}"`);
         },
         async settle(timeoutMs = 30_000) {
