@@ -43,6 +43,9 @@ interface Held {
 }
 
 type Callback = (error: { code: number; details: string } | null, response?: unknown) => void;
+// The request is the decoded protobuf message of whichever Pub/Sub method is called: its shape
+// differs per method, and each handler reads the fields of its own.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Handler = (call: { request: Record<string, any>; on(event: 'cancelled', f: () => void): void }, callback: Callback) => void;
 interface Gax {
   GrpcClient: new () => { loadProtoJSON(json: unknown): unknown };
