@@ -49,10 +49,18 @@ export function createAppBundler(entry: string, cwd: string): AppBundler {
   let dir: string | undefined;
   let count = 0;
   const stem = basename(entry, extname(entry));
+  const removeDir = (): void => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  };
   return {
     async load() {
       const { build } = await import('esbuild');
-      dir ??= mkdtempSync(join(tmpdir(), 'faasport-dev-'));
+      if (!dir) {
+        dir = mkdtempSync(join(tmpdir(), 'faasport-dev-'));
+        // Also when something else ends the process (a preloaded loader's signal handler calls process.exit).
+        process.once('exit', removeDir);
+      }
       const outfile = join(dir, `${stem}-${++count}.mjs`);
       let files: string[];
       try {
@@ -90,8 +98,8 @@ export function createAppBundler(entry: string, cwd: string): AppBundler {
       }
     },
     close() {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-      dir = undefined;
+      process.off('exit', removeDir);
+      removeDir();
     },
   };
 }

@@ -91,7 +91,7 @@ afterAll(async () => {
 });
 
 describe('faasport dev reloads the app on an edit', () => {
-  it('a message waiting (no consumer) and a delayed one survive the reload and reach the new code; a dead letter stays listed', async () => {
+  it('a waiting (no consumer), a delayed and a retrying message survive the reload and reach the new code; a dead letter stays listed when its queue is dropped', async () => {
     expect(await get('/answer')).toBe('v1 one');
     const send = (queue: string, body: unknown, query = '') => fetch(`${url}/_faasport/queues/${queue}/messages${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await send('jobs', { n: 1 })).status).toBe(202);
