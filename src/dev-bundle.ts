@@ -144,7 +144,8 @@ function ownImportMeta(): Plugin {
 function buildFailure(err: unknown, entry: string, cwd: string): FaasportError {
   const first = (err as { errors?: PartialMessage[] })?.errors?.[0];
   if (!first) return importFailure(err, entry);
-  const where = first.location ? `${resolve(cwd, first.location.file ?? entry)}:${first.location.line ?? 0}:${first.location.column ?? 0}` : entry;
-  const file = first.location?.file ? resolve(cwd, first.location.file) : entry;
-  return new FaasportError('CONFIG_INVALID', `load app: ${where}: ${first.text ?? 'build failed'}`, { cause: err, details: { file, line: first.location?.line, column: first.location?.column } });
+  const at = first.location;
+  const file = at?.file ? resolve(cwd, at.file) : entry;
+  const where = at ? `${file}:${at.line ?? 0}:${at.column ?? 0}` : file;
+  return new FaasportError('CONFIG_INVALID', `load app: ${where}: ${first.text ?? 'build failed'}`, { cause: err, details: { file, line: at?.line, column: at?.column } });
 }
