@@ -329,7 +329,8 @@ export class QueueEngine {
   }
 
   #isIdle(): boolean {
-    for (const c of this.#channels.values()) if (c.consumer && (c.messages.length > 0 || c.running > 0)) return false;
+    // A delivery still running counts even when its consumer left the app (a reload unbound it).
+    for (const c of this.#channels.values()) if (c.running > 0 || (c.consumer && c.messages.length > 0)) return false;
     return true;
   }
 
