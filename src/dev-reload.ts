@@ -15,8 +15,6 @@ export interface DevReloadOptions {
 }
 
 export interface DevReload {
-  /** Resolves when no reload runs or waits (tests, shutdown). */
-  settled(): Promise<void>;
   close(): void;
 }
 
@@ -72,9 +70,6 @@ export function watchAndReload(bundler: AppBundler, files: readonly string[], op
 
   const watch = watchFiles(files, trigger, { debounceMs: options.debounceMs ?? 50, anySource: () => failed });
   return {
-    settled: async () => {
-      while (running) await running;
-    },
     close() {
       closed = true;
       watch.close();
