@@ -162,7 +162,7 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   // Watching: each load bundles the app's own files afresh (Node never re-evaluates an imported module).
   const bundler = watch ? createAppBundler(entry, io.cwd) : undefined;
   if (bundler) process.setSourceMapsEnabled(true);
-  const first = bundler ? await bundler.load().catch((err: unknown) => { bundler.close(); throw err; }) : undefined;
+  const first = bundler ? await bundler.load() : undefined;
   const { app } = first?.loaded ?? (await loadApp(entry));
   const port = intOption('port', text(values, 'port') ?? io.env.PORT, 3000, 0, 65535);
   const maxBodyBytes = intOption('max-body-bytes', text(values, 'max-body-bytes'), 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
@@ -216,7 +216,6 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
     })
     .catch(async (err: unknown) => {
       runtime.stop();
-      bundler?.close();
       await lambdaApi?.close();
       throw listenError(err, host, port);
     });
@@ -252,7 +251,6 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       reloader?.close();
-      bundler?.close();
       runtime.stop();
       void Promise.all([server.close(), lambdaApi?.close()]).then(() => done());
     };

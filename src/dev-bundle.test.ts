@@ -26,16 +26,12 @@ describe('createAppBundler (faasport dev loads)', () => {
       'lib/where.ts': 'export const where: string = import.meta.url;\n',
     });
     const bundler = createAppBundler(entry, dir);
-    try {
-      const { loaded, files } = await bundler.load();
-      // faasport itself is not among them: it stays external, one copy shared with the dev server.
-      expect([...files].sort()).toEqual([entry, join(dir, 'ok/lib/where.ts')]);
-      expect(loaded.exportName).toBe('app');
-      const second = await bundler.load();
-      expect(second.loaded.app).not.toBe(loaded.app);
-    } finally {
-      bundler.close();
-    }
+    const { loaded, files } = await bundler.load();
+    // faasport itself is not among them: it stays external, one copy shared with the dev server.
+    expect([...files].sort()).toEqual([entry, join(dir, 'ok/lib/where.ts')]);
+    expect(loaded.exportName).toBe('app');
+    const second = await bundler.load();
+    expect(second.loaded.app).not.toBe(loaded.app);
   });
 
   it('import.meta.url in a bundled file is that file, not the bundle', async () => {
@@ -43,16 +39,11 @@ describe('createAppBundler (faasport dev loads)', () => {
       'app.ts': `import { createApp } from ${core};\nimport { where } from './where.js';\nexport const app = createApp('m');\napp.http('w', { route: '/w' }, () => new Response(where + ' ' + import.meta.url));\n`,
       'where.ts': 'export const where: string = import.meta.url;\n',
     });
-    const bundler = createAppBundler(entry, dir);
-    try {
-      const { loaded } = await bundler.load();
-      const def = loaded.app.getFunction('w');
-      if (def?.kind !== 'http') throw new Error('no http function "w"');
-      const response = await def.handler(new Request('http://x/w'), undefined as never);
-      expect(await response.text()).toBe(`${pathToFileURL(join(dir, 'meta/where.ts')).href} ${pathToFileURL(entry).href}`);
-    } finally {
-      bundler.close();
-    }
+    const { loaded } = await createAppBundler(entry, dir).load();
+    const def = loaded.app.getFunction('w');
+    if (def?.kind !== 'http') throw new Error('no http function "w"');
+    const response = await def.handler(new Request('http://x/w'), undefined as never);
+    expect(await response.text()).toBe(`${pathToFileURL(join(dir, 'meta/where.ts')).href} ${pathToFileURL(entry).href}`);
   });
 
   it.each([
@@ -61,11 +52,6 @@ describe('createAppBundler (faasport dev loads)', () => {
     ['a package that is not installed', { 'app.ts': "import 'left-pad-not-installed';\n" }, /npm install left-pad-not-installed/, 'PACKAGE_MISSING'],
     ['no exported app', { 'app.ts': 'export const x = 1;\n' }, /exports no app/, 'CONFIG_INVALID'],
   ])('%s is one typed error naming the file and the first problem', async (name, files, message, code) => {
-    const bundler = createAppBundler(project(name.replace(/\W/g, '-'), files), dir);
-    try {
-      await expect(bundler.load()).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
-    } finally {
-      bundler.close();
-    }
+    await expect(createAppBundler(project(name.replace(/\W/g, '-'), files), dir).load()).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
   });
 });

@@ -16,8 +16,6 @@ export interface AppBundle {
 export interface AppBundler {
   /** Builds the entry and its own imports afresh and imports the result. Throws a FaasportError naming the file and the first error. */
   load(): Promise<AppBundle>;
-  /** Removes the temporary folder. */
-  close(): void;
 }
 
 // faasport's own code (src/, adapters/, conformance/ in the repository; dist/ when installed)
@@ -42,25 +40,16 @@ const isShared = (path: string): boolean => path.includes(`${sep}node_modules${s
  * const bundler = createAppBundler('/abs/app.ts', process.cwd());
  * const { loaded, files } = await bundler.load();
  * console.log(loaded.app.functions.length, files);
- * bundler.close();
  * ```
  */
 export function createAppBundler(entry: string, cwd: string): AppBundler {
-  let dir: string | undefined;
   let count = 0;
   const stem = basename(entry, extname(entry));
-  const removeDir = (): void => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
-  };
   return {
     async load() {
       const { build } = await import('esbuild');
-      if (!dir) {
-        dir = mkdtempSync(join(tmpdir(), 'faasport-dev-'));
-        // Also when something else ends the process (a preloaded loader's signal handler calls process.exit).
-        process.once('exit', removeDir);
-      }
+      // A folder per load, gone once the module is imported: Node holds the evaluated module (and its map).
+      const dir = mkdtempSync(join(tmpdir(), 'faasport-dev-'));
       const outfile = join(dir, `${stem}-${++count}.mjs`);
       let files: string[];
       try {
@@ -85,6 +74,7 @@ export function createAppBundler(entry: string, cwd: string): AppBundler {
           .filter((f) => !/^[a-z-]+:/.test(f))
           .map((f) => resolve(cwd, f));
       } catch (err) {
+        rmSync(dir, { recursive: true, force: true });
         throw buildFailure(err, entry, cwd);
       }
       try {
@@ -93,13 +83,8 @@ export function createAppBundler(entry: string, cwd: string): AppBundler {
       } catch (err) {
         throw importFailure(err, entry);
       } finally {
-        // Node holds the evaluated module (and its map); the file is no longer needed.
-        rmSync(outfile, { force: true });
+        rmSync(dir, { recursive: true, force: true });
       }
-    },
-    close() {
-      process.off('exit', removeDir);
-      removeDir();
     },
   };
 }
