@@ -233,7 +233,7 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     expect(body).toMatchObject({ hello: 'ada' });
   });
 
-  it('faasport dev serves HTTP, dead-letters a poison message, delivers topics, runs schedules and events; a second dev on its port is one line', async () => {
+  it('faasport dev serves HTTP, dead-letters a poison message, delivers topics, runs schedules and events, reloads an edit; a second dev on its port is one line', async () => {
     const dev = start(bin, ['dev', 'app.ts', '--port', '0', '--no-schedules']);
     const url = await until('the dev banner', () => /listening on (http:\/\/\S+)/.exec(dev.out.stdout)?.[1]);
     const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -254,6 +254,18 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     await until('the shipped notifications', () => (/"shipped"[\s\S]*"o1"/.test(dev.out.stdout) && dev.out.stdout.includes('direct') ? true : undefined));
     expect(dev.out.stdout).toMatch(/nightly/);
     expect(dev.out.stdout).toMatch(/uploaded/);
+    // An edit reloads the app through the installed package; the dead letter stays, and a stack names app.ts.
+    const source = readFileSync(join(project, 'app.ts'), 'utf8');
+    writeFileSync(join(project, 'app.ts'), `${source}\napp.http('edited', { method: 'GET', route: '/edited' }, () => {\n  throw new Error('thrown by the edit');\n});\n`);
+    const edited = await until('the edited route', async () => {
+      const res = await fetch(`${url}/edited`);
+      return res.status === 500 ? ((await res.json()) as { error: string; stack: string[] }) : undefined;
+    });
+    writeFileSync(join(project, 'app.ts'), source);
+    expect(edited.error).toBe('thrown by the edit');
+    expect(edited.stack[1]).toContain(`${join(project, 'app.ts')}:${source.split('\n').length + 2}:`);
+    expect(dev.out.stdout).toMatch(/faasport dev: reloaded app \(\d+ functions\) in \d+ ms; added edited/);
+    expect(((await (await fetch(`${url}/_faasport/queues/orders/dead-letter`)).json()) as unknown[]).length).toBe(1);
     const port = new URL(url).port;
     const second = await faasport(['dev', 'app.ts', '--port', port]);
     expect(second.code).toBe(1);

@@ -44,6 +44,7 @@ export const COMMANDS: Record<string, CliCommand> = {
       host: { type: 'string', value: '<address>', help: 'address to listen on (default: 127.0.0.1)' },
       'max-body-bytes': { type: 'string', value: '<n>', help: 'largest request body (default: 6291456, 6 MB)' },
       'no-schedules': { type: 'boolean', help: 'do not run schedules on their timing (run them through the dev API)' },
+      'no-watch': { type: 'boolean', help: 'load the app once; do not reload it when it or a file it imports changes' },
       persist: { type: 'string', value: '<dir>', help: 'keep queues, dead letters and ctx.once keys in SQLite in <dir>' },
       'persist-max-mb': { type: 'string', value: '<n>', help: 'with --persist: the largest the store may grow; past it sends get 507 STORE_FULL' },
       'trust-proxy': { type: 'string', value: '<hops|ip,cidr,loopback,...>', help: 'believe X-Forwarded-* from these proxies (default: none; or $FAASPORT_TRUST_PROXY)' },

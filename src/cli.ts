@@ -13,6 +13,9 @@ import { checkOutDir, writeOutManifest } from './out-dir.js';
 import { initProject } from './init.js';
 import { prettySink } from './pretty-log.js';
 import { importEntry } from './package-entry.js';
+import { appEntry } from './load-app.js';
+import { createAppBundler } from './dev-bundle.js';
+import { watchAndReload } from './dev-reload.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -155,7 +158,13 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const trustProxy = compileTrustProxy(trustSpec, values['trust-proxy'] !== undefined ? 'faasport dev --trust-proxy' : 'faasport dev (FAASPORT_TRUST_PROXY)');
   const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', text(values, 'persist-max-mb'), 0, 1, 1024 * 1024);
   if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
-  const { app } = await loadApp(requireApp(positionals, 'dev'));
+  const watch = values['no-watch'] !== true;
+  const entry = appEntry(requireApp(positionals, 'dev'), io.cwd);
+  // Watching: each load bundles the app's own files afresh (Node never re-evaluates an imported module).
+  const bundler = watch ? createAppBundler(entry, io.cwd) : undefined;
+  if (bundler) process.setSourceMapsEnabled(true);
+  const first = bundler ? await bundler.load() : undefined;
+  const { app } = first?.loaded ?? (await loadApp(entry));
   const port = intOption('port', text(values, 'port') ?? io.env.PORT, 3000, 0, 65535);
   const maxBodyBytes = intOption('max-body-bytes', text(values, 'max-body-bytes'), 6 * 1024 * 1024, 1, 1024 * 1024 * 1024);
   const host = text(values, 'host') ?? '127.0.0.1';
@@ -173,12 +182,12 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const aws = (await resolveTarget('aws').catch(() => undefined)) as
     | {
         createDevLambdaApi?: (
-          app: App,
+          app: () => App,
           options: { production: boolean; controlApi: boolean },
         ) => ((r: Request) => Promise<Response | undefined>) & { close(): Promise<void>; isControlPath(pathname: string): boolean };
       }
     | undefined;
-  const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(app, { production, controlApi }) : undefined;
+  const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(() => runtime.app, { production, controlApi }) : undefined;
   if (lambdaApi) mounts.push(lambdaApi);
   // JSON lines for machines (piped, --json); readable lines for a person at a terminal.
   const readable = io.tty === true && values.json !== true;
@@ -228,10 +237,21 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
         `\n    faasport deploy <app.ts> --target aws --endpoint-url ${url} --prefix <name>`,
     );
   }
+  const reloader =
+    bundler && first
+      ? watchAndReload(bundler, first.files, {
+          apply: (next) => runtime.reload(next),
+          current: () => runtime.app,
+          line: (l) => io.output.line(l),
+          error: (l) => io.output.error(l),
+        })
+      : undefined;
+  if (reloader) io.output.line(`watching ${first!.files.length} file(s) of the app; an edit reloads it (queues, dead letters and schedules stay; --no-watch to turn off)`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      reloader?.close();
       runtime.stop();
       void Promise.all([server.close(), lambdaApi?.close()]).then(() => done());
     };

@@ -21,24 +21,38 @@ export async function importModule(file: string): Promise<Record<string, unknown
   return (await import(url)) as Record<string, unknown>;
 }
 
+/** The absolute path of the app file; CONFIG_INVALID when there is no such file. */
+export function appEntry(path: string, cwd = process.cwd()): string {
+  const entry = resolve(cwd, path);
+  if (!existsSync(entry) || !statSync(entry).isFile()) {
+    throw new FaasportError('CONFIG_INVALID', `load app: ${entry} does not exist; pass the file that calls createApp, e.g. "faasport dev src/app.ts"`);
+  }
+  return entry;
+}
+
 /**
  * Loads the module at `path` and returns the app it exports (`app`, `default`, or the only
  * exported app). Errors name the file and what to export.
  */
 export async function loadApp(path: string, cwd = process.cwd()): Promise<LoadedApp> {
-  const entry = resolve(cwd, path);
-  if (!existsSync(entry) || !statSync(entry).isFile()) {
-    throw new FaasportError('CONFIG_INVALID', `load app: ${entry} does not exist; pass the file that calls createApp, e.g. "faasport dev src/app.ts"`);
-  }
+  const entry = appEntry(path, cwd);
   let mod: Record<string, unknown>;
   try {
     mod = await importModule(entry);
   } catch (err) {
-    if (isFaasportError(err)) throw err;
-    const missing = fromModuleNotFound(err, `load app: ${entry}`);
-    if (missing) throw missing;
-    throw new FaasportError('CONFIG_INVALID', `load app: importing ${entry} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    throw importFailure(err, entry);
   }
+  return pickApp(mod, entry);
+}
+
+/** Why importing the app failed, as a typed error: its own FaasportError, a missing package, or the import's message. */
+export function importFailure(err: unknown, entry: string): FaasportError {
+  if (isFaasportError(err)) return err;
+  return fromModuleNotFound(err, `load app: ${entry}`) ?? new FaasportError('CONFIG_INVALID', `load app: importing ${entry} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}
+
+/** The app a loaded module exports: `app`, `default`, or the only exported app. */
+export function pickApp(mod: Record<string, unknown>, entry: string): LoadedApp {
   for (const name of ['app', 'default']) {
     if (isApp(mod[name])) return { app: mod[name] as App, entry, exportName: name };
   }

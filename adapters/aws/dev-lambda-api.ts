@@ -1,6 +1,6 @@
 import type { App } from '../../src/index.js';
 import { createLambdaControlApi, type LambdaControlApi } from './control-api.js';
-import { createLambdaInvokeApi, functionNameOf, type LambdaInvokeApiOptions } from './invoke-api.js';
+import { createLambdaInvokeApi, functionNameOf, type LambdaInvokeApi, type LambdaInvokeApiOptions } from './invoke-api.js';
 
 const PREFIX = '/2015-03-31/functions';
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -35,14 +35,25 @@ export type DevLambdaApi = ((request: Request) => Promise<Response | undefined>)
  * const res = await api(new Request('http://localhost/2015-03-31/functions/hello/invocations', { method: 'POST', body: '{}' }));
  * ```
  */
-export function createDevLambdaApi(app: App, options: DevLambdaApiOptions = {}): DevLambdaApi {
-  const invoke = createLambdaInvokeApi(app, options);
+export function createDevLambdaApi(app: App | (() => App), options: DevLambdaApiOptions = {}): DevLambdaApi {
+  // A function gives the app as it is now: `faasport dev` swaps it when it reloads after an edit.
+  const appNow = typeof app === 'function' ? app : () => app;
+  let invokeFor: App | undefined;
+  let invokeApi: LambdaInvokeApi | undefined;
+  const invoke = (request: Request): Promise<Response | undefined> => {
+    const now = appNow();
+    if (now !== invokeFor || !invokeApi) {
+      invokeApi = createLambdaInvokeApi(now, options);
+      invokeFor = now;
+    }
+    return invokeApi(request);
+  };
   let control: LambdaControlApi | undefined;
   const controlApi = (): LambdaControlApi =>
     (control ??= createLambdaControlApi({
       ...(options.region ? { region: options.region } : {}),
       ...(options.accountId ? { accountId: options.accountId } : {}),
-      reservedNames: app.functions.map((f) => f.name),
+      reservedNames: appNow().functions.map((f) => f.name),
       ...(options.production ? { production: true } : {}),
     }));
   const api = async (request: Request): Promise<Response | undefined> => {

@@ -29,8 +29,9 @@ export const DEV_API_ROUTES: readonly string[] = [
  * the error is a FaasportError, never a stack.
  */
 export function createDevApi(runtime: LocalRuntime, transport: Transport, options: { production: boolean }): Mount {
-  const { app } = runtime;
   return async (request) => {
+    // Read per request: `faasport dev` swaps the app when it reloads.
+    const { app } = runtime;
     const url = new URL(request.url);
     if (!url.pathname.startsWith(PREFIX)) return undefined;
     const parts = url.pathname.slice(PREFIX.length).split('/').map(safeDecode);

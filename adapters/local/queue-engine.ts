@@ -121,9 +121,16 @@ class Channel {
   /** Consumer calls running, including ones whose lease lapsed. */
   running = 0;
   handled = 0;
-  readonly leaseMs: number;
-  readonly renewLease: boolean;
-  constructor(readonly init: ChannelInit) {
+  leaseMs!: number;
+  renewLease!: boolean;
+  init!: ChannelInit;
+  constructor(init: ChannelInit) {
+    this.configure(init);
+  }
+
+  /** Takes a (new) definition: policy, consumer name, lease. Messages and dead letters stay. */
+  configure(init: ChannelInit): void {
+    this.init = init;
     this.leaseMs = init.policy.visibilityTimeoutMs ?? DEFAULT_LEASE_MS;
     this.renewLease = init.renewLease ?? true;
   }
@@ -192,6 +199,32 @@ export class QueueEngine {
     const undecodable = this.#persisted?.undecodable?.get(init.key);
     if (undecodable) this.#deadLetterUndecodable(channel, undecodable);
     if (channel.messages.length > 0) this.#schedulePump();
+  }
+
+  /**
+   * Points an existing channel at a new definition and consumer (`faasport dev` reloading the
+   * app), or creates it. Its messages, dead letters and counters stay; deliveries already
+   * running finish on the consumer they started with, and their results count under the new
+   * policy. An undefined consumer leaves the messages waiting until one is bound again.
+   */
+  bindChannel(init: ChannelInit, consumer?: Consumer): void {
+    const channel = this.#channels.get(init.key);
+    if (!channel) return this.createChannel(init, consumer);
+    channel.configure(init);
+    channel.consumer = consumer;
+    this.#schedulePump();
+  }
+
+  /** Takes the consumer off a channel (its function left the app): messages wait, nothing is dropped. */
+  unbindChannel(key: string): void {
+    const channel = this.#channels.get(key);
+    if (channel) channel.consumer = undefined;
+    this.#notifyIdle();
+  }
+
+  /** Every channel's key, including those whose consumer left the app. */
+  channelKeys(): string[] {
+    return [...this.#channels.keys()];
   }
 
   hasChannel(key: string): boolean {
@@ -296,7 +329,8 @@ export class QueueEngine {
   }
 
   #isIdle(): boolean {
-    for (const c of this.#channels.values()) if (c.consumer && (c.messages.length > 0 || c.running > 0)) return false;
+    // A delivery still running counts even when its consumer left the app (a reload unbound it).
+    for (const c of this.#channels.values()) if (c.running > 0 || (c.consumer && c.messages.length > 0)) return false;
     return true;
   }
 

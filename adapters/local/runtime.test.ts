@@ -179,3 +179,75 @@ describe('message attribute count: the strictest cloud\'s 10, faasport\'s tracep
     expect(refused.message).toContain('send at most 9 of your own');
   });
 });
+
+describe('local runtime reload (faasport dev after an edit)', () => {
+  it('swaps routes and consumers; waiting messages reach the new consumer; a dropped queue keeps its messages and dead letters', async () => {
+    const handled: string[] = [];
+    // v1: "jobs" has no consumer (messages wait); "poison" dead-letters at once.
+    const rt = start((app) => {
+      app.http('v', { route: '/v' }, () => new Response('v1'));
+      app.queue<{ n: number }>('jobs');
+      app.queue('poison', { maxAttempts: 1 }).consume('bad', () => {
+        throw new Error('poison');
+      });
+      app.queue('parked');
+    });
+    const send = (queue: string, body: unknown) => rt.fetch(new Request(`http://x/_faasport/queues/${queue}/messages`, { method: 'POST', body: JSON.stringify(body) }));
+    expect((await send('jobs', { n: 1 })).status).toBe(202);
+    expect((await send('poison', 'p')).status).toBe(202);
+    expect((await send('parked', 'keep me')).status).toBe(202);
+    await rt.whenIdle(5000);
+    expect(rt.deadLetters('poison')).toHaveLength(1);
+
+    // v2: a new route answer, a consumer for "jobs", no "poison" or "parked" queue at all.
+    const v2 = createApp('t');
+    v2.http('v', { route: '/v' }, () => new Response('v2'));
+    v2.queue<{ n: number }>('jobs').consume('work', (msg) => void handled.push(`v2 ${msg.body.n}`));
+    rt.reload(v2);
+    await rt.whenIdle(5000);
+
+    expect(await (await rt.fetch(new Request('http://x/v'))).text()).toBe('v2');
+    expect(handled).toEqual(['v2 1']);
+    expect(rt.app).toBe(v2);
+    // The dropped queues: their dead letters stay listed, their messages wait undelivered.
+    const dl = (await (await rt.fetch(new Request('http://x/_faasport/queues/poison/dead-letter'))).json()) as { message: { body: unknown } }[];
+    expect(dl.map((e) => e.message.body)).toEqual(['p']);
+    expect(rt.stats().find((s) => s.queue === 'parked')).toMatchObject({ depth: 1, handled: 0 });
+    // Sending to a queue the app no longer defines is refused as before.
+    expect((await send('parked', 'more')).status).toBe(404);
+  });
+
+  it('a delivery running at the reload finishes on the old code and counts once; the next message runs the new code', async () => {
+    const handled: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const rt = start((app) =>
+      app.queue<number>('jobs').consume('work', async (msg) => {
+        started();
+        await gate;
+        handled.push(`v1 ${msg.body}`);
+      }),
+    );
+    const send = (body: number) => rt.fetch(new Request('http://x/_faasport/queues/jobs/messages', { method: 'POST', body: JSON.stringify(body) }));
+    await send(1);
+    await running;
+    const v2 = createApp('t');
+    v2.queue<number>('jobs').consume('work', (msg) => void handled.push(`v2 ${msg.body}`));
+    rt.reload(v2);
+    await send(2);
+    release();
+    await rt.whenIdle(5000);
+    expect(handled.sort()).toEqual(['v1 1', 'v2 2']);
+    expect(rt.stats().find((s) => s.queue === 'jobs')).toMatchObject({ handled: 2, depth: 0, inFlight: 0 });
+  });
+
+  it('refuses an app the adapter cannot run and keeps serving the last one', async () => {
+    const rt = start((app) => app.http('v', { route: '/v' }, () => new Response('v1')));
+    const bad = createApp('t');
+    bad.queue('q', { maxMessageBytes: 2 * 1024 * 1024 });
+    expect(() => rt.reload(bad)).toThrow(/CAPABILITY_UNSUPPORTED|maxMessageBytes/);
+    expect(await (await rt.fetch(new Request('http://x/v'))).text()).toBe('v1');
+  });
+});

@@ -36,7 +36,7 @@ import {
 import { createDevApi } from './dev-api.js';
 import { openDurableStore } from './durable-store.js';
 import { adapter } from './local-adapter.js';
-import { QueueEngine, type ChannelStats } from './queue-engine.js';
+import { QueueEngine, type ChannelInit, type ChannelStats, type Consumer } from './queue-engine.js';
 import { PAST_DUE_AFTER_MS, Scheduler } from './scheduler.js';
 
 /** A handler mounted beside the app's routes (dev API, Lambda Invoke API…): undefined = not mine. */
@@ -72,6 +72,7 @@ export interface LocalNative {
 }
 
 export interface LocalRuntime {
+  /** The app it serves now (a reload replaces it). */
   readonly app: App;
   /** Answers one HTTP request: mounts, the dev API, then the app's routes. */
   fetch(request: Request): Promise<Response>;
@@ -86,6 +87,13 @@ export interface LocalRuntime {
   startSchedules(): void;
   /** Upcoming schedule firings. */
   upcoming(): { name: string; next: Date | undefined }[];
+  /**
+   * Serves a new version of the app (`faasport dev` reloading after an edit). Queues, their
+   * messages and dead letters, `ctx.once` keys and mounts stay; invocations already running
+   * finish on the code they started with. A queue, subscription or event function the new
+   * version drops keeps its messages, undelivered, until a version defines it again.
+   */
+  reload(app: App): void;
   readonly maxBodyBytes: number;
   stop(): void;
 }
@@ -141,26 +149,14 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       ...(durable ? { idempotencyStore: durable.idempotency } : {}),
     });
 
-  // Channels: a queue's consumer, one per topic subscriber, one per event function.
-  const consumers = app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic');
-  const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) =>
-    invokeQueueMessage(def, message, context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] }));
-  for (const q of app.queues) {
-    const def = consumers.find((f) => f.kind === 'queue' && f.source === q);
-    engine.createChannel({ key: q.name, queue: q.name, functionName: def?.name, policy: q, concurrency: q.batchSize }, def ? queueConsumer(def) : undefined);
-  }
-  for (const def of consumers.filter((f) => f.kind === 'topic')) {
-    engine.createChannel({ key: `${def.source.name}/${def.name}`, queue: def.source.name, functionName: def.name, policy: def.source }, queueConsumer(def));
-  }
-  const events = app.functions.filter((f): f is EventFunctionDefinition => f.kind === 'event');
-  for (const def of events) {
-    engine.createChannel(
-      { key: `event/${def.name}`, queue: `event/${def.name}`, functionName: def.name, policy: { maxAttempts: def.maxAttempts, backoff: { initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2 }, deadLetter: true, fifo: false } },
-      async (message) => {
-        const event = message.body as CloudEvent;
-        return invokeEvent(def, event, context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] }));
-      },
-    );
+  /** What one version of the app defines; `reload` swaps it while the engine and its queues stay. */
+  interface Generation {
+    readonly app: App;
+    readonly consumers: QueueFunctionDefinition[];
+    readonly events: EventFunctionDefinition[];
+    readonly routes: HttpFunctionDefinition[];
+    readonly schedules: ScheduleFunctionDefinition[];
+    readonly scheduler: Scheduler;
   }
 
   const transport: Transport = {
@@ -170,16 +166,20 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     maxMessageAttributes: PORTABLE_MAX_MESSAGE_ATTRIBUTES,
     send: async (queue, messages) => engine.enqueueAll(messages.map((m) => [queue.name, m] as const)),
     publish: async (topic, messages) => {
-      const subscribers = consumers.filter((f) => f.kind === 'topic' && f.source.name === topic.name);
+      // The subscribers of the app as it is now (an invocation still running on the code before a reload publishes to them too).
+      const subscribers = current.consumers.filter((f) => f.kind === 'topic' && f.source.name === topic.name);
       // Every subscriber gets the message or none does (a full store refuses the whole publish).
       engine.enqueueAll(messages.flatMap((m) => subscribers.map((sub) => [`${topic.name}/${sub.name}`, m] as const)));
       return messages.map(() => ({ id: randomUUID() }));
     },
   };
-  attachTransport(app, transport);
 
-  const routes = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http').sort((a, b) => compareRoutes(a.route, b.route));
-  const schedules = app.functions.filter((f): f is ScheduleFunctionDefinition => f.kind === 'schedule');
+  const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) =>
+    invokeQueueMessage(def, message, context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] }));
+  const eventConsumer = (def: EventFunctionDefinition) => async (message: Parameters<typeof invokeQueueMessage>[1]) => {
+    const event = message.body as CloudEvent;
+    return invokeEvent(def, event, context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] }));
+  };
 
   const runSchedule = (def: ScheduleFunctionDefinition, scheduledTime: Date): Promise<Outcome> => {
     const actualTime = new Date();
@@ -189,14 +189,54 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       context(def, { trigger: 'schedule' } as LocalNative, {}),
     );
   };
-  const scheduler = new Scheduler(schedules, (def, at) => void runSchedule(def, at));
+
+  /**
+   * Binds an app's functions to the engine's channels: a queue's consumer, one per topic
+   * subscriber, one per event function. A channel the app no longer defines keeps its messages
+   * and dead letters, without a consumer, until a later version defines it again.
+   */
+  const bind = (next: App): Generation => {
+    const consumers = next.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic');
+    const events = next.functions.filter((f): f is EventFunctionDefinition => f.kind === 'event');
+    const bound = new Set<string>();
+    const channel = (init: ChannelInit, consumer: Consumer | undefined): void => {
+      engine.bindChannel(init, consumer);
+      bound.add(init.key);
+    };
+    for (const q of next.queues) {
+      const def = consumers.find((f) => f.kind === 'queue' && f.source === q);
+      channel({ key: q.name, queue: q.name, functionName: def?.name, policy: q, concurrency: q.batchSize }, def ? queueConsumer(def) : undefined);
+    }
+    for (const def of consumers.filter((f) => f.kind === 'topic')) {
+      channel({ key: `${def.source.name}/${def.name}`, queue: def.source.name, functionName: def.name, policy: def.source }, queueConsumer(def));
+    }
+    for (const def of events) {
+      channel(
+        { key: `event/${def.name}`, queue: `event/${def.name}`, functionName: def.name, policy: { maxAttempts: def.maxAttempts, backoff: { initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2 }, deadLetter: true, fifo: false } },
+        eventConsumer(def),
+      );
+    }
+    for (const key of engine.channelKeys()) if (!bound.has(key)) engine.unbindChannel(key);
+    attachTransport(next, transport);
+    const schedules = next.functions.filter((f): f is ScheduleFunctionDefinition => f.kind === 'schedule');
+    return {
+      app: next,
+      consumers,
+      events,
+      routes: next.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http').sort((a, b) => compareRoutes(a.route, b.route)),
+      schedules,
+      scheduler: new Scheduler(schedules, (def, at) => void runSchedule(def, at)),
+    };
+  };
+  let current = bind(app);
+  let schedulesStarted = false;
 
   const routeRequest = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const pathname = url.pathname;
     const hasTrailingSlash = pathname.length > 1 && pathname.endsWith('/');
     const matched: HttpFunctionDefinition[] = [];
-    for (const def of routes) {
+    for (const def of current.routes) {
       const params = def.route.match(pathname);
       if (!params) continue;
       if (isMethodAllowed(def, request.method)) {
@@ -212,7 +252,9 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   };
 
   const runtime: LocalRuntime = {
-    app,
+    get app() {
+      return current.app;
+    },
     maxBodyBytes,
     async fetch(request) {
       for (const mount of mounts) {
@@ -222,35 +264,50 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       return routeRequest(request);
     },
     emit(event) {
-      const matched = events.filter((def) => eventMatches(def, event));
+      const matched = current.events.filter((def) => eventMatches(def, event));
       const payload = JSON.stringify(event);
       engine.enqueueAll(matched.map((def) => [`event/${def.name}`, { body: event, payload, bytes: payload.length, attributes: {}, delaySeconds: 0 }] as const));
       return matched.map((d) => d.name);
     },
     runSchedule(name, scheduledTime = new Date()) {
-      const def = schedules.find((s) => s.name === name);
+      const def = current.schedules.find((s) => s.name === name);
       if (!def) {
-        throw new FaasportError('NOT_FOUND', `schedule "${name}" is not defined; defined schedules: ${schedules.map((s) => s.name).join(', ') || 'none'}`, { status: 404 });
+        throw new FaasportError('NOT_FOUND', `schedule "${name}" is not defined; defined schedules: ${current.schedules.map((s) => s.name).join(', ') || 'none'}`, { status: 404 });
       }
       return runSchedule(def, scheduledTime);
     },
     deadLetters(queue, functionName) {
-      if (app.getTopic(queue)) {
+      const { app: now, consumers } = current;
+      if (now.getTopic(queue)) {
         const subs = consumers.filter((f) => f.kind === 'topic' && f.source.name === queue && (!functionName || f.name === functionName));
         return subs.flatMap((s) => engine.deadLetters(`${queue}/${s.name}`));
       }
-      if (queue.startsWith('event/') && engine.hasChannel(queue)) return engine.deadLetters(queue);
-      if (!app.getQueue(queue)) {
-        throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${app.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
+      // A channel an earlier version of the app defined (faasport dev reloaded) keeps its dead letters listable.
+      if (engine.hasChannel(queue) && (queue.startsWith('event/') || !now.getQueue(queue))) return engine.deadLetters(queue);
+      const dropped = now.getQueue(queue) ? [] : engine.channelKeys().filter((k) => k.startsWith(`${queue}/`) && (!functionName || k === `${queue}/${functionName}`));
+      if (dropped.length > 0) return dropped.flatMap((k) => engine.deadLetters(k));
+      if (!now.getQueue(queue)) {
+        throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${now.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
       }
       return engine.deadLetters(queue);
     },
     stats: () => engine.stats(),
     whenIdle: (timeoutMs) => engine.whenIdle(timeoutMs),
-    startSchedules: () => scheduler.start(),
-    upcoming: () => scheduler.upcoming(),
+    startSchedules: () => {
+      schedulesStarted = true;
+      current.scheduler.start();
+    },
+    upcoming: () => current.scheduler.upcoming(),
+    reload(next) {
+      assertSupported(next, adapter);
+      const previous = current;
+      current = bind(next);
+      // Timers re-arm from now on the same cron slots; a firing already running finishes on the old code.
+      previous.scheduler.stop();
+      if (schedulesStarted) current.scheduler.start();
+    },
     stop() {
-      scheduler.stop();
+      current.scheduler.stop();
       engine.stop();
       durable?.close();
     },
