@@ -186,6 +186,8 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
     maxBodyBytes,
     mounts,
     production,
+    // The dashboard shows log lines and error messages, which production answers hide.
+    dashboard: !production,
     ...(logSink ? { logSink } : {}),
     ...(persist !== undefined ? { persist } : {}),
     ...(persistMaxMb !== undefined ? { persistMaxBytes: persistMaxMb * 1024 * 1024 } : {}),
@@ -194,7 +196,13 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const guard = local.createDevGuard({
     host,
     port: () => listeningPort,
-    ...(token ? { token, requireToken: (_request: Request, pathname: string) => beyondLoopback || (lambdaApi?.isControlPath(pathname) ?? false) } : {}),
+    ...(token
+      ? {
+          token,
+          requireToken: (request: Request, pathname: string) =>
+            (beyondLoopback && !local.isDashboardAsset(request.method, pathname)) || (lambdaApi?.isControlPath(pathname) ?? false),
+        }
+      : {}),
   });
   const server = await local
     .serve(local.guardRoutes(guard, (request) => runtime.fetch(request)), {
@@ -214,6 +222,8 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   if (!values['no-schedules']) runtime.startSchedules();
   const url = beyondLoopback ? `http://${host.includes(':') ? `[${host}]` : host}:${server.port}` : server.url;
   io.output.line(describeApp(app, url, runtime.upcoming(), local.DEV_API_ROUTES));
+  // The fragment never leaves the browser: the page reads the token from it and sends it as a header.
+  io.output.line(production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`);
   if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
   if (beyondLoopback) {
     io.output.line(

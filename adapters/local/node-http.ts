@@ -125,7 +125,15 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
     const cookies = response.headers.getSetCookie();
     if (cookies.length > 0) res.setHeader('set-cookie', cookies);
     if (response.body) {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      // A client that goes away cancels the body: a stream (server-sent events) learns it and stops.
+      const reader = response.body.getReader();
+      const cancel = (): void => void reader.cancel().catch(() => {});
+      res.once('close', cancel);
+      try {
+        for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
+      } finally {
+        res.off('close', cancel);
+      }
     }
     res.end();
   }

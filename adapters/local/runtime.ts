@@ -17,7 +17,9 @@ import {
   invokeQueueMessage,
   invokeSchedule,
   parseTraceparent,
+  publicErrorMessage,
   stdoutSink,
+  summariseError,
   TRACEPARENT_ATTRIBUTE,
   PORTABLE_MAX_MESSAGE_ATTRIBUTES,
   type App,
@@ -33,10 +35,12 @@ import {
   type ScheduleFunctionDefinition,
   type Transport,
 } from '../../src/index.js';
+import { createDashboard } from './dashboard.js';
 import { createDevApi } from './dev-api.js';
 import { openDurableStore } from './durable-store.js';
 import { adapter } from './local-adapter.js';
-import { QueueEngine, type ChannelStats } from './queue-engine.js';
+import { InvocationFeed, type InvocationRecord } from './invocation-feed.js';
+import { QueueEngine, type ChannelStats, type QueuedMessageView } from './queue-engine.js';
 import { PAST_DUE_AFTER_MS, Scheduler } from './scheduler.js';
 
 /** A handler mounted beside the app's routes (dev API, Lambda Invoke API…): undefined = not mine. */
@@ -63,6 +67,11 @@ export interface LocalRuntimeOptions {
   persistMaxBytes?: number;
   /** `ctx.provider` of the invocations it runs (default "local"; the container target serves through this runtime). */
   provider?: string;
+  /**
+   * Serve the browser dashboard at `/_faasport/` and record recent invocations and their log
+   * lines for it (default false; `faasport dev` turns it on). Needs the dev API.
+   */
+  dashboard?: boolean;
 }
 
 /** What the local adapter's native escape hatch holds. */
@@ -80,6 +89,16 @@ export interface LocalRuntime {
   /** Runs a schedule now; `scheduledTime` in the past makes the tick past due. */
   runSchedule(name: string, scheduledTime?: Date): Promise<Outcome>;
   deadLetters(queue: string, functionName?: string): DeadLetterEnvelope[];
+  /** Waiting and in-flight messages (at most `limit` per channel), each with the subscriber it waits for. */
+  messages(queue: string, functionName?: string, limit?: number): (QueuedMessageView & { functionName: string | null })[];
+  /** Puts dead letters (all, or those with these message ids) back on their queue, attempts from zero. */
+  redrive(queue: string, functionName?: string, ids?: readonly string[]): { redriven: string[] };
+  /** Drops the waiting messages (not those a consumer holds now). */
+  purge(queue: string, functionName?: string): { purged: number; inFlight: number };
+  /** Drops the dead letters. */
+  purgeDeadLetters(queue: string, functionName?: string): { purged: number };
+  /** Recent invocations and their log lines, when the dashboard is on. */
+  readonly feed: InvocationFeed | undefined;
   stats(): ChannelStats[];
   whenIdle(timeoutMs?: number): Promise<void>;
   /** Starts cron timers. */
@@ -115,6 +134,13 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const logLevel = options.logLevel ?? logLevelFromEnv(process.env, 'faasport dev');
   const runtimeLog = createLogger({ sink: logSink, level: logLevel ?? 'info', base: { component: 'faasport-local' } });
   const coldStart = createColdStartFlag();
+  const feed = options.dashboard === true && options.devApi !== false ? new InvocationFeed() : undefined;
+  const invocationSink: LogSink = feed
+    ? (record) => {
+        feed.log(record);
+        logSink(record);
+      }
+    : logSink;
   const durable = options.persist !== undefined ? openDurableStore(options.persist, options.persistMaxBytes !== undefined ? { maxBytes: options.persistMaxBytes } : {}) : undefined;
   let engine: QueueEngine;
   try {
@@ -135,7 +161,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       ...(extra.params ? { params: extra.params } : {}),
       parentTrace: () => parseTraceparent(extra.traceparent),
       native,
-      logSink,
+      logSink: invocationSink,
       ...(logLevel ? { logLevel } : {}),
       ...(def.logRedact ? { logRedact: def.logRedact } : {}),
       ...(durable ? { idempotencyStore: durable.idempotency } : {}),
@@ -143,8 +169,36 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
 
   // Channels: a queue's consumer, one per topic subscriber, one per event function.
   const consumers = app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic');
-  const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) =>
-    invokeQueueMessage(def, message, context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] }));
+  /** Runs one invocation; with the dashboard on, records what it came to. */
+  const observed = async <T>(ctx: InvocationContext, trigger: InvocationRecord['trigger'], source: string, run: () => Promise<T>, result: (value: T) => Pick<InvocationRecord, 'outcome' | 'status' | 'error'>, messageId?: string): Promise<T> => {
+    if (!feed) return run();
+    const started = Date.now();
+    const value = await run();
+    const trace = ctx.trace;
+    feed.add({
+      invocationId: ctx.invocationId,
+      functionName: ctx.functionName,
+      trigger,
+      source,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      attempt: ctx.attempt,
+      coldStart: ctx.coldStart,
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      parentSpanId: trace.parentSpanId ?? null,
+      ...(messageId !== undefined ? { messageId } : {}),
+      ...result(value),
+    });
+    return value;
+  };
+  const fromOutcome = (outcome: Outcome): Pick<InvocationRecord, 'outcome' | 'error'> =>
+    outcome.ok ? { outcome: 'ok' } : { outcome: 'error', error: { ...summariseError(outcome.error), message: publicErrorMessage(outcome.error, production) } };
+
+  const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) => {
+    const ctx = context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] });
+    return observed(ctx, def.kind, def.source.name, () => invokeQueueMessage(def, message, ctx), fromOutcome, message.id);
+  };
   for (const q of app.queues) {
     const def = consumers.find((f) => f.kind === 'queue' && f.source === q);
     engine.createChannel({ key: q.name, queue: q.name, functionName: def?.name, policy: q, concurrency: q.batchSize }, def ? queueConsumer(def) : undefined);
@@ -158,7 +212,8 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       { key: `event/${def.name}`, queue: `event/${def.name}`, functionName: def.name, policy: { maxAttempts: def.maxAttempts, backoff: { initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2 }, deadLetter: true, fifo: false } },
       async (message) => {
         const event = message.body as CloudEvent;
-        return invokeEvent(def, event, context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] }));
+        const ctx = context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] });
+        return observed(ctx, 'event', String(event.type), () => invokeEvent(def, event, ctx), fromOutcome, message.id);
       },
     );
   }
@@ -183,11 +238,9 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
 
   const runSchedule = (def: ScheduleFunctionDefinition, scheduledTime: Date): Promise<Outcome> => {
     const actualTime = new Date();
-    return invokeSchedule(
-      def,
-      { scheduledTime, actualTime, isPastDue: actualTime.getTime() - scheduledTime.getTime() > PAST_DUE_AFTER_MS },
-      context(def, { trigger: 'schedule' } as LocalNative, {}),
-    );
+    const ctx = context(def, { trigger: 'schedule' } as LocalNative, {});
+    const tick = { scheduledTime, actualTime, isPastDue: actualTime.getTime() - scheduledTime.getTime() > PAST_DUE_AFTER_MS };
+    return observed(ctx, 'schedule', def.cron ?? `every ${def.everyMs} ms`, () => invokeSchedule(def, tick, ctx), fromOutcome);
   };
   const scheduler = new Scheduler(schedules, (def, at) => void runSchedule(def, at));
 
@@ -201,7 +254,10 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       if (!params) continue;
       if (isMethodAllowed(def, request.method)) {
         const ctx = context(def, { trigger: 'http', request } as LocalNative, { params, traceparent: request.headers.get('traceparent') });
-        const response = await invokeHttp(def, request, ctx, { production });
+        const response = await observed(ctx, 'http', `${request.method} ${pathname}`, () => invokeHttp(def, request, ctx, { production }), (r) => ({
+          outcome: r.status >= 500 ? 'error' : 'ok',
+          status: r.status,
+        }));
         if (ctx.pending.length > 0) void Promise.all(ctx.pending);
         return response;
       }
@@ -209,6 +265,19 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       if (!hasTrailingSlash) matched.push(def);
     }
     return matched.length > 0 ? methodNotAllowed(matched, request.method, pathname) : routeNotFound(request.method, pathname);
+  };
+
+  /** The engine channels behind a queue name: the queue's own, a topic's subscriptions (one, with `functionName`), or `event/<function>`. */
+  const channelsOf = (queue: string, functionName: string | undefined): { key: string; functionName: string | null }[] => {
+    if (app.getTopic(queue)) {
+      const subs = consumers.filter((f) => f.kind === 'topic' && f.source.name === queue && (!functionName || f.name === functionName));
+      return subs.map((s) => ({ key: `${queue}/${s.name}`, functionName: s.name }));
+    }
+    if (queue.startsWith('event/') && engine.hasChannel(queue)) return [{ key: queue, functionName: queue.slice('event/'.length) }];
+    if (!app.getQueue(queue)) {
+      throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${app.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
+    }
+    return [{ key: queue, functionName: consumers.find((f) => f.kind === 'queue' && f.source.name === queue)?.name ?? null }];
   };
 
   const runtime: LocalRuntime = {
@@ -235,16 +304,22 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       return runSchedule(def, scheduledTime);
     },
     deadLetters(queue, functionName) {
-      if (app.getTopic(queue)) {
-        const subs = consumers.filter((f) => f.kind === 'topic' && f.source.name === queue && (!functionName || f.name === functionName));
-        return subs.flatMap((s) => engine.deadLetters(`${queue}/${s.name}`));
-      }
-      if (queue.startsWith('event/') && engine.hasChannel(queue)) return engine.deadLetters(queue);
-      if (!app.getQueue(queue)) {
-        throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${app.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
-      }
-      return engine.deadLetters(queue);
+      return channelsOf(queue, functionName).flatMap((c) => engine.deadLetters(c.key));
     },
+    messages(queue, functionName, limit) {
+      return channelsOf(queue, functionName).flatMap((c) => engine.messages(c.key, limit).map((m) => ({ ...m, functionName: c.functionName })));
+    },
+    redrive(queue, functionName, ids) {
+      return { redriven: channelsOf(queue, functionName).flatMap((c) => engine.redrive(c.key, ids).map((m) => m.id)) };
+    },
+    purge(queue, functionName) {
+      const counts = channelsOf(queue, functionName).map((c) => engine.purge(c.key));
+      return { purged: counts.reduce((n, c) => n + c.purged, 0), inFlight: counts.reduce((n, c) => n + c.inFlight, 0) };
+    },
+    purgeDeadLetters(queue, functionName) {
+      return { purged: channelsOf(queue, functionName).reduce((n, c) => n + engine.purgeDeadLetters(c.key).purged, 0) };
+    },
+    feed,
     stats: () => engine.stats(),
     whenIdle: (timeoutMs) => engine.whenIdle(timeoutMs),
     startSchedules: () => scheduler.start(),
@@ -256,6 +331,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     },
   };
   const mounts: Mount[] = [...(options.mounts ?? [])];
+  if (feed) mounts.push(createDashboard(runtime, feed));
   if (options.devApi !== false) mounts.push(createDevApi(runtime, transport, { production }));
   return runtime;
 }
