@@ -222,8 +222,6 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   if (!values['no-schedules']) runtime.startSchedules();
   const url = beyondLoopback ? `http://${host.includes(':') ? `[${host}]` : host}:${server.port}` : server.url;
   io.output.line(describeApp(app, url, runtime.upcoming(), local.DEV_API_ROUTES));
-  // The fragment never leaves the browser: the page reads the token from it and sends it as a header.
-  io.output.line(production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`);
   if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
   if (beyondLoopback) {
     io.output.line(
@@ -237,6 +235,8 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
         `\n    faasport deploy <app.ts> --target aws --endpoint-url ${url} --prefix <name>`,
     );
   }
+  // Last, so it is what a reader sees. The fragment never leaves the browser: the page reads the token from it and sends it as a header.
+  io.output.line(production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
