@@ -254,6 +254,12 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     await until('the shipped notifications', () => (/"shipped"[\s\S]*"o1"/.test(dev.out.stdout) && dev.out.stdout.includes('direct') ? true : undefined));
     expect(dev.out.stdout).toMatch(/nightly/);
     expect(dev.out.stdout).toMatch(/uploaded/);
+    // The dashboard's static files ship in the package and are served from it
+    expect(dev.out.stdout).toContain(`dashboard: ${url}/_faasport/`);
+    const page = await fetch(`${url}/_faasport/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/_faasport/ui/app.js');
+    for (const file of ['app.js', 'api.js', 'dom.js', 'trace.js', 'style.css']) expect((await fetch(`${url}/_faasport/ui/${file}`)).status, file).toBe(200);
     const port = new URL(url).port;
     const second = await faasport(['dev', 'app.ts', '--port', port]);
     expect(second.code).toBe(1);

@@ -27,10 +27,14 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const dashboardUrl = (dev: DevChild): string => {
-  const m = /dashboard: (http:\/\/\S+)/.exec(dev.output());
-  if (!m) throw new Error(`faasport dev printed no dashboard URL:\n${dev.output()}`);
-  return m[1]!;
+/** The dashboard address, the banner's last line (it may arrive after "listening on"). */
+const dashboardUrl = async (dev: DevChild): Promise<string> => {
+  for (let i = 0; i < 200; i++) {
+    const m = /dashboard: (http:\/\/\S+)/.exec(dev.output());
+    if (m) return m[1]!;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`faasport dev printed no dashboard URL in 5 s:\n${dev.output()}`);
 };
 
 describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => {
@@ -61,7 +65,7 @@ describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => 
     [dev, browser] = await Promise.all([start(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(dashboardUrl(dev));
+    await page.goto(await dashboardUrl(dev));
     await page.locator('#connection', { hasText: 'live' }).waitFor(WAIT);
   }, 60_000);
 
@@ -98,7 +102,7 @@ describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => 
     // A restart with the same --persist folder: the dead letter is still there
     await dev.stop();
     dev = await start();
-    await page.goto(dashboardUrl(dev));
+    await page.goto(await dashboardUrl(dev));
     await page.locator('#connection', { hasText: 'live' }).waitFor(WAIT);
     await page.getByRole('tab', { name: 'Queues' }).click();
     await deadLetter.waitFor(WAIT);
@@ -164,8 +168,14 @@ describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => 
   it('is readable on a narrow window, reachable by keyboard, and every control has a label', async () => {
     await page.setViewportSize({ width: 420, height: 800 });
     await page.getByRole('tab', { name: 'Queues' }).click();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    const { overflow, widest } = await page.evaluate(() => ({
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      widest: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > window.innerWidth)
+        .slice(0, 5)
+        .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}px`),
+    }));
+    expect(overflow, `wider than the window: ${widest.join(', ')}`).toBeLessThanOrEqual(0);
     await shot('5-narrow');
     await page.setViewportSize({ width: 1280, height: 800 });
 

@@ -30,6 +30,8 @@ const MAX_STREAMS = 16;
 /** How often an open stream checks the queue counts (sent only when they changed). */
 const QUEUE_POLL_MS = 500;
 const KEEPALIVE_MS = 15_000;
+/** Events a stream may hold for a client that does not read them before it is ended. */
+const MAX_BACKLOG = 1_000;
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -117,7 +119,17 @@ function eventStream(runtime: LocalRuntime, feed: InvocationFeed, closed: () => 
   let stop: (() => void) | undefined;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (event: string, data: unknown): void => controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      const write = (text: string): void => {
+        // A tab that stopped reading (its connection stalled) is ended, not buffered for: it reconnects and starts afresh.
+        if ((controller.desiredSize ?? 0) < -MAX_BACKLOG) {
+          stop?.();
+          stop = undefined;
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(text));
+      };
+      const send = (event: string, data: unknown): void => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       controller.enqueue(encoder.encode('retry: 1000\n\n'));
       const unsubscribe = feed.subscribe((record: InvocationRecord) => send('invocation', record));
       let last = '';
@@ -125,11 +137,11 @@ function eventStream(runtime: LocalRuntime, feed: InvocationFeed, closed: () => 
         const stats = JSON.stringify(runtime.stats());
         if (stats === last) return;
         last = stats;
-        controller.enqueue(encoder.encode(`event: queues\ndata: ${stats}\n\n`));
+        write(`event: queues\ndata: ${stats}\n\n`);
       };
       queues();
       const poll = setInterval(queues, QUEUE_POLL_MS);
-      const keepalive = setInterval(() => controller.enqueue(encoder.encode(': keepalive\n\n')), KEEPALIVE_MS);
+      const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
       poll.unref();
       keepalive.unref();
       stop = () => {

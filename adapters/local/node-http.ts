@@ -130,7 +130,10 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
       const cancel = (): void => void reader.cancel().catch(() => {});
       res.once('close', cancel);
       try {
-        for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          // A reader slower than the stream is not buffered without bound here: the body waits.
+          if (!res.write(read.value)) await drained(res);
+        }
       } finally {
         res.off('close', cancel);
       }
@@ -155,6 +158,19 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
           }),
       });
     });
+  });
+}
+
+/** Resolves when `res` can take more, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
   });
 }
 

@@ -204,6 +204,38 @@ describe('the invocation feed (dashboard on)', () => {
     expect(feed.logs('3')).toEqual({ lines: [expect.objectContaining({ msg: 'a' })], dropped: 1 });
   });
 
+  it('streams server-sent events (queue counts, then each invocation as it ends), and unsubscribes when the reader goes away', async () => {
+    // Prepare
+    const rt = start(shopApp(new Set()), { dashboard: true });
+    const res = await rt.fetch(new Request('http://x/_faasport/stream'));
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const until = async (pattern: RegExp): Promise<void> => {
+      for (let i = 0; i < 50 && !pattern.test(text); i++) text += (await reader.read()).value ?? '';
+    };
+    // Act
+    await until(/event: queues\ndata: \[/);
+    await call(rt, 'POST', '/_faasport/queues/orders/messages', { id: 's1' });
+    await until(/^(?=[\s\S]*"invocationId":"[^"]+","functionName":"fulfil")(?=[\s\S]*"invocationId":"[^"]+","functionName":"notify")/);
+    // Assess
+    const events = text.split('\n\n').filter((b) => b.startsWith('event: invocation')).map((b) => JSON.parse(b.split('\ndata: ')[1]!) as InvocationRecord);
+    expect(events.map((e) => e.functionName).sort()).toEqual(['fulfil', 'notify']);
+    expect(rt.feed!.listeners).toBe(1);
+    await reader.cancel();
+    expect(rt.feed!.listeners).toBe(0);
+  });
+
+  it('ends the stream of a reader that stopped reading once 1000 events wait, instead of holding them all', async () => {
+    const rt = start(shopApp(new Set()), { dashboard: true });
+    const res = await rt.fetch(new Request('http://x/_faasport/stream'));
+    const record: InvocationRecord = { invocationId: 'i', functionName: 'f', trigger: 'http', source: 'GET /', startedAt: '', durationMs: 0, outcome: 'ok', attempt: 1, coldStart: false, traceId: 't', spanId: 's', parentSpanId: null };
+    for (let i = 0; i < 1_100; i++) rt.feed!.add({ ...record, invocationId: `i${i}` });
+    expect(rt.feed!.listeners).toBe(0);
+    const text = await res.text();
+    expect(text.match(/event: invocation/g)!.length).toBeLessThan(1_100);
+  });
+
   it('is off unless asked for: no feed, and the dashboard routes are not served', async () => {
     const rt = start(shopApp(new Set()));
     expect(rt.feed).toBeUndefined();

@@ -47,6 +47,12 @@ function head(base: string, path: string, headers: Record<string, string> = {}):
   });
 }
 
+/** The child's output once it holds `text` (the banner's last line may arrive after the token), or as it is after 5 s. */
+async function printed(dev: DevChild, text: string): Promise<string> {
+  for (let i = 0; i < 200 && !dev.output().includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+  return dev.output();
+}
+
 const scheduledEvent = (): unknown => loadFixture('eventbridge/scheduled-event.json');
 const cloudEvent = JSON.stringify({ specversion: '1.0', id: 'e1', source: 'test', type: 'test.ping', data: {} });
 
@@ -284,7 +290,7 @@ describe('faasport dev --host beyond loopback: a warning, and a token on every d
   });
 
   it('the dashboard: the printed URL carries the token in its fragment; the page and its files load without it (they hold no data), its data and event stream do not', async () => {
-    expect(dev.output()).toContain(`dashboard: ${dev.url}/_faasport/#token=${dev.token}`);
+    expect(await printed(dev, 'dashboard: ')).toContain(`dashboard: ${dev.url}/_faasport/#token=${dev.token}`);
     expect((await send(dev.url, 'GET', '/_faasport/')).status).toBe(200);
     expect((await send(dev.url, 'GET', '/_faasport/ui/api.js')).status).toBe(200);
     for (const path of ['/_faasport/stream', '/_faasport/invocations', '/_faasport/schedules', '/_faasport/queues/inbox/messages']) {
@@ -308,7 +314,7 @@ describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invo
   };
 
   it('the dashboard (log lines, error messages) is off', async () => {
-    expect(dev.output()).toContain('dashboard: off (NODE_ENV=production)');
+    expect(await printed(dev, 'dashboard: ')).toContain('dashboard: off (NODE_ENV=production)');
     expect((await send(dev.url, 'GET', '/_faasport/')).status).toBe(404);
     expect((await send(dev.url, 'GET', '/_faasport/stream')).status).toBe(404);
   });
