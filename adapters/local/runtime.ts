@@ -74,6 +74,16 @@ export interface LocalRuntimeOptions {
   dashboard?: boolean;
 }
 
+/** Runs an invocation (`run`) and, when the dashboard is on, records it; `source` and `result` describe it for the record. */
+type Observe = <T>(
+  ctx: InvocationContext,
+  trigger: InvocationRecord['trigger'],
+  source: () => string,
+  run: () => Promise<T>,
+  result: (value: T) => Pick<InvocationRecord, 'outcome' | 'status' | 'error'>,
+  messageId?: string,
+) => Promise<T>;
+
 /** What the local adapter's native escape hatch holds. */
 export interface LocalNative {
   readonly trigger: 'http' | 'queue' | 'topic' | 'schedule' | 'event';
@@ -169,35 +179,36 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
 
   // Channels: a queue's consumer, one per topic subscriber, one per event function.
   const consumers = app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'queue' || f.kind === 'topic');
-  /** Runs one invocation; with the dashboard on, records what it came to. */
-  const observed = async <T>(ctx: InvocationContext, trigger: InvocationRecord['trigger'], source: string, run: () => Promise<T>, result: (value: T) => Pick<InvocationRecord, 'outcome' | 'status' | 'error'>, messageId?: string): Promise<T> => {
-    if (!feed) return run();
-    const started = Date.now();
-    const value = await run();
-    const trace = ctx.trace;
-    feed.add({
-      invocationId: ctx.invocationId,
-      functionName: ctx.functionName,
-      trigger,
-      source,
-      startedAt: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
-      attempt: ctx.attempt,
-      coldStart: ctx.coldStart,
-      traceId: trace.traceId,
-      spanId: trace.spanId,
-      parentSpanId: trace.parentSpanId ?? null,
-      ...(messageId !== undefined ? { messageId } : {}),
-      ...result(value),
-    });
-    return value;
-  };
+  /** Runs one invocation; with the dashboard on, records what it came to (off, it is `run()` and nothing more: the container target serves through here). */
+  const observed: Observe = !feed
+    ? (_ctx, _trigger, _source, run) => run()
+    : async (ctx, trigger, source, run, result, messageId) => {
+        const started = Date.now();
+        const value = await run();
+        const trace = ctx.trace;
+        feed.add({
+          invocationId: ctx.invocationId,
+          functionName: ctx.functionName,
+          trigger,
+          source: source(),
+          startedAt: new Date(started).toISOString(),
+          durationMs: Date.now() - started,
+          attempt: ctx.attempt,
+          coldStart: ctx.coldStart,
+          traceId: trace.traceId,
+          spanId: trace.spanId,
+          parentSpanId: trace.parentSpanId ?? null,
+          ...(messageId !== undefined ? { messageId } : {}),
+          ...result(value),
+        });
+        return value;
+      };
   const fromOutcome = (outcome: Outcome): Pick<InvocationRecord, 'outcome' | 'error'> =>
     outcome.ok ? { outcome: 'ok' } : { outcome: 'error', error: { ...summariseError(outcome.error), message: publicErrorMessage(outcome.error, production) } };
 
   const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) => {
     const ctx = context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] });
-    return observed(ctx, def.kind, def.source.name, () => invokeQueueMessage(def, message, ctx), fromOutcome, message.id);
+    return observed(ctx, def.kind, () => def.source.name, () => invokeQueueMessage(def, message, ctx), fromOutcome, message.id);
   };
   for (const q of app.queues) {
     const def = consumers.find((f) => f.kind === 'queue' && f.source === q);
@@ -213,7 +224,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       async (message) => {
         const event = message.body as CloudEvent;
         const ctx = context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] });
-        return observed(ctx, 'event', String(event.type), () => invokeEvent(def, event, ctx), fromOutcome, message.id);
+        return observed(ctx, 'event', () => String(event.type), () => invokeEvent(def, event, ctx), fromOutcome, message.id);
       },
     );
   }
@@ -240,7 +251,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     const actualTime = new Date();
     const ctx = context(def, { trigger: 'schedule' } as LocalNative, {});
     const tick = { scheduledTime, actualTime, isPastDue: actualTime.getTime() - scheduledTime.getTime() > PAST_DUE_AFTER_MS };
-    return observed(ctx, 'schedule', def.cron ?? `every ${def.everyMs} ms`, () => invokeSchedule(def, tick, ctx), fromOutcome);
+    return observed(ctx, 'schedule', () => def.cron ?? `every ${def.everyMs} ms`, () => invokeSchedule(def, tick, ctx), fromOutcome);
   };
   const scheduler = new Scheduler(schedules, (def, at) => void runSchedule(def, at));
 
@@ -254,7 +265,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       if (!params) continue;
       if (isMethodAllowed(def, request.method)) {
         const ctx = context(def, { trigger: 'http', request } as LocalNative, { params, traceparent: request.headers.get('traceparent') });
-        const response = await observed(ctx, 'http', `${request.method} ${pathname}`, () => invokeHttp(def, request, ctx, { production }), (r) => ({
+        const response = await observed(ctx, 'http', () => `${request.method} ${pathname}`, () => invokeHttp(def, request, ctx, { production }), (r) => ({
           outcome: r.status >= 500 ? 'error' : 'ok',
           status: r.status,
         }));
