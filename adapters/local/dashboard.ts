@@ -7,14 +7,6 @@ import type { LocalRuntime, Mount } from './runtime.js';
 export const DASHBOARD_PATH = '/_faasport/';
 const ASSETS = '/_faasport/ui/';
 
-/** The dashboard's own routes, as `faasport dev` lists them beside the dev API. */
-export const DASHBOARD_ROUTES: readonly string[] = [
-  'GET  /_faasport/                               (the dashboard; open it in a browser)',
-  'GET  /_faasport/invocations[?traceId=<id>]     (recent invocations, oldest first)',
-  'GET  /_faasport/invocations/<id>/logs',
-  'GET  /_faasport/stream                         (server-sent events: invocation, queues)',
-];
-
 /**
  * True for the dashboard's static files (the page, its scripts and styles): they hold no data
  * and no secret, so a dev server that requires its token still serves them without one, and the
