@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const entries: Record<string, string> = {
@@ -36,4 +36,9 @@ export default defineConfig({
   clean: true,
   splitting: true,
   external,
+  // The dev dashboard's static files (plain ES modules and CSS, no build step) ship as they are,
+  // beside the chunks: adapters/local/dashboard.ts finds them at ./dashboard/ in both layouts.
+  onSuccess: async () => {
+    cpSync('adapters/local/dashboard', 'dist/dashboard', { recursive: true });
+  },
 });

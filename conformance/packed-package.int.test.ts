@@ -266,6 +266,12 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     expect(edited.stack[1]).toContain(`${join(project, 'app.ts')}:${source.split('\n').length + 2}:`);
     expect(dev.out.stdout).toMatch(/faasport dev: reloaded app \(\d+ functions\) in \d+ ms; added edited/);
     expect(((await (await fetch(`${url}/_faasport/queues/orders/dead-letter`)).json()) as unknown[]).length).toBe(1);
+    // The dashboard's static files ship in the package and are served from it
+    expect(dev.out.stdout).toContain(`dashboard: ${url}/_faasport/`);
+    const page = await fetch(`${url}/_faasport/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/_faasport/ui/app.js');
+    for (const file of ['app.js', 'api.js', 'dom.js', 'trace.js', 'style.css']) expect((await fetch(`${url}/_faasport/ui/${file}`)).status, file).toBe(200);
     const port = new URL(url).port;
     const second = await faasport(['dev', 'app.ts', '--port', port]);
     expect(second.code).toBe(1);

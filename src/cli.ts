@@ -196,6 +196,8 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
     maxBodyBytes,
     mounts,
     production,
+    // The dashboard shows log lines and error messages, which production answers hide.
+    dashboard: !production,
     ...(logSink ? { logSink } : {}),
     ...(persist !== undefined ? { persist } : {}),
     ...(persistMaxMb !== undefined ? { persistMaxBytes: persistMaxMb * 1024 * 1024 } : {}),
@@ -204,7 +206,13 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const guard = local.createDevGuard({
     host,
     port: () => listeningPort,
-    ...(token ? { token, requireToken: (_request: Request, pathname: string) => beyondLoopback || (lambdaApi?.isControlPath(pathname) ?? false) } : {}),
+    ...(token
+      ? {
+          token,
+          requireToken: (request: Request, pathname: string) =>
+            (beyondLoopback && !local.isDashboardAsset(request.method, pathname)) || (lambdaApi?.isControlPath(pathname) ?? false),
+        }
+      : {}),
   });
   const server = await local
     .serve(local.guardRoutes(guard, (request) => runtime.fetch(request)), {
@@ -247,6 +255,8 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
         })
       : undefined;
   if (reloader) io.output.line(`watching ${first!.files.length} file(s) of the app; an edit reloads it (queues, dead letters and schedules stay; --no-watch to turn off)`);
+  // Last, so it is what a reader sees. The fragment never leaves the browser: the page reads the token from it and sends it as a header.
+  io.output.line(production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

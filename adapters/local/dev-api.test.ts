@@ -28,7 +28,7 @@ describe('the dev API routes faasport dev lists', () => {
       }),
     );
     // Assess
-    expect(answers).toHaveLength(7);
+    expect(answers).toHaveLength(12);
     for (const a of answers) {
       expect(a.body, a.line).not.toMatch(/no dev API route/);
       expect(a.status, `${a.line}: ${a.body}`).toBeLessThan(300);

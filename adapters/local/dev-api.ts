@@ -9,8 +9,13 @@ export const DEV_API_ROUTES: readonly string[] = [
   'GET  /_faasport/functions',
   'GET  /_faasport/queues',
   'GET  /_faasport/queues/<queue>/dead-letter[?function=<subscriber>]',
+  'POST /_faasport/queues/<queue>/dead-letter/redrive[?function=<subscriber>]  (optional JSON { "ids": […] })',
+  'DELETE /_faasport/queues/<queue>/dead-letter[?function=<subscriber>]',
+  'GET  /_faasport/queues/<queue>/messages[?function=<subscriber>]',
   'POST /_faasport/queues/<queue>/messages        (JSON body: the message; ?groupId=, ?delaySeconds=)',
+  'DELETE /_faasport/queues/<queue>/messages[?function=<subscriber>]  (purge)',
   'POST /_faasport/topics/<topic>/messages        (JSON body: the message)',
+  'GET  /_faasport/schedules',
   'POST /_faasport/schedules/<schedule>/run       (optional JSON { "scheduledTime": "…" })',
   'POST /_faasport/events                         (a structured-mode CloudEvent)',
 ];
@@ -20,8 +25,14 @@ export const DEV_API_ROUTES: readonly string[] = [
  * - `GET  /_faasport/functions`
  * - `GET  /_faasport/queues` (depth, delayed, in-flight, dead-lettered per queue / subscription)
  * - `GET  /_faasport/queues/:name/dead-letter[?function=subscriber]`
+ * - `POST /_faasport/queues/:name/dead-letter/redrive[?function=subscriber]` (optional JSON
+ *   `{ "ids": [...] }`: only those messages): dead letters back on their queue, attempts from zero
+ * - `DELETE /_faasport/queues/:name/dead-letter[?function=subscriber]` (drops the dead letters)
+ * - `GET  /_faasport/queues/:name/messages[?function=subscriber]` (waiting and in-flight messages, with attempts and last error)
  * - `POST /_faasport/queues/:name/messages` (JSON body = the message body)
+ * - `DELETE /_faasport/queues/:name/messages[?function=subscriber]` (purge: drops the waiting messages)
  * - `POST /_faasport/topics/:name/messages`
+ * - `GET  /_faasport/schedules` (each schedule's next run)
  * - `POST /_faasport/schedules/:name/run` (optional JSON `{ "scheduledTime": "…" }`)
  * - `POST /_faasport/events` (a structured-mode CloudEvent)
  *
@@ -43,8 +54,30 @@ export function createDevApi(runtime: LocalRuntime, transport: Transport, option
       if (method === 'GET' && parts.length === 1 && parts[0] === 'queues') {
         return Response.json(runtime.stats());
       }
+      const subscriber = url.searchParams.get('function') ?? undefined;
       if (method === 'GET' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'dead-letter') {
-        return Response.json(runtime.deadLetters(parts[1]!, url.searchParams.get('function') ?? undefined));
+        return Response.json(runtime.deadLetters(parts[1]!, subscriber));
+      }
+      if (method === 'DELETE' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'dead-letter') {
+        return Response.json(runtime.purgeDeadLetters(parts[1]!, subscriber));
+      }
+      if (method === 'POST' && parts.length === 4 && parts[0] === 'queues' && parts[2] === 'dead-letter' && parts[3] === 'redrive') {
+        const text = await request.text();
+        const ids = text.trim() ? (parseJson(text, `POST ${url.pathname}`) as { ids?: unknown }).ids : undefined;
+        if (ids !== undefined && !(Array.isArray(ids) && ids.every((id) => typeof id === 'string'))) {
+          throw badRequest(`POST ${url.pathname}: "ids" must be an array of message ids (strings); omit it to redrive every dead letter`);
+        }
+        return Response.json(runtime.redrive(parts[1]!, subscriber, ids as string[] | undefined));
+      }
+      if (method === 'GET' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'messages') {
+        return Response.json(runtime.messages(parts[1]!, subscriber));
+      }
+      if (method === 'DELETE' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'messages') {
+        return Response.json(runtime.purge(parts[1]!, subscriber));
+      }
+      if (method === 'GET' && parts.length === 1 && parts[0] === 'schedules') {
+        const next = new Map(runtime.upcoming().map((u) => [u.name, u.next?.toISOString() ?? null]));
+        return Response.json(app.functions.filter((f) => f.kind === 'schedule').map((f) => ({ ...describeFunction(f), next: next.get(f.name) ?? null })));
       }
       if (method === 'POST' && parts.length === 3 && parts[0] === 'queues' && parts[2] === 'messages') {
         const queue = app.getQueue(parts[1]!);
@@ -102,9 +135,9 @@ function describeFunction(f: LocalRuntime['app']['functions'][number]): Record<s
     case 'http':
       return { name: f.name, kind: f.kind, methods: f.methods, route: f.route.route, public: f.public };
     case 'queue':
-      return { name: f.name, kind: f.kind, queue: f.source.name, maxAttempts: f.source.maxAttempts };
+      return { name: f.name, kind: f.kind, queue: f.source.name, maxAttempts: f.source.maxAttempts, deadLetter: f.source.deadLetter };
     case 'topic':
-      return { name: f.name, kind: f.kind, topic: f.source.name };
+      return { name: f.name, kind: f.kind, topic: f.source.name, maxAttempts: f.source.maxAttempts, deadLetter: f.source.deadLetter };
     case 'schedule':
       return { name: f.name, kind: f.kind, ...(f.cron ? { cron: f.cron } : { everyMs: f.everyMs }) };
     case 'event':

@@ -381,6 +381,11 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
   const remove = db.prepare('DELETE FROM messages WHERE id = ?');
   const removeRow = db.prepare('DELETE FROM messages WHERE rowid = ?');
   const keepDeadLetter = db.prepare('INSERT INTO dead_letters (channel, message_id, envelope) VALUES (?, ?, ?)');
+  const dropDeadLetter = db.prepare('DELETE FROM dead_letters WHERE channel = ? AND message_id = ?');
+  const dropDeadLetters = db.prepare('DELETE FROM dead_letters WHERE channel = ?');
+  const insertMessage = (channel: string, m: StoredMessage): void => {
+    insert.run(m.id, channel, m.seq, m.payload, JSON.stringify(m.attributes), m.groupId ?? null, m.enqueuedAt.getTime(), m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null);
+  };
   const guard = <T>(operation: string, fn: () => T): T => {
     try {
       return fn();
@@ -422,9 +427,7 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
     insert(entries) {
       guard(entries.length === 1 ? 'send' : `send of ${entries.length} messages`, () =>
         immediate(db, () => {
-          for (const [channel, m] of entries) {
-            insert.run(m.id, channel, m.seq, m.payload, JSON.stringify(m.attributes), m.groupId ?? null, m.enqueuedAt.getTime(), m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null);
-          }
+          for (const [channel, m] of entries) insertMessage(channel, m);
         }),
       );
     },
@@ -441,6 +444,22 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
           keepDeadLetter.run(channel, m.id, JSON.stringify(envelope));
         }),
       );
+    },
+    redrive(channel, messages) {
+      guard('redriving dead letters', () =>
+        immediate(db, () => {
+          for (const m of messages) {
+            dropDeadLetter.run(channel, m.id);
+            insertMessage(channel, m);
+          }
+        }),
+      );
+    },
+    purge(_channel, messages) {
+      guard('purging a queue', () => immediate(db, () => messages.forEach((m) => remove.run(m.id))));
+    },
+    purgeDeadLetters(channel) {
+      guard('purging dead letters', () => dropDeadLetters.run(channel));
     },
     deadLetterUndecodable(channel, row, envelope) {
       guard('dead-lettering an undecodable message', () =>

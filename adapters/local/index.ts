@@ -13,3 +13,7 @@ export { SERVE_DEFAULTS } from './node-http.js';
 export { createDevGuard, createDevToken, guardRoutes, isLoopbackHost, allowedHosts, DEV_ROUTE_PREFIXES } from './dev-guard.js';
 export type { DevGuard, DevGuardOptions } from './dev-guard.js';
 export { DEV_API_ROUTES } from './dev-api.js';
+export { DASHBOARD_PATH, isDashboardAsset } from './dashboard.js';
+export { InvocationFeed } from './invocation-feed.js';
+export type { InvocationRecord, InvocationFeedOptions } from './invocation-feed.js';
+export type { QueuedMessageView } from './queue-engine.js';

@@ -125,7 +125,18 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
     const cookies = response.headers.getSetCookie();
     if (cookies.length > 0) res.setHeader('set-cookie', cookies);
     if (response.body) {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      // A client that goes away cancels the body: a stream (server-sent events) learns it and stops.
+      const reader = response.body.getReader();
+      const cancel = (): void => void reader.cancel().catch(() => {});
+      res.once('close', cancel);
+      try {
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          // A reader slower than the stream is not buffered without bound here: the body waits.
+          if (!res.write(read.value)) await drained(res);
+        }
+      } finally {
+        res.off('close', cancel);
+      }
     }
     res.end();
   }
@@ -147,6 +158,19 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
           }),
       });
     });
+  });
+}
+
+/** Resolves when `res` can take more, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
   });
 }
 

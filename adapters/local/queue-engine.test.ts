@@ -249,6 +249,9 @@ describe('a store write that fails on the delivery path (full disk)', () => {
       },
       deadLetter: () => {},
       deadLetterUndecodable: () => {},
+      redrive: () => {},
+      purge: () => {},
+      purgeDeadLetters: () => {},
     };
     const logs: LogRecord[] = [];
     const attempts: number[] = [];

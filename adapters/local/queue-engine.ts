@@ -6,6 +6,7 @@ import {
   toDeadLetterEnvelope,
   type BackoffPolicy,
   type DeadLetterEnvelope,
+  type ErrorSummary,
   type Logger,
   type OutgoingMessage,
   type Outcome,
@@ -27,6 +28,23 @@ export interface StoredMessage {
   firstAttemptAt: Date | undefined;
   /** The current delivery's receipt while a consumer holds the message's lease. */
   receipt: number | undefined;
+  /** Why its last delivery failed (kept in memory only: a restart shows it from the next failure on). */
+  lastError?: ErrorSummary;
+}
+
+/** A waiting or in-flight message as the dev API lists it. */
+export interface QueuedMessageView {
+  readonly id: string;
+  readonly body: unknown;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly groupId?: string;
+  readonly enqueuedAt: string;
+  /** Deliveries so far. */
+  readonly attempt: number;
+  readonly state: 'ready' | 'delayed' | 'in-flight';
+  /** When it is (or was) due: after a delay, a retry backoff, or the end of its lease. */
+  readonly visibleAt: string;
+  readonly lastError: ErrorSummary | null;
 }
 
 /**
@@ -47,6 +65,12 @@ export interface QueueStore {
   deadLetter(channel: string, message: StoredMessage, envelope: DeadLetterEnvelope): void;
   /** Moves a stored message row that could not be decoded to the dead letters, in one transaction. */
   deadLetterUndecodable(channel: string, row: UndecodableRow, envelope: DeadLetterEnvelope): void;
+  /** Removes the dead letters of these messages and stores the messages again (attempt 0), in one transaction. */
+  redrive(channel: string, messages: readonly StoredMessage[]): void;
+  /** Removes these waiting messages (a purge), in one transaction. */
+  purge(channel: string, messages: readonly StoredMessage[]): void;
+  /** Removes every dead letter of the channel. */
+  purgeDeadLetters(channel: string): void;
 }
 
 /** A stored row the store could not decode (damaged outside faasport): it is dead-lettered, not delivered. */
@@ -269,6 +293,79 @@ export class QueueEngine {
     return [...this.#require(key).deadLetters];
   }
 
+  /** The first `limit` waiting and in-flight messages of a channel, oldest first. */
+  messages(key: string, limit = 100): QueuedMessageView[] {
+    const now = Date.now();
+    return this.#require(key)
+      .messages.slice(0, limit)
+      .map((m) => ({
+        id: m.id,
+        body: parseOrText(m.payload),
+        attributes: m.attributes,
+        ...(m.groupId !== undefined ? { groupId: m.groupId } : {}),
+        enqueuedAt: m.enqueuedAt.toISOString(),
+        attempt: m.attempt,
+        state: m.visibleAt > now ? (m.receipt !== undefined ? 'in-flight' : 'delayed') : 'ready',
+        visibleAt: new Date(m.visibleAt).toISOString(),
+        lastError: m.lastError ?? null,
+      }));
+  }
+
+  /**
+   * Puts dead letters (all of the channel's, or those whose message id is in `ids`) back on
+   * their channel as new deliveries: same id, body, attributes (so the trace continues) and
+   * group, attempt count from zero. With a store, written in one transaction first; a store
+   * that cannot take it throws its typed error and nothing moves.
+   */
+  redrive(key: string, ids?: readonly string[]): { id: string }[] {
+    const channel = this.#require(key);
+    const wanted = ids ? new Set(ids) : undefined;
+    const picked = channel.deadLetters.filter((e) => wanted === undefined || wanted.has(e.message.id));
+    if (picked.length === 0) return [];
+    const now = Date.now();
+    const stored = picked.map(
+      (e): StoredMessage => ({
+        id: e.message.id,
+        seq: ++this.#seq,
+        payload: JSON.stringify(e.message.body) ?? 'null',
+        attributes: e.message.attributes ?? {},
+        groupId: e.message.groupId,
+        enqueuedAt: new Date(now),
+        visibleAt: now,
+        attempt: 0,
+        firstAttemptAt: undefined,
+        receipt: undefined,
+      }),
+    );
+    this.#store?.redrive(key, stored);
+    const moved = new Set(picked);
+    channel.deadLetters = channel.deadLetters.filter((e) => !moved.has(e));
+    channel.messages.push(...stored);
+    this.#schedulePump();
+    return stored.map((m) => ({ id: m.id }));
+  }
+
+  /** Drops every waiting message of a channel; messages a consumer holds now finish as they will. */
+  purge(key: string): { purged: number; inFlight: number } {
+    const channel = this.#require(key);
+    const held = (m: StoredMessage): boolean => m.receipt !== undefined;
+    const gone = channel.messages.filter((m) => !held(m));
+    if (gone.length > 0) this.#store?.purge(key, gone);
+    for (const m of gone) this.#finished.add(m);
+    channel.messages = channel.messages.filter(held);
+    this.#notifyIdle();
+    return { purged: gone.length, inFlight: channel.messages.length };
+  }
+
+  /** Drops every dead letter of a channel. */
+  purgeDeadLetters(key: string): { purged: number } {
+    const channel = this.#require(key);
+    const purged = channel.deadLetters.length;
+    if (purged > 0) this.#store?.purgeDeadLetters(key);
+    channel.deadLetters = [];
+    return { purged };
+  }
+
   stats(): ChannelStats[] {
     const now = Date.now();
     return [...this.#channels.values()].map((c) => {
@@ -460,12 +557,13 @@ export class QueueEngine {
 
   #fail(channel: Channel, stored: StoredMessage, error: unknown, now: number): void {
     stored.receipt = undefined;
+    stored.lastError = summariseError(error);
     const failure = {
       policy: channel.init.policy,
       messageId: stored.id,
       attempt: stored.attempt,
       log: this.#options.log,
-      fields: { queue: channel.init.queue, consumer: channel.init.functionName, error: summariseError(error) },
+      fields: { queue: channel.init.queue, consumer: channel.init.functionName, error: stored.lastError },
       ...(this.#options.random ? { random: this.#options.random } : {}),
     };
     // Every action is synchronous, so the message is settled when this returns.

@@ -17,7 +17,9 @@ import {
   invokeQueueMessage,
   invokeSchedule,
   parseTraceparent,
+  publicErrorMessage,
   stdoutSink,
+  summariseError,
   TRACEPARENT_ATTRIBUTE,
   PORTABLE_MAX_MESSAGE_ATTRIBUTES,
   type App,
@@ -33,10 +35,12 @@ import {
   type ScheduleFunctionDefinition,
   type Transport,
 } from '../../src/index.js';
+import { createDashboard } from './dashboard.js';
 import { createDevApi } from './dev-api.js';
 import { openDurableStore } from './durable-store.js';
 import { adapter } from './local-adapter.js';
-import { QueueEngine, type ChannelInit, type ChannelStats, type Consumer } from './queue-engine.js';
+import { InvocationFeed, type InvocationRecord } from './invocation-feed.js';
+import { QueueEngine, type ChannelInit, type ChannelStats, type Consumer, type QueuedMessageView } from './queue-engine.js';
 import { PAST_DUE_AFTER_MS, Scheduler } from './scheduler.js';
 
 /** A handler mounted beside the app's routes (dev API, Lambda Invoke API…): undefined = not mine. */
@@ -63,7 +67,22 @@ export interface LocalRuntimeOptions {
   persistMaxBytes?: number;
   /** `ctx.provider` of the invocations it runs (default "local"; the container target serves through this runtime). */
   provider?: string;
+  /**
+   * Serve the browser dashboard at `/_faasport/` and record recent invocations and their log
+   * lines for it (default false; `faasport dev` turns it on). Needs the dev API.
+   */
+  dashboard?: boolean;
 }
+
+/** Runs an invocation (`run`) and, when the dashboard is on, records it; `source` and `result` describe it for the record. */
+type Observe = <T>(
+  ctx: InvocationContext,
+  trigger: InvocationRecord['trigger'],
+  source: () => string,
+  run: () => Promise<T>,
+  result: (value: T) => Pick<InvocationRecord, 'outcome' | 'status' | 'error'>,
+  messageId?: string,
+) => Promise<T>;
 
 /** What the local adapter's native escape hatch holds. */
 export interface LocalNative {
@@ -81,6 +100,16 @@ export interface LocalRuntime {
   /** Runs a schedule now; `scheduledTime` in the past makes the tick past due. */
   runSchedule(name: string, scheduledTime?: Date): Promise<Outcome>;
   deadLetters(queue: string, functionName?: string): DeadLetterEnvelope[];
+  /** Waiting and in-flight messages (at most `limit` per channel), each with the subscriber it waits for. */
+  messages(queue: string, functionName?: string, limit?: number): (QueuedMessageView & { functionName: string | null })[];
+  /** Puts dead letters (all, or those with these message ids) back on their queue, attempts from zero. */
+  redrive(queue: string, functionName?: string, ids?: readonly string[]): { redriven: string[] };
+  /** Drops the waiting messages (not those a consumer holds now). */
+  purge(queue: string, functionName?: string): { purged: number; inFlight: number };
+  /** Drops the dead letters. */
+  purgeDeadLetters(queue: string, functionName?: string): { purged: number };
+  /** Recent invocations and their log lines, when the dashboard is on. */
+  readonly feed: InvocationFeed | undefined;
   stats(): ChannelStats[];
   whenIdle(timeoutMs?: number): Promise<void>;
   /** Starts cron timers. */
@@ -123,6 +152,13 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const logLevel = options.logLevel ?? logLevelFromEnv(process.env, 'faasport dev');
   const runtimeLog = createLogger({ sink: logSink, level: logLevel ?? 'info', base: { component: 'faasport-local' } });
   const coldStart = createColdStartFlag();
+  const feed = options.dashboard === true && options.devApi !== false ? new InvocationFeed() : undefined;
+  const invocationSink: LogSink = feed
+    ? (record) => {
+        feed.log(record);
+        logSink(record);
+      }
+    : logSink;
   const durable = options.persist !== undefined ? openDurableStore(options.persist, options.persistMaxBytes !== undefined ? { maxBytes: options.persistMaxBytes } : {}) : undefined;
   let engine: QueueEngine;
   try {
@@ -143,11 +179,38 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       ...(extra.params ? { params: extra.params } : {}),
       parentTrace: () => parseTraceparent(extra.traceparent),
       native,
-      logSink,
+      logSink: invocationSink,
       ...(logLevel ? { logLevel } : {}),
       ...(def.logRedact ? { logRedact: def.logRedact } : {}),
       ...(durable ? { idempotencyStore: durable.idempotency } : {}),
     });
+
+  /** Runs one invocation; with the dashboard on, records what it came to (off, it is `run()` and nothing more: the container target serves through here). */
+  const observed: Observe = !feed
+    ? (_ctx, _trigger, _source, run) => run()
+    : async (ctx, trigger, source, run, result, messageId) => {
+        const started = Date.now();
+        const value = await run();
+        const trace = ctx.trace;
+        feed.add({
+          invocationId: ctx.invocationId,
+          functionName: ctx.functionName,
+          trigger,
+          source: source(),
+          startedAt: new Date(started).toISOString(),
+          durationMs: Date.now() - started,
+          attempt: ctx.attempt,
+          coldStart: ctx.coldStart,
+          traceId: trace.traceId,
+          spanId: trace.spanId,
+          parentSpanId: trace.parentSpanId ?? null,
+          ...(messageId !== undefined ? { messageId } : {}),
+          ...result(value),
+        });
+        return value;
+      };
+  const fromOutcome = (outcome: Outcome): Pick<InvocationRecord, 'outcome' | 'error'> =>
+    outcome.ok ? { outcome: 'ok' } : { outcome: 'error', error: { ...summariseError(outcome.error), message: publicErrorMessage(outcome.error, production) } };
 
   /** What one version of the app defines; `reload` swaps it while the engine and its queues stay. */
   interface Generation {
@@ -174,20 +237,21 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     },
   };
 
-  const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) =>
-    invokeQueueMessage(def, message, context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] }));
+  const queueConsumer = (def: QueueFunctionDefinition) => (message: Parameters<typeof invokeQueueMessage>[1]) => {
+    const ctx = context(def, { trigger: def.kind } as LocalNative, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] });
+    return observed(ctx, def.kind, () => def.source.name, () => invokeQueueMessage(def, message, ctx), fromOutcome, message.id);
+  };
   const eventConsumer = (def: EventFunctionDefinition) => async (message: Parameters<typeof invokeQueueMessage>[1]) => {
     const event = message.body as CloudEvent;
-    return invokeEvent(def, event, context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] }));
+    const ctx = context(def, { trigger: 'event' } as LocalNative, { attempt: message.attempt, traceparent: (event as { traceparent?: string }).traceparent ?? message.attributes[TRACEPARENT_ATTRIBUTE] });
+    return observed(ctx, 'event', () => String(event.type), () => invokeEvent(def, event, ctx), fromOutcome, message.id);
   };
 
   const runSchedule = (def: ScheduleFunctionDefinition, scheduledTime: Date): Promise<Outcome> => {
     const actualTime = new Date();
-    return invokeSchedule(
-      def,
-      { scheduledTime, actualTime, isPastDue: actualTime.getTime() - scheduledTime.getTime() > PAST_DUE_AFTER_MS },
-      context(def, { trigger: 'schedule' } as LocalNative, {}),
-    );
+    const ctx = context(def, { trigger: 'schedule' } as LocalNative, {});
+    const tick = { scheduledTime, actualTime, isPastDue: actualTime.getTime() - scheduledTime.getTime() > PAST_DUE_AFTER_MS };
+    return observed(ctx, 'schedule', () => def.cron ?? `every ${def.everyMs} ms`, () => invokeSchedule(def, tick, ctx), fromOutcome);
   };
 
   /**
@@ -241,7 +305,10 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       if (!params) continue;
       if (isMethodAllowed(def, request.method)) {
         const ctx = context(def, { trigger: 'http', request } as LocalNative, { params, traceparent: request.headers.get('traceparent') });
-        const response = await invokeHttp(def, request, ctx, { production });
+        const response = await observed(ctx, 'http', () => `${request.method} ${pathname}`, () => invokeHttp(def, request, ctx, { production }), (r) => ({
+          outcome: r.status >= 500 ? 'error' : 'ok',
+          status: r.status,
+        }));
         if (ctx.pending.length > 0) void Promise.all(ctx.pending);
         return response;
       }
@@ -249,6 +316,28 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       if (!hasTrailingSlash) matched.push(def);
     }
     return matched.length > 0 ? methodNotAllowed(matched, request.method, pathname) : routeNotFound(request.method, pathname);
+  };
+
+  /**
+   * The engine channels behind a queue name: the queue's own, a topic's subscriptions (one, with
+   * `functionName`), or `event/<function>`. A channel an earlier version of the app defined
+   * (faasport dev reloaded) stays reachable, so its messages and dead letters can be listed.
+   */
+  const channelsOf = (queue: string, functionName: string | undefined): { key: string; functionName: string | null }[] => {
+    const { app: now, consumers } = current;
+    if (now.getTopic(queue)) {
+      const subs = consumers.filter((f) => f.kind === 'topic' && f.source.name === queue && (!functionName || f.name === functionName));
+      return subs.map((s) => ({ key: `${queue}/${s.name}`, functionName: s.name }));
+    }
+    if (engine.hasChannel(queue) && (queue.startsWith('event/') || !now.getQueue(queue))) {
+      return [{ key: queue, functionName: queue.startsWith('event/') ? queue.slice('event/'.length) : null }];
+    }
+    const dropped = now.getQueue(queue) ? [] : engine.channelKeys().filter((k) => k.startsWith(`${queue}/`) && (!functionName || k === `${queue}/${functionName}`));
+    if (dropped.length > 0) return dropped.map((k) => ({ key: k, functionName: k.slice(queue.length + 1) }));
+    if (!now.getQueue(queue)) {
+      throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${now.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
+    }
+    return [{ key: queue, functionName: consumers.find((f) => f.kind === 'queue' && f.source.name === queue)?.name ?? null }];
   };
 
   const runtime: LocalRuntime = {
@@ -277,20 +366,22 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       return runSchedule(def, scheduledTime);
     },
     deadLetters(queue, functionName) {
-      const { app: now, consumers } = current;
-      if (now.getTopic(queue)) {
-        const subs = consumers.filter((f) => f.kind === 'topic' && f.source.name === queue && (!functionName || f.name === functionName));
-        return subs.flatMap((s) => engine.deadLetters(`${queue}/${s.name}`));
-      }
-      // A channel an earlier version of the app defined (faasport dev reloaded) keeps its dead letters listable.
-      if (engine.hasChannel(queue) && (queue.startsWith('event/') || !now.getQueue(queue))) return engine.deadLetters(queue);
-      const dropped = now.getQueue(queue) ? [] : engine.channelKeys().filter((k) => k.startsWith(`${queue}/`) && (!functionName || k === `${queue}/${functionName}`));
-      if (dropped.length > 0) return dropped.flatMap((k) => engine.deadLetters(k));
-      if (!now.getQueue(queue)) {
-        throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${now.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
-      }
-      return engine.deadLetters(queue);
+      return channelsOf(queue, functionName).flatMap((c) => engine.deadLetters(c.key));
     },
+    messages(queue, functionName, limit) {
+      return channelsOf(queue, functionName).flatMap((c) => engine.messages(c.key, limit).map((m) => ({ ...m, functionName: c.functionName })));
+    },
+    redrive(queue, functionName, ids) {
+      return { redriven: channelsOf(queue, functionName).flatMap((c) => engine.redrive(c.key, ids).map((m) => m.id)) };
+    },
+    purge(queue, functionName) {
+      const counts = channelsOf(queue, functionName).map((c) => engine.purge(c.key));
+      return { purged: counts.reduce((n, c) => n + c.purged, 0), inFlight: counts.reduce((n, c) => n + c.inFlight, 0) };
+    },
+    purgeDeadLetters(queue, functionName) {
+      return { purged: channelsOf(queue, functionName).reduce((n, c) => n + engine.purgeDeadLetters(c.key).purged, 0) };
+    },
+    feed,
     stats: () => engine.stats(),
     whenIdle: (timeoutMs) => engine.whenIdle(timeoutMs),
     startSchedules: () => {
@@ -313,6 +404,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     },
   };
   const mounts: Mount[] = [...(options.mounts ?? [])];
+  if (feed) mounts.push(createDashboard(runtime, feed));
   if (options.devApi !== false) mounts.push(createDevApi(runtime, transport, { production }));
   return runtime;
 }

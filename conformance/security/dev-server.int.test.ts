@@ -35,12 +35,33 @@ function send(base: string, method: string, path: string, headers: Record<string
   });
 }
 
+/** Status and headers of a GET, then hangs up (for an event stream, which never ends). */
+function head(base: string, path: string, headers: Record<string, string> = {}): Promise<Omit<Answer, 'text'>> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { headers, agent: false }, (res) => {
+      resolve({ status: res.statusCode!, headers: res.headers });
+      res.destroy();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The child's output once it holds `text` (the banner's last line may arrive after the token), or as it is after 5 s. */
+async function printed(dev: DevChild, text: string): Promise<string> {
+  for (let i = 0; i < 200 && !dev.output().includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+  return dev.output();
+}
+
 const scheduledEvent = (): unknown => loadFixture('eventbridge/scheduled-event.json');
 const cloudEvent = JSON.stringify({ specversion: '1.0', id: 'e1', source: 'test', type: 'test.ping', data: {} });
 
-/** Every state-changing route of the dev API and the Lambda APIs, with a body each accepts. */
-const stateChanging: { name: string; path: string; body: () => string }[] = [
+/** Every state-changing route of the dev API (the dashboard's buttons call these) and the Lambda APIs, with a body each accepts. */
+const stateChanging: { name: string; path: string; body: () => string; method?: string }[] = [
   { name: 'enqueue a message', path: '/_faasport/queues/inbox/messages', body: () => '{"n":1}' },
+  { name: 'redrive dead letters', path: '/_faasport/queues/inbox/dead-letter/redrive', body: () => '{}' },
+  { name: 'purge a queue', path: '/_faasport/queues/inbox/messages', body: () => '', method: 'DELETE' },
+  { name: 'purge dead letters', path: '/_faasport/queues/inbox/dead-letter', body: () => '', method: 'DELETE' },
   { name: 'publish to a topic', path: '/_faasport/topics/news/messages', body: () => '{"n":1}' },
   { name: 'run a schedule', path: '/_faasport/schedules/tick/run', body: () => '{}' },
   { name: 'emit a CloudEvent', path: '/_faasport/events', body: () => cloudEvent },
@@ -81,11 +102,13 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
   ];
 
   it('every state-changing dev-API and Lambda-API request carrying a foreign Origin, a form content type or a foreign Host is refused and changes nothing', async () => {
+    // A waiting message, so a purge that got through would show in the depth.
+    expect((await send(dev.url, 'POST', '/_faasport/queues/inbox/messages', { 'content-type': 'application/json' }, '{"n":0}')).status).toBe(202);
     const before = await state(dev.url);
     const answers: string[] = [];
     for (const attack of attacks) {
       for (const route of stateChanging) {
-        const res = await send(dev.url, 'POST', route.path, attack.headers(host), route.body());
+        const res = await send(dev.url, route.method ?? 'POST', route.path, attack.headers(host), route.body());
         answers.push(`${attack.name} → ${route.name}: ${res.status}`);
         expect(res.status, `${attack.name} → ${route.name}: ${res.text}`).toBe(attack.status);
         expect(JSON.parse(res.text)).toMatchObject({ code: 'FORBIDDEN' });
@@ -103,6 +126,13 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
     ['GET', '/2015-03-31/functions'],
     ['POST', '/2015-03-31/functions/counts/invocations'],
     ['GET', '/_faasport/no-such-route'],
+    // The dashboard: its page and files, its data and its event stream
+    ['GET', '/_faasport/'],
+    ['GET', '/_faasport/ui/app.js'],
+    ['GET', '/_faasport/stream'],
+    ['GET', '/_faasport/invocations'],
+    ['GET', '/_faasport/queues/inbox/messages'],
+    ['GET', '/_faasport/schedules'],
   ])('a foreign Host is refused with 421 on %s %s, and a foreign Origin with 403', async (method, path) => {
     const rebinding = await send(dev.url, method, path, { host: 'evil.example:80', 'content-type': 'application/json' }, method === 'POST' ? '{}' : undefined);
     expect(rebinding.status).toBe(421);
@@ -128,6 +158,23 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
     let after = (await state(dev.url)) as { queues: { queue: string; depth?: number }[]; counts: typeof before.counts };
     for (let i = 0; i < 50 && after.counts.event === before.counts.event; i++) after = (await state(dev.url)) as typeof after;
     expect(after.counts).toEqual({ tick: before.counts.tick + 2, event: before.counts.event + 1, news: before.counts.news + 1 });
+  });
+
+  it('the dashboard: a page on another site can neither navigate to it nor frame it; its own page gets the page, and the event stream', async () => {
+    const crossSite = await send(dev.url, 'GET', '/_faasport/', { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' });
+    expect(crossSite.status).toBe(403);
+    const typed = await send(dev.url, 'GET', '/_faasport/', { 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' });
+    expect(typed.status).toBe(200);
+    expect(typed.headers['content-type']).toMatch(/^text\/html/);
+    expect(typed.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(typed.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(typed.headers['x-frame-options']).toBe('DENY');
+    const ownPage = { origin: `http://${host}`, 'sec-fetch-site': 'same-origin' };
+    const stream = await head(dev.url, '/_faasport/stream', ownPage);
+    expect(stream.status).toBe(200);
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect((await head(dev.url, '/_faasport/stream', { ...ownPage, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await head(dev.url, '/_faasport/stream', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
   });
 
   it("the app's own routes are not the guard's: they answer any Host, as the app decides", async () => {
@@ -241,6 +288,18 @@ describe('faasport dev --host beyond loopback: a warning, and a token on every d
   it("the app's own routes answer without the token", async () => {
     expect((await send(dev.url, 'GET', '/counts')).status).toBe(200);
   });
+
+  it('the dashboard: the printed URL carries the token in its fragment; the page and its files load without it (they hold no data), its data and event stream do not', async () => {
+    expect(await printed(dev, 'dashboard: ')).toContain(`dashboard: ${dev.url}/_faasport/#token=${dev.token}`);
+    expect((await send(dev.url, 'GET', '/_faasport/')).status).toBe(200);
+    expect((await send(dev.url, 'GET', '/_faasport/ui/api.js')).status).toBe(200);
+    for (const path of ['/_faasport/stream', '/_faasport/invocations', '/_faasport/schedules', '/_faasport/queues/inbox/messages']) {
+      expect((await head(dev.url, path)).status, path).toBe(401);
+      expect((await head(dev.url, path, { 'x-faasport-token': dev.token! })).status, path).toBe(200);
+    }
+    // Only the files: anything else under /_faasport/ still needs it
+    expect((await send(dev.url, 'GET', '/_faasport/ui/../queues')).status).toBe(401);
+  });
 });
 
 describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invoke API redact as the app routes do', () => {
@@ -253,6 +312,12 @@ describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invo
     expect(text).not.toContain(HELD_SECRET);
     expect(text).not.toMatch(/dev-server-app\.ts|\bat\s+\S+\s+\(|stack|trace/i);
   };
+
+  it('the dashboard (log lines, error messages) is off', async () => {
+    expect(await printed(dev, 'dashboard: ')).toContain('dashboard: off (NODE_ENV=production)');
+    expect((await send(dev.url, 'GET', '/_faasport/')).status).toBe(404);
+    expect((await send(dev.url, 'GET', '/_faasport/stream')).status).toBe(404);
+  });
 
   it('a failed schedule run answers 500 with no message and no stack', async () => {
     const res = await send(dev.url, 'POST', '/_faasport/schedules/broken/run');
