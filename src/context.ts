@@ -16,6 +16,8 @@ export interface ContextInit<Native = unknown> {
   /** Called at most once, on first use of `ctx.trace` or the logger: keeps header parsing off the hot path. */
   parentTrace?: () => ParsedTraceparent | undefined;
   tracestate?: string;
+  /** `messaging.system` of this invocation's message where the provider alone does not say it (Azure Service Bus). */
+  messagingSystem?: string;
   native: Native;
   logSink?: LogSink;
   logLevel?: LogLevel;
@@ -66,6 +68,28 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
 
   get trace(): TraceContext {
     return (this.#trace ??= createTraceContext(this.#init.parentTrace?.(), this.#init.tracestate));
+  }
+
+  /**
+   * Makes the OpenTelemetry span opened for this invocation its trace context: logs and the
+   * traceparent of sends name that span (and its trace, when it started a new one).
+   */
+  adoptTrace(traceId: string, spanId: string, traceFlags: number): void {
+    const own = this.trace;
+    const adopted: { -readonly [K in keyof TraceContext]: TraceContext[K] } = {
+      traceId,
+      spanId,
+      traceFlags,
+      traceparent: `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`,
+    };
+    if (own.traceId === traceId && own.parentSpanId) adopted.parentSpanId = own.parentSpanId;
+    if (own.tracestate) adopted.tracestate = own.tracestate;
+    this.#trace = adopted;
+  }
+
+  /** The `messaging.system` hint the adapter gave, if any. */
+  get messagingSystem(): string | undefined {
+    return this.#init.messagingSystem;
   }
 
   get log(): Logger {
