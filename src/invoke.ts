@@ -104,7 +104,7 @@ export type Outcome = { ok: true } | { ok: false; error: unknown };
 
 const OK: Outcome = Object.freeze({ ok: true });
 
-async function settle(ctx: InvocationContext, fn: () => unknown, span: InvocationSpan | undefined, deadLetter?: Pick<QueueDefinition, 'maxAttempts' | 'deadLetter' | 'name'>): Promise<Outcome> {
+async function settle(ctx: InvocationContext, fn: () => unknown, span: InvocationSpan | undefined, message?: { queue: QueueDefinition; attempt: number }): Promise<Outcome> {
   try {
     await runInvocation(ctx, span ? () => span.run(fn) : fn);
     await Promise.all(ctx.pending);
@@ -115,8 +115,8 @@ async function settle(ctx: InvocationContext, fn: () => unknown, span: Invocatio
     if (span) {
       span.fail(error);
       // The adapters dead-letter on this same rule (decideFailure) once the span has ended.
-      if (deadLetter?.deadLetter && ctx.attempt >= deadLetter.maxAttempts) {
-        span.event('faasport.dead_letter', { 'messaging.destination.name': deadLetter.name, 'faasport.message.attempt': ctx.attempt });
+      if (message && decideFailure(message.queue, message.attempt).action === 'dead-letter') {
+        span.event('faasport.dead_letter', { 'messaging.destination.name': message.queue.name, 'faasport.message.attempt': message.attempt });
       }
       span.end();
     }
@@ -125,7 +125,8 @@ async function settle(ctx: InvocationContext, fn: () => unknown, span: Invocatio
 }
 
 export function invokeQueueMessage(def: QueueFunctionDefinition, message: QueueMessage<unknown>, ctx: InvocationContext): Promise<Outcome> {
-  return settle(ctx, () => def.handler(message, ctx), startMessageSpan(def, message, ctx), def.source);
+  const span = startMessageSpan(def, message, ctx);
+  return settle(ctx, () => def.handler(message, ctx), span, span && { queue: def.source, attempt: message.attempt });
 }
 
 export function invokeSchedule(def: ScheduleFunctionDefinition, tick: ScheduleTick, ctx: InvocationContext): Promise<Outcome> {
