@@ -102,7 +102,11 @@ describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL=http/json', () => {
   });
 
   it('says where spans go, then exports the whole trace of an order: HTTP → queue → consumer → topic → subscriber', async () => {
-    expect(dev.output.join('')).toContain(`tracing: spans exported to ${receiver.url}/v1/traces (OTLP http/json) as service "shop-dev"`);
+    const banner = `tracing: spans exported to ${receiver.url}/v1/traces (OTLP http/json) as service "shop-dev"`;
+    await waitFor(
+      () => dev.output.join('').includes(banner),
+      () => `"${banner}" in the output:\n${dev.output.join('')}`,
+    );
     expect((await fetch(`${dev.base}/orders`, order('o-1'))).status).toBe(202);
     const names = ['POST /orders', 'send orders', 'process orders', 'publish shipped', 'process shipped'];
     await waitFor(
