@@ -46,6 +46,8 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
   readonly pending: Promise<unknown>[] = [];
   #init: ContextInit<Native>;
   #trace: TraceContext | undefined;
+  /** `null` until read: the parse of the incoming trace headers happens once, when asked for. */
+  #incoming: ParsedTraceparent | undefined | null = null;
   #log: Logger | undefined;
   #controller: AbortController | undefined;
   #timedOut = false;
@@ -67,7 +69,14 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
   }
 
   get trace(): TraceContext {
-    return (this.#trace ??= createTraceContext(this.#init.parentTrace?.(), this.#init.tracestate));
+    return (this.#trace ??= createTraceContext(this.incomingTrace(), this.#init.tracestate));
+  }
+
+  /** The trace context the invocation's event carried (W3C, X-Ray, X-Cloud-Trace-Context), if any. */
+  incomingTrace(): (ParsedTraceparent & { readonly tracestate?: string }) | undefined {
+    if (this.#incoming === null) this.#incoming = this.#init.parentTrace?.();
+    const incoming = this.#incoming;
+    return incoming && this.#init.tracestate ? { ...incoming, tracestate: this.#init.tracestate } : incoming;
   }
 
   /**
@@ -75,15 +84,15 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
    * traceparent of sends name that span (and its trace, when it started a new one).
    */
   adoptTrace(traceId: string, spanId: string, traceFlags: number): void {
-    const own = this.trace;
+    const incoming = this.incomingTrace();
     const adopted: { -readonly [K in keyof TraceContext]: TraceContext[K] } = {
       traceId,
       spanId,
       traceFlags,
       traceparent: `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`,
     };
-    if (own.traceId === traceId && own.parentSpanId) adopted.parentSpanId = own.parentSpanId;
-    if (own.tracestate) adopted.tracestate = own.tracestate;
+    if (incoming?.traceId === traceId) adopted.parentSpanId = incoming.parentSpanId;
+    if (this.#init.tracestate) adopted.tracestate = this.#init.tracestate;
     this.#trace = adopted;
   }
 

@@ -213,10 +213,10 @@ function start(
 
 /** The trace the invocation's event carried (W3C, else X-Ray or X-Cloud-Trace-Context), as a remote parent. */
 function remoteParent(api: OtelApiModule, ctx: InvocationContext): OtelContext {
-  const trace = ctx.trace;
-  if (!trace.parentSpanId) return api.ROOT_CONTEXT;
-  const parent: SpanContext = { traceId: trace.traceId, spanId: trace.parentSpanId, traceFlags: trace.traceFlags, isRemote: true };
-  if (trace.tracestate) parent.traceState = api.createTraceState(trace.tracestate);
+  const incoming = ctx.incomingTrace();
+  if (!incoming) return api.ROOT_CONTEXT;
+  const parent: SpanContext = { traceId: incoming.traceId, spanId: incoming.parentSpanId, traceFlags: incoming.traceFlags, isRemote: true };
+  if (incoming.tracestate) parent.traceState = api.createTraceState(incoming.tracestate);
   return api.trace.setSpanContext(api.ROOT_CONTEXT, parent);
 }
 
