@@ -29,10 +29,22 @@ export function activeTracer(): ActiveTracer | undefined {
   if (api === null) return undefined;
   // Duck-typed: the provider may come from another copy of the API (its ESM or CJS build, a
   // bundled copy); they share one global registry, not one class.
-  const provider = api.trace.getTracerProvider() as OtelApi.TracerProvider & { getDelegateTracer?(name: string): OtelApi.Tracer | undefined };
+  const provider = api.trace.getTracerProvider() as OtelApi.TracerProvider & {
+    getDelegate?(): OtelApi.TracerProvider;
+    getDelegateTracer?(name: string): OtelApi.Tracer | undefined;
+  };
+  // The global provider is a proxy; its delegate is the registered one (or a no-op stand-in).
+  const delegate = typeof provider.getDelegate === 'function' ? provider.getDelegate() : provider;
+  if (delegate === lastProvider) return lastTracer;
   const tracer = typeof provider.getDelegateTracer === 'function' ? provider.getDelegateTracer(TRACER_NAME) : provider.getTracer(TRACER_NAME);
-  return tracer ? { api, tracer } : undefined;
+  lastProvider = delegate;
+  lastTracer = tracer ? { api, tracer } : undefined;
+  return lastTracer;
 }
+
+/** The tracer of the provider last seen: asking the provider for it on every invocation costs a lookup. */
+let lastProvider: OtelApi.TracerProvider | undefined;
+let lastTracer: ActiveTracer | undefined;
 
 /**
  * Resolves `@opentelemetry/api` from this module's location with `require`, which also
@@ -55,4 +67,6 @@ function loadApi(): OtelApiModule | null {
  */
 export function resetOtelApi(state?: 'absent'): void {
   api = state === 'absent' ? null : undefined;
+  lastProvider = undefined;
+  lastTracer = undefined;
 }
