@@ -44,6 +44,7 @@ function tracedApp(): App {
   );
   shipped.subscribe('notify', async () => {});
   app.schedule('nightly', { cron: '0 3 * * *' }, async () => {});
+  app.event('audit', {}, async () => {});
   return app;
 }
 
@@ -76,6 +77,7 @@ describe.each<[string, () => ConformanceHarness]>([
     expect((await post({ id: 1 }, `00-${CALLER_TRACE}-${CALLER_SPAN}-01`)).status).toBe(202);
     expect((await post({ id: 2, fail: true }, '00-11111111111111111111111111111111-2222222222222222-01')).status).toBe(202);
     await driver.tick('nightly');
+    await driver.emit({ specversion: '1.0', id: 'evt-1', source: 'urn:faasport:test', type: 'com.example.order.audited', data: { id: 1 } });
     await driver.settle(30_000);
     const all = exporter.getFinishedSpans();
     spans = all.filter((s) => s.spanContext().traceId === CALLER_TRACE);
@@ -148,6 +150,19 @@ describe.each<[string, () => ConformanceHarness]>([
     expect(exception?.attributes?.['exception.message']).toBe('order 2 cannot be fulfilled');
     expect(consume.events.map((e) => e.name)).toContain('faasport.dead_letter');
     expect(consume.attributes['error.type']).toBe('Error');
+  });
+
+  test('a CloudEvent is a CONSUMER span with its id, type and source', () => {
+    const events = exporter.getFinishedSpans().filter((s) => s.name === 'audit');
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events[0]!.kind).toBe(SpanKind.CONSUMER);
+    expect(events[0]!.attributes).toMatchObject({
+      'faas.trigger': 'pubsub',
+      'faas.name': 'audit',
+      'cloudevents.event_id': 'evt-1',
+      'cloudevents.event_type': 'com.example.order.audited',
+      'cloudevents.event_source': 'urn:faasport:test',
+    });
   });
 
   test('a schedule tick is a timer span with its cron', () => {
