@@ -79,7 +79,6 @@ describe('with a tracer provider', () => {
       'http.response.status_code': 201,
       'url.path': '/orders/7',
       'url.scheme': 'https',
-      'url.query': 'x=1',
       'faas.trigger': 'http',
       'faas.name': 'order',
       'faas.invocation_id': 'inv-order',

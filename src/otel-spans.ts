@@ -75,8 +75,8 @@ export function startHttpSpan(def: HttpFunctionDefinition, request: Request, ctx
   if (url) {
     attributes['url.path'] = url.pathname;
     attributes['url.scheme'] = url.protocol.slice(0, -1);
-    if (url.search) attributes['url.query'] = url.search.slice(1);
   }
+  // No url.query: query strings carry tokens and signatures, and spans leave the process.
   const userAgent = request.headers.get('user-agent');
   if (userAgent) attributes['user_agent.original'] = userAgent;
   // An instrumentation that already opened a span for this request (the ADOT Lambda wrapper,
