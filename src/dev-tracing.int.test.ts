@@ -83,25 +83,38 @@ async function waitFor(probe: () => boolean, what: () => string): Promise<void> 
 
 const order = (id: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` }, body: JSON.stringify({ id, item: 'book', qty: 1 }) });
 
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+type Dev = Awaited<ReturnType<typeof startDev>>;
+let json: { receiver: Receiver; dev: Dev };
+let protobuf: { receiver: Receiver; dev: Dev };
+
+// Both dev servers start at once: each takes seconds to load the app.
+beforeAll(async () => {
+  const start = async (env: (url: string) => Record<string, string>) => {
+    const receiver = await startReceiver();
+    return { receiver, dev: await startDev(env(receiver.url)) };
+  };
+  [json, protobuf] = await Promise.all([
+    start((url) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'shop-dev' })),
+    start((url) => ({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}/v1/traces` })),
+  ]);
+}, 60_000);
+afterAll(async () => {
+  for (const run of [json, protobuf]) {
+    await stop(run?.dev.child);
+    run?.receiver.server.close();
+  }
+});
+
 describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL=http/json', () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let dev: Awaited<ReturnType<typeof startDev>>;
   const spans = (): JsonSpan[] =>
-    receiver.received.flatMap((r) => {
+    json.receiver.received.flatMap((r) => {
       const body = JSON.parse(r.body.toString()) as { resourceSpans: { scopeSpans: { spans: JsonSpan[] }[] }[] };
       return body.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
     });
 
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    dev = await startDev({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'shop-dev' });
-  }, 40_000);
-  afterAll(async () => {
-    await stop(dev?.child);
-    receiver?.server.close();
-  });
-
   it('says where spans go, then exports the whole trace of an order: HTTP → queue → consumer → topic → subscriber', async () => {
+    const { receiver, dev } = json;
     const banner = `tracing: spans exported to ${receiver.url}/v1/traces (OTLP http/json) as service "shop-dev"`;
     await waitFor(
       () => dev.output.join('').includes(banner),
@@ -132,19 +145,8 @@ describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL=http/json', () => {
 });
 
 describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL unset (http/protobuf, the default)', () => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let dev: Awaited<ReturnType<typeof startDev>>;
-
-  beforeAll(async () => {
-    receiver = await startReceiver();
-    dev = await startDev({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.url}/v1/traces` });
-  }, 40_000);
-  afterAll(async () => {
-    await stop(dev?.child);
-    receiver?.server.close();
-  });
-
   it('posts protobuf carrying the trace id and the span names', async () => {
+    const { receiver, dev } = protobuf;
     expect((await fetch(`${dev.base}/orders`, order('o-2'))).status).toBe(202);
     await waitFor(
       () => receiver.received.some((r) => r.body.includes(Buffer.from('process shipped'))),
