@@ -94,10 +94,14 @@ beforeAll(async () => {
     const receiver = await startReceiver();
     return { receiver, dev: await startDev(env(receiver.url)) };
   };
-  [json, protobuf] = await Promise.all([
+  const started = await Promise.allSettled([
     start((url) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'shop-dev' })),
     start((url) => ({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${url}/v1/traces` })),
   ]);
+  // Set what started, so afterAll stops it even when the other failed.
+  if (started[0].status === 'fulfilled') json = started[0].value;
+  if (started[1].status === 'fulfilled') protobuf = started[1].value;
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
 }, 60_000);
 afterAll(async () => {
   for (const run of [json, protobuf]) {
