@@ -10,6 +10,14 @@ import { activeTracer, resetOtelApi } from './otel-api.js';
 import { parseCloudTraceContext, parseTraceparent, parseXRayHeader, type ParsedTraceparent } from './trace.js';
 import type { OutgoingMessage, Transport } from './transport.js';
 
+// Read once per process, on the first span: Lambda sets AWS_REGION.
+const savedRegion = process.env.AWS_REGION;
+process.env.AWS_REGION = 'eu-west-1';
+afterAll(() => {
+  if (savedRegion === undefined) delete process.env.AWS_REGION;
+  else process.env.AWS_REGION = savedRegion;
+});
+
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
@@ -84,6 +92,7 @@ describe('with a tracer provider', () => {
       'faas.invocation_id': 'inv-order',
       'faas.coldstart': true,
       'cloud.provider': 'aws',
+      'cloud.region': 'eu-west-1',
     });
     expect(ctx.trace.traceparent).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${seen}-01`);
   });
