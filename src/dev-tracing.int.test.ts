@@ -1,4 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -163,5 +166,35 @@ describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL unset (http/protobuf, the de
     for (const name of ['POST /orders', 'send orders', 'process orders', 'publish shipped']) expect(all.includes(Buffer.from(name)), name).toBe(true);
     // The service name defaults to the app's.
     expect(all.includes(Buffer.from('shop'))).toBe(true);
+  });
+});
+
+describe('faasport dev, an exporter package not installed', () => {
+  it('stops with PACKAGE_MISSING naming the npm install line', () => {
+    // Makes the package unresolvable to require.resolve, as if it were not installed.
+    const dir = mkdtempSync(join(tmpdir(), 'faasport-otel-'));
+    try {
+      const hide = join(dir, 'hide-exporter.cjs');
+      writeFileSync(
+        hide,
+        `const Module = require('node:module');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request.startsWith('@opentelemetry/exporter-trace-otlp-http')) throw Object.assign(new Error('Cannot find module ' + request), { code: 'MODULE_NOT_FOUND' });
+  return resolve.call(this, request, ...rest);
+};
+`,
+      );
+      const run = spawnSync(process.execPath, ['--require', hide, '--import', 'tsx', 'src/cli.ts', 'dev', 'examples/shop/app.ts', '--port', '0', '--no-schedules'], {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/needs the package "@opentelemetry\/exporter-trace-otlp-http", not installed here; run: npm install @opentelemetry\/exporter-trace-otlp-http \[PACKAGE_MISSING\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
