@@ -176,6 +176,22 @@ describe('with a tracer provider', () => {
     ]);
   });
 
+  it('a send the transport refuses: the PRODUCER span records it with status ERROR, and the error reaches the caller', async () => {
+    const app = createApp('t');
+    const shipped = app.topic('shipped');
+    attachTransport(app, {
+      provider: 'gcp',
+      send: async () => [],
+      publish: () => {
+        throw new Error('topic not found');
+      },
+    });
+    await expect(shipped.publish({ id: 1 })).rejects.toThrow('topic not found');
+    const [span] = exporter.getFinishedSpans();
+    expect(span).toMatchObject({ name: 'publish shipped', kind: SpanKind.PRODUCER, status: { code: SpanStatusCode.ERROR } });
+    expect(span!.attributes).toMatchObject({ 'messaging.system': 'gcp_pubsub', 'messaging.operation.name': 'publish', 'error.type': 'Error' });
+  });
+
   it('a message on its last attempt that fails: CONSUMER span, ERROR, exception and a dead-letter event', async () => {
     const app = createApp('t');
     const fn = app.queue('orders', { maxAttempts: 3 }).consume('fulfil', () => {

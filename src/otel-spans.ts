@@ -8,7 +8,8 @@ import type { CloudEvent, QueueMessage, ScheduleTick } from './types.js';
 
 // Attribute names from the OpenTelemetry semantic conventions: HTTP (stable), FaaS, cloud and
 // messaging. Values that the conventions list are used as listed (`aws_sqs`, `gcp_pubsub`,
-// `servicebus`, `pubsub`, `timer`); what they do not list is namespaced `faasport.*`.
+// `servicebus`, `pubsub`, `timer`); attributes they do not define are namespaced `faasport.*`,
+// and systems they do not name are `azure_storage_queue` and `faasport_<runtime>`.
 
 /**
  * One invocation's span. Adapters never see it: `invokeHttp`, `invokeQueueMessage`,
@@ -179,7 +180,13 @@ export function traceProducer(
     // Same length as the invocation's traceparent it replaces: the size already checked holds.
     for (const m of messages) if (TRACEPARENT_ATTRIBUTE in m.attributes) (m.attributes as Record<string, string>)[TRACEPARENT_ATTRIBUTE] = traceparent;
   }
-  return api.context.with(api.trace.setSpan(parent, span), send).then(
+  let sending: Promise<SendResult[]>;
+  try {
+    sending = api.context.with(api.trace.setSpan(parent, span), send);
+  } catch (error) {
+    sending = Promise.reject(error);
+  }
+  return sending.then(
     (results) => {
       if (results.length === 1 && results[0]) span.setAttribute('messaging.message.id', results[0].id);
       span.end();
