@@ -27,6 +27,7 @@ import { FaasportError, payloadTooLarge } from './errors.js';
 import { checkBoolean, checkInteger, checkKnownOptions, checkName, invalid, parseDuration } from './options.js';
 import { compileRoute, type CompiledRoute } from './route.js';
 import { allowedMethods } from './http-methods.js';
+import { traceProducer } from './otel-spans.js';
 import { TRACEPARENT_ATTRIBUTE, type OutgoingMessage, type SendResult, type Transport } from './transport.js';
 import type { EventHandler, HttpHandler, QueueHandler, ScheduleHandler } from './types.js';
 
@@ -221,7 +222,7 @@ export function createApp(name: string, options: AppOptions = {}): App {
           const message = encodeOutgoing(operation, definition, body, sendOptions);
           const transport = transportFor(operation);
           checkTransportLimits(operation, transport, message);
-          const [result] = await transport.send(definition, [message]);
+          const [result] = await traceProducer('send', definition, transport.provider, [message], () => transport.send(definition, [message]));
           return result!;
         },
         sendBatch: async (bodies, sendOptions) => {
@@ -234,7 +235,7 @@ export function createApp(name: string, options: AppOptions = {}): App {
           if (messages.length === 0) return [];
           const transport = transportFor(operation);
           messages.forEach((m, i) => checkTransportLimits(`${operation} [${i}]`, transport, m));
-          return transport.send(definition, messages);
+          return traceProducer('send', definition, transport.provider, messages, () => transport.send(definition, messages));
         },
         consume: (fname, handler, fnOptions = {}) => {
           const what = `queue "${qname}" consumer "${fname}"`;
@@ -272,7 +273,7 @@ export function createApp(name: string, options: AppOptions = {}): App {
           const message = encodeOutgoing(operation, definition, body, publishOptions);
           const transport = transportFor(operation);
           checkTransportLimits(operation, transport, message);
-          const [result] = await transport.publish(definition, [message]);
+          const [result] = await traceProducer('publish', definition, transport.provider, [message], () => transport.publish(definition, [message]));
           return result!;
         },
         subscribe: (fname, handler, fnOptions = {}) => {

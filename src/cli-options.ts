@@ -38,7 +38,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
   dev: {
     args: '<app.ts>',
-    summary: 'Run the app on this machine: HTTP, queues, topics, schedules and events.',
+    summary: 'Run the app on this machine: HTTP, queues, topics, schedules and events. With $OTEL_EXPORTER_OTLP_ENDPOINT set, spans go there (OTLP http/protobuf or http/json).',
     options: {
       port: { type: 'string', value: '<n>', help: 'port to listen on; 0 picks a free one (default: $PORT or 3000)' },
       host: { type: 'string', value: '<address>', help: 'address to listen on (default: 127.0.0.1)' },

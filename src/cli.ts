@@ -16,6 +16,7 @@ import { importEntry } from './package-entry.js';
 import { appEntry } from './load-app.js';
 import { createAppBundler } from './dev-bundle.js';
 import { watchAndReload } from './dev-reload.js';
+import { startDevTracing } from './dev-tracing.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -171,6 +172,8 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const persist = text(values, 'persist');
   const local = await importEntry<typeof import('faasport/local')>('local');
   const limits = devLimits(values, local.SERVE_DEFAULTS);
+  // Before the runtime exists, so its first invocation already finds the tracer provider.
+  const tracing = await startDevTracing(io.env, app.name);
   const beyondLoopback = !local.isLoopbackHost(host);
   const controlApi = values['lambda-control-api'] === true;
   // One per-run secret: for the control API (which runs uploaded code) and for any request from beyond loopback.
@@ -226,12 +229,14 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
     .catch(async (err: unknown) => {
       runtime.stop();
       await lambdaApi?.close();
+      await tracing?.shutdown();
       throw listenError(err, host, port);
     });
   listeningPort = server.port;
   if (!values['no-schedules']) runtime.startSchedules();
   const url = beyondLoopback ? `http://${host.includes(':') ? `[${host}]` : host}:${server.port}` : server.url;
   io.output.line(describeApp(app, url, runtime.upcoming(), local.DEV_API_ROUTES));
+  if (tracing) io.output.line(`tracing: ${tracing.description}`);
   if (trustProxy) io.output.line(`forwarding headers (X-Forwarded-For, -Host, -Proto) believed from trusted proxies: ${String(trustSpec)}`);
   if (beyondLoopback) {
     io.output.line(
@@ -263,7 +268,10 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
       process.off('SIGTERM', stop);
       reloader?.close();
       runtime.stop();
-      void Promise.all([server.close(), lambdaApi?.close()]).then(() => done());
+      void Promise.all([server.close(), lambdaApi?.close()])
+        .then(() => tracing?.shutdown())
+        .catch((err: unknown) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`))
+        .then(() => done());
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -16,6 +16,8 @@ export interface ContextInit<Native = unknown> {
   /** Called at most once, on first use of `ctx.trace` or the logger: keeps header parsing off the hot path. */
   parentTrace?: () => ParsedTraceparent | undefined;
   tracestate?: string;
+  /** `messaging.system` of this invocation's message where the provider alone does not say it (Azure Service Bus). */
+  messagingSystem?: string;
   native: Native;
   logSink?: LogSink;
   logLevel?: LogLevel;
@@ -44,6 +46,8 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
   readonly pending: Promise<unknown>[] = [];
   #init: ContextInit<Native>;
   #trace: TraceContext | undefined;
+  /** `null` until read: the parse of the incoming trace headers happens once, when asked for. */
+  #incoming: ParsedTraceparent | undefined | null = null;
   #log: Logger | undefined;
   #controller: AbortController | undefined;
   #timedOut = false;
@@ -65,7 +69,36 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
   }
 
   get trace(): TraceContext {
-    return (this.#trace ??= createTraceContext(this.#init.parentTrace?.(), this.#init.tracestate));
+    return (this.#trace ??= createTraceContext(this.incomingTrace(), this.#init.tracestate));
+  }
+
+  /** The trace context the invocation's event carried (W3C, X-Ray, X-Cloud-Trace-Context), if any. */
+  incomingTrace(): (ParsedTraceparent & { readonly tracestate?: string }) | undefined {
+    if (this.#incoming === null) this.#incoming = this.#init.parentTrace?.();
+    const incoming = this.#incoming;
+    return incoming && this.#init.tracestate ? { ...incoming, tracestate: this.#init.tracestate } : incoming;
+  }
+
+  /**
+   * Makes the OpenTelemetry span opened for this invocation its trace context: logs and the
+   * traceparent of sends name that span (and its trace, when it started a new one).
+   */
+  adoptTrace(traceId: string, spanId: string, traceFlags: number): void {
+    const incoming = this.incomingTrace();
+    const adopted: { -readonly [K in keyof TraceContext]: TraceContext[K] } = {
+      traceId,
+      spanId,
+      traceFlags,
+      traceparent: `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`,
+    };
+    if (incoming?.traceId === traceId) adopted.parentSpanId = incoming.parentSpanId;
+    if (this.#init.tracestate) adopted.tracestate = this.#init.tracestate;
+    this.#trace = adopted;
+  }
+
+  /** The `messaging.system` hint the adapter gave, if any. */
+  get messagingSystem(): string | undefined {
+    return this.#init.messagingSystem;
   }
 
   get log(): Logger {

@@ -2,6 +2,7 @@ import { currentInvocation, type InvocationContext } from './context.js';
 import type { EventFunctionDefinition, FunctionDefinition, HttpFunctionDefinition, QueueDefinition, QueueFunctionDefinition, ScheduleFunctionDefinition } from './definitions.js';
 import { backoffDelay } from './backoff.js';
 import { FaasportError, isFaasportError, safeStack, summariseError } from './errors.js';
+import { startEventSpan, startHttpSpan, startMessageSpan, startScheduleSpan, type InvocationSpan } from './otel-spans.js';
 import type { CloudEvent, DeadLetterEnvelope, QueueMessage, ScheduleTick } from './types.js';
 
 /** Settles to the handler's value, or rejects with TIMEOUT at the context's deadline (aborting ctx.signal). */
@@ -45,18 +46,23 @@ export interface HttpInvokeOptions {
 
 /** Runs an HTTP function; every failure becomes a JSON error response, never a crash. */
 export async function invokeHttp(def: HttpFunctionDefinition, request: Request, ctx: InvocationContext, options: HttpInvokeOptions): Promise<Response> {
+  const span = startHttpSpan(def, request, ctx);
+  let response: Response;
   try {
-    const response = await runInvocation(ctx, () => def.handler(request, ctx));
-    if (!(response instanceof Response)) {
+    const result = await runInvocation(ctx, span ? () => span.run(() => def.handler(request, ctx)) : () => def.handler(request, ctx));
+    if (!(result instanceof Response)) {
       throw new FaasportError(
         'HANDLER_RESULT_INVALID',
-        `http "${def.name}": handler returned ${response === null ? 'null' : typeof response}; return a Response (e.g. Response.json(data))`,
+        `http "${def.name}": handler returned ${result === null ? 'null' : typeof result}; return a Response (e.g. Response.json(data))`,
       );
     }
-    return response;
+    response = result;
   } catch (err) {
-    return errorResponse(err, ctx, options.production);
+    span?.recordError(err);
+    response = errorResponse(err, ctx, options.production);
   }
+  span?.endHttp(response.status);
+  return response;
 }
 
 /**
@@ -98,27 +104,37 @@ export type Outcome = { ok: true } | { ok: false; error: unknown };
 
 const OK: Outcome = Object.freeze({ ok: true });
 
-async function settle(ctx: InvocationContext, fn: () => unknown): Promise<Outcome> {
+async function settle(ctx: InvocationContext, fn: () => unknown, span: InvocationSpan | undefined, message?: { queue: QueueDefinition; attempt: number }): Promise<Outcome> {
   try {
-    await runInvocation(ctx, fn);
+    await runInvocation(ctx, span ? () => span.run(fn) : fn);
     await Promise.all(ctx.pending);
+    span?.end();
     return OK;
   } catch (error) {
     ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });
+    if (span) {
+      span.fail(error);
+      // The adapters dead-letter on this same rule (decideFailure) once the span has ended.
+      if (message && decideFailure(message.queue, message.attempt).action === 'dead-letter') {
+        span.event('faasport.dead_letter', { 'messaging.destination.name': message.queue.name, 'faasport.message.attempt': message.attempt });
+      }
+      span.end();
+    }
     return { ok: false, error };
   }
 }
 
 export function invokeQueueMessage(def: QueueFunctionDefinition, message: QueueMessage<unknown>, ctx: InvocationContext): Promise<Outcome> {
-  return settle(ctx, () => def.handler(message, ctx));
+  const span = startMessageSpan(def, message, ctx);
+  return settle(ctx, () => def.handler(message, ctx), span, span && { queue: def.source, attempt: message.attempt });
 }
 
 export function invokeSchedule(def: ScheduleFunctionDefinition, tick: ScheduleTick, ctx: InvocationContext): Promise<Outcome> {
-  return settle(ctx, () => def.handler(tick, ctx));
+  return settle(ctx, () => def.handler(tick, ctx), startScheduleSpan(def, tick, ctx));
 }
 
 export function invokeEvent(def: EventFunctionDefinition, event: CloudEvent<unknown>, ctx: InvocationContext): Promise<Outcome> {
-  return settle(ctx, () => def.handler(event, ctx));
+  return settle(ctx, () => def.handler(event, ctx), startEventSpan(def, event, ctx));
 }
 
 export type FailureDecision = { action: 'retry'; delayMs: number } | { action: 'dead-letter' } | { action: 'discard' };

@@ -146,7 +146,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
   const coldStart = createColdStartFlag();
   const logLevel = options.logLevel ?? logLevelFromEnv(env, 'registerAzure');
 
-  const context = (def: FunctionDefinition, azure: AzureInvocationContext, trigger: unknown, extra: { attempt?: number; params?: Record<string, string>; traceparent?: string | null }) =>
+  const context = (def: FunctionDefinition, azure: AzureInvocationContext, trigger: unknown, extra: { attempt?: number; params?: Record<string, string>; traceparent?: string | null; messagingSystem?: string }) =>
     new InvocationContext<AzureNative>({
       functionName: def.name,
       invocationId: azure.invocationId,
@@ -158,6 +158,7 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
       // Parsed only when asked for; a missing or malformed one falls back to the host's trace context.
       parentTrace: () => parseTraceparent(extra.traceparent) ?? parseTraceparent(azure.traceContext?.traceParent),
       ...(azure.traceContext?.traceState ? { tracestate: azure.traceContext.traceState } : {}),
+      ...(extra.messagingSystem ? { messagingSystem: extra.messagingSystem } : {}),
       native: { context: azure, trigger },
       logSink: azureLogSink(azure),
       ...(logLevel ? { logLevel } : {}),
@@ -199,7 +200,11 @@ export function registerAzure(app: App, options: RegisterAzureOptions = {}): Azu
         undecodable = err;
         message = rawStorageQueueMessage(item, azure.triggerMetadata, azure.invocationId);
       }
-      const ctx = context(def, azure, item, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? null });
+      const ctx = context(def, azure, item, {
+        attempt: message.attempt,
+        traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? null,
+        ...(onServiceBus ? { messagingSystem: 'servicebus' } : {}),
+      });
       if (undecodable !== undefined) ctx.log.error('message body cannot be decoded; the function did not run', { messageId: message.id, error: undecodable });
       const outcome = undecodable === undefined ? await invokeQueueMessage(def, message, ctx) : { ok: false as const, error: undecodable };
       if (outcome.ok) return;
