@@ -101,7 +101,7 @@ const OK: Outcome = Object.freeze({ ok: true });
 async function settle(ctx: InvocationContext, fn: () => unknown): Promise<Outcome> {
   try {
     await runInvocation(ctx, fn);
-    await Promise.all(ctx.pending);
+    if (ctx.pending.length > 0) await Promise.all(ctx.pending);
     return OK;
   } catch (error) {
     ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OrderedSet } from './ordered-set.js';
 import {
   FaasportError,
   decideFailure,
@@ -115,12 +116,16 @@ export const DEFAULT_LEASE_MS = 180_000;
 const STORE_RETRY_MS = 1_000;
 
 class Channel {
-  messages: StoredMessage[] = [];
+  /** Waiting and in-flight messages, in send order. */
+  readonly messages = new OrderedSet<StoredMessage>();
   deadLetters: DeadLetterEnvelope[] = [];
   consumer: Consumer | undefined;
   /** Consumer calls running, including ones whose lease lapsed. */
   running = 0;
   handled = 0;
+  /** Deliveries whose lease is renewed (message → receipt), and the one timer that renews them all. */
+  readonly leased = new Map<StoredMessage, number>();
+  renewTimer: NodeJS.Timeout | undefined;
   readonly leaseMs: number;
   readonly renewLease: boolean;
   constructor(readonly init: ChannelInit) {
@@ -155,7 +160,6 @@ export class QueueEngine {
   readonly #idleWaiters = new Set<() => void>();
   readonly #store: QueueStore | undefined;
   readonly #persisted: PersistedQueues | undefined;
-  readonly #renewals = new Set<NodeJS.Timeout>();
   /** Messages that left their channel (handled, dead-lettered, discarded). */
   readonly #finished = new WeakSet<StoredMessage>();
   #seq = 0;
@@ -186,12 +190,12 @@ export class QueueEngine {
   createChannel(init: ChannelInit, consumer?: Consumer): void {
     const channel = new Channel(init);
     channel.consumer = consumer;
-    channel.messages = [...(this.#persisted?.messages.get(init.key) ?? [])];
+    for (const m of this.#persisted?.messages.get(init.key) ?? []) channel.messages.add(m);
     channel.deadLetters = [...(this.#persisted?.deadLetters.get(init.key) ?? [])];
     this.#channels.set(init.key, channel);
     const undecodable = this.#persisted?.undecodable?.get(init.key);
     if (undecodable) this.#deadLetterUndecodable(channel, undecodable);
-    if (channel.messages.length > 0) this.#schedulePump();
+    if (channel.messages.size > 0) this.#schedulePump();
   }
 
   hasChannel(key: string): boolean {
@@ -227,7 +231,7 @@ export class QueueEngine {
     });
     // Written before send() resolves: an accepted message survives a crash.
     this.#store?.insert(stored.map(([channel, m]) => [channel.init.key, m] as const));
-    for (const [channel, m] of stored) channel.messages.push(m);
+    for (const [channel, m] of stored) channel.messages.add(m);
     this.#schedulePump();
     return stored.map(([, m]) => ({ id: m.id }));
   }
@@ -285,8 +289,11 @@ export class QueueEngine {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const t of this.#renewals) clearInterval(t);
-    this.#renewals.clear();
+    for (const channel of this.#channels.values()) {
+      clearInterval(channel.renewTimer);
+      channel.renewTimer = undefined;
+      channel.leased.clear();
+    }
   }
 
   #require(key: string): Channel {
@@ -296,7 +303,7 @@ export class QueueEngine {
   }
 
   #isIdle(): boolean {
-    for (const c of this.#channels.values()) if (c.consumer && (c.messages.length > 0 || c.running > 0)) return false;
+    for (const c of this.#channels.values()) if (c.consumer && (c.messages.size > 0 || c.running > 0)) return false;
     return true;
   }
 
@@ -323,9 +330,8 @@ export class QueueEngine {
       if (!channel.consumer) continue;
       const limit = channel.init.concurrency ?? 10;
       const blockedGroups = new Set<string>();
-      for (let i = 0; i < channel.messages.length; i++) {
+      for (const message of channel.messages) {
         if (channel.running >= limit) break;
-        const message = channel.messages[i]!;
         const group = channel.init.policy.fifo ? message.groupId : undefined;
         if (group !== undefined && blockedGroups.has(group)) continue;
         if (message.visibleAt > now) {
@@ -339,7 +345,6 @@ export class QueueEngine {
         if (message.attempt >= channel.init.policy.maxAttempts) {
           // Its last delivery never reported (lease lapsed, or the process died): no attempt is left.
           this.#fail(channel, message, leaseLapsed(), now);
-          if (channel.messages[i] !== message) i--;
           continue;
         }
         void this.#deliver(channel, message, now);
@@ -380,17 +385,14 @@ export class QueueEngine {
       return;
     }
     channel.running++;
-    const renewal = channel.renewLease ? this.#renew(channel, stored, receipt) : undefined;
+    if (channel.renewLease) this.#holdLease(channel, stored, receipt);
     let outcome: Outcome;
     try {
       outcome = await channel.consumer!(toQueueMessage(stored));
     } catch (error) {
       outcome = { ok: false, error };
     }
-    if (renewal) {
-      clearInterval(renewal);
-      this.#renewals.delete(renewal);
-    }
+    if (channel.leased.get(stored) === receipt) channel.leased.delete(stored);
     channel.running--;
     if (this.#stopped) return;
     const finished = this.#finished.has(stored);
@@ -413,15 +415,31 @@ export class QueueEngine {
     this.#schedulePump();
   }
 
-  #renew(channel: Channel, stored: StoredMessage, receipt: number): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      if (stored.receipt !== receipt || this.#stopped) return;
-      stored.visibleAt = Date.now() + channel.leaseMs;
+  /**
+   * Renews the lease while the consumer runs. One timer per channel, ticking every half lease,
+   * renews every held lease: a delivery sees a tick within half a lease of its start, so its
+   * lease never lapses, and no timer is created per delivery.
+   */
+  #holdLease(channel: Channel, stored: StoredMessage, receipt: number): void {
+    channel.leased.set(stored, receipt);
+    if (channel.renewTimer) return;
+    channel.renewTimer = setInterval(() => this.#renewLeases(channel), Math.max(1, Math.floor(channel.leaseMs / 2)));
+    channel.renewTimer.unref();
+  }
+
+  #renewLeases(channel: Channel): void {
+    if (this.#stopped) return;
+    if (channel.leased.size === 0) {
+      clearInterval(channel.renewTimer);
+      channel.renewTimer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const [stored, receipt] of channel.leased) {
+      if (stored.receipt !== receipt) continue;
+      stored.visibleAt = now + channel.leaseMs;
       this.#write('renewing a lease', stored, () => this.#store?.update(channel.init.key, stored));
-    }, Math.max(1, Math.floor(channel.leaseMs / 2)));
-    timer.unref();
-    this.#renewals.add(timer);
-    return timer;
+    }
   }
 
   #fail(channel: Channel, stored: StoredMessage, error: unknown, now: number): void {
@@ -533,8 +551,7 @@ export class QueueEngine {
 
   #remove(channel: Channel, stored: StoredMessage): void {
     this.#finished.add(stored);
-    const i = channel.messages.indexOf(stored);
-    if (i >= 0) channel.messages.splice(i, 1);
+    channel.messages.delete(stored);
   }
 }
 

@@ -1,0 +1,61 @@
+interface Node<T> {
+  readonly value: T;
+  prev: Node<T> | undefined;
+  next: Node<T> | undefined;
+}
+
+/**
+ * Values in the order they were added, with O(1) add, delete and lookup: the waiting messages
+ * of a local queue channel, which leave from anywhere (a handled message, a dead letter) while
+ * the rest keep their order. An array's splice made draining a backlog quadratic.
+ *
+ * Iteration tolerates deleting the value it is at (and any before it): a deleted node keeps
+ * its `next`, so the walk goes on from where it was.
+ */
+export class OrderedSet<T> implements Iterable<T> {
+  readonly #nodes = new Map<T, Node<T>>();
+  #first: Node<T> | undefined;
+  #last: Node<T> | undefined;
+
+  get size(): number {
+    return this.#nodes.size;
+  }
+
+  has(value: T): boolean {
+    return this.#nodes.has(value);
+  }
+
+  /** Appends `value`; a value already present keeps its place. */
+  add(value: T): void {
+    if (this.#nodes.has(value)) return;
+    const node: Node<T> = { value, prev: this.#last, next: undefined };
+    if (this.#last) this.#last.next = node;
+    else this.#first = node;
+    this.#last = node;
+    this.#nodes.set(value, node);
+  }
+
+  /** Removes `value`; false when it was not there. */
+  delete(value: T): boolean {
+    const node = this.#nodes.get(value);
+    if (!node) return false;
+    this.#nodes.delete(value);
+    if (node.prev) node.prev.next = node.next;
+    else this.#first = node.next;
+    if (node.next) node.next.prev = node.prev;
+    else this.#last = node.prev;
+    // node.next is kept on purpose: an iteration standing on this node continues from it.
+    return true;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (let node = this.#first; node; node = nextLive(this.#nodes, node)) yield node.value;
+  }
+}
+
+/** The node after `node` that is still in the set (`node` itself may have been deleted meanwhile). */
+function nextLive<T>(nodes: ReadonlyMap<T, Node<T>>, node: Node<T>): Node<T> | undefined {
+  let next = node.next;
+  while (next && nodes.get(next.value) !== next) next = next.next;
+  return next;
+}
