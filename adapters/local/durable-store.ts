@@ -388,6 +388,9 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
       throw writeFailed(dir, path, operation, err);
     }
   };
+  /** Inside `batch`, its transaction holds the writes; outside, each group of writes is its own. */
+  let batching = false;
+  const atomically = <T>(fn: () => T): T => (batching ? fn() : immediate(db, fn));
   return {
     load(now) {
       // Leases of a stopped process are void: those deliveries counted, the messages are due again.
@@ -421,7 +424,7 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
     },
     insert(entries) {
       guard(entries.length === 1 ? 'send' : `send of ${entries.length} messages`, () =>
-        immediate(db, () => {
+        atomically(() => {
           for (const [channel, m] of entries) {
             insert.run(m.id, channel, m.seq, m.payload, JSON.stringify(m.attributes), m.groupId ?? null, m.enqueuedAt.getTime(), m.visibleAt, m.attempt, m.firstAttemptAt?.getTime() ?? null);
           }
@@ -436,15 +439,27 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
     },
     deadLetter(channel, m, envelope) {
       guard('dead-lettering', () =>
-        immediate(db, () => {
+        atomically(() => {
           remove.run(m.id);
           keepDeadLetter.run(channel, m.id, JSON.stringify(envelope));
         }),
       );
     },
+    batch(fn) {
+      if (batching) return fn();
+      batching = true;
+      try {
+        immediate(db, fn);
+      } catch (err) {
+        // A write inside already named its operation; COMMIT failing is named here.
+        throw err instanceof FaasportError ? err : writeFailed(dir, path, 'writing deliveries', err);
+      } finally {
+        batching = false;
+      }
+    },
     deadLetterUndecodable(channel, row, envelope) {
       guard('dead-lettering an undecodable message', () =>
-        immediate(db, () => {
+        atomically(() => {
           removeRow.run(row.rowid);
           keepDeadLetter.run(channel, envelope.message.id, JSON.stringify(envelope));
         }),

@@ -48,6 +48,32 @@ export interface QueueStore {
   deadLetter(channel: string, message: StoredMessage, envelope: DeadLetterEnvelope): void;
   /** Moves a stored message row that could not be decoded to the dead letters, in one transaction. */
   deadLetterUndecodable(channel: string, row: UndecodableRow, envelope: DeadLetterEnvelope): void;
+  /**
+   * Runs the calls `fn` makes as one transaction: all of them or none. Optional: a store
+   * without it has each call written on its own.
+   */
+  batch?(fn: () => void): void;
+}
+
+/** A store write that waits for the next pump, to share its transaction. */
+interface PendingWrite {
+  readonly operation: string;
+  readonly stored: StoredMessage;
+  readonly fn: () => void;
+}
+
+/** A send waiting for the transaction of its synchronous run. */
+interface PendingSend {
+  readonly stored: readonly (readonly [Channel, StoredMessage])[];
+  readonly resolve: (ids: { id: string }[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** A delivery the pump starts once its attempt is written. */
+interface Start {
+  readonly channel: Channel;
+  readonly stored: StoredMessage;
+  readonly receipt: number;
 }
 
 /** A stored row the store could not decode (damaged outside faasport): it is dead-lettered, not delivered. */
@@ -167,6 +193,8 @@ export class QueueEngine {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #pumpQueued = false;
+  /** Writes of settled deliveries (handled, retried, dead-lettered), for the next pump's transaction. */
+  #pendingWrites: PendingWrite[] = [];
   #stopped = false;
   #lastWriteLog = -Infinity;
   #writeErrorsSinceLog = 0;
@@ -212,8 +240,75 @@ export class QueueEngine {
    * with nothing accepted.
    */
   enqueueAll(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): { id: string }[] {
+    const stored = this.#toStored(entries);
+    // Written before send() resolves: an accepted message survives a crash.
+    this.#store?.insert(stored.map(([channel, m]) => [channel.init.key, m] as const));
+    this.#accept(stored);
+    return stored.map(([, m]) => ({ id: m.id }));
+  }
+
+  /**
+   * `enqueueAll` for a send that can wait: with a store, the sends made in one synchronous run
+   * (a loop of `send` calls) are written in one transaction, and each resolves once it is on
+   * disk. If that transaction fails, each send is written on its own, so each is still all or
+   * none and a send that cannot be stored (full disk) rejects with its typed error alone.
+   */
+  send(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): Promise<{ id: string }[]> {
+    if (!this.#store?.batch) {
+      try {
+        return Promise.resolve(this.enqueueAll(entries));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    let stored: (readonly [Channel, StoredMessage])[];
+    try {
+      stored = this.#toStored(entries);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#sendGroup.length === 0) queueMicrotask(this.#writeSends);
+      this.#sendGroup.push({ stored, resolve, reject });
+    });
+  }
+
+  readonly #sendGroup: PendingSend[] = [];
+
+  readonly #writeSends = (): void => {
+    const group = this.#sendGroup.splice(0);
+    const store = this.#store!;
+    let grouped = false;
+    if (group.length > 1) {
+      try {
+        store.batch!(() => {
+          for (const send of group) store.insert(send.stored.map(([channel, m]) => [channel.init.key, m] as const));
+        });
+        grouped = true;
+      } catch {
+        // Rolled back as a whole: each send on its own below.
+      }
+    }
+    for (const send of group) {
+      try {
+        if (!grouped) store.insert(send.stored.map(([channel, m]) => [channel.init.key, m] as const));
+      } catch (err) {
+        send.reject(err);
+        continue;
+      }
+      this.#accept(send.stored);
+      send.resolve(send.stored.map(([, m]) => ({ id: m.id })));
+    }
+  };
+
+  #accept(stored: readonly (readonly [Channel, StoredMessage])[]): void {
+    for (const [channel, m] of stored) channel.messages.add(m);
+    this.#schedulePump();
+  }
+
+  #toStored(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): (readonly [Channel, StoredMessage])[] {
     const now = Date.now();
-    const stored = entries.map(([key, message]) => {
+    return entries.map(([key, message]) => {
       const channel = this.#require(key);
       const m: StoredMessage = {
         id: randomUUID(),
@@ -229,11 +324,6 @@ export class QueueEngine {
       };
       return [channel, m] as const;
     });
-    // Written before send() resolves: an accepted message survives a crash.
-    this.#store?.insert(stored.map(([channel, m]) => [channel.init.key, m] as const));
-    for (const [channel, m] of stored) channel.messages.add(m);
-    this.#schedulePump();
-    return stored.map(([, m]) => ({ id: m.id }));
   }
 
   deadLetters(key: string): DeadLetterEnvelope[] {
@@ -286,6 +376,7 @@ export class QueueEngine {
    * messages stay leased there and are redelivered by the next run.
    */
   stop(): void {
+    if (!this.#stopped) this.#flush([]);
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -316,16 +407,22 @@ export class QueueEngine {
   #schedulePump(): void {
     if (this.#pumpQueued || this.#stopped) return;
     this.#pumpQueued = true;
-    queueMicrotask(() => {
-      this.#pumpQueued = false;
-      this.#pump();
-    });
+    // With a store, once per turn of the event loop: every delivery that settled in this turn
+    // shares one transaction with the attempts the pump starts.
+    if (this.#store) setImmediate(this.#pumpNow);
+    else queueMicrotask(this.#pumpNow);
   }
+
+  readonly #pumpNow = (): void => {
+    this.#pumpQueued = false;
+    this.#pump();
+  };
 
   #pump(): void {
     if (this.#stopped) return;
     const now = Date.now();
     let nextWake = Infinity;
+    const starts: Start[] = [];
     for (const channel of this.#channels.values()) {
       if (!channel.consumer) continue;
       const limit = channel.init.concurrency ?? 10;
@@ -347,10 +444,24 @@ export class QueueEngine {
           this.#fail(channel, message, leaseLapsed(), now);
           continue;
         }
-        void this.#deliver(channel, message, now);
+        starts.push(this.#lease(channel, message, now));
         // Wake when an unrenewed lease lapses, to deliver the message again.
         if (!channel.renewLease) nextWake = Math.min(nextWake, message.visibleAt);
       }
+    }
+    // The attempts are counted before the consumers run: a crash mid-handler still used them up.
+    const unrecorded = this.#flush(starts);
+    for (const start of starts) {
+      if (unrecorded?.has(start)) {
+        // Not delivered: an attempt that is not on disk must not run. Tried again later.
+        const { channel, stored } = start;
+        channel.running--;
+        stored.receipt = undefined;
+        stored.attempt--;
+        if (stored.attempt === 0) stored.firstAttemptAt = undefined;
+        stored.visibleAt = now + STORE_RETRY_MS;
+        nextWake = Math.min(nextWake, stored.visibleAt);
+      } else void this.#run(start);
     }
     this.#armTimer(nextWake);
     this.#notifyIdle();
@@ -368,23 +479,62 @@ export class QueueEngine {
     this.#timer.unref();
   }
 
-  async #deliver(channel: Channel, stored: StoredMessage, now: number): Promise<void> {
+  /** Takes the message's lease for a new attempt (written by the pump before the consumer runs). */
+  #lease(channel: Channel, stored: StoredMessage, now: number): Start {
     const receipt = ++this.#receipts;
     stored.receipt = receipt;
     stored.attempt++;
     stored.firstAttemptAt ??= new Date(now);
     stored.visibleAt = now + channel.leaseMs;
-    // The attempt is counted before the consumer runs: a crash mid-handler still used it up.
-    if (!this.#write('recording a delivery', stored, () => this.#store?.update(channel.init.key, stored))) {
-      // Not delivered: an attempt that is not on disk must not run. Tried again later.
-      stored.receipt = undefined;
-      stored.attempt--;
-      if (stored.attempt === 0) stored.firstAttemptAt = undefined;
-      stored.visibleAt = now + STORE_RETRY_MS;
-      this.#armTimer(stored.visibleAt);
-      return;
-    }
     channel.running++;
+    return { channel, stored, receipt };
+  }
+
+  /**
+   * Writes the settled deliveries' changes and the attempts of `starts`, in one transaction
+   * when the store can. If that fails (full disk), each is tried on its own so one that cannot
+   * be written holds back no other, and each failure is logged as before. Answers the starts
+   * whose attempt could not be recorded.
+   */
+  #flush(starts: readonly Start[]): Set<Start> | undefined {
+    const store = this.#store;
+    if (!store) return undefined;
+    const writes = this.#pendingWrites;
+    if (writes.length === 0 && starts.length === 0) return undefined;
+    this.#pendingWrites = [];
+    if (store.batch && writes.length + starts.length > 1) {
+      try {
+        store.batch(() => {
+          for (const w of writes) w.fn();
+          for (const { channel, stored } of starts) store.update(channel.init.key, stored);
+        });
+        return undefined;
+      } catch {
+        // Rolled back as a whole: written one by one below.
+      }
+    }
+    for (const w of writes) this.#write(w.operation, w.stored, w.fn);
+    let unrecorded: Set<Start> | undefined;
+    for (const start of starts) {
+      const { channel, stored } = start;
+      if (!this.#write('recording a delivery', stored, () => store.update(channel.init.key, stored))) (unrecorded ??= new Set()).add(start);
+    }
+    return unrecorded;
+  }
+
+  /**
+   * A write that may wait for the next pump's transaction: the change it records (a handled
+   * message removed, a retry, a dead letter) is already true in memory, and until it is
+   * written the store still holds the message leased, so a crash meanwhile redelivers it,
+   * counted as in flight, as a crash during its handler would.
+   */
+  #later(operation: string, stored: StoredMessage, fn: () => void): void {
+    if (!this.#store) return;
+    this.#pendingWrites.push({ operation, stored, fn });
+    this.#schedulePump();
+  }
+
+  async #run({ channel, stored, receipt }: Start): Promise<void> {
     if (channel.renewLease) this.#holdLease(channel, stored, receipt);
     let outcome: Outcome;
     try {
@@ -400,7 +550,7 @@ export class QueueEngine {
       // Also when the lease lapsed meanwhile: the work is done, so the redelivery's result will not count.
       channel.handled++;
       this.#remove(channel, stored);
-      this.#write('removing a handled message (a restart delivers it again)', stored, () => this.#store?.remove(channel.init.key, stored));
+      this.#later('removing a handled message (a restart delivers it again)', stored, () => this.#store!.remove(channel.init.key, stored));
     } else if (finished || stored.receipt !== receipt) {
       // The message was settled by another delivery, or went to one that now decides.
       this.#options.log.warn('result of a delivery whose lease lapsed was ignored', {
@@ -438,8 +588,9 @@ export class QueueEngine {
     for (const [stored, receipt] of channel.leased) {
       if (stored.receipt !== receipt) continue;
       stored.visibleAt = now + channel.leaseMs;
-      this.#write('renewing a lease', stored, () => this.#store?.update(channel.init.key, stored));
+      this.#later('renewing a lease', stored, () => this.#store!.update(channel.init.key, stored));
     }
+    this.#flush([]);
   }
 
   #fail(channel: Channel, stored: StoredMessage, error: unknown, now: number): void {
@@ -447,7 +598,7 @@ export class QueueEngine {
     stored.receipt = undefined;
     if (decision.action === 'retry') {
       stored.visibleAt = now + decision.delayMs;
-      this.#write('scheduling a retry', stored, () => this.#store?.update(channel.init.key, stored));
+      this.#later('scheduling a retry', stored, () => this.#store!.update(channel.init.key, stored));
       return;
     }
     this.#remove(channel, stored);
@@ -469,11 +620,11 @@ export class QueueEngine {
         new Date(now),
       );
       // Kept in memory either way; a store that failed still holds the message, and a restart dead-letters it again.
-      this.#write('dead-lettering', stored, () => this.#store?.deadLetter(channel.init.key, stored, envelope));
+      this.#later('dead-lettering', stored, () => this.#store!.deadLetter(channel.init.key, stored, envelope));
       channel.deadLetters.push(envelope);
       this.#options.log.warn('message dead-lettered', fields);
     } else {
-      this.#write('removing a discarded message', stored, () => this.#store?.remove(channel.init.key, stored));
+      this.#later('removing a discarded message', stored, () => this.#store!.remove(channel.init.key, stored));
       this.#options.log.error('message discarded after its last attempt (the queue has deadLetter: false)', fields);
     }
   }
