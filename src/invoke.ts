@@ -6,8 +6,24 @@ import type { CloudEvent, DeadLetterEnvelope, QueueMessage, ScheduleTick } from 
 
 /** Settles to the handler's value, or rejects with TIMEOUT at the context's deadline (aborting ctx.signal). */
 export function runInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R>): Promise<R> {
+  try {
+    return Promise.resolve(startInvocation(ctx, fn));
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
+
+/**
+ * Runs the handler in the invocation's scope. A handler that answers synchronously gets its
+ * value back as is (it could not have been stopped at the deadline anyway, and needs no timer
+ * or promise); one that answers with a promise races the deadline. Throws what a synchronous
+ * handler throws.
+ */
+function startInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R>): R | Promise<R> {
+  const result = currentInvocation.run(ctx, fn);
+  if (!isThenable(result)) return result;
   const remaining = ctx.deadline - Date.now();
-  if (!(remaining < 2_147_483_647)) return Promise.resolve(currentInvocation.run(ctx, fn));
+  if (!(remaining < 2_147_483_647)) return result;
   return new Promise<R>((resolve, reject) => {
     const timer = setTimeout(() => {
       ctx.markTimedOut();
@@ -17,15 +33,7 @@ export function runInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R
         }),
       );
     }, Math.max(0, remaining));
-    let result: R | Promise<R>;
-    try {
-      result = currentInvocation.run(ctx, fn);
-    } catch (err) {
-      clearTimeout(timer);
-      reject(err);
-      return;
-    }
-    Promise.resolve(result).then(
+    result.then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
@@ -98,15 +106,37 @@ export type Outcome = { ok: true } | { ok: false; error: unknown };
 
 const OK: Outcome = Object.freeze({ ok: true });
 
-async function settle(ctx: InvocationContext, fn: () => unknown): Promise<Outcome> {
+const SETTLED_OK: Promise<Outcome> = Promise.resolve(OK);
+
+/** The handler's outcome; a synchronous handler with nothing passed to waitUntil costs no extra promise. */
+function settle(ctx: InvocationContext, fn: () => unknown): Promise<Outcome> {
+  let result: unknown;
   try {
-    await runInvocation(ctx, fn);
+    result = startInvocation(ctx, fn);
+  } catch (error) {
+    return Promise.resolve(failed(ctx, error));
+  }
+  if (!isThenable(result) && ctx.pending.length === 0) return SETTLED_OK;
+  return finish(ctx, result);
+}
+
+async function finish(ctx: InvocationContext, result: unknown): Promise<Outcome> {
+  try {
+    await result;
     if (ctx.pending.length > 0) await Promise.all(ctx.pending);
     return OK;
   } catch (error) {
-    ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });
-    return { ok: false, error };
+    return failed(ctx, error);
   }
+}
+
+function failed(ctx: InvocationContext, error: unknown): Outcome {
+  ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });
+  return { ok: false, error };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export function invokeQueueMessage(def: QueueFunctionDefinition, message: QueueMessage<unknown>, ctx: InvocationContext): Promise<Outcome> {
