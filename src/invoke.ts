@@ -108,6 +108,15 @@ const OK: Outcome = Object.freeze({ ok: true });
 
 const SETTLED_OK: Promise<Outcome> = Promise.resolve(OK);
 
+/**
+ * True when `outcome` (from an invoke function) is already known to be ok: the handler
+ * answered synchronously and passed nothing to waitUntil. A caller running many messages can
+ * then skip awaiting it.
+ */
+export function settledOk(outcome: Promise<Outcome>): boolean {
+  return outcome === SETTLED_OK;
+}
+
 /** The handler's outcome; a synchronous handler with nothing passed to waitUntil costs no extra promise. */
 function settle(ctx: InvocationContext, fn: () => unknown): Promise<Outcome> {
   let result: unknown;

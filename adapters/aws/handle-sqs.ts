@@ -6,10 +6,12 @@ import {
   summariseError,
   toDeadLetterEnvelope,
   type InvocationContext,
+  type Outcome,
   type ParsedTraceparent,
   type QueueFunctionDefinition,
   type QueueMessage,
 } from 'faasport';
+import { settledOk } from '../../src/invoke.js';
 import { decodeSnsNotification, parseSnsEnvelope, snsParentTrace } from './decode-sns.js';
 import { decodeSqsRecord, epochMs, sqsAttempt, sqsParentTrace } from './decode-sqs.js';
 import { keyPath, typeName } from './event-fields.js';
@@ -62,11 +64,17 @@ export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEve
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
-  } else if (records.length === 1) {
-    if ((await processRecord(def, event, records[0]!, facts, deps)) !== ACK) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
   } else {
-    const outcomes = await Promise.all(records.map((record, i) => processRecord(def, event, record, facts, deps, i)));
-    for (let i = 0; i < records.length; i++) if (outcomes[i] !== ACK) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
+    // All at once; only the records still running are awaited (a synchronous handler's success is known at once).
+    const outcomes: (number | Promise<number>)[] = new Array(records.length);
+    let running = false;
+    for (let i = 0; i < records.length; i++) {
+      const outcome = processRecord(def, event, records[i]!, facts, deps, i);
+      outcomes[i] = outcome;
+      if (outcome !== ACK) running = true;
+    }
+    const settled = running ? await Promise.all(outcomes) : outcomes;
+    for (let i = 0; i < records.length; i++) if (settled[i] !== ACK) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
   }
   return { batchItemFailures };
 }
@@ -77,7 +85,7 @@ const ACK = -1;
  * Runs one record: ACK when it may be deleted from the queue (handled, dead-lettered or
  * discarded), otherwise the delay in ms before its retry (already applied to its visibility).
  */
-async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): Promise<number> {
+function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): number | Promise<number> {
   let decoded: ReturnType<typeof decodeRecord>;
   try {
     decoded = decodeRecord(def, record);
@@ -94,7 +102,13 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
   }
   const { message, parentTrace } = decoded;
   const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => parentTrace(facts.lambdaTrace));
-  const outcome = await invokeQueueMessage(def, message, ctx);
+  const settled = invokeQueueMessage(def, message, ctx);
+  return settledOk(settled) ? ACK : afterHandler(def, record, message, ctx, deps, settled);
+}
+
+/** The rest of `processRecord` once the handler settled: ACK, or the retry's delay after a failure. */
+async function afterHandler(def: QueueFunctionDefinition, record: SqsRecordLike, message: QueueMessage<unknown>, ctx: InvocationContext, deps: HandlerDeps, settled: Promise<Outcome>): Promise<number> {
+  const outcome = await settled;
   if (outcome.ok) return ACK;
   const decision = decideFailure(def.source, message.attempt);
   if (decision.action === 'retry') {
