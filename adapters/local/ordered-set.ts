@@ -1,5 +1,9 @@
-interface Node<T> {
+/** A place in the set, for walking it without an iterator object (the queue's pump walks it per delivery). */
+export interface Entry<T> {
   readonly value: T;
+}
+
+interface Node<T> extends Entry<T> {
   prev: Node<T> | undefined;
   next: Node<T> | undefined;
 }
@@ -46,6 +50,16 @@ export class OrderedSet<T> implements Iterable<T> {
     else this.#last = node.prev;
     // node.next is kept on purpose: an iteration standing on this node continues from it.
     return true;
+  }
+
+  /** The first entry, or undefined when empty. */
+  first(): Entry<T> | undefined {
+    return this.#first;
+  }
+
+  /** The entry after `entry` that is still in the set (`entry` itself may have been deleted meanwhile). */
+  after(entry: Entry<T>): Entry<T> | undefined {
+    return nextLive(this.#nodes, entry as Node<T>);
   }
 
   *[Symbol.iterator](): Iterator<T> {

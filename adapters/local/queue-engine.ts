@@ -426,19 +426,21 @@ export class QueueEngine {
     for (const channel of this.#channels.values()) {
       if (!channel.consumer) continue;
       const limit = channel.init.concurrency ?? 10;
-      const blockedGroups = new Set<string>();
-      for (const message of channel.messages) {
+      // FIFO groups held back in this pass (made on first use: a standard queue needs none).
+      let blockedGroups: Set<string> | undefined;
+      for (let entry = channel.messages.first(); entry; entry = channel.messages.after(entry)) {
         if (channel.running >= limit) break;
+        const message = entry.value;
         const group = channel.init.policy.fifo ? message.groupId : undefined;
-        if (group !== undefined && blockedGroups.has(group)) continue;
+        if (group !== undefined && blockedGroups?.has(group)) continue;
         if (message.visibleAt > now) {
           // A renewed lease never lapses while this process runs: no need to wake for it.
           if (message.receipt === undefined || !channel.renewLease) nextWake = Math.min(nextWake, message.visibleAt);
           // FIFO: a message in flight or waiting for its delay or retry holds back the rest of its group.
-          if (group !== undefined) blockedGroups.add(group);
+          if (group !== undefined) (blockedGroups ??= new Set()).add(group);
           continue;
         }
-        if (group !== undefined) blockedGroups.add(group);
+        if (group !== undefined) (blockedGroups ??= new Set()).add(group);
         if (message.attempt >= channel.init.policy.maxAttempts) {
           // Its last delivery never reported (lease lapsed, or the process died): no attempt is left.
           this.#fail(channel, message, leaseLapsed(), now);
