@@ -476,8 +476,6 @@ function checkTimezone(what: string, tz: unknown): string {
   }
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Validates and encodes one message for `queue` exactly as `queue.send` does (JSON body,
  * attribute rules, fifo groupId, delay range, size limit, trace propagation). Runtimes that
@@ -530,8 +528,9 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
   if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 900) {
     throw new FaasportError('MESSAGE_INVALID', `${operation}: delaySeconds must be an integer from 0 to 900, got ${JSON.stringify(delaySeconds)}`);
   }
-  let bytes = encoder.encode(payload).length;
-  for (const key in attributes) bytes += key.length + encoder.encode(attributes[key]!).length;
+  // Counted, not encoded: no buffer per send.
+  let bytes = Buffer.byteLength(payload, 'utf8');
+  for (const key in attributes) bytes += key.length + Buffer.byteLength(attributes[key]!, 'utf8');
   if (queue.maxMessageBytes !== undefined && bytes > queue.maxMessageBytes) {
     throw payloadTooLarge(operation, bytes, queue.maxMessageBytes, `the ${queue.kind}'s maxMessageBytes`, 'send a smaller message or a reference to stored data');
   }

@@ -9,7 +9,7 @@ export type { FaasportErrorCode, ErrorSummary } from './errors.js';
 export { InvocationContext, currentInvocation, createColdStartFlag } from './context.js';
 export type { ContextInit } from './context.js';
 export {
-  runInvocation, invokeHttp, invokeQueueMessage, invokeSchedule, invokeEvent, errorResponse, publicErrorMessage, decideFailure, toDeadLetterEnvelope,
+  runInvocation, invokeHttp, invokeQueueMessage, invokeSchedule, invokeEvent, settledOk, errorResponse, publicErrorMessage, decideFailure, toDeadLetterEnvelope,
 } from './invoke.js';
 export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
 export { applyQueueFailure } from './queue-failure.js';

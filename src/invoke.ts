@@ -7,8 +7,24 @@ import type { CloudEvent, DeadLetterEnvelope, QueueMessage, ScheduleTick } from 
 
 /** Settles to the handler's value, or rejects with TIMEOUT at the context's deadline (aborting ctx.signal). */
 export function runInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R>): Promise<R> {
+  try {
+    return Promise.resolve(startInvocation(ctx, fn));
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
+
+/**
+ * Runs the handler in the invocation's scope. A handler that answers synchronously gets its
+ * value back as is (it could not have been stopped at the deadline anyway, and needs no timer
+ * or promise); one that answers with a promise races the deadline. Throws what a synchronous
+ * handler throws.
+ */
+function startInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R>): R | Promise<R> {
+  const result = currentInvocation.run(ctx, fn);
+  if (!isThenable(result)) return result;
   const remaining = ctx.deadline - Date.now();
-  if (!(remaining < 2_147_483_647)) return Promise.resolve(currentInvocation.run(ctx, fn));
+  if (!(remaining < 2_147_483_647)) return result;
   return new Promise<R>((resolve, reject) => {
     const timer = setTimeout(() => {
       ctx.markTimedOut();
@@ -18,15 +34,7 @@ export function runInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R
         }),
       );
     }, Math.max(0, remaining));
-    let result: R | Promise<R>;
-    try {
-      result = currentInvocation.run(ctx, fn);
-    } catch (err) {
-      clearTimeout(timer);
-      reject(err);
-      return;
-    }
-    Promise.resolve(result).then(
+    result.then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
@@ -104,24 +112,67 @@ export type Outcome = { ok: true } | { ok: false; error: unknown };
 
 const OK: Outcome = Object.freeze({ ok: true });
 
-async function settle(ctx: InvocationContext, fn: () => unknown, span: InvocationSpan | undefined, message?: { queue: QueueDefinition; attempt: number }): Promise<Outcome> {
+const SETTLED_OK: Promise<Outcome> = Promise.resolve(OK);
+
+/**
+ * True when `outcome` (from an invoke function) is already known to be ok: the handler
+ * answered synchronously and passed nothing to waitUntil. A caller running many messages can
+ * then skip awaiting it.
+ */
+export function settledOk(outcome: Promise<Outcome>): boolean {
+  return outcome === SETTLED_OK;
+}
+
+/** What a failed message's span says besides the error: the dead letter, when this attempt was the last. */
+interface SpanMessage {
+  readonly queue: QueueDefinition;
+  readonly attempt: number;
+}
+
+/**
+ * The handler's outcome; a synchronous handler with nothing passed to waitUntil costs no extra
+ * promise. The span, when tracing is on, ends once the handler and its waitUntil work settled.
+ */
+function settle(ctx: InvocationContext, fn: () => unknown, span: InvocationSpan | undefined, message?: SpanMessage): Promise<Outcome> {
+  let result: unknown;
   try {
-    await runInvocation(ctx, span ? () => span.run(fn) : fn);
-    await Promise.all(ctx.pending);
+    result = startInvocation(ctx, span ? () => span.run(fn) : fn);
+  } catch (error) {
+    return Promise.resolve(failed(ctx, error, span, message));
+  }
+  if (!isThenable(result) && ctx.pending.length === 0) {
+    span?.end();
+    return SETTLED_OK;
+  }
+  return finish(ctx, result, span, message);
+}
+
+async function finish(ctx: InvocationContext, result: unknown, span: InvocationSpan | undefined, message: SpanMessage | undefined): Promise<Outcome> {
+  try {
+    await result;
+    if (ctx.pending.length > 0) await Promise.all(ctx.pending);
     span?.end();
     return OK;
   } catch (error) {
-    ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });
-    if (span) {
-      span.fail(error);
-      // The adapters dead-letter on this same rule (decideFailure) once the span has ended.
-      if (message && decideFailure(message.queue, message.attempt).action === 'dead-letter') {
-        span.event('faasport.dead_letter', { 'messaging.destination.name': message.queue.name, 'faasport.message.attempt': message.attempt });
-      }
-      span.end();
-    }
-    return { ok: false, error };
+    return failed(ctx, error, span, message);
   }
+}
+
+function failed(ctx: InvocationContext, error: unknown, span?: InvocationSpan, message?: SpanMessage): Outcome {
+  ctx.log.error('handler failed', { error: summariseError(error), attempt: ctx.attempt });
+  if (span) {
+    span.fail(error);
+    // The adapters dead-letter on this same rule (decideFailure) once the span has ended.
+    if (message && decideFailure(message.queue, message.attempt).action === 'dead-letter') {
+      span.event('faasport.dead_letter', { 'messaging.destination.name': message.queue.name, 'faasport.message.attempt': message.attempt });
+    }
+    span.end();
+  }
+  return { ok: false, error };
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export function invokeQueueMessage(def: QueueFunctionDefinition, message: QueueMessage<unknown>, ctx: InvocationContext): Promise<Outcome> {

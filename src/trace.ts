@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** W3C trace context (https://www.w3.org/TR/trace-context/) for one invocation. */
 export interface TraceContext {
@@ -76,8 +76,20 @@ export function parseCloudTraceContext(header: string | null | undefined): Parse
   return { traceId: m[1]!.toLowerCase(), parentSpanId, traceFlags: m[3] === '1' ? 1 : 0 };
 }
 
+/** Random bytes are drawn from the CSPRNG a pool at a time: one call per 256 trace ids, not one per id. */
+const POOL_BYTES = 4096;
+let pool: Buffer | undefined;
+let poolAt = POOL_BYTES;
+
+/** `bytes` random bytes (at most POOL_BYTES) as lowercase hex. */
 export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
+  if (poolAt + bytes > POOL_BYTES) {
+    pool = randomFillSync(pool ?? Buffer.allocUnsafe(POOL_BYTES));
+    poolAt = 0;
+  }
+  const hex = pool!.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return hex;
 }
 
 /** A new span in the given trace, or a new trace when there is none. */

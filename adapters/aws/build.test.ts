@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,27 @@ describe('aws build', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^aws: event "onEvent" has no type or source filter: it takes the events put on the app's own bus/));
     expect((manifest(shop).functions as { name: string; trigger: { bus?: string } }[]).find((f) => f.name === 'onEvent')?.trigger.bus).toBe('app');
   }, 30_000);
+
+  test('leaves no esbuild service holding the process: a script that builds exits on its own, with no child process or pipe left', async () => {
+    // A real child process (not a timing): it ends only when nothing holds its event loop.
+    const childOut = join(out, 'child');
+    const script = [
+      `import { build } from ${JSON.stringify(new URL('./build.ts', import.meta.url).href)};`,
+      `import { app } from ${JSON.stringify(new URL('../../examples/shop/app.ts', import.meta.url).href)};`,
+      `await build({ entry: ${JSON.stringify(fileURLToPath(new URL('../../examples/shop/app.ts', import.meta.url)))}, exportName: 'app', outDir: ${JSON.stringify(childOut)}, app, log: () => {} });`,
+      // What still holds the event loop after the build (stdio is ignored, so no pipe is its own).
+      `writeFileSync(${JSON.stringify(join(out, 'resources.json'))}, JSON.stringify(process.getActiveResourcesInfo()));`,
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `import { writeFileSync } from 'node:fs';\n${script}`], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      stdio: 'ignore',
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const resources = JSON.parse(readFileSync(join(out, 'resources.json'), 'utf8')) as string[];
+    expect(resources.filter((r) => /ChildProcess|Process|Pipe/.test(r))).toEqual([]);
+    expect(existsSync(join(childOut, 'index.mjs'))).toBe(true);
+  }, 60_000);
 
   test('a consumer without dead letters is said to be deleted after its last attempt', () => {
     const app = createApp('t');

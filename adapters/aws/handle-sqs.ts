@@ -3,9 +3,11 @@ import {
   FaasportError,
   invokeQueueMessage,
   isFaasportError,
+  settledOk,
   summariseError,
   toDeadLetterEnvelope,
   type InvocationContext,
+  type Outcome,
   type ParsedTraceparent,
   type QueueFunctionDefinition,
   type QueueMessage,
@@ -62,11 +64,17 @@ export async function handleSqsBatch(def: QueueFunctionDefinition, event: SqsEve
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
-  } else if (records.length === 1) {
-    if (await processRecord(def, event, records[0]!, facts, deps)) batchItemFailures.push({ itemIdentifier: records[0]!.messageId });
   } else {
-    const outcomes = await Promise.all(records.map((record, i) => processRecord(def, event, record, facts, deps, i)));
-    for (let i = 0; i < records.length; i++) if (outcomes[i]) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
+    // All at once; only the records still running are awaited (a synchronous handler's success is known at once).
+    const outcomes: (Kept | undefined | Promise<Kept | undefined>)[] = new Array(records.length);
+    let running = false;
+    for (let i = 0; i < records.length; i++) {
+      const outcome = processRecord(def, event, records[i]!, facts, deps, i);
+      outcomes[i] = outcome;
+      if (outcome !== undefined) running = true;
+    }
+    const settled = running ? await Promise.all(outcomes) : outcomes;
+    for (let i = 0; i < records.length; i++) if (settled[i] !== undefined) batchItemFailures.push({ itemIdentifier: records[i]!.messageId });
   }
   return { batchItemFailures };
 }
@@ -76,8 +84,11 @@ interface Kept {
   readonly retryDelayMs: number;
 }
 
-/** Runs one record: undefined when it may be deleted from the queue (handled, dead-lettered or discarded). */
-async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): Promise<Kept | undefined> {
+/**
+ * Runs one record: undefined when it may be deleted from the queue (handled, dead-lettered or
+ * discarded), without a promise when the handler answered synchronously and succeeded.
+ */
+function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, record: SqsRecordLike, facts: InvocationFacts, deps: HandlerDeps, index = 0): Kept | undefined | Promise<Kept | undefined> {
   let decoded: ReturnType<typeof decodeRecord>;
   try {
     decoded = decodeRecord(def, record);
@@ -94,7 +105,13 @@ async function processRecord(def: QueueFunctionDefinition, event: SqsEventLike, 
   }
   const { message, parentTrace } = decoded;
   const ctx = createContext(def, facts, deps.settings, event, message.attempt, () => parentTrace(facts.lambdaTrace));
-  const outcome = await invokeQueueMessage(def, message, ctx);
+  const settled = invokeQueueMessage(def, message, ctx);
+  return settledOk(settled) ? undefined : afterHandler(def, record, message, ctx, deps, settled);
+}
+
+/** The rest of `processRecord` once the handler settled: undefined, or the record kept for a retry. */
+async function afterHandler(def: QueueFunctionDefinition, record: SqsRecordLike, message: QueueMessage<unknown>, ctx: InvocationContext, deps: HandlerDeps, settled: Promise<Outcome>): Promise<Kept | undefined> {
+  const outcome = await settled;
   if (outcome.ok) return undefined;
   const queue = deadLetterQueueName(def);
   const applied = await applyQueueFailure(

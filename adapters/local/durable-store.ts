@@ -393,6 +393,9 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
       throw writeFailed(dir, path, operation, err);
     }
   };
+  /** Inside `batch`, its transaction holds the writes; outside, each group of writes is its own. */
+  let batching = false;
+  const atomically = <T>(fn: () => T): T => (batching ? fn() : immediate(db, fn));
   return {
     load(now) {
       // Leases of a stopped process are void: those deliveries counted, the messages are due again.
@@ -426,7 +429,7 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
     },
     insert(entries) {
       guard(entries.length === 1 ? 'send' : `send of ${entries.length} messages`, () =>
-        immediate(db, () => {
+        atomically(() => {
           for (const [channel, m] of entries) insertMessage(channel, m);
         }),
       );
@@ -439,7 +442,7 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
     },
     deadLetter(channel, m, envelope) {
       guard('dead-lettering', () =>
-        immediate(db, () => {
+        atomically(() => {
           remove.run(m.id);
           keepDeadLetter.run(channel, m.id, JSON.stringify(envelope));
         }),
@@ -447,7 +450,7 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
     },
     redrive(channel, messages) {
       guard('redriving dead letters', () =>
-        immediate(db, () => {
+        atomically(() => {
           for (const m of messages) {
             dropDeadLetter.run(channel, m.id);
             insertMessage(channel, m);
@@ -456,14 +459,26 @@ function createQueueStore(db: SqliteDatabase, dir: string, path: string): QueueS
       );
     },
     purge(_channel, messages) {
-      guard('purging a queue', () => immediate(db, () => messages.forEach((m) => remove.run(m.id))));
+      guard('purging a queue', () => atomically(() => messages.forEach((m) => remove.run(m.id))));
     },
     purgeDeadLetters(channel) {
       guard('purging dead letters', () => dropDeadLetters.run(channel));
     },
+    batch(fn) {
+      if (batching) return fn();
+      batching = true;
+      try {
+        immediate(db, fn);
+      } catch (err) {
+        // A write inside already named its operation; COMMIT failing is named here.
+        throw err instanceof FaasportError ? err : writeFailed(dir, path, 'writing deliveries', err);
+      } finally {
+        batching = false;
+      }
+    },
     deadLetterUndecodable(channel, row, envelope) {
       guard('dead-lettering an undecodable message', () =>
-        immediate(db, () => {
+        atomically(() => {
           removeRow.run(row.rowid);
           keepDeadLetter.run(channel, envelope.message.id, JSON.stringify(envelope));
         }),

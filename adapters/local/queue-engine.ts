@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OrderedSet } from './ordered-set.js';
 import {
   FaasportError,
   applyQueueFailure,
@@ -71,6 +72,32 @@ export interface QueueStore {
   purge(channel: string, messages: readonly StoredMessage[]): void;
   /** Removes every dead letter of the channel. */
   purgeDeadLetters(channel: string): void;
+  /**
+   * Runs the calls `fn` makes as one transaction: all of them or none. Optional: a store
+   * without it has each call written on its own.
+   */
+  batch?(fn: () => void): void;
+}
+
+/** A store write that waits for the next pump, to share its transaction. */
+interface PendingWrite {
+  readonly operation: string;
+  readonly stored: StoredMessage;
+  readonly fn: () => void;
+}
+
+/** A send waiting for the transaction of its synchronous run. */
+interface PendingSend {
+  readonly stored: readonly (readonly [Channel, StoredMessage])[];
+  readonly resolve: (ids: { id: string }[]) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** A delivery the pump starts once its attempt is written. */
+interface Start {
+  readonly channel: Channel;
+  readonly stored: StoredMessage;
+  readonly receipt: number;
 }
 
 /** A stored row the store could not decode (damaged outside faasport): it is dead-lettered, not delivered. */
@@ -139,12 +166,16 @@ export const DEFAULT_LEASE_MS = 180_000;
 const STORE_RETRY_MS = 1_000;
 
 class Channel {
-  messages: StoredMessage[] = [];
+  /** Waiting and in-flight messages, in send order. */
+  readonly messages = new OrderedSet<StoredMessage>();
   deadLetters: DeadLetterEnvelope[] = [];
   consumer: Consumer | undefined;
   /** Consumer calls running, including ones whose lease lapsed. */
   running = 0;
   handled = 0;
+  /** Deliveries whose lease is renewed (message → receipt), and the one timer that renews them all. */
+  readonly leased = new Map<StoredMessage, number>();
+  renewTimer: NodeJS.Timeout | undefined;
   leaseMs!: number;
   renewLease!: boolean;
   init!: ChannelInit;
@@ -186,7 +217,6 @@ export class QueueEngine {
   readonly #idleWaiters = new Set<() => void>();
   readonly #store: QueueStore | undefined;
   readonly #persisted: PersistedQueues | undefined;
-  readonly #renewals = new Set<NodeJS.Timeout>();
   /** Messages that left their channel (handled, dead-lettered, discarded). */
   readonly #finished = new WeakSet<StoredMessage>();
   #seq = 0;
@@ -194,6 +224,8 @@ export class QueueEngine {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
   #pumpQueued = false;
+  /** Writes of settled deliveries (handled, retried, dead-lettered), for the next pump's transaction. */
+  #pendingWrites: PendingWrite[] = [];
   #stopped = false;
   #lastWriteLog = -Infinity;
   #writeErrorsSinceLog = 0;
@@ -217,12 +249,12 @@ export class QueueEngine {
   createChannel(init: ChannelInit, consumer?: Consumer): void {
     const channel = new Channel(init);
     channel.consumer = consumer;
-    channel.messages = [...(this.#persisted?.messages.get(init.key) ?? [])];
+    for (const m of this.#persisted?.messages.get(init.key) ?? []) channel.messages.add(m);
     channel.deadLetters = [...(this.#persisted?.deadLetters.get(init.key) ?? [])];
     this.#channels.set(init.key, channel);
     const undecodable = this.#persisted?.undecodable?.get(init.key);
     if (undecodable) this.#deadLetterUndecodable(channel, undecodable);
-    if (channel.messages.length > 0) this.#schedulePump();
+    if (channel.messages.size > 0) this.#schedulePump();
   }
 
   /**
@@ -265,8 +297,75 @@ export class QueueEngine {
    * with nothing accepted.
    */
   enqueueAll(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): { id: string }[] {
+    const stored = this.#toStored(entries);
+    // Written before send() resolves: an accepted message survives a crash.
+    this.#store?.insert(stored.map(([channel, m]) => [channel.init.key, m] as const));
+    this.#accept(stored);
+    return stored.map(([, m]) => ({ id: m.id }));
+  }
+
+  /**
+   * `enqueueAll` for a send that can wait: with a store, the sends made in one synchronous run
+   * (a loop of `send` calls) are written in one transaction, and each resolves once it is on
+   * disk. If that transaction fails, each send is written on its own, so each is still all or
+   * none and a send that cannot be stored (full disk) rejects with its typed error alone.
+   */
+  send(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): Promise<{ id: string }[]> {
+    if (!this.#store?.batch) {
+      try {
+        return Promise.resolve(this.enqueueAll(entries));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    }
+    let stored: (readonly [Channel, StoredMessage])[];
+    try {
+      stored = this.#toStored(entries);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => {
+      if (this.#sendGroup.length === 0) queueMicrotask(this.#writeSends);
+      this.#sendGroup.push({ stored, resolve, reject });
+    });
+  }
+
+  readonly #sendGroup: PendingSend[] = [];
+
+  readonly #writeSends = (): void => {
+    const group = this.#sendGroup.splice(0);
+    const store = this.#store!;
+    let grouped = false;
+    if (group.length > 1) {
+      try {
+        store.batch!(() => {
+          for (const send of group) store.insert(send.stored.map(([channel, m]) => [channel.init.key, m] as const));
+        });
+        grouped = true;
+      } catch {
+        // Rolled back as a whole: each send on its own below.
+      }
+    }
+    for (const send of group) {
+      try {
+        if (!grouped) store.insert(send.stored.map(([channel, m]) => [channel.init.key, m] as const));
+      } catch (err) {
+        send.reject(err);
+        continue;
+      }
+      this.#accept(send.stored);
+      send.resolve(send.stored.map(([, m]) => ({ id: m.id })));
+    }
+  };
+
+  #accept(stored: readonly (readonly [Channel, StoredMessage])[]): void {
+    for (const [channel, m] of stored) channel.messages.add(m);
+    this.#schedulePump();
+  }
+
+  #toStored(entries: readonly (readonly [key: string, message: OutgoingMessage])[]): (readonly [Channel, StoredMessage])[] {
     const now = Date.now();
-    const stored = entries.map(([key, message]) => {
+    return entries.map(([key, message]) => {
       const channel = this.#require(key);
       const m: StoredMessage = {
         id: randomUUID(),
@@ -282,11 +381,6 @@ export class QueueEngine {
       };
       return [channel, m] as const;
     });
-    // Written before send() resolves: an accepted message survives a crash.
-    this.#store?.insert(stored.map(([channel, m]) => [channel.init.key, m] as const));
-    for (const [channel, m] of stored) channel.messages.push(m);
-    this.#schedulePump();
-    return stored.map(([, m]) => ({ id: m.id }));
   }
 
   deadLetters(key: string): DeadLetterEnvelope[] {
@@ -296,8 +390,8 @@ export class QueueEngine {
   /** The first `limit` waiting and in-flight messages of a channel, oldest first. */
   messages(key: string, limit = 100): QueuedMessageView[] {
     const now = Date.now();
-    return this.#require(key)
-      .messages.slice(0, limit)
+    return [...this.#require(key).messages]
+      .slice(0, limit)
       .map((m) => ({
         id: m.id,
         body: parseOrText(m.payload),
@@ -322,6 +416,8 @@ export class QueueEngine {
     const wanted = ids ? new Set(ids) : undefined;
     const picked = channel.deadLetters.filter((e) => wanted === undefined || wanted.has(e.message.id));
     if (picked.length === 0) return [];
+    // The store first catches up with memory (a dead letter may still be waiting for its write).
+    this.#flush([]);
     const now = Date.now();
     const stored = picked.map(
       (e): StoredMessage => ({
@@ -340,7 +436,7 @@ export class QueueEngine {
     this.#store?.redrive(key, stored);
     const moved = new Set(picked);
     channel.deadLetters = channel.deadLetters.filter((e) => !moved.has(e));
-    channel.messages.push(...stored);
+    for (const m of stored) channel.messages.add(m);
     this.#schedulePump();
     return stored.map((m) => ({ id: m.id }));
   }
@@ -349,19 +445,24 @@ export class QueueEngine {
   purge(key: string): { purged: number; inFlight: number } {
     const channel = this.#require(key);
     const held = (m: StoredMessage): boolean => m.receipt !== undefined;
-    const gone = channel.messages.filter((m) => !held(m));
-    if (gone.length > 0) this.#store?.purge(key, gone);
-    for (const m of gone) this.#finished.add(m);
-    channel.messages = channel.messages.filter(held);
+    const gone = [...channel.messages].filter((m) => !held(m));
+    if (gone.length > 0) {
+      this.#flush([]);
+      this.#store?.purge(key, gone);
+    }
+    for (const m of gone) this.#remove(channel, m);
     this.#notifyIdle();
-    return { purged: gone.length, inFlight: channel.messages.length };
+    return { purged: gone.length, inFlight: channel.messages.size };
   }
 
   /** Drops every dead letter of a channel. */
   purgeDeadLetters(key: string): { purged: number } {
     const channel = this.#require(key);
     const purged = channel.deadLetters.length;
-    if (purged > 0) this.#store?.purgeDeadLetters(key);
+    if (purged > 0) {
+      this.#flush([]);
+      this.#store?.purgeDeadLetters(key);
+    }
     channel.deadLetters = [];
     return { purged };
   }
@@ -412,11 +513,15 @@ export class QueueEngine {
    * messages stay leased there and are redelivered by the next run.
    */
   stop(): void {
+    if (!this.#stopped) this.#flush([]);
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const t of this.#renewals) clearInterval(t);
-    this.#renewals.clear();
+    for (const channel of this.#channels.values()) {
+      clearInterval(channel.renewTimer);
+      channel.renewTimer = undefined;
+      channel.leased.clear();
+    }
   }
 
   #require(key: string): Channel {
@@ -427,7 +532,7 @@ export class QueueEngine {
 
   #isIdle(): boolean {
     // A delivery still running counts even when its consumer left the app (a reload unbound it).
-    for (const c of this.#channels.values()) if (c.running > 0 || (c.consumer && c.messages.length > 0)) return false;
+    for (const c of this.#channels.values()) if (c.running > 0 || (c.consumer && c.messages.size > 0)) return false;
     return true;
   }
 
@@ -440,43 +545,64 @@ export class QueueEngine {
   #schedulePump(): void {
     if (this.#pumpQueued || this.#stopped) return;
     this.#pumpQueued = true;
-    queueMicrotask(() => {
-      this.#pumpQueued = false;
-      this.#pump();
-    });
+    // With a store, once per turn of the event loop: every delivery that settled in this turn
+    // shares one transaction with the attempts the pump starts.
+    if (this.#store) setImmediate(this.#pumpNow);
+    else queueMicrotask(this.#pumpNow);
   }
+
+  readonly #pumpNow = (): void => {
+    this.#pumpQueued = false;
+    this.#pump();
+  };
 
   #pump(): void {
     if (this.#stopped) return;
     const now = Date.now();
     let nextWake = Infinity;
+    const starts: Start[] = [];
     for (const channel of this.#channels.values()) {
       if (!channel.consumer) continue;
       const limit = channel.init.concurrency ?? 10;
-      const blockedGroups = new Set<string>();
-      for (let i = 0; i < channel.messages.length; i++) {
+      // FIFO groups held back in this pass (made on first use: a standard queue needs none).
+      let blockedGroups: Set<string> | undefined;
+      // The next entry is taken first: the pump may dead-letter (delete) the message it is at.
+      for (let entry = channel.messages.first(), next = entry && channel.messages.after(entry); entry; entry = next, next = entry && channel.messages.after(entry)) {
         if (channel.running >= limit) break;
-        const message = channel.messages[i]!;
+        const message = entry.value;
         const group = channel.init.policy.fifo ? message.groupId : undefined;
-        if (group !== undefined && blockedGroups.has(group)) continue;
+        if (group !== undefined && blockedGroups?.has(group)) continue;
         if (message.visibleAt > now) {
           // A renewed lease never lapses while this process runs: no need to wake for it.
           if (message.receipt === undefined || !channel.renewLease) nextWake = Math.min(nextWake, message.visibleAt);
           // FIFO: a message in flight or waiting for its delay or retry holds back the rest of its group.
-          if (group !== undefined) blockedGroups.add(group);
+          if (group !== undefined) (blockedGroups ??= new Set()).add(group);
           continue;
         }
-        if (group !== undefined) blockedGroups.add(group);
+        if (group !== undefined) (blockedGroups ??= new Set()).add(group);
         if (message.attempt >= channel.init.policy.maxAttempts) {
           // Its last delivery never reported (lease lapsed, or the process died): no attempt is left.
           this.#fail(channel, message, leaseLapsed(), now);
-          if (channel.messages[i] !== message) i--;
           continue;
         }
-        void this.#deliver(channel, message, now);
+        starts.push(this.#lease(channel, message, now));
         // Wake when an unrenewed lease lapses, to deliver the message again.
         if (!channel.renewLease) nextWake = Math.min(nextWake, message.visibleAt);
       }
+    }
+    // The attempts are counted before the consumers run: a crash mid-handler still used them up.
+    const unrecorded = this.#flush(starts);
+    for (const start of starts) {
+      if (unrecorded?.has(start)) {
+        // Not delivered: an attempt that is not on disk must not run. Tried again later.
+        const { channel, stored } = start;
+        channel.running--;
+        stored.receipt = undefined;
+        stored.attempt--;
+        if (stored.attempt === 0) stored.firstAttemptAt = undefined;
+        stored.visibleAt = now + STORE_RETRY_MS;
+        nextWake = Math.min(nextWake, stored.visibleAt);
+      } else void this.#run(start);
     }
     this.#armTimer(nextWake);
     this.#notifyIdle();
@@ -494,34 +620,70 @@ export class QueueEngine {
     this.#timer.unref();
   }
 
-  async #deliver(channel: Channel, stored: StoredMessage, now: number): Promise<void> {
+  /** Takes the message's lease for a new attempt (written by the pump before the consumer runs). */
+  #lease(channel: Channel, stored: StoredMessage, now: number): Start {
     const receipt = ++this.#receipts;
     stored.receipt = receipt;
     stored.attempt++;
     stored.firstAttemptAt ??= new Date(now);
     stored.visibleAt = now + channel.leaseMs;
-    // The attempt is counted before the consumer runs: a crash mid-handler still used it up.
-    if (!this.#write('recording a delivery', stored, () => this.#store?.update(channel.init.key, stored))) {
-      // Not delivered: an attempt that is not on disk must not run. Tried again later.
-      stored.receipt = undefined;
-      stored.attempt--;
-      if (stored.attempt === 0) stored.firstAttemptAt = undefined;
-      stored.visibleAt = now + STORE_RETRY_MS;
-      this.#armTimer(stored.visibleAt);
-      return;
-    }
     channel.running++;
-    const renewal = channel.renewLease ? this.#renew(channel, stored, receipt) : undefined;
+    return { channel, stored, receipt };
+  }
+
+  /**
+   * Writes the settled deliveries' changes and the attempts of `starts`, in one transaction
+   * when the store can. If that fails (full disk), each is tried on its own so one that cannot
+   * be written holds back no other, and each failure is logged as before. Answers the starts
+   * whose attempt could not be recorded.
+   */
+  #flush(starts: readonly Start[]): Set<Start> | undefined {
+    const store = this.#store;
+    if (!store) return undefined;
+    const writes = this.#pendingWrites;
+    if (writes.length === 0 && starts.length === 0) return undefined;
+    this.#pendingWrites = [];
+    if (store.batch && writes.length + starts.length > 1) {
+      try {
+        store.batch(() => {
+          for (const w of writes) w.fn();
+          for (const { channel, stored } of starts) store.update(channel.init.key, stored);
+        });
+        return undefined;
+      } catch {
+        // Rolled back as a whole: written one by one below.
+      }
+    }
+    for (const w of writes) this.#write(w.operation, w.stored, w.fn);
+    let unrecorded: Set<Start> | undefined;
+    for (const start of starts) {
+      const { channel, stored } = start;
+      if (!this.#write('recording a delivery', stored, () => store.update(channel.init.key, stored))) (unrecorded ??= new Set()).add(start);
+    }
+    return unrecorded;
+  }
+
+  /**
+   * A write that may wait for the next pump's transaction: the change it records (a handled
+   * message removed, a retry, a dead letter) is already true in memory, and until it is
+   * written the store still holds the message leased, so a crash meanwhile redelivers it,
+   * counted as in flight, as a crash during its handler would.
+   */
+  #later(operation: string, stored: StoredMessage, fn: () => void): void {
+    if (!this.#store) return;
+    this.#pendingWrites.push({ operation, stored, fn });
+    this.#schedulePump();
+  }
+
+  async #run({ channel, stored, receipt }: Start): Promise<void> {
+    if (channel.renewLease) this.#holdLease(channel, stored, receipt);
     let outcome: Outcome;
     try {
       outcome = await channel.consumer!(toQueueMessage(stored));
     } catch (error) {
       outcome = { ok: false, error };
     }
-    if (renewal) {
-      clearInterval(renewal);
-      this.#renewals.delete(renewal);
-    }
+    if (channel.leased.get(stored) === receipt) channel.leased.delete(stored);
     channel.running--;
     if (this.#stopped) return;
     const finished = this.#finished.has(stored);
@@ -529,7 +691,7 @@ export class QueueEngine {
       // Also when the lease lapsed meanwhile: the work is done, so the redelivery's result will not count.
       channel.handled++;
       this.#remove(channel, stored);
-      this.#write('removing a handled message (a restart delivers it again)', stored, () => this.#store?.remove(channel.init.key, stored));
+      this.#later('removing a handled message (a restart delivers it again)', stored, () => this.#store!.remove(channel.init.key, stored));
     } else if (finished || stored.receipt !== receipt) {
       // The message was settled by another delivery, or went to one that now decides.
       this.#options.log.warn('result of a delivery whose lease lapsed was ignored', {
@@ -544,15 +706,32 @@ export class QueueEngine {
     this.#schedulePump();
   }
 
-  #renew(channel: Channel, stored: StoredMessage, receipt: number): NodeJS.Timeout {
-    const timer = setInterval(() => {
-      if (stored.receipt !== receipt || this.#stopped) return;
-      stored.visibleAt = Date.now() + channel.leaseMs;
-      this.#write('renewing a lease', stored, () => this.#store?.update(channel.init.key, stored));
-    }, Math.max(1, Math.floor(channel.leaseMs / 2)));
-    timer.unref();
-    this.#renewals.add(timer);
-    return timer;
+  /**
+   * Renews the lease while the consumer runs. One timer per channel, ticking every half lease,
+   * renews every held lease: a delivery sees a tick within half a lease of its start, so its
+   * lease never lapses, and no timer is created per delivery.
+   */
+  #holdLease(channel: Channel, stored: StoredMessage, receipt: number): void {
+    channel.leased.set(stored, receipt);
+    if (channel.renewTimer) return;
+    channel.renewTimer = setInterval(() => this.#renewLeases(channel), Math.max(1, Math.floor(channel.leaseMs / 2)));
+    channel.renewTimer.unref();
+  }
+
+  #renewLeases(channel: Channel): void {
+    if (this.#stopped) return;
+    if (channel.leased.size === 0) {
+      clearInterval(channel.renewTimer);
+      channel.renewTimer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const [stored, receipt] of channel.leased) {
+      if (stored.receipt !== receipt) continue;
+      stored.visibleAt = now + channel.leaseMs;
+      this.#later('renewing a lease', stored, () => this.#store!.update(channel.init.key, stored));
+    }
+    this.#flush([]);
   }
 
   #fail(channel: Channel, stored: StoredMessage, error: unknown, now: number): void {
@@ -570,7 +749,7 @@ export class QueueEngine {
     void applyQueueFailure(failure, {
       retry: (delayMs) => {
         stored.visibleAt = now + delayMs;
-        this.#write('scheduling a retry', stored, () => this.#store?.update(channel.init.key, stored));
+        this.#later('scheduling a retry', stored, () => this.#store!.update(channel.init.key, stored));
       },
       deadLetter: () => {
         this.#remove(channel, stored);
@@ -584,12 +763,12 @@ export class QueueEngine {
           new Date(now),
         );
         // Kept in memory either way; a store that failed still holds the message, and a restart dead-letters it again.
-        this.#write('dead-lettering', stored, () => this.#store?.deadLetter(channel.init.key, stored, envelope));
+        this.#later('dead-lettering', stored, () => this.#store!.deadLetter(channel.init.key, stored, envelope));
         channel.deadLetters.push(envelope);
       },
       discard: () => {
         this.#remove(channel, stored);
-        this.#write('removing a discarded message', stored, () => this.#store?.remove(channel.init.key, stored));
+        this.#later('removing a discarded message', stored, () => this.#store!.remove(channel.init.key, stored));
       },
       ifDeadLetterFails: 'the message stays in the store and is dead-lettered again on restart',
     });
@@ -668,8 +847,7 @@ export class QueueEngine {
 
   #remove(channel: Channel, stored: StoredMessage): void {
     this.#finished.add(stored);
-    const i = channel.messages.indexOf(stored);
-    if (i >= 0) channel.messages.splice(i, 1);
+    channel.messages.delete(stored);
   }
 }
 

@@ -227,7 +227,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
     maxMessageBytes: adapter.capabilities.maxMessageBytes,
     // The strictest cloud's count (SQS/SNS: 10), not a local one: what sends here sends on every target.
     maxMessageAttributes: PORTABLE_MAX_MESSAGE_ATTRIBUTES,
-    send: async (queue, messages) => engine.enqueueAll(messages.map((m) => [queue.name, m] as const)),
+    send: (queue, messages) => engine.send(messages.map((m) => [queue.name, m] as const)),
     publish: async (topic, messages) => {
       // The subscribers of the app as it is now (an invocation still running on the code before a reload publishes to them too).
       const subscribers = current.consumers.filter((f) => f.kind === 'topic' && f.source.name === topic.name);
