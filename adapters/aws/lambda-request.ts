@@ -140,13 +140,20 @@ export abstract class LambdaRequest {
   }
 }
 
-// Everything not implemented above delegates to the materialised Request: own members of
-// Request.prototype (signal, clone, formData, ...) and undici's internal symbol slots, so
-// that `fetch(request)` and `new Request(request)` accept a LambdaRequest on Node 20/22.
-// Node 24's undici keeps that state in private fields, which no delegate can reach: there
-// `toFetchRequest` hands the function a real Request instead (see lazyRequestSupported).
-Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
-{
+let delegated = false;
+
+/**
+ * Everything not implemented above delegates to the materialised Request: own members of
+ * Request.prototype (signal, clone, formData, ...) and undici's internal symbol slots, so
+ * that `fetch(request)` and `new Request(request)` accept a LambdaRequest on Node 20/22.
+ * Node 24's undici keeps that state in private fields, which no delegate can reach: there
+ * `toFetchRequest` hands the function a real Request instead (see lazyRequestSupported).
+ * Done on the first request, not at import: touching `Request` loads undici (tens of ms of cold start).
+ */
+function delegateToRequest(): void {
+  if (delegated) return;
+  delegated = true;
+  Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
   const proto = LambdaRequest.prototype as unknown as Record<PropertyKey, unknown>;
   const own = new Set<PropertyKey>(Reflect.ownKeys(LambdaRequest.prototype));
   const keys: PropertyKey[] = [
@@ -200,6 +207,7 @@ let lazySupported: boolean | undefined;
  */
 export function lazyRequestSupported(): boolean {
   if (lazySupported === undefined) {
+    delegateToRequest();
     lazySupported = process.env.FAASPORT_LAZY_REQUEST !== '0' && probeLazyRequest();
   }
   return lazySupported;
@@ -220,7 +228,10 @@ function probeLazyRequest(): boolean {
  * Node upgrade costs speed, never correctness.
  */
 export function toFetchRequest(request: LambdaRequest, lazy = lazyRequestSupported()): Request {
-  if (lazy) return request as unknown as Request;
+  if (lazy) {
+    delegateToRequest();
+    return request as unknown as Request;
+  }
   let real: Request;
   try {
     real = request.materialise();

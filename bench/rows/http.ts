@@ -10,6 +10,7 @@ import { createApp } from '../../src/index.js';
 import { toLambda, type ApiGatewayV2EventLike, type LambdaContextLike } from '../../adapters/aws/index.js';
 import { loadFixture } from '../../adapters/aws/test/fixtures.js';
 import { interleavedMicros } from '../lib/interleave.js';
+import { standardResponse } from '../../src/light-response.js';
 import type { BenchRow } from '../row.js';
 
 type Handler = (event: ApiGatewayV2EventLike, context: LambdaContextLike) => Promise<unknown>;
@@ -95,14 +96,34 @@ function httpRow(method: 'GET' | 'POST'): BenchRow {
     const event = httpEvent(method);
     const handlers = { 'raw handler': raw(method), 'hono handle()': hono(method), faasport: faasport(method) };
     // The same answer from all three before timing anything.
-    const answers = await Promise.all(Object.values(handlers).map((h) => h(event, context) as Promise<{ statusCode: number; body: string; cookies?: string[] }>));
+    const answers: { statusCode: number; body: string; cookies?: string[] }[] = [];
+    for (const h of Object.values(handlers)) answers.push((await h(event, context)) as (typeof answers)[number]);
     const expected = JSON.stringify(JSON.parse(answers[0]!.body));
     for (const [i, a] of answers.entries()) {
       if (a.statusCode !== 200 || JSON.stringify(JSON.parse(a.body)) !== expected || a.cookies?.[0] !== SET_COOKIE) {
         throw new Error(`bench ${method}: ${Object.keys(handlers)[i]} answered ${JSON.stringify(a)}, not ${expected}`);
       }
     }
-    const s = Object.fromEntries(Object.entries(handlers).map(([name, h]) => [name, () => h(event, context)]));
+    // faasport's runtime makes globalThis.Response its light Response on its first request; the
+    // peers run with the standard one they were written for (each call sets the global it gets).
+    const light = globalThis.Response;
+    const standard = standardResponse();
+    const s = Object.fromEntries(
+      Object.entries(handlers).map(([name, h]) => {
+        const own = name === 'faasport' ? light : standard;
+        return [
+          name,
+          async () => {
+            globalThis.Response = own;
+            try {
+              return await h(event, context);
+            } finally {
+              globalThis.Response = light;
+            }
+          },
+        ];
+      }),
+    );
     await interleavedMicros(s, { slices: 10, calls: 300 }); // warm-up: let the JIT settle
     return s;
   };
