@@ -207,18 +207,16 @@ function withHeaders(self: object): Response {
 }
 
 /**
- * Whether a light Response behaves as the standard one on this Node: found out once by using
- * one (status, headers, body read back, `instanceof`, a real Response made from its body).
+ * Whether a light Response passes for the standard one on this Node: `instanceof`, its parts,
+ * its headers. Cheap on purpose (it runs in the first request): reads of the body go to a real
+ * Response, which the tests check on every Node of the CI.
  */
 function probe(Light: RealResponseClass, R: RealResponseClass): boolean {
   try {
     const a = Light.json({ probe: 1 }, { status: 201, headers: { 'x-probe': 'yes', 'set-cookie': 'a=1' } });
-    const b = new Light('text');
     const parts = lightResponseParts(a);
-    if (!(a instanceof R) || !(a instanceof Light) || !(new R('x') instanceof Light) || parts?.status !== 201 || parts.headers['content-type'] !== 'application/json' || parts.cookies[0] !== 'a=1') return false;
-    if (a.headers.get('x-probe') !== 'yes' || a.headers.getSetCookie()[0] !== 'a=1' || b.headers.get('content-type') !== 'text/plain;charset=UTF-8') return false;
-    const copy = new R(b.body, b);
-    return copy.status === 200 && a.type === 'default' && Object.prototype.toString.call(a) === '[object Response]';
+    if (!(a instanceof R) || !(a instanceof Light) || !(new R(null) instanceof Light) || parts?.status !== 201 || parts.headers['content-type'] !== 'application/json' || parts.cookies[0] !== 'a=1') return false;
+    return a.headers.get('x-probe') === 'yes' && a.headers.getSetCookie()[0] === 'a=1' && Object.prototype.toString.call(a) === '[object Response]';
   } catch {
     return false;
   }
