@@ -10,6 +10,7 @@
 
 import { invalidField, stringAt } from './event-fields.js';
 import { FaasportError, setClientAddress } from 'faasport';
+import { delegateToHeaders, LazyHeaders, type HeaderLookup } from './lazy-headers.js';
 
 const CLIENT_IP = Symbol.for('faasport.clientIp');
 /** An HTTP method token, as `new Request` accepts it. */
@@ -68,6 +69,13 @@ export abstract class LambdaRequest {
   protected abstract requestUrl(): string;
   /** A new `Headers` with every value the event carries, repeated names kept. */
   protected abstract requestHeaders(): Headers;
+  /**
+   * Answers `headers.get(name)` from the event without building a `Headers`, when the event's
+   * header map allows it (see `mapLookup`); undefined: the real `Headers` is built at once.
+   */
+  protected headerLookup(): HeaderLookup | undefined {
+    return undefined;
+  }
   /** The address the platform saw the connection from (never a client-supplied header). */
   abstract readonly clientIp: string | undefined;
 
@@ -76,7 +84,9 @@ export abstract class LambdaRequest {
   }
 
   get headers(): Headers {
-    return (this.#headers ??= this.requestHeaders());
+    if (this.#headers) return this.#headers;
+    const lookup = lazyRequestSupported() ? this.headerLookup() : undefined;
+    return (this.#headers = lookup ? (new LazyHeaders(lookup, () => this.requestHeaders()) as unknown as Headers) : this.requestHeaders());
   }
 
   get [CLIENT_IP](): string | undefined {
@@ -127,7 +137,7 @@ export abstract class LambdaRequest {
       const body = this.#used ? undefined : this.#bodyText();
       this.#real = new Request(this.url, {
         method: this.method,
-        headers: this.headers,
+        headers: realHeaders(this.headers),
         body: body ? bodyBytes(body, this.#isBase64Encoded) : null,
       });
     }
@@ -199,6 +209,11 @@ class ProbeRequest extends LambdaRequest {
 
 let lazySupported: boolean | undefined;
 
+/** The real Headers behind lazy ones (a real Request is made from it). */
+function realHeaders(headers: Headers): Headers {
+  return headers instanceof LazyHeaders ? headers.materialise() : headers;
+}
+
 /**
  * Whether this Node's Fetch implementation takes a LambdaRequest where it takes a Request
  * (`new Request(req)`, `fetch(req)`): true on Node 20 and 22, false on Node 24, whose undici
@@ -208,6 +223,7 @@ let lazySupported: boolean | undefined;
 export function lazyRequestSupported(): boolean {
   if (lazySupported === undefined) {
     delegateToRequest();
+    delegateToHeaders();
     lazySupported = process.env.FAASPORT_LAZY_REQUEST !== '0' && probeLazyRequest();
   }
   return lazySupported;
@@ -216,7 +232,17 @@ export function lazyRequestSupported(): boolean {
 function probeLazyRequest(): boolean {
   try {
     const copy = new Request(new ProbeRequest() as unknown as Request);
-    return copy.url === 'http://localhost/probe?x=1' && copy.method === 'POST' && copy.headers.get('content-type') === 'text/plain';
+    if (copy.url !== 'http://localhost/probe?x=1' || copy.method !== 'POST' || copy.headers.get('content-type') !== 'text/plain') return false;
+    // The lazy headers too: answered from the event, read whole through the real ones, taken by the Fetch API.
+    const lazy = new LazyHeaders((name) => (name === 'x-probe' ? 'yes' : null), () => new Headers({ 'x-probe': 'yes' })) as unknown as Headers;
+    return (
+      lazy instanceof Headers &&
+      lazy.get('X-Probe') === 'yes' &&
+      !lazy.has('other') &&
+      [...lazy].length === 1 &&
+      new Headers(lazy).get('x-probe') === 'yes' &&
+      new Request('http://localhost/', { headers: lazy }).headers.get('x-probe') === 'yes'
+    );
   } catch {
     return false;
   }
