@@ -26,6 +26,7 @@ export const rows: BenchRow[] = [
     subject: 'faasport dev',
     peer: 'functions-framework',
     goal: { ratio: 2, text: '≥ 2.0x functions-framework' },
+    note: 'faasport dev makes a real undici Request (Headers, URL) per request and runs the dev guard (Host and Origin checks) before the function.',
     async measure(round) {
       servers ??= await start();
       // Alternate which server goes first, so neither always runs on a warmer machine.

@@ -27,6 +27,7 @@ export const rows: BenchRow[] = [
     subject: 'faasport build --target gcp',
     peer: 'plain functions-framework',
     goal: { ratio: 0.9, text: '≥ 0.9x plain functions-framework' },
+    note: 'per request the built function makes a real undici Request (Headers, URL) from the Express request and runs a faasport invocation (context, deadline timer, AsyncLocalStorage) on top of the framework\'s own work; the answer is already written in one write. A lazy Request over the Express request, as the AWS adapter has, is the next step.',
     async measure(round) {
       servers ??= await start();
       const order = round % 2 === 0 ? (['built', 'ff'] as const) : (['ff', 'built'] as const);

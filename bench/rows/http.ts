@@ -135,6 +135,7 @@ function httpRow(method: 'GET' | 'POST'): BenchRow {
     subject: 'faasport toLambda',
     peer: 'hono handle()',
     goal: { ratio: 0.33, text: "≤ 0.33 of hono's overhead" },
+    note: 'left per request: a deadline timer and AsyncLocalStorage around the handler, the invocation context, the URL parsed when the handler reads req.url.',
     async measure() {
       subjects ??= await build();
       const t = await interleavedMicros(subjects);

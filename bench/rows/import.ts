@@ -60,6 +60,7 @@ export const rows: BenchRow[] = [
     subject: 'faasport',
     peer: 'hono',
     goal: { ratio: 2, text: "≤ 2x hono's import" },
+    note: 'the bundle is several times the size of hono\'s (see aws-bundle-size): more to parse and evaluate. undici and node:crypto are no longer loaded at import.',
     async measure(n) {
       const r = await round(n);
       return { faasport: r.faasport.importMs, hono: r.hono.importMs };
@@ -73,6 +74,7 @@ export const rows: BenchRow[] = [
     subject: 'faasport',
     peer: 'hono',
     goal: { ratio: 1, text: "≤ hono's import + first call" },
+    note: "both load undici (Node's Fetch API, tens of ms) on the first request: hono to build its Request, faasport for the light Response and the one-time probes that guard the lazy Request; faasport's larger import (see aws-import) is the rest.",
     async measure(n) {
       const r = await round(n);
       return { faasport: r.faasport.firstCallMs, hono: r.hono.firstCallMs };
