@@ -223,6 +223,18 @@ function probe(Light: RealResponseClass, R: RealResponseClass): boolean {
 }
 
 /**
+ * The light Response class over this process's standard one, made once (installed or not):
+ * for tests of the class itself.
+ */
+export function lightResponseClass(): RealResponseClass {
+  const current = standardResponse();
+  Real = current;
+  return (lightClass ??= createLightClass(current));
+}
+
+let lightClass: RealResponseClass | undefined;
+
+/**
  * Makes `globalThis.Response` the light Response, once per process, where this Node's Fetch
  * API passes the probe; `FAASPORT_LIGHT_RESPONSE=0` keeps the standard one (to run the suites
  * on the standard path). Returns whether light responses are in use.
@@ -231,8 +243,7 @@ export function installLightResponse(): boolean {
   if (installed) return globalThis.Response === installed;
   const current = globalThis.Response;
   if ((current as unknown as { [PARTS]?: unknown })[PARTS] !== undefined) return true;
-  Real = current;
-  const Light = createLightClass(current);
+  const Light = lightResponseClass();
   installed = Light;
   if (process.env.FAASPORT_LIGHT_RESPONSE === '0' || !probe(Light, current)) return false;
   (Light as unknown as Record<symbol, boolean>)[PARTS] = true;

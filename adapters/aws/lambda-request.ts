@@ -44,6 +44,8 @@ export abstract class LambdaRequest {
    * is read. A wrong type is EVENT_INVALID naming `methodPath` or `body`.
    */
   constructor(method: unknown, methodPath: string, body: unknown, isBase64Encoded: unknown, operation: string) {
+    // A LambdaRequest is a Request from its first moment (instanceof, every member), though undici loads only now.
+    delegateToRequest();
     this.operation = operation;
     const text = stringAt(method, operation, methodPath);
     if (!METHOD.test(text)) throw invalidField(operation, methodPath, 'an HTTP method name', 'string');
