@@ -63,6 +63,11 @@ describe('the light Response', () => {
     expect(copy.status).toBe(203);
     expect(await copy.text()).toBe('x');
     expect(await new Standard(light.body, light).text()).toBe('x');
+    // A standard Response read through the light prototype's members answers for itself.
+    const standard = new Standard('z', { status: 202 });
+    expect(Object.getOwnPropertyDescriptor(Light.prototype, 'status')!.get!.call(standard)).toBe(202);
+    expect(Object.getOwnPropertyDescriptor(Light.prototype, 'headers')!.get!.call(standard)).toBe(standard.headers);
+    expect(await (Light.prototype.text as () => Promise<string>).call(standard)).toBe('z');
   });
 
   test('headers changed after the response was made are the ones answered, on the parts and on the real one', async () => {

@@ -97,15 +97,9 @@ function partsOf(body: unknown, init: ResponseInit | undefined, contentType: str
   return { status, headers, cookies, body: (body as string | Uint8Array | null | undefined) ?? null };
 }
 
-function state(self: object): State {
-  const s = (self as { [PARTS]?: State })[PARTS];
-  if (!s) throw new TypeError('Illegal invocation');
-  return s;
-}
-
 /** The real Response behind a light one, made once from the constructor's arguments. */
 function real(self: object): Response {
-  const s = state(self);
+  const s = (self as { [PARTS]?: State })[PARTS]!;
   if (!s.real) {
     s.real = new Real!(s.args[0], s.args[1]);
     // Headers already handed out stay the response's headers: copy what was changed on them.
@@ -144,7 +138,8 @@ function createLightClass(R: RealResponseClass): RealResponseClass {
     }
 
     get status(): number {
-      const s = state(this);
+      const s = (this as { [PARTS]?: State })[PARTS];
+      if (!s) return standardGetter(R, 'status', this) as number;
       return s.real ? s.real.status : s.parts!.status;
     }
 
@@ -154,12 +149,14 @@ function createLightClass(R: RealResponseClass): RealResponseClass {
     }
 
     get statusText(): string {
-      const s = state(this);
+      const s = (this as { [PARTS]?: State })[PARTS];
+      if (!s) return standardGetter(R, 'statusText', this) as string;
       return s.real ? s.real.statusText : '';
     }
 
     get headers(): Headers {
-      const s = state(this);
+      const s = (this as { [PARTS]?: State })[PARTS];
+      if (!s) return standardGetter(R, 'headers', this) as Headers;
       if (s.real) return s.real.headers;
       if (!s.headers) {
         const h = new Headers(s.parts!.headers);
@@ -198,9 +195,16 @@ function createLightClass(R: RealResponseClass): RealResponseClass {
   return LightResponse as unknown as RealResponseClass;
 }
 
+/** A standard Response's own getter, for a real Response read through the light prototype's members. */
+function standardGetter(R: RealResponseClass, key: 'status' | 'statusText' | 'headers', self: object): unknown {
+  return Object.getOwnPropertyDescriptor(R.prototype, key)!.get!.call(self);
+}
+
 /** The real response, after headers handed out earlier are synced into it; parts are no longer valid. */
 function withHeaders(self: object): Response {
-  const s = state(self);
+  const s = (self as { [PARTS]?: State })[PARTS];
+  // A real Response reached through the light prototype (a member borrowed from it): itself.
+  if (!s) return self as Response;
   const r = real(self);
   s.parts = undefined;
   return r;
