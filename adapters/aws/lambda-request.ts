@@ -224,6 +224,8 @@ function realHeaders(headers: Headers): Headers {
  */
 export function lazyRequestSupported(): boolean {
   if (lazySupported === undefined) {
+    // False while the probe runs: the probe's own request reads its headers (real ones) through this.
+    lazySupported = false;
     delegateToRequest();
     delegateToHeaders();
     lazySupported = process.env.FAASPORT_LAZY_REQUEST !== '0' && probeLazyRequest();

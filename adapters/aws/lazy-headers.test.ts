@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
 import { lazyRequestSupported } from './lambda-request.js';
 import { LazyHeaders } from './lazy-headers.js';
@@ -51,5 +51,25 @@ describe('the lazy headers of an HTTP API request', () => {
   test('a header of the wrong type is EVENT_INVALID when the headers are read, as without lazy headers', () => {
     const event = { ...apiGatewayV2Event(), headers: { 'x-a': 5 } } as unknown as ApiGatewayV2EventLike;
     expect(() => new ApiGatewayV2Request(event).headers).toThrow(expect.objectContaining({ code: 'EVENT_INVALID' }));
+  });
+
+  test('the probe runs once on a fresh module, without re-entering itself through the headers it reads', async () => {
+    vi.resetModules();
+    const fresh = await import('./lambda-request.js');
+    const Original = globalThis.Request;
+    let made = 0;
+    globalThis.Request = new Proxy(Original, {
+      construct(target, args, newTarget) {
+        made++;
+        return Reflect.construct(target, args, newTarget) as object;
+      },
+    });
+    try {
+      expect(fresh.lazyRequestSupported()).toBe(lazyRequestSupported());
+    } finally {
+      globalThis.Request = Original;
+    }
+    // The probe's own few Requests, not one per nested attempt (thousands, seconds of a cold start).
+    expect(made).toBeLessThan(10);
   });
 });
