@@ -25,7 +25,13 @@ export interface RowResult {
 export interface BenchReport {
   readonly date: string;
   readonly node: string;
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly os: string };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly os: string;
+    /** The 1-minute load average when the run started and when it ended: how shared the machine was. */
+    readonly load?: readonly [number, number];
+  };
   readonly rounds: number;
   readonly seconds: number;
   readonly rows: readonly RowResult[];
@@ -114,7 +120,8 @@ export function readmeSection(reports: readonly BenchReport[]): string {
   for (const report of reports) {
     const met = report.rows.filter((r) => verdict(r).met).length;
     parts.push(
-      `**Node ${report.node.replace(/^v/, '')}**, ${report.date.slice(0, 10)}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.os}), ` +
+      `**Node ${report.node.replace(/^v/, '')}**, ${report.date.slice(0, 10)}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.os}` +
+        `${report.machine.load ? `, load average ${report.machine.load.map((l) => l.toFixed(1)).join(' → ')}` : ''}), ` +
         `${report.rounds} rounds, ${Math.round(report.seconds)} s: ${met} of ${report.rows.length} goals met.`,
       '',
       markdownTable(report),

@@ -14,7 +14,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release } from 'node:os';
+import { cpus, loadavg, platform, release } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -67,6 +67,7 @@ for (const id of values.only ?? []) if (!known.has(id)) throw new Error(`--only 
 const chosen = values.only ? rows.filter((r) => values.only!.includes(r.id)) : rows;
 
 const cpu = cpus();
+const loadAtStart = loadavg()[0]!;
 const started = performance.now();
 console.log(`Node ${process.version}, ${cpu[0]?.model ?? 'unknown CPU'} x${cpu.length}, ${rounds} rounds, ${chosen.length} rows`);
 const results: RowResult[] = [];
@@ -94,7 +95,7 @@ for (const row of chosen) {
 const report: BenchReport = {
   date: new Date().toISOString(),
   node: process.version,
-  machine: { cpu: cpu[0]?.model.trim() ?? 'unknown CPU', cores: cpu.length, os: `${platform()} ${release()}` },
+  machine: { cpu: cpu[0]?.model.trim() ?? 'unknown CPU', cores: cpu.length, os: `${platform()} ${release()}`, load: [loadAtStart, loadavg()[0]!] },
   rounds,
   seconds: (performance.now() - started) / 1000,
   rows: results,
