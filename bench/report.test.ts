@@ -50,6 +50,7 @@ describe('bench report', () => {
     expect(verdict(bundle)).toMatchObject({ met: true, text: 'met' });
     expect(verdict({ ...bundle, values: { faasport: [40, 40, 40], hono: [25, 25, 25] } }).text).toBe('missed: 40.0 KB vs ≤ 20.0 KB (2.0x over)');
     expect(verdict(dev)).toEqual({ met: false, medianRatio: 1.75, text: 'missed: 1.75 vs ≥ 2 (1.1x under)' });
+    expect(verdict({ ...http, ratios: [0.334, 0.334, 0.4] }).text).toBe('missed: 0.334 vs ≤ 0.33 (1.01x over)');
   });
 
   it('prints ranges per subject and the verdict per row', () => {

@@ -64,7 +64,10 @@ export function verdict(row: RowResult): Verdict {
   }
   const met = lower ? medianRatio <= row.goal.ratio : medianRatio >= row.goal.ratio;
   const by = lower ? medianRatio / row.goal.ratio : row.goal.ratio / medianRatio;
-  return { met, medianRatio, text: met ? 'met' : `missed: ${medianRatio.toFixed(2)} vs ${lower ? '≤' : '≥'} ${row.goal.ratio} (${by.toFixed(1)}x ${lower ? 'over' : 'under'})` };
+  // A miss by less than the last digit shown is shown with one digit more (0.334 vs ≤ 0.33).
+  const digits = medianRatio.toFixed(2) === row.goal.ratio.toFixed(2) ? 3 : 2;
+  const factor = by.toFixed(1) === '1.0' ? by.toFixed(2) : by.toFixed(1);
+  return { met, medianRatio, text: met ? 'met' : `missed: ${medianRatio.toFixed(digits)} vs ${lower ? '≤' : '≥'} ${row.goal.ratio} (${factor}x ${lower ? 'over' : 'under'})` };
 }
 
 /** Three significant figures, without trailing noise: 0.123, 12.3, 1234. */
