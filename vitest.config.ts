@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{src,adapters,conformance,examples}/**/*.test.ts'],
+          include: ['{src,adapters,conformance,examples,bench}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts', '**/*.conformance.test.ts'],
         },
       },

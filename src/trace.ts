@@ -1,5 +1,3 @@
-import { randomFillSync } from 'node:crypto';
-
 /** W3C trace context (https://www.w3.org/TR/trace-context/) for one invocation. */
 export interface TraceContext {
   /** 32 lowercase hex characters. */
@@ -80,11 +78,14 @@ export function parseCloudTraceContext(header: string | null | undefined): Parse
 const POOL_BYTES = 4096;
 let pool: Buffer | undefined;
 let poolAt = POOL_BYTES;
+let randomFill: (<T extends NodeJS.ArrayBufferView>(buffer: T) => T) | undefined;
 
 /** `bytes` random bytes (at most POOL_BYTES) as lowercase hex. */
 export function randomHex(bytes: number): string {
   if (poolAt + bytes > POOL_BYTES) {
-    pool = randomFillSync(pool ?? Buffer.allocUnsafe(POOL_BYTES));
+    // node:crypto is loaded on the first id, not at import: loading it costs cold start.
+    randomFill ??= process.getBuiltinModule('node:crypto').randomFillSync;
+    pool = randomFill(pool ?? Buffer.allocUnsafe(POOL_BYTES));
     poolAt = 0;
   }
   const hex = pool!.toString('hex', poolAt, poolAt + bytes);

@@ -114,6 +114,8 @@ describe('HTTP events with fields of the wrong type', () => {
 
   test('a header map of the wrong type is refused when read (400), even a 1 MB string, without iterating it', async () => {
     const { handlers } = app();
+    // The first request loads undici (the Fetch API) and probes it: not part of what is timed here.
+    await handlers.web!(albEvent('multi'), lambdaContext());
     const started = performance.now();
     const result = (await handlers.web!({ ...albEvent('multi'), multiValueHeaders: 'A'.repeat(1 << 20) }, lambdaContext())) as ProxyResultV2;
     expect(performance.now() - started).toBeLessThan(200);

@@ -69,7 +69,8 @@ const ROUTE = /^\/2015-03-31\/functions(?:\/([^/]+)(?:\/(code|configuration|invo
 /** Node.js runtimes this host can run (it runs them on this machine's Node). */
 const RUNTIMES = new Set(['nodejs18.x', 'nodejs20.x', 'nodejs22.x']);
 const NAME = /^[a-zA-Z0-9-_]{1,64}$/;
-const require = createRequire(import.meta.url);
+// Pure: a function bundle that never serves the control API leaves this module out.
+const require = /* @__PURE__ */ createRequire(import.meta.url);
 
 /**
  * The part of the Lambda control API that `faasport deploy --target aws` uses, served

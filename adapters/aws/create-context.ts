@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { InvocationContext, type FunctionDefinition, type LogLevel, type LogSink, type ParsedTraceparent } from 'faasport';
 import type { AwsNative, LambdaContextLike } from './types.js';
 
@@ -29,7 +28,8 @@ export function invocationFacts(def: FunctionDefinition, lambdaContext: LambdaCo
     lambdaContext,
     coldStart,
     deadline: Date.now() + remaining,
-    requestId: lambdaContext?.awsRequestId || randomUUID(),
+    // node:crypto only when Lambda gave no request id (never on Lambda): loading it costs cold start.
+    requestId: lambdaContext?.awsRequestId || process.getBuiltinModule('node:crypto').randomUUID(),
     get lambdaTrace() {
       if (lambdaTrace === null) lambdaTrace = typeof lambdaContext?.xRayTraceId === 'string' && lambdaContext.xRayTraceId !== '' ? lambdaContext.xRayTraceId : process.env._X_AMZN_TRACE_ID;
       return lambdaTrace;

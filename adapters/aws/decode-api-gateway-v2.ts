@@ -1,6 +1,7 @@
 import { objectAt, optionalArrayAt, optionalObjectAt, optionalStringAt, optionalStringIn, stringIn } from './event-fields.js';
 import { appendHeader, findHeader, pathAt, toOrigin, usableHost } from './event-headers.js';
 import { LambdaRequest, toFetchRequest } from './lambda-request.js';
+import { mapLookup, type HeaderLookup } from './lazy-headers.js';
 import type { ApiGatewayV2EventLike } from './types.js';
 
 const OPERATION = 'aws API Gateway HTTP API (v2) / Function URL event';
@@ -66,6 +67,10 @@ export class ApiGatewayV2Request extends LambdaRequest {
       }
     }
     return result;
+  }
+
+  protected override headerLookup(): HeaderLookup | undefined {
+    return mapLookup(this.#event.headers, this.#event.cookies);
   }
 
   get clientIp(): string | undefined {

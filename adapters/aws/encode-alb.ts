@@ -1,6 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import { toMultiValueHeaders } from './encode-api-gateway-v1.js';
-import { encodeBody } from './encode-body.js';
+import { encodeBody, responseHead } from './encode-body.js';
 import type { ProxyResultV1 } from './types.js';
 
 export interface AlbEncodeOptions {
@@ -24,16 +23,13 @@ export interface AlbEncodeOptions {
  * ```
  */
 export async function encodeAlb(response: Response, options: AlbEncodeOptions): Promise<ProxyResultV1> {
+  const head = responseHead(response);
   const { body, isBase64Encoded } = await encodeBody(response, options.method === 'HEAD');
-  const statusDescription = `${response.status} ${response.statusText || STATUS_CODES[response.status] || ''}`.trim();
+  const statusDescription = `${head.status} ${head.statusText || statusText(head.status)}`.trim();
   if (options.multiValue) {
-    return { statusCode: response.status, statusDescription, multiValueHeaders: toMultiValueHeaders(response.headers), body, isBase64Encoded };
+    return { statusCode: head.status, statusDescription, multiValueHeaders: toMultiValueHeaders(head), body, isBase64Encoded };
   }
-  const headers: Record<string, string> = {};
-  for (const [name, value] of response.headers) {
-    if (name !== 'set-cookie') headers[name] = value;
-  }
-  const cookies = response.headers.getSetCookie();
+  const { headers, cookies } = head;
   if (cookies.length > 0) {
     headers['set-cookie'] = cookies[0]!;
     if (cookies.length > 1) {
@@ -43,5 +39,10 @@ export async function encodeAlb(response: Response, options: AlbEncodeOptions): 
       );
     }
   }
-  return { statusCode: response.status, statusDescription, headers, body, isBase64Encoded };
+  return { statusCode: head.status, statusDescription, headers, body, isBase64Encoded };
+}
+
+/** The standard reason phrase; node:http is loaded on the first ALB answer, not at import (it costs cold start). */
+function statusText(status: number): string {
+  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? '';
 }

@@ -1,4 +1,4 @@
-import { encodeBody } from './encode-body.js';
+import { encodeBody, responseHead, type ResponseHead } from './encode-body.js';
 import type { ProxyResultV1 } from './types.js';
 
 /**
@@ -13,16 +13,14 @@ import type { ProxyResultV1 } from './types.js';
  * ```
  */
 export async function encodeApiGatewayV1(response: Response, method = 'GET'): Promise<ProxyResultV1> {
+  const head = responseHead(response);
   const { body, isBase64Encoded } = await encodeBody(response, method === 'HEAD');
-  return { statusCode: response.status, multiValueHeaders: toMultiValueHeaders(response.headers), body, isBase64Encoded };
+  return { statusCode: head.status, multiValueHeaders: toMultiValueHeaders(head), body, isBase64Encoded };
 }
 
-export function toMultiValueHeaders(headers: Headers): Record<string, string[]> {
+export function toMultiValueHeaders(head: ResponseHead): Record<string, string[]> {
   const multi: Record<string, string[]> = {};
-  for (const [name, value] of headers) {
-    if (name !== 'set-cookie') multi[name] = [value];
-  }
-  const cookies = headers.getSetCookie();
-  if (cookies.length > 0) multi['set-cookie'] = cookies;
+  for (const name in head.headers) multi[name] = [head.headers[name]!];
+  if (head.cookies.length > 0) multi['set-cookie'] = head.cookies;
   return multi;
 }

@@ -1,4 +1,4 @@
-import { encodeBody } from './encode-body.js';
+import { encodeBody, responseHead } from './encode-body.js';
 import type { ProxyResultV2 } from './types.js';
 
 /**
@@ -13,13 +13,9 @@ import type { ProxyResultV2 } from './types.js';
  * ```
  */
 export async function encodeApiGatewayV2(response: Response, method = 'GET'): Promise<ProxyResultV2> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of response.headers) {
-    if (name !== 'set-cookie') headers[name] = value;
-  }
+  const { status, headers, cookies } = responseHead(response);
   const { body, isBase64Encoded } = await encodeBody(response, method === 'HEAD');
-  const result: ProxyResultV2 = { statusCode: response.status, headers, body, isBase64Encoded };
-  const cookies = response.headers.getSetCookie();
+  const result: ProxyResultV2 = { statusCode: status, headers, body, isBase64Encoded };
   if (cookies.length > 0) result.cookies = cookies;
   return result;
 }

@@ -1,3 +1,5 @@
+import { lightResponseParts, standardResponse } from '../../src/light-response.js';
+
 /** A response body as Lambda proxy integrations carry it. */
 export interface EncodedBody {
   readonly body: string;
@@ -27,30 +29,54 @@ export function isTextContentType(contentType: string | null): boolean {
   return XML_TYPE.test(type) && charset !== undefined;
 }
 
+/** A response's status line and headers as Lambda results carry them: Set-Cookie apart, one entry each. */
+export interface ResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  /** Lower-case names, each once (repeated values joined with ", " as `Headers` does), without set-cookie. */
+  readonly headers: Record<string, string>;
+  readonly cookies: string[];
+}
+
+/** The status and headers, straight from a light Response's init when it has one (no `Headers` built). */
+export function responseHead(response: Response): ResponseHead {
+  const parts = lightResponseParts(response);
+  const headers: Record<string, string> = {};
+  if (parts) return { status: parts.status, statusText: '', headers: { ...parts.headers }, cookies: [...parts.cookies] };
+  for (const [name, value] of response.headers) {
+    if (name !== 'set-cookie') headers[name] = value;
+  }
+  return { status: response.status, statusText: response.statusText, headers, cookies: response.headers.getSetCookie() };
+}
+
 /**
  * Reads a Response body for a Lambda proxy result: text when the type is text and the bytes
  * are valid UTF-8, otherwise base64 with every byte intact.
  */
 export async function encodeBody(response: Response, omitBody: boolean): Promise<EncodedBody> {
+  const parts = lightResponseParts(response);
+  if (parts) return omitBody ? EMPTY : encodeSource(parts.body ?? '', parts.headers['content-type'] ?? null);
   const source = bodySource(response);
-  if (source !== undefined && !omitBody) {
-    if (typeof source !== 'string') return encodeBytes(response, source);
-    if (source.length === 0) return EMPTY;
-    // A well-formed string of a text type is already the answer: no UTF-8 round trip.
-    if (isTextContentType(response.headers.get('content-type'))) return { body: source, isBase64Encoded: false };
-    return encodeBytes(response, Buffer.from(source, 'utf8'));
-  }
+  if (source !== undefined && !omitBody) return encodeSource(source, response.headers.get('content-type'));
   if (response.body === null) return EMPTY;
   if (omitBody) {
     await response.body.cancel();
     return EMPTY;
   }
-  return encodeBytes(response, new Uint8Array(await response.arrayBuffer()));
+  return encodeBytes(response.headers.get('content-type'), new Uint8Array(await response.arrayBuffer()));
 }
 
-function encodeBytes(response: Response, bytes: Uint8Array): EncodedBody {
+function encodeSource(source: string | Uint8Array, contentType: string | null): EncodedBody {
+  if (typeof source !== 'string') return encodeBytes(contentType, source);
+  if (source.length === 0) return EMPTY;
+  // A well-formed string of a text type is already the answer: no UTF-8 round trip.
+  if (isTextContentType(contentType) && (source as string & { isWellFormed(): boolean }).isWellFormed()) return { body: source, isBase64Encoded: false };
+  return encodeBytes(contentType, Buffer.from(source, 'utf8'));
+}
+
+function encodeBytes(contentType: string | null, bytes: Uint8Array): EncodedBody {
   if (bytes.length === 0) return EMPTY;
-  if (isTextContentType(response.headers.get('content-type'))) {
+  if (isTextContentType(contentType)) {
     try {
       return { body: utf8.decode(bytes), isBase64Encoded: false };
     } catch {
@@ -62,15 +88,17 @@ function encodeBytes(response: Response, bytes: Uint8Array): EncodedBody {
 
 // Node's fetch (undici 6, Node 20/22) keeps the value a Response was built from (string or
 // bytes) in an internal slot. Reading it skips a body stream round trip of ~9 µs per
-// response; any other body (a stream, an unknown runtime) takes the stream path.
-const STATE = Object.getOwnPropertySymbols(new Response('')).find((s) => s.description === 'state');
+// response; any other body (a stream, an unknown runtime) takes the stream path. Found on the
+// first real Response encoded, not at import: making a Response loads undici.
+let STATE: symbol | undefined | null = null;
 
 function bodySource(response: Response): string | Uint8Array | undefined {
+  if (STATE === null) STATE = Object.getOwnPropertySymbols(new (standardResponse())('')).find((s) => s.description === 'state');
   if (STATE === undefined || response.bodyUsed) return undefined;
   const state = (response as unknown as Record<symbol, { body?: { source?: unknown } | null } | undefined>)[STATE];
   const source = state?.body?.source;
   if (source instanceof Uint8Array) return source;
-  // A string with lone surrogates would not survive as UTF-8: let the stream path encode it.
-  if (typeof source === 'string' && (source as string & { isWellFormed(): boolean }).isWellFormed()) return source;
+  // A string with lone surrogates would not survive as UTF-8: let the stream path encode it (in encodeSource).
+  if (typeof source === 'string') return source;
   return undefined;
 }

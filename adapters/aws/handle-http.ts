@@ -17,6 +17,7 @@ import { AlbRequest, isAlbMultiValue } from './decode-alb.js';
 import { ApiGatewayV1Request } from './decode-api-gateway-v1.js';
 import { ApiGatewayV2Request } from './decode-api-gateway-v2.js';
 import { safeDecode } from '../../src/route.js';
+import { installLightResponse } from '../../src/light-response.js';
 import { detectEvent, unrecognisedEvent } from './detect-event.js';
 import { keyPath, optionalObjectAt, optionalStringAt } from './event-fields.js';
 import { encodeAlb } from './encode-alb.js';
@@ -34,6 +35,7 @@ const ACCEPTS = 'API Gateway REST (v1) and HTTP API (v2), ALB and Function URL e
 const MAX_RESPONSE_BODY = LAMBDA_MAX_PAYLOAD_BYTES - 64 * 1024;
 
 type HttpEvent = ApiGatewayV1EventLike | ApiGatewayV2EventLike | AlbEventLike;
+let lightResponseChecked = false;
 
 /**
  * The Lambda handler of one HTTP function: decodes whichever HTTP event arrives, runs the
@@ -42,6 +44,11 @@ type HttpEvent = ApiGatewayV1EventLike | ApiGatewayV2EventLike | AlbEventLike;
 export function createHttpHandler(def: HttpFunctionDefinition, deps: HandlerDeps): LambdaHandler<HttpEvent, ProxyResultV1 | ProxyResultV2> {
   const ownRoute = toHttpApiPath(def.route.route);
   return async (event, lambdaContext) => {
+    // On the first request, not at import: making the light Response loads undici.
+    if (!lightResponseChecked) {
+      lightResponseChecked = true;
+      installLightResponse();
+    }
     const kind = detectEvent(event);
     if (kind !== 'apigw-v2' && kind !== 'function-url' && kind !== 'apigw-v1' && kind !== 'alb') throw unrecognisedEvent(def.name, ACCEPTS, event, kind);
     let request: LambdaRequest;

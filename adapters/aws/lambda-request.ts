@@ -10,6 +10,7 @@
 
 import { invalidField, stringAt } from './event-fields.js';
 import { FaasportError, setClientAddress } from 'faasport';
+import { delegateToHeaders, LazyHeaders, type HeaderLookup } from './lazy-headers.js';
 
 const CLIENT_IP = Symbol.for('faasport.clientIp');
 /** An HTTP method token, as `new Request` accepts it. */
@@ -43,6 +44,8 @@ export abstract class LambdaRequest {
    * is read. A wrong type is EVENT_INVALID naming `methodPath` or `body`.
    */
   constructor(method: unknown, methodPath: string, body: unknown, isBase64Encoded: unknown, operation: string) {
+    // A LambdaRequest is a Request from its first moment (instanceof, every member), though undici loads only now.
+    delegateToRequest();
     this.operation = operation;
     const text = stringAt(method, operation, methodPath);
     if (!METHOD.test(text)) throw invalidField(operation, methodPath, 'an HTTP method name', 'string');
@@ -68,6 +71,13 @@ export abstract class LambdaRequest {
   protected abstract requestUrl(): string;
   /** A new `Headers` with every value the event carries, repeated names kept. */
   protected abstract requestHeaders(): Headers;
+  /**
+   * Answers `headers.get(name)` from the event without building a `Headers`, when the event's
+   * header map allows it (see `mapLookup`); undefined: the real `Headers` is built at once.
+   */
+  protected headerLookup(): HeaderLookup | undefined {
+    return undefined;
+  }
   /** The address the platform saw the connection from (never a client-supplied header). */
   abstract readonly clientIp: string | undefined;
 
@@ -76,7 +86,9 @@ export abstract class LambdaRequest {
   }
 
   get headers(): Headers {
-    return (this.#headers ??= this.requestHeaders());
+    if (this.#headers) return this.#headers;
+    const lookup = lazyRequestSupported() ? this.headerLookup() : undefined;
+    return (this.#headers = lookup ? (new LazyHeaders(lookup, () => this.requestHeaders()) as unknown as Headers) : this.requestHeaders());
   }
 
   get [CLIENT_IP](): string | undefined {
@@ -127,7 +139,7 @@ export abstract class LambdaRequest {
       const body = this.#used ? undefined : this.#bodyText();
       this.#real = new Request(this.url, {
         method: this.method,
-        headers: this.headers,
+        headers: realHeaders(this.headers),
         body: body ? bodyBytes(body, this.#isBase64Encoded) : null,
       });
     }
@@ -140,13 +152,20 @@ export abstract class LambdaRequest {
   }
 }
 
-// Everything not implemented above delegates to the materialised Request: own members of
-// Request.prototype (signal, clone, formData, ...) and undici's internal symbol slots, so
-// that `fetch(request)` and `new Request(request)` accept a LambdaRequest on Node 20/22.
-// Node 24's undici keeps that state in private fields, which no delegate can reach: there
-// `toFetchRequest` hands the function a real Request instead (see lazyRequestSupported).
-Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
-{
+let delegated = false;
+
+/**
+ * Everything not implemented above delegates to the materialised Request: own members of
+ * Request.prototype (signal, clone, formData, ...) and undici's internal symbol slots, so
+ * that `fetch(request)` and `new Request(request)` accept a LambdaRequest on Node 20/22.
+ * Node 24's undici keeps that state in private fields, which no delegate can reach: there
+ * `toFetchRequest` hands the function a real Request instead (see lazyRequestSupported).
+ * Done on the first request, not at import: touching `Request` loads undici (tens of ms of cold start).
+ */
+function delegateToRequest(): void {
+  if (delegated) return;
+  delegated = true;
+  Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
   const proto = LambdaRequest.prototype as unknown as Record<PropertyKey, unknown>;
   const own = new Set<PropertyKey>(Reflect.ownKeys(LambdaRequest.prototype));
   const keys: PropertyKey[] = [
@@ -192,6 +211,11 @@ class ProbeRequest extends LambdaRequest {
 
 let lazySupported: boolean | undefined;
 
+/** The real Headers behind lazy ones (a real Request is made from it). */
+function realHeaders(headers: Headers): Headers {
+  return headers instanceof LazyHeaders ? headers.materialise() : headers;
+}
+
 /**
  * Whether this Node's Fetch implementation takes a LambdaRequest where it takes a Request
  * (`new Request(req)`, `fetch(req)`): true on Node 20 and 22, false on Node 24, whose undici
@@ -200,6 +224,10 @@ let lazySupported: boolean | undefined;
  */
 export function lazyRequestSupported(): boolean {
   if (lazySupported === undefined) {
+    // False while the probe runs: the probe's own request reads its headers (real ones) through this.
+    lazySupported = false;
+    delegateToRequest();
+    delegateToHeaders();
     lazySupported = process.env.FAASPORT_LAZY_REQUEST !== '0' && probeLazyRequest();
   }
   return lazySupported;
@@ -208,7 +236,17 @@ export function lazyRequestSupported(): boolean {
 function probeLazyRequest(): boolean {
   try {
     const copy = new Request(new ProbeRequest() as unknown as Request);
-    return copy.url === 'http://localhost/probe?x=1' && copy.method === 'POST' && copy.headers.get('content-type') === 'text/plain';
+    if (copy.url !== 'http://localhost/probe?x=1' || copy.method !== 'POST' || copy.headers.get('content-type') !== 'text/plain') return false;
+    // The lazy headers too: answered from the event, read whole through the real ones, taken by the Fetch API.
+    const lazy = new LazyHeaders((name) => (name === 'x-probe' ? 'yes' : null), () => new Headers({ 'x-probe': 'yes' })) as unknown as Headers;
+    return (
+      lazy instanceof Headers &&
+      lazy.get('X-Probe') === 'yes' &&
+      !lazy.has('other') &&
+      [...lazy].length === 1 &&
+      new Headers(lazy).get('x-probe') === 'yes' &&
+      new Request('http://localhost/', { headers: lazy }).headers.get('x-probe') === 'yes'
+    );
   } catch {
     return false;
   }
@@ -220,7 +258,10 @@ function probeLazyRequest(): boolean {
  * Node upgrade costs speed, never correctness.
  */
 export function toFetchRequest(request: LambdaRequest, lazy = lazyRequestSupported()): Request {
-  if (lazy) return request as unknown as Request;
+  if (lazy) {
+    delegateToRequest();
+    return request as unknown as Request;
+  }
   let real: Request;
   try {
     real = request.materialise();

@@ -32,7 +32,8 @@ interface Pending {
 }
 
 const RUNTIME = '/2018-06-01/runtime';
-const require = createRequire(import.meta.url);
+// Pure: a function bundle that never hosts a runtime leaves this module out.
+const require = /* @__PURE__ */ createRequire(import.meta.url);
 
 /**
  * One Lambda execution environment on this machine: a local Runtime API (`/invocation/next`,

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+// node:crypto is loaded on the first FIFO send, not at import: loading it costs every function's cold start.
+const randomUUID = (): string => process.getBuiltinModule('node:crypto').randomUUID();
 import type { SNSClient, SNSClientConfig } from '@aws-sdk/client-sns';
 import type { SQSClient, SQSClientConfig } from '@aws-sdk/client-sqs';
 import { FaasportError, payloadTooLarge, type OutgoingMessage, type QueueDefinition, type SendResult, type Transport } from 'faasport';

@@ -39,6 +39,7 @@ import { decodePubsub, toQueueMessage, type PubsubDelivery } from './decode-pubs
 import { decodeSchedule } from './decode-schedule.js';
 import { encodeDeadLetter } from './encode-dead-letter.js';
 import { encodeExpressResponse } from './encode-express-response.js';
+import { installLightResponse } from '../../src/light-response.js';
 import { frameworkExecutionContext, loadFramework, type FrameworkCloudEvent, type FrameworkRequest, type FrameworkResponse, type FunctionsFramework } from './framework.js';
 import { GCF_MAX_HTTP_BODY_BYTES, PUBSUB_MIN_DELIVERY_ATTEMPTS } from './gcp-adapter.js';
 import { gcpNames } from './names.js';
@@ -128,7 +129,13 @@ export function registerGcp(app: App, options: RegisterGcpOptions = {}): GcpRegi
   const base = { logSink, logLevel };
   const registered: string[] = [];
 
+  let lightResponseChecked = false;
   const httpHandler = (def: HttpFunctionDefinition) => async (req: FrameworkRequest, res: FrameworkResponse): Promise<void> => {
+    // On the first request, not at import: making the light Response loads undici.
+    if (!lightResponseChecked) {
+      lightResponseChecked = true;
+      installLightResponse();
+    }
     const params = def.route.match(req.path);
     let response: Response;
     const unsupported = unsupportedMethod(req.method);

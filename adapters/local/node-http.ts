@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolveClientAddress, setClientAddress, type ProxyTrust } from '../../src/client-address.js';
 import { unsupportedMethod } from '../../src/http-methods.js';
+import { installLightResponse, lightResponseParts } from '../../src/light-response.js';
 import { originForm, plainHost } from '../../src/request-target.js';
 
 export interface ServeOptions {
@@ -72,7 +73,14 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
   server.maxConnections = options.maxConnections ?? SERVE_DEFAULTS.maxConnections;
   const address = (): AddressInfo => server.address() as AddressInfo;
 
+  let lightResponseChecked = false;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // On the first request, not when the module loads: making the light Response loads undici.
+    if (!lightResponseChecked) {
+      lightResponseChecked = true;
+      installLightResponse();
+    }
     // TRACE and TRACK cannot be put in a Fetch Request; Node hands CONNECT to 'connect' listeners, not here.
     const unsupported = unsupportedMethod(req.method ?? 'GET');
     if (unsupported) return sendJson(res, unsupported.status, await unsupported.json(), true);
@@ -117,6 +125,7 @@ export function serve(handler: (request: Request) => Promise<Response>, options:
     const forwardedFor = viaProxy ? req.headers['x-forwarded-for'] : undefined;
     setClientAddress(request, () => resolveClientAddress(peer, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trust));
     const response = await handler(request);
+    if (sendLight(res, response)) return;
     res.statusCode = response.status;
     if (response.statusText) res.statusMessage = response.statusText;
     response.headers.forEach((value, key) => {
@@ -172,6 +181,27 @@ function drained(res: ServerResponse): Promise<void> {
     res.once('drain', done);
     res.once('close', done);
   });
+}
+
+/**
+ * Answers a light Response (a string, bytes or no body, as almost every handler returns) in
+ * one write with a Content-Length: no body stream, no chunked encoding. False when the
+ * response is not one (a stream, a read or materialised one): the caller streams it.
+ */
+function sendLight(res: ServerResponse, response: Response): boolean {
+  const parts = lightResponseParts(response);
+  if (!parts) return false;
+  res.statusCode = parts.status;
+  for (const name in parts.headers) res.setHeader(name, parts.headers[name]!);
+  if (parts.cookies.length > 0) res.setHeader('set-cookie', parts.cookies as string[]);
+  if (parts.body === null) {
+    res.end();
+    return true;
+  }
+  const bytes = typeof parts.body === 'string' ? Buffer.from(parts.body, 'utf8') : parts.body;
+  if (!res.hasHeader('content-length')) res.setHeader('content-length', bytes.byteLength);
+  res.end(bytes);
+  return true;
 }
 
 /** What reading a request body came to. */
