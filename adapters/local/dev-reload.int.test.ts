@@ -148,3 +148,34 @@ describe('faasport dev reloads the app on an edit', () => {
     expect(body.stack[1]).toContain(`${appFile}:10:`);
   });
 });
+
+describe('faasport dev --no-watch', () => {
+  it('loads the app once: no watching line, and an edit changes nothing', async () => {
+    const still = mkdtempSync(join(tmpdir(), 'faasport-nowatch-'));
+    const file = join(still, 'app.ts');
+    const source = (answer: string): string =>
+      `import { createApp } from ${core};\nexport const app = createApp('still');\napp.http('answer', { method: 'GET', route: '/answer' }, () => new Response(${JSON.stringify(answer)}));\n`;
+    writeFileSync(file, source('first'));
+    let out = '';
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), 'dev', file, '--port', '0', '--no-schedules', '--no-watch'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const deadline = Date.now() + 30_000;
+      let base: string | undefined;
+      while (!(base = /listening on (http:\/\/\S+)/.exec(plain(out))?.[1])) {
+        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`faasport dev --no-watch did not start: ${plain(out)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await (await fetch(`${base}/answer`)).text()).toBe('first');
+      expect(plain(out)).not.toMatch(/watching \d+ file/);
+      writeFileSync(file, source('second'));
+      // The watcher reacts within its 50 ms debounce; twenty times that passes with nothing reloaded.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await (await fetch(`${base}/answer`)).text()).toBe('first');
+      expect(plain(out)).not.toMatch(/reloaded app/);
+    } finally {
+      proc.kill('SIGKILL');
+      rmSync(still, { recursive: true, force: true });
+    }
+  });
+});
