@@ -142,9 +142,13 @@ describe('fromStorageQueueText', () => {
     expect(fromStorageQueueText(text)).toEqual(value);
   });
 
-  test.each([[b64('hello')], ['Zm9v'], [b64('plain text, not JSON')]])('base64 of text that is not JSON (%s) is MESSAGE_INVALID, naming the fix', (text) => {
+  test.each([[b64('hello')], ['Zm9v'], [b64('plain text, not JSON')]])('base64 of text that is not JSON (%s) is MESSAGE_INVALID, naming the fix and the field (the body itself)', (text) => {
     expect(() => fromStorageQueueText(text, 'm1')).toThrow(
-      expect.objectContaining({ code: 'MESSAGE_INVALID', message: expect.stringMatching(/^storage queue message m1: .*turn the Base64 option off.*send JSON/) }),
+      expect.objectContaining({
+        code: 'MESSAGE_INVALID',
+        message: expect.stringMatching(/^storage queue message m1: .*turn the Base64 option off.*send JSON/),
+        details: expect.objectContaining({ path: '' }),
+      }),
     );
   });
 

@@ -86,7 +86,7 @@ export function fromStorageQueueText(text: string, messageId = ''): unknown {
   throw new FaasportError(
     'MESSAGE_INVALID',
     `storage queue message${messageId ? ` ${messageId}` : ''}: its text is base64 of ${bytes.length} bytes of text that is not JSON, which faasport cannot tell from text that happens to be base64, so the function did not run; send the text itself (not base64-encoded: in the portal or Storage Explorer, turn the Base64 option off), or send JSON such as {"value":"..."}`,
-    { details: { reason: 'ambiguous-base64', bytes: bytes.length } },
+    { details: { path: '', reason: 'ambiguous-base64', bytes: bytes.length } },
   );
 }
 
