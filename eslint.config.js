@@ -7,7 +7,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   // What .gitignore leaves out: dependencies, builds, dev state, reports.
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.faasport/**', '**/coverage/**', '**/conformance-report/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.faasport/**', '**/coverage/**', '**/conformance-report/**', 'bench/.work/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

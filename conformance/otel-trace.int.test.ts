@@ -4,6 +4,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { createApp, type App } from 'faasport';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { awsHarness } from '../adapters/aws/harness.js';
+import { containerHarness } from '../adapters/container/testing/harness.js';
 import { azureHarness } from '../adapters/azure/harness.js';
 import { gcpHarness } from '../adapters/gcp/harness.js';
 import { localHarness } from '../adapters/local/harness.js';
@@ -53,6 +54,8 @@ const SYSTEMS: Record<string, { queue: string; topic: string; cloud?: string }> 
   aws: { queue: 'aws_sqs', topic: 'aws.sns', cloud: 'aws' },
   azure: { queue: 'azure_storage_queue', topic: 'azure_storage_queue', cloud: 'azure' },
   gcp: { queue: 'gcp_pubsub', topic: 'gcp_pubsub', cloud: 'gcp' },
+  // The container target's harness runs the aws flavour: SQS consumers, SNS fan-out to SQS.
+  container: { queue: 'aws_sqs', topic: 'aws.sns', cloud: 'aws' },
 };
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -63,6 +66,7 @@ describe.each<[string, () => ConformanceHarness]>([
   ['aws', awsHarness],
   ['azure', azureHarness],
   ['gcp', gcpHarness],
+  ['container', containerHarness],
 ])('OpenTelemetry spans on %s', (name, harness) => {
   let driver: ConformanceDriver;
   let spans: ReadableSpan[];

@@ -18,6 +18,8 @@ export interface ContextInit<Native = unknown> {
   tracestate?: string;
   /** `messaging.system` of this invocation's message where the provider alone does not say it (Azure Service Bus). */
   messagingSystem?: string;
+  /** The cloud it runs on where the provider alone does not say it (the container target: aws, gcp or azure). */
+  cloud?: string;
   native: Native;
   logSink?: LogSink;
   logLevel?: LogLevel;
@@ -94,6 +96,11 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
     if (incoming?.traceId === traceId) adopted.parentSpanId = incoming.parentSpanId;
     if (this.#init.tracestate) adopted.tracestate = this.#init.tracestate;
     this.#trace = adopted;
+  }
+
+  /** The cloud the adapter said it runs on, if the provider does not say it. */
+  get cloud(): string | undefined {
+    return this.#init.cloud;
   }
 
   /** The `messaging.system` hint the adapter gave, if any. */

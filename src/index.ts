@@ -13,6 +13,8 @@ export {
 } from './invoke.js';
 export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
 export { applyQueueFailure } from './queue-failure.js';
+/** `messaging.system` (OpenTelemetry's name) of a queue or topic on a provider, for an adapter's `ContextInit.messagingSystem`. */
+export { messagingSystem } from './otel-spans.js';
 export type { QueueFailure, QueueFailureActions, QueueFailureOutcome } from './queue-failure.js';
 export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffPolicy } from './backoff.js';

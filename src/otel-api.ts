@@ -13,19 +13,29 @@ export interface ActiveTracer {
 /** Instrumentation scope of every span faasport records. */
 export const TRACER_NAME = 'faasport';
 
+/** Where @opentelemetry/api 1.x registers its globals (its `internal/global-utils`). */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
 /** `undefined`: not looked for yet; `null`: not installed (never looked for again). */
 let api: OtelApiModule | null | undefined;
 
 /**
  * The tracer to record an invocation with, or undefined when `@opentelemetry/api` is not
  * installed or no tracer provider is registered. The package is looked for once, on the
- * first invocation (never at import time): without it every later call is one comparison.
+ * first invocation after any copy of the API registered something (never at import time, and
+ * not while nothing is registered): without it every later call is one comparison.
  * With it, a provider registered at any time (an ADOT layer, an instrumentation file loaded
  * with `--import`, `faasport dev`) is picked up by the next invocation.
  */
 export function activeTracer(): ActiveTracer | undefined {
   if (api === null) return undefined;
-  if (api === undefined) api = loadApi();
+  if (api === undefined) {
+    // Every copy of the API keeps what is registered (the tracer provider among it) under this
+    // global, made on the first registration: without it no provider exists anywhere, so the
+    // package is not loaded (loading it costs a cold start about 20 ms) until one appears.
+    if ((globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] === undefined) return undefined;
+    api = loadApi();
+  }
   if (api === null) return undefined;
   // Duck-typed: the provider may come from another copy of the API (its ESM or CJS build, a
   // bundled copy); they share one global registry, not one class.

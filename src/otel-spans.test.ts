@@ -1,6 +1,8 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvocationContext } from './context.js';
 import { createApp, attachTransport } from './app.js';
@@ -51,6 +53,21 @@ describe('without a tracer', () => {
   it('finds the installed API but no provider: still no tracer', () => {
     resetOtelApi();
     expect(activeTracer()).toBeUndefined();
+  });
+
+  it('does not load the installed API until something registered with it (a fresh process)', () => {
+    // The first invocation of a cold start must not pay for loading the package when no provider exists anywhere.
+    const script = `
+const { activeTracer } = await import(${JSON.stringify(new URL('./otel-api.ts', import.meta.url).href)});
+const { createRequire } = await import('node:module');
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('@opentelemetry/api'));
+const before = [activeTracer() === undefined, loaded()];
+globalThis[Symbol.for('opentelemetry.js.api.1')] = { version: '1.9.0' };
+const after = [activeTracer() === undefined, loaded()];
+process.stdout.write(JSON.stringify({ before, after }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    // Before: no tracer, nothing loaded. After a registration appears: the API is loaded (its provider is a no-op, so still no tracer).
+    expect(JSON.parse(out)).toEqual({ before: [true, false], after: [true, true] });
   });
 });
 

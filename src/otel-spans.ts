@@ -242,7 +242,7 @@ function faasAttributes(ctx: InvocationContext, trigger: 'http' | 'pubsub' | 'ti
     'faas.invocation_id': ctx.invocationId,
     'faas.coldstart': ctx.coldStart,
   };
-  const cloud = CLOUDS[ctx.provider];
+  const cloud = CLOUDS[ctx.provider] ?? (ctx.cloud !== undefined ? CLOUDS[ctx.cloud] : undefined);
   if (cloud) {
     attributes['cloud.provider'] = cloud;
     const region = cloudRegion();

@@ -67,6 +67,8 @@ export interface LocalRuntimeOptions {
   persistMaxBytes?: number;
   /** `ctx.provider` of the invocations it runs (default "local"; the container target serves through this runtime). */
   provider?: string;
+  /** The cloud it runs on, when `provider` does not say it (the container target): spans name it as `cloud.provider`. */
+  cloud?: string;
   /**
    * Serve the browser dashboard at `/_faasport/` and record recent invocations and their log
    * lines for it (default false; `faasport dev` turns it on). Needs the dev API.
@@ -173,6 +175,7 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
       functionName: def.name,
       invocationId: randomUUID(),
       provider: options.provider ?? 'local',
+      ...(options.cloud ? { cloud: options.cloud } : {}),
       deadline: Date.now() + def.timeoutMs,
       coldStart: coldStart(),
       attempt: extra.attempt ?? 1,

@@ -4,6 +4,7 @@ import {
   applyQueueFailure,
   InvocationContext,
   invokeQueueMessage,
+  messagingSystem,
   summariseError,
   toDeadLetterEnvelope,
   TRACEPARENT_ATTRIBUTE,
@@ -88,6 +89,9 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
       functionName: def.name,
       invocationId: randomUUID(),
       provider: 'container',
+      // The spans name the cloud and its queue service, as the function adapters' do.
+      cloud: options.cloud,
+      messagingSystem: messagingSystem(options.cloud, def.kind),
       deadline: Date.now() + def.timeoutMs,
       coldStart: options.coldStart(),
       attempt: message.attempt,

@@ -105,6 +105,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
               functionName: def.name,
               invocationId: randomUUID(),
               provider: 'container',
+              cloud,
               deadline: Date.now() + def.timeoutMs,
               coldStart: coldStart(),
               parentTrace: () => parseTraceparent((event as { traceparent?: string }).traceparent),
@@ -119,7 +120,7 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     },
   });
   // The local runtime's router, limits and error answers; no dev API in a deployed server.
-  const runtime = createLocalRuntime(app, { devApi: false, provider: 'container', production, maxBodyBytes, logSink, ...(logLevel ? { logLevel } : {}), mounts: [control] });
+  const runtime = createLocalRuntime(app, { devApi: false, provider: 'container', cloud, production, maxBodyBytes, logSink, ...(logLevel ? { logLevel } : {}), mounts: [control] });
   // After the runtime: sends go to the cloud's queue service, not the in-process engine.
   attachTransport(app, platform.transport);
 
