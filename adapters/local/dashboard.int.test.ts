@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,5 +199,57 @@ describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => 
       );
     }
     expect(unlabelled).toEqual([]);
+  });
+});
+
+// examples/shop's schedule sends nothing, so the schedule's own trace is followed in an app whose
+// schedule enqueues: schedule → queue → consumer, one trace.
+describe('the dashboard follows a schedule run across its queue hop (a real Chromium)', () => {
+  let dir: string;
+  let dev: DevChild;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'faasport-dashboard-schedule-'));
+    const core = JSON.stringify(fileURLToPath(new URL('../../src/index.ts', import.meta.url)));
+    writeFileSync(
+      join(dir, 'app.ts'),
+      `import { createApp } from ${core};
+export const app = createApp('digest');
+const digests = app.queue<{ day: string }>('digests');
+app.schedule('dailyDigest', { cron: '0 6 * * *', sends: [digests] }, async (tick) => {
+  await digests.send({ day: tick.scheduledTime.toISOString().slice(0, 10) });
+});
+digests.consume('mailDigest', (msg, ctx) => ctx.log.info('digest mailed', { day: msg.body.day }));
+`,
+    );
+    [dev, browser] = await Promise.all([startDev([join(dir, 'app.ts'), '--port', '0', '--no-schedules']), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(await dashboardUrl(dev));
+    await page.locator('#connection', { hasText: 'live' }).waitFor(WAIT);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dev?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the schedule from its view; the consumer it sent to opens a waterfall with the schedule above it and its own log line', async () => {
+    await page.getByRole('tab', { name: 'Schedules' }).click();
+    await page.getByRole('button', { name: 'Run dailyDigest now' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#invocations tr[data-function="mailDigest"]').length >= 1, undefined, WAIT);
+    await page.locator('#invocations tr[data-function="mailDigest"] button').first().click();
+    const dialog = page.locator('#detail');
+    await dialog.locator('.waterfall li').nth(1).waitFor(WAIT);
+    const spans = await dialog.locator('.waterfall li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-function'), li.querySelector('.indent')!.getAttribute('data-depth')]));
+    expect(spans).toEqual([
+      ['dailyDigest', '0'],
+      ['mailDigest', '1'],
+    ]);
+    expect(await dialog.locator('#detail-logs').textContent()).toContain('digest mailed');
+    await page.screenshot({ path: join(ARTIFACTS, '6-schedule-trace.png') });
   });
 });
