@@ -61,17 +61,23 @@ export async function startPubsubGrpcStandIn(target: PubsubPublisher): Promise<P
   );
   return {
     host: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // Open client channels would hold a graceful shutdown: give it a moment, then force it.
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 1_000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    stop: () => shutdownGrpcServer(server),
   };
+}
+
+/**
+ * Stops a gRPC server: gracefully, but open client channels would hold that up, so after a
+ * second it is forced. The Pub/Sub stand-ins (publish here, pull in the container target) share it.
+ */
+export function shutdownGrpcServer(server: { tryShutdown(done: () => void): void; forceShutdown(): void }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 1_000);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
 }

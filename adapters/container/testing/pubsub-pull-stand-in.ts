@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { PUBSUB_DEAD_LETTER_ATTRIBUTES } from '../../gcp/decode-dead-letter.js';
+import { shutdownGrpcServer } from '../../gcp/pubsub-grpc-stand-in.js';
 
 /** A running stand-in: `host` is what PUBSUB_EMULATOR_HOST takes. */
 export interface PubsubPullStandIn {
@@ -238,20 +239,11 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
   return {
     host: `127.0.0.1:${port}`,
     backlog: (subscription) => subscriptions.get(`projects/${project}/subscriptions/${subscription}`)?.messages.size ?? 0,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        stopping = true;
-        for (const wake of waiting) wake();
-        // Open client channels would hold a graceful shutdown: give it a moment, then force it.
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 1_000);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    stop: () => {
+      stopping = true;
+      for (const wake of waiting) wake();
+      return shutdownGrpcServer(server);
+    },
   };
 }
 
