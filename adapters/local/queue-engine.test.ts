@@ -149,6 +149,28 @@ function consumerOf(handler: (msg: QueueMessage<unknown>, ctx: InvocationContext
 describe('leases', () => {
   const policy: ChannelPolicy = { maxAttempts: 5, backoff: false, deadLetter: true, fifo: false, visibilityTimeoutMs: 3_000 };
 
+  it('a rebind with a shorter lease renews held leases at the new pace: no delivery loses its lease while it runs', async () => {
+    const attempts: string[] = [];
+    engine = new QueueEngine({ log: createLogger({ sink: () => {} }) });
+    const consumer: Consumer = async (msg) => {
+      attempts.push(`${String((msg.body as { job: number }).job)}#${msg.attempt}`);
+      await new Promise((r) => setTimeout(r, 2_500));
+      return { ok: true };
+    };
+    const jobs = createApp('x').queue('jobs').definition;
+    engine.createChannel({ key: 'jobs', queue: 'jobs', functionName: 'work', policy: { ...policy, visibilityTimeoutMs: 4_000 } }, consumer);
+    engine.enqueue('jobs', outgoing(jobs, { job: 1 }));
+    await vi.advanceTimersByTimeAsync(100);
+    // faasport dev reloaded the app with visibilityTimeoutMs 300 while job 1 runs (its timer ticks every 2 s).
+    engine.bindChannel({ key: 'jobs', queue: 'jobs', functionName: 'work', policy: { ...policy, visibilityTimeoutMs: 300 } }, consumer);
+    engine.enqueue('jobs', outgoing(jobs, { job: 2 }));
+    await vi.advanceTimersByTimeAsync(600);
+    engine.enqueue('jobs', outgoing(jobs, { job: 3 })); // a pump, which would redeliver a lapsed lease
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(attempts.sort()).toEqual(['1#1', '2#1', '3#1']);
+    expect(engine.stats()[0]).toMatchObject({ handled: 3, depth: 0 });
+  });
+
   function startJob(renewLease: boolean, handler: (msg: QueueMessage<unknown>, ctx: InvocationContext) => Promise<void>, logs: LogRecord[] = []) {
     engine = new QueueEngine({ log: createLogger({ sink: (r) => logs.push(r) }) });
     engine.createChannel({ key: 'jobs', queue: 'jobs', functionName: 'work', policy, renewLease }, consumerOf(handler, memoryIdempotencyStore()));

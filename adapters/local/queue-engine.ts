@@ -266,8 +266,16 @@ export class QueueEngine {
   bindChannel(init: ChannelInit, consumer?: Consumer): void {
     const channel = this.#channels.get(init.key);
     if (!channel) return this.createChannel(init, consumer);
+    const leaseMs = channel.leaseMs;
     channel.configure(init);
     channel.consumer = consumer;
+    if (channel.renewTimer && channel.leaseMs !== leaseMs) {
+      // The timer ticks at half the old lease: renew the held leases now with the new one, and tick at half of it.
+      clearInterval(channel.renewTimer);
+      channel.renewTimer = undefined;
+      this.#renewLeases(channel);
+      if (channel.leased.size > 0) this.#startRenewTimer(channel);
+    }
     this.#schedulePump();
   }
 
@@ -713,7 +721,10 @@ export class QueueEngine {
    */
   #holdLease(channel: Channel, stored: StoredMessage, receipt: number): void {
     channel.leased.set(stored, receipt);
-    if (channel.renewTimer) return;
+    if (!channel.renewTimer) this.#startRenewTimer(channel);
+  }
+
+  #startRenewTimer(channel: Channel): void {
     channel.renewTimer = setInterval(() => this.#renewLeases(channel), Math.max(1, Math.floor(channel.leaseMs / 2)));
     channel.renewTimer.unref();
   }

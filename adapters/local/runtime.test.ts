@@ -243,6 +243,28 @@ describe('local runtime reload (faasport dev after an edit)', () => {
     expect(rt.stats().find((s) => s.queue === 'jobs')).toMatchObject({ handled: 2, depth: 0, inFlight: 0 });
   });
 
+  it('a topic subscription the new version drops keeps its dead letters reachable: listed, redriven, purged', async () => {
+    const rt = start((app) => {
+      const t = app.topic('news', { maxAttempts: 1 });
+      t.subscribe('a', () => {});
+      t.subscribe('b', () => {
+        throw new Error('b fails');
+      });
+    });
+    expect((await rt.fetch(new Request('http://x/_faasport/topics/news/messages', { method: 'POST', body: '"hello"' }))).status).toBe(202);
+    await rt.whenIdle(5000);
+    const v2 = createApp('t');
+    v2.topic('news', { maxAttempts: 1 }).subscribe('a', () => {});
+    rt.reload(v2);
+    expect(rt.stats().find((s) => s.key === 'news/b')).toMatchObject({ deadLettered: 1 });
+    expect(rt.deadLetters('news', 'b').map((e) => e.message.body)).toEqual(['hello']);
+    // Redriven, it waits in b's channel (no consumer now) instead of vanishing.
+    expect(rt.redrive('news', 'b').redriven).toHaveLength(1);
+    expect(rt.messages('news', 'b').map((m) => [m.functionName, m.body])).toEqual([['b', 'hello']]);
+    expect(rt.purge('news', 'b')).toEqual({ purged: 1, inFlight: 0 });
+    expect(rt.deadLetters('news', 'b')).toEqual([]);
+  });
+
   it('refuses an app the adapter cannot run and keeps serving the last one', async () => {
     const rt = start((app) => app.http('v', { route: '/v' }, () => new Response('v1')));
     const bad = createApp('t');

@@ -329,8 +329,10 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
   const channelsOf = (queue: string, functionName: string | undefined): { key: string; functionName: string | null }[] => {
     const { app: now, consumers } = current;
     if (now.getTopic(queue)) {
-      const subs = consumers.filter((f) => f.kind === 'topic' && f.source.name === queue && (!functionName || f.name === functionName));
-      return subs.map((s) => ({ key: `${queue}/${s.name}`, functionName: s.name }));
+      // The subscriptions of this version, and those an earlier version had (they keep their messages).
+      const keys = new Set(consumers.filter((f) => f.kind === 'topic' && f.source.name === queue).map((s) => `${queue}/${s.name}`));
+      for (const key of engine.channelKeys()) if (key.startsWith(`${queue}/`)) keys.add(key);
+      return [...keys].map((key) => ({ key, functionName: key.slice(queue.length + 1) })).filter((c) => !functionName || c.functionName === functionName);
     }
     if (engine.hasChannel(queue) && (queue.startsWith('event/') || !now.getQueue(queue))) {
       return [{ key: queue, functionName: queue.startsWith('event/') ? queue.slice('event/'.length) : null }];
