@@ -37,6 +37,16 @@ const dashboardUrl = async (dev: DevChild): Promise<string> => {
   throw new Error(`faasport dev printed no dashboard URL in 5 s:\n${dev.output()}`);
 };
 
+/** Starts `faasport dev` with `args` and Chromium side by side, and opens the dashboard once its event stream is live. */
+async function openDashboard(args: string[], pageErrors?: string[]): Promise<{ dev: DevChild; browser: Browser; page: Page }> {
+  const [dev, browser] = await Promise.all([startDev(args), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  if (pageErrors) page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(await dashboardUrl(dev));
+  await page.locator('#connection', { hasText: 'live' }).waitFor(WAIT);
+  return { dev, browser, page };
+}
+
 describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => {
   let persist: string;
   let dev: DevChild;
@@ -44,7 +54,8 @@ describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => 
   let page: Page;
   const pageErrors: string[] = [];
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-  const start = (): Promise<DevChild> => startDev(['examples/shop/app.ts', '--port', '0', '--no-schedules', '--persist', persist]);
+  const shopArgs = (): string[] => ['examples/shop/app.ts', '--port', '0', '--no-schedules', '--persist', persist];
+  const start = (): Promise<DevChild> => startDev(shopArgs());
   /** Rows of the live invocations list, as the page shows them. */
   const rows = (fn: string): Promise<{ trigger: string; outcome: string; attempt: string }[]> =>
     page.$$eval(`#invocations tr[data-function="${fn}"]`, (trs) =>
@@ -62,11 +73,7 @@ describe('the faasport dev dashboard in a real Chromium (examples/shop)', () => 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     persist = mkdtempSync(join(tmpdir(), 'faasport-dashboard-'));
-    [dev, browser] = await Promise.all([start(), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(await dashboardUrl(dev));
-    await page.locator('#connection', { hasText: 'live' }).waitFor(WAIT);
+    ({ dev, browser, page } = await openDashboard(shopArgs(), pageErrors));
   }, 60_000);
 
   afterAll(async () => {
@@ -225,10 +232,7 @@ app.schedule('dailyDigest', { cron: '0 6 * * *', sends: [digests] }, async (tick
 digests.consume('mailDigest', (msg, ctx) => ctx.log.info('digest mailed', { day: msg.body.day }));
 `,
     );
-    [dev, browser] = await Promise.all([startDev([join(dir, 'app.ts'), '--port', '0', '--no-schedules']), chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(await dashboardUrl(dev));
-    await page.locator('#connection', { hasText: 'live' }).waitFor(WAIT);
+    ({ dev, browser, page } = await openDashboard([join(dir, 'app.ts'), '--port', '0', '--no-schedules']));
   }, 60_000);
 
   afterAll(async () => {
