@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
 import { assertSupported } from './adapter.js';
 import { isFaasportError, FaasportError, summariseError } from './errors.js';
-import { redactSecrets } from './redact-secrets.js';
+import { addSecretValues, redactSecrets } from './redact-secrets.js';
 import type { App } from './app.js';
 import { compileTrustProxy } from './client-address.js';
 import { closestCommand, commandHelp, COMMANDS, parseCommandArgs, usage } from './cli-options.js';
@@ -262,6 +262,9 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   if (reloader) io.output.line(`watching ${first!.files.length} file(s) of the app; an edit reloads it (queues, dead letters and schedules stay; --no-watch to turn off)`);
   // Last, so it is what a reader sees. The fragment never leaves the browser: the page reads the token from it and sends it as a header.
   io.output.line(production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`);
+  // The banner above is the one place the token is shown (what the CLI prints is scrubbed too);
+  // from here on it is a secret like the environment's: never in a log line (a handler that logs its request's headers, say).
+  if (token) addSecretValues([token]);
   await new Promise<void>((done) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -43,13 +43,14 @@ export interface SecretScrubber {
  * scrubber?.scrub('login failed with hunter2-hunter2'); // 'login failed with [redacted]'
  * ```
  */
-export function createSecretScrubber(env: Readonly<Record<string, string | undefined>>, names: Iterable<string> = []): SecretScrubber | undefined {
+export function createSecretScrubber(env: Readonly<Record<string, string | undefined>>, names: Iterable<string> = [], extraValues: Iterable<string> = []): SecretScrubber | undefined {
   const listed = new Set([...names, ...(env[REDACT_ENV_VARIABLE] ?? '').split(',')].map((n) => n.trim()).filter(Boolean));
   const values = new Set<string>();
   const add = (value: string): void => {
     const v = value.trim();
     if (v.length >= MIN_SECRET_LENGTH && !NOT_SECRETS.has(v.toLowerCase())) values.add(v);
   };
+  for (const value of extraValues) add(value);
   for (const [name, value] of Object.entries(env)) {
     if (!value || name === REDACT_ENV_VARIABLE) continue;
     if (listed.has(name) || SECRET_NAME.test(name)) add(value);
@@ -130,6 +131,8 @@ function safeDecode(value: string): string {
 
 interface ProcessRedaction {
   names: Set<string>;
+  /** Secret values that live in no variable (the per-run token `faasport dev` makes). */
+  values?: Set<string>;
   scrubber: SecretScrubber | undefined | null;
 }
 
@@ -161,7 +164,7 @@ export function redactSecrets(text: string): string {
 /** This process's scrubber, built on first use; undefined when the environment holds no secret. */
 export function processScrubber(): SecretScrubber | undefined {
   const state = processState();
-  if (state.scrubber === null) state.scrubber = createSecretScrubber(process.env, state.names);
+  if (state.scrubber === null) state.scrubber = createSecretScrubber(process.env, state.names, state.values ?? []);
   return state.scrubber;
 }
 
@@ -169,6 +172,14 @@ export function processScrubber(): SecretScrubber | undefined {
 export function addSecretEnvNames(names: readonly string[]): void {
   const state = processState();
   for (const name of names) state.names.add(name);
+  state.scrubber = null;
+}
+
+/** Adds secret values that no environment variable holds (the dev server's per-run token); the scrubber is rebuilt on next use. */
+export function addSecretValues(values: readonly string[]): void {
+  const state = processState();
+  const known = (state.values ??= new Set());
+  for (const value of values) known.add(value);
   state.scrubber = null;
 }
 

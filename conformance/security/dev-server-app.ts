@@ -17,6 +17,11 @@ app.http('slow', { method: 'GET', route: '/slow', public: true }, async () => {
   return new Response('done');
 });
 app.http('upload', { method: 'POST', route: '/upload', public: true }, async (req) => Response.json({ bytes: (await req.arrayBuffer()).byteLength }));
+// Logs what it was sent, as a careless handler does: a token a tool sent along must not reach the log.
+app.http('echoHeaders', { method: 'GET', route: '/echo-headers', public: true }, (req, ctx) => {
+  ctx.log.info('request headers', { headers: Object.fromEntries(req.headers) });
+  return new Response('logged');
+});
 app.http('explode', { method: 'GET', route: '/explode', public: true }, () => {
   throw new Error(`inventory service refused ${HELD_SECRET}`);
 });

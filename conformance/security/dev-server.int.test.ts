@@ -227,6 +227,18 @@ describe('faasport dev --lambda-control-api: uploaded code needs the per-run cre
     expect(JSON.parse(list.text)).toEqual({ Functions: [] });
   });
 
+  it("is never written to a log line: a handler that logs its request's headers gets [redacted] in their place", async () => {
+    const res = await send(dev.url, 'GET', '/echo-headers', { 'x-faasport-token': dev.token!, authorization: `Bearer ${dev.token!}` });
+    expect(res.status).toBe(200);
+    let line: string | undefined;
+    for (let i = 0; i < 100 && !line; i++) {
+      line = dev.output().split('\n').find((l) => l.includes('request headers'));
+      if (!line) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(line, dev.output()).toContain('[redacted]');
+    expect(line).not.toContain(dev.token!);
+  });
+
   it('the credential does not open the door to a web page: a foreign Origin with it is still refused', async () => {
     const res = await send(dev.url, 'POST', '/2015-03-31/functions', { origin: 'http://evil.example', 'content-type': 'application/json', 'x-faasport-token': dev.token! }, '{}');
     expect(res.status).toBe(403);
