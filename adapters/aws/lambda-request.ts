@@ -10,6 +10,7 @@
 
 import { invalidField, stringAt } from './event-fields.js';
 import { FaasportError, setClientAddress } from 'faasport';
+import { delegateMembers } from './delegate.js';
 import { delegateToHeaders, LazyHeaders, type HeaderLookup } from './lazy-headers.js';
 
 const CLIENT_IP = Symbol.for('faasport.clientIp');
@@ -165,34 +166,7 @@ let delegated = false;
 function delegateToRequest(): void {
   if (delegated) return;
   delegated = true;
-  Object.setPrototypeOf(LambdaRequest.prototype, Request.prototype);
-  const proto = LambdaRequest.prototype as unknown as Record<PropertyKey, unknown>;
-  const own = new Set<PropertyKey>(Reflect.ownKeys(LambdaRequest.prototype));
-  const keys: PropertyKey[] = [
-    ...Object.getOwnPropertyNames(Request.prototype),
-    ...Object.getOwnPropertySymbols(new Request('http://localhost/')),
-  ];
-  for (const key of keys) {
-    if (own.has(key) || key === 'constructor') continue;
-    const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, key);
-    if (descriptor && typeof descriptor.value === 'function') {
-      const method = descriptor.value as (...args: unknown[]) => unknown;
-      Object.defineProperty(proto, key, {
-        value(this: LambdaRequest, ...args: unknown[]) {
-          return method.apply(this.materialise(), args);
-        },
-        configurable: true,
-        writable: true,
-      });
-    } else {
-      Object.defineProperty(proto, key, {
-        get(this: LambdaRequest) {
-          return (this.materialise() as unknown as Record<PropertyKey, unknown>)[key];
-        },
-        configurable: true,
-      });
-    }
-  }
+  delegateMembers(LambdaRequest, Request, [...Object.getOwnPropertyNames(Request.prototype), ...Object.getOwnPropertySymbols(new Request('http://localhost/'))]);
 }
 
 /** A LambdaRequest made only to find out whether this Node's Request accepts one. */

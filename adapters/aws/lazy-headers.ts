@@ -1,3 +1,5 @@
+import { delegateMembers } from './delegate.js';
+
 /**
  * The `Headers` of a lazy Lambda request: `get` and `has` answer from the event for almost
  * nothing; anything else (iteration, `set`, `getSetCookie`, ...) builds the real `Headers` once
@@ -49,34 +51,7 @@ let delegated = false;
 export function delegateToHeaders(): void {
   if (delegated) return;
   delegated = true;
-  Object.setPrototypeOf(LazyHeaders.prototype, Headers.prototype);
-  const proto = LazyHeaders.prototype as unknown as Record<PropertyKey, unknown>;
-  const own = new Set<PropertyKey>(Reflect.ownKeys(LazyHeaders.prototype));
-  const keys: PropertyKey[] = [...Reflect.ownKeys(Headers.prototype), ...Object.getOwnPropertySymbols(new Headers())];
-  for (const key of keys) {
-    if (own.has(key) || key === 'constructor' || key === Symbol.toStringTag) continue;
-    const descriptor = Object.getOwnPropertyDescriptor(Headers.prototype, key);
-    if (descriptor && typeof descriptor.value === 'function') {
-      const method = descriptor.value as (...args: unknown[]) => unknown;
-      Object.defineProperty(proto, key, {
-        value(this: LazyHeaders, ...args: unknown[]) {
-          return method.apply(this.materialise(), args);
-        },
-        configurable: true,
-        writable: true,
-      });
-    } else {
-      Object.defineProperty(proto, key, {
-        get(this: LazyHeaders) {
-          return (this.materialise() as unknown as Record<PropertyKey, unknown>)[key];
-        },
-        set(this: LazyHeaders, value: unknown) {
-          (this.materialise() as unknown as Record<PropertyKey, unknown>)[key] = value;
-        },
-        configurable: true,
-      });
-    }
-  }
+  delegateMembers(LazyHeaders, Headers, [...Reflect.ownKeys(Headers.prototype), ...Object.getOwnPropertySymbols(new Headers())], { settable: true });
 }
 
 /**

@@ -328,21 +328,20 @@ export function createLocalRuntime(app: App, options: LocalRuntimeOptions = {}):
    */
   const channelsOf = (queue: string, functionName: string | undefined): { key: string; functionName: string | null }[] => {
     const { app: now, consumers } = current;
-    if (now.getTopic(queue)) {
-      // The subscriptions of this version, and those an earlier version had (they keep their messages).
-      const keys = new Set(consumers.filter((f) => f.kind === 'topic' && f.source.name === queue).map((s) => `${queue}/${s.name}`));
-      for (const key of engine.channelKeys()) if (key.startsWith(`${queue}/`)) keys.add(key);
-      return [...keys].map((key) => ({ key, functionName: key.slice(queue.length + 1) })).filter((c) => !functionName || c.functionName === functionName);
-    }
+    // A topic's subscriptions, each a channel `<topic>/<subscriber>`: those this version binds and any an earlier one left.
+    const subscriptions = () =>
+      engine
+        .channelKeys()
+        .filter((key) => key.startsWith(`${queue}/`) && (!functionName || key === `${queue}/${functionName}`))
+        .map((key) => ({ key, functionName: key.slice(queue.length + 1) }));
+    if (now.getTopic(queue)) return subscriptions();
     if (engine.hasChannel(queue) && (queue.startsWith('event/') || !now.getQueue(queue))) {
       return [{ key: queue, functionName: queue.startsWith('event/') ? queue.slice('event/'.length) : null }];
     }
-    const dropped = now.getQueue(queue) ? [] : engine.channelKeys().filter((k) => k.startsWith(`${queue}/`) && (!functionName || k === `${queue}/${functionName}`));
-    if (dropped.length > 0) return dropped.map((k) => ({ key: k, functionName: k.slice(queue.length + 1) }));
-    if (!now.getQueue(queue)) {
-      throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${now.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
-    }
-    return [{ key: queue, functionName: consumers.find((f) => f.kind === 'queue' && f.source.name === queue)?.name ?? null }];
+    if (now.getQueue(queue)) return [{ key: queue, functionName: consumers.find((f) => f.kind === 'queue' && f.source.name === queue)?.name ?? null }];
+    const dropped = subscriptions();
+    if (dropped.length > 0) return dropped;
+    throw new FaasportError('NOT_FOUND', `queue "${queue}" is not defined; defined queues: ${now.queues.map((q) => q.name).join(', ') || 'none'}`, { status: 404 });
   };
 
   const runtime: LocalRuntime = {
