@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // The dashboard is plain ES modules the browser loads as they are (no build step).
-    files: ['adapters/local/dashboard/**/*.js'],
+    files: ['adapters/local/runtime/dashboard/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
   {

@@ -1,19 +1,15 @@
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-const entries: Record<string, string> = {
-  index: 'src/index.ts',
-  cli: 'src/cli.ts',
-  local: 'adapters/local/index.ts',
-  conformance: 'conformance/index.ts',
-  aws: 'adapters/aws/index.ts',
-  azure: 'adapters/azure/index.ts',
-  gcp: 'adapters/gcp/index.ts',
-  container: 'adapters/container/index.ts',
-  'container-aws': 'adapters/container/aws.ts',
-  'container-gcp': 'adapters/container/gcp.ts',
-  'container-azure': 'adapters/container/azure.ts',
-};
+// One list of package entries: tsconfig.json's `paths` (`faasport/aws/target` ->
+// adapters/aws/target/index.ts), which also resolve them from source in the editor, tsx and
+// vitest. Each becomes dist/<name>.js (`aws-target.js`); package.json `exports` names the same
+// files (a test holds the three together).
+const { compilerOptions } = JSON.parse(readFileSync('tsconfig.json', 'utf8')) as { compilerOptions: { paths: Record<string, [string]> } };
+const entries: Record<string, string> = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([name, [file]]) => [name === 'faasport' ? 'index' : name.slice('faasport/'.length).replace(/\//g, '-'), file]),
+);
+entries.cli = 'src/cli.ts';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, string> | undefined>;
 // Nothing from node_modules is bundled. tsup keeps dependencies and peers external but bundles
@@ -37,8 +33,8 @@ export default defineConfig({
   splitting: true,
   external,
   // The dev dashboard's static files (plain ES modules and CSS, no build step) ship as they are,
-  // beside the chunks: adapters/local/dashboard.ts finds them at ./dashboard/ in both layouts.
+  // beside the chunks: adapters/local/runtime/dashboard.ts finds them at ./dashboard/ in both layouts.
   onSuccess: async () => {
-    cpSync('adapters/local/dashboard', 'dist/dashboard', { recursive: true });
+    cpSync('adapters/local/runtime/dashboard', 'dist/dashboard', { recursive: true });
   },
 });

@@ -1,28 +1,25 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const alias = {
-  'faasport/local': `${root}adapters/local/index.ts`,
-  'faasport/aws': `${root}adapters/aws/index.ts`,
-  'faasport/azure': `${root}adapters/azure/index.ts`,
-  'faasport/gcp': `${root}adapters/gcp/index.ts`,
-  // The longer names first: an alias also matches what starts with it and a slash.
-  'faasport/container/aws': `${root}adapters/container/aws.ts`,
-  'faasport/container/gcp': `${root}adapters/container/gcp.ts`,
-  'faasport/container/azure': `${root}adapters/container/azure.ts`,
-  'faasport/container': `${root}adapters/container/index.ts`,
-  'faasport/conformance': `${root}conformance/index.ts`,
-  faasport: `${root}src/index.ts`,
-};
+// The package's entries resolve to their source, from tsconfig.json's `paths` (the one list of
+// entries). Longer names first: an alias also matches what starts with it and a slash.
+const { compilerOptions } = JSON.parse(readFileSync(`${root}tsconfig.json`, 'utf8')) as { compilerOptions: { paths: Record<string, [string]> } };
+const alias = Object.fromEntries(
+  Object.entries(compilerOptions.paths)
+    .sort(([a], [b]) => b.length - a.length)
+    .map(([name, [file]]) => [name, `${root}${file.replace(/^\.\//, '')}`]),
+);
 
-// One conformance project per adapter folder that has a *.conformance.test.ts, plus the
-// third-party example adapter: each runs the same suite against itself.
+// One conformance project per adapter folder with a *.conformance.test.ts (in its testing/
+// folder), plus the third-party example adapter: each runs the same suite against itself.
 const conformanceDirs = [
-  ...readdirSync(`${root}adapters`).map((d) => `adapters/${d}`),
+  ...readdirSync(`${root}adapters`, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => `adapters/${d.name}`),
   'examples/custom-adapter',
-].filter((dir) => existsSync(`${root}${dir}`) && readdirSync(`${root}${dir}`).some((f) => f.endsWith('.conformance.test.ts')));
+].filter((dir) => [dir, `${dir}/testing`].some((d) => existsSync(`${root}${d}`) && readdirSync(`${root}${d}`).some((f) => f.endsWith('.conformance.test.ts'))));
 
 export default defineConfig({
   resolve: { alias },
@@ -53,7 +50,10 @@ export default defineConfig({
       ...conformanceDirs.map((dir) => ({
         extends: true as const,
         test: {
-          name: `conformance:${dir.split('/').pop()!.replace(/^custom-adapter$/, 'custom')}`,
+          name: `conformance:${dir
+            .split('/')
+            .pop()!
+            .replace(/^custom-adapter$/, 'custom')}`,
           include: [`${dir}/**/*.conformance.test.ts`],
           exclude: ['**/node_modules/**'],
           testTimeout: 60_000,

@@ -67,7 +67,11 @@ describe('bench report', () => {
   it('rewrites only the text between the README markers, with the date, Node, machine and the notes of missed goals', () => {
     const readme = `# x\n\n## Speed\n\nProse stays.\n\n${README_START}\nold figures\n${README_END}\n\n## Next\n`;
     const out = rewriteReadme(readme, [report]);
-    expect(out.startsWith(`# x\n\n## Speed\n\nProse stays.\n\n${README_START}\n**Node 20.20.2**, 2026-12-04, AMD EPYC (2 cores, linux 6.1, load average 3.0 → 5.5), 3 rounds, 123 s: 1 of 3 goals met.`)).toBe(true);
+    expect(
+      out.startsWith(
+        `# x\n\n## Speed\n\nProse stays.\n\n${README_START}\n**Node 20.20.2**, 2026-12-04, AMD EPYC (2 cores, linux 6.1, load average 3.0 → 5.5), 3 rounds, 123 s: 1 of 3 goals met.`,
+      ),
+    ).toBe(true);
     expect(out).not.toContain('old figures');
     expect(out).toContain('- **aws-http-get** (missed: 0.50 vs ≤ 0.33 (1.5x over)): building the Response through undici');
     expect(out.endsWith(`${README_END}\n\n## Next\n`)).toBe(true);

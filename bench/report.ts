@@ -60,14 +60,24 @@ export function verdict(row: RowResult): Verdict {
     const mine = median(row.values[row.subject] ?? []);
     const met = lower ? mine <= row.goal.absolute : mine >= row.goal.absolute;
     const by = lower ? mine / row.goal.absolute : row.goal.absolute / mine;
-    return { met, medianRatio, text: met ? 'met' : `missed: ${figure(mine)} ${row.unit} vs ${lower ? '≤' : '≥'} ${figure(row.goal.absolute)} ${row.unit} (${by.toFixed(1)}x ${lower ? 'over' : 'under'})` };
+    return {
+      met,
+      medianRatio,
+      text: met
+        ? 'met'
+        : `missed: ${figure(mine)} ${row.unit} vs ${lower ? '≤' : '≥'} ${figure(row.goal.absolute)} ${row.unit} (${by.toFixed(1)}x ${lower ? 'over' : 'under'})`,
+    };
   }
   const met = lower ? medianRatio <= row.goal.ratio : medianRatio >= row.goal.ratio;
   const by = lower ? medianRatio / row.goal.ratio : row.goal.ratio / medianRatio;
   // A miss by less than the last digit shown is shown with one digit more (0.334 vs ≤ 0.33).
   const digits = medianRatio.toFixed(2) === row.goal.ratio.toFixed(2) ? 3 : 2;
   const factor = by.toFixed(1) === '1.0' ? by.toFixed(2) : by.toFixed(1);
-  return { met, medianRatio, text: met ? 'met' : `missed: ${medianRatio.toFixed(digits)} vs ${lower ? '≤' : '≥'} ${row.goal.ratio} (${factor}x ${lower ? 'over' : 'under'})` };
+  return {
+    met,
+    medianRatio,
+    text: met ? 'met' : `missed: ${medianRatio.toFixed(digits)} vs ${lower ? '≤' : '≥'} ${row.goal.ratio} (${factor}x ${lower ? 'over' : 'under'})`,
+  };
 }
 
 /** Three significant figures, without trailing noise: 0.123, 12.3, 1234. */
@@ -106,11 +116,22 @@ export function missedNotes(report: BenchReport): string[] {
 export function textTable(report: BenchReport): string {
   const cells = report.rows.map((row) => {
     const v = verdict(row);
-    return [row.id, range(row.values[row.subject] ?? [], row.unit), range(row.values[row.peer] ?? [], row.unit), v.medianRatio.toFixed(2), row.goal.text, v.met ? 'met' : v.text];
+    return [
+      row.id,
+      range(row.values[row.subject] ?? [], row.unit),
+      range(row.values[row.peer] ?? [], row.unit),
+      v.medianRatio.toFixed(2),
+      row.goal.text,
+      v.met ? 'met' : v.text,
+    ];
   });
   const head = ['row', 'faasport', 'peer', 'ratio', 'goal', 'result'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]): string => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]): string =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 

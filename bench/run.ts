@@ -52,12 +52,17 @@ if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new Error(`--r
 
 if (values.from) {
   if (!values.readme) throw new Error('--from rewrites the README from earlier runs: give --readme README.md too');
-  writeReadme(values.readme, values.from.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchReport));
+  writeReadme(
+    values.readme,
+    values.from.map((f) => JSON.parse(readFileSync(f, 'utf8')) as BenchReport),
+  );
   process.exit(0);
 }
 
 const rows: BenchRow[] = [];
-for (const file of readdirSync(resolve(here, 'rows')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+for (const file of readdirSync(resolve(here, 'rows'))
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .sort()) {
   const mod = (await import(pathToFileURL(resolve(here, 'rows', file)).href)) as { rows?: BenchRow[] };
   if (!Array.isArray(mod.rows)) throw new Error(`bench/rows/${file} exports no rows array`);
   rows.push(...mod.rows);

@@ -6,27 +6,13 @@ import { isFaasportError } from '../src/errors.js';
 import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, missingPackages } from '../src/required-packages.js';
 import type { TargetResolver } from '../src/composition-root.js';
 import type { Target } from '../src/target.js';
+import type { ConformanceHarness } from '../src/conformance-harness.js';
 import { buildMatrix, matrixOk, matrixToMarkdown, matrixToText, type MatrixColumn } from './matrix.js';
 import { HarnessNotStartedError, runCases } from './run.js';
 
 const DEFAULT_ADAPTERS = ['local', 'aws', 'azure', 'gcp'];
 export const README_START = '<!-- conformance-matrix:start -->';
 export const README_END = '<!-- conformance-matrix:end -->';
-
-/** What a target carries so `faasport conformance` can run it. */
-type ConformanceTarget = Pick<Target, 'conformanceHarness' | 'expectedFailures'>;
-
-/**
- * Built-in adapters keep their harness out of the runtime module (it starts emulators and
- * local servers that a deployed bundle must never contain).
- */
-const BUILTIN_HARNESSES: Record<string, () => Promise<ConformanceTarget>> = {
-  local: async () => ({ conformanceHarness: (await import('../adapters/local/harness.js')).localHarness, expectedFailures: (await import('../adapters/local/expected-failures.js')).expectedFailures }),
-  aws: async () => ({ conformanceHarness: (await import('../adapters/aws/harness.js')).awsHarness, expectedFailures: (await import('../adapters/aws/expected-failures.js')).expectedFailures }),
-  azure: async () => ({ conformanceHarness: (await import('../adapters/azure/harness.js')).azureHarness, expectedFailures: (await import('../adapters/azure/expected-failures.js')).expectedFailures }),
-  gcp: async () => ({ conformanceHarness: (await import('../adapters/gcp/harness.js')).gcpHarness, expectedFailures: (await import('../adapters/gcp/expected-failures.js')).expectedFailures }),
-  container: async () => ({ conformanceHarness: (await import('../adapters/container/testing/harness.js')).containerHarness, expectedFailures: (await import('../adapters/container/expected-failures.js')).expectedFailures }),
-};
 
 /** The matrix's "not run" reason for a missing package: the same words for every adapter. */
 function installLine(packages: readonly string[]): string {
@@ -90,19 +76,21 @@ export async function conformanceCommand(args: string[], io: CliIo, resolveTarge
       columns.push({ adapter: name, unavailable: installLine(missing), results: [] });
       continue;
     }
+    // Built-in or third party, the same path: the module's target, then its harness (which a
+    // built-in loads, with its emulators, only now).
     let target: Target;
+    let harness: ConformanceHarness;
     try {
       target = await resolveTarget(name);
-      if (typeof target.conformanceHarness !== 'function' && BUILTIN_HARNESSES[name]) target = { ...target, ...(await BUILTIN_HARNESSES[name]()) };
+      if (typeof target.conformanceHarness !== 'function') {
+        columns.push({ adapter: target.adapter.name, unavailable: `the module exports no conformanceHarness()`, results: [] });
+        continue;
+      }
+      harness = await target.conformanceHarness();
     } catch (err) {
       columns.push({ adapter: name, unavailable: notRunReason(err, name), results: [] });
       continue;
     }
-    if (typeof target.conformanceHarness !== 'function') {
-      columns.push({ adapter: target.adapter.name, unavailable: `the module exports no conformanceHarness()`, results: [] });
-      continue;
-    }
-    const harness = target.conformanceHarness();
     try {
       const results = await captureStderr(platformOutput, () => runCases(harness, target.expectedFailures ?? []));
       columns.push({ adapter: target.adapter.name, results });
@@ -116,7 +104,9 @@ export async function conformanceCommand(args: string[], io: CliIo, resolveTarge
   mkdirSync(outDir, { recursive: true });
   if (platformOutput.length > 0) {
     writeFileSync(resolve(outDir, 'platform-output.log'), platformOutput.join(''));
-    io.output.line(`faasport conformance: what the runtimes printed while the cases ran (failures the suite provokes on purpose) is in ${resolve(outDir, 'platform-output.log')}`);
+    io.output.line(
+      `faasport conformance: what the runtimes printed while the cases ran (failures the suite provokes on purpose) is in ${resolve(outDir, 'platform-output.log')}`,
+    );
   }
   const markdown = matrixToMarkdown(matrix);
   writeFileSync(resolve(outDir, 'matrix.json'), JSON.stringify(matrix, null, 2) + '\n');

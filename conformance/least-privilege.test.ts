@@ -2,10 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { isFaasportError, type App, type CliStep, type FunctionDefinition } from '../src/index.js';
 import { app as shop } from '../examples/shop/app.js';
 import { createConformanceApp } from './functions/app.js';
-import { awsTemplate, type SamTemplate } from '../adapters/aws/template.js';
-import { armTemplate, ROLES } from '../adapters/azure/infra.js';
-import { registerAzure, type AzureFunctionsApp } from '../adapters/azure/register-azure.js';
-import { gcpDeploySteps, serviceAccountId } from '../adapters/gcp/deploy-script.js';
+import { awsTemplate, type SamTemplate } from '../adapters/aws/target/infrastructure.js';
+import { armTemplate, ROLES } from '../adapters/azure/target/infrastructure.js';
+import { registerAzure, type AzureFunctionsApp } from '../adapters/azure/runtime/register-azure.js';
+import { gcpDeploySteps, serviceAccountId } from '../adapters/gcp/target/infrastructure.js';
 
 // Every file faasport writes to deploy an app grants each function only what it needs.
 // Checked for every function of the shop example and of the conformance app.
@@ -40,11 +40,16 @@ describe.each(apps)('aws SAM template of the %s app', (_label, makeApp) => {
   test('no IAM statement anywhere uses "*" as an action or a resource', () => {
     for (const [id, r] of Object.entries(resources)) {
       const docs: Json[] =
-        r.Type === 'AWS::IAM::Role' ? [r.Properties.AssumeRolePolicyDocument, ...r.Properties.Policies.map((p: Json) => p.PolicyDocument)] : r.Type === 'AWS::SQS::QueuePolicy' ? [r.Properties.PolicyDocument] : [];
+        r.Type === 'AWS::IAM::Role'
+          ? [r.Properties.AssumeRolePolicyDocument, ...r.Properties.Policies.map((p: Json) => p.PolicyDocument)]
+          : r.Type === 'AWS::SQS::QueuePolicy'
+            ? [r.Properties.PolicyDocument]
+            : [];
       for (const doc of docs) {
         for (const s of doc.Statement as Json[]) {
           for (const action of [s.Action].flat().filter(Boolean)) expect(action, `${id} action`).not.toMatch(/\*/);
-          for (const resource of [s.Resource].flat().filter(Boolean)) expect(typeof resource === 'string' ? resource : 'ref', `${id} resource`).not.toMatch(/\*/);
+          for (const resource of [s.Resource].flat().filter(Boolean))
+            expect(typeof resource === 'string' ? resource : 'ref', `${id} resource`).not.toMatch(/\*/);
         }
       }
     }
@@ -59,14 +64,26 @@ describe.each(apps)('aws SAM template of the %s app', (_label, makeApp) => {
     const allowed = new Map<string, Set<string>>();
     for (const s of statements) {
       expect(s.Effect).toBe('Allow');
-      for (const action of [s.Action].flat()) for (const r of [s.Resource].flat()) (allowed.get(action) ?? allowed.set(action, new Set()).get(action)!).add(JSON.stringify(r));
+      for (const action of [s.Action].flat())
+        for (const r of [s.Resource].flat()) (allowed.get(action) ?? allowed.set(action, new Set()).get(action)!).add(JSON.stringify(r));
     }
     const own = fn.kind === 'queue' ? `${pascal(fn.source.name)}Queue` : fn.kind === 'topic' ? `${pascal(fn.source.name)}${pascal(name)}Queue` : undefined;
-    const ownDlq = own && fn.kind !== 'http' && 'source' in fn && typeof fn.source === 'object' && fn.source.deadLetter ? own.replace(/Queue$/, 'DeadLetterQueue') : undefined;
+    const ownDlq =
+      own && fn.kind !== 'http' && 'source' in fn && typeof fn.source === 'object' && fn.source.deadLetter
+        ? own.replace(/Queue$/, 'DeadLetterQueue')
+        : undefined;
     const failedEvents = fn.kind === 'event' ? `${pascal(name)}FailedEventsQueue` : undefined;
-    const expected = new Map<string, Set<string>>([['logs:CreateLogStream', new Set([JSON.stringify({ 'Fn::GetAtt': [`${pascal(name)}Logs`, 'Arn'] })])], ['logs:PutLogEvents', new Set([JSON.stringify({ 'Fn::GetAtt': [`${pascal(name)}Logs`, 'Arn'] })])]]);
+    const expected = new Map<string, Set<string>>([
+      ['logs:CreateLogStream', new Set([JSON.stringify({ 'Fn::GetAtt': [`${pascal(name)}Logs`, 'Arn'] })])],
+      ['logs:PutLogEvents', new Set([JSON.stringify({ 'Fn::GetAtt': [`${pascal(name)}Logs`, 'Arn'] })])],
+    ]);
     if (own && (fn.kind === 'queue' || fn.kind === 'topic')) {
-      const consumer = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', ...(fn.source.backoff !== false ? ['sqs:ChangeMessageVisibility'] : [])];
+      const consumer = [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        ...(fn.source.backoff !== false ? ['sqs:ChangeMessageVisibility'] : []),
+      ];
       for (const a of consumer) expected.set(a, new Set([JSON.stringify({ 'Fn::GetAtt': [own, 'Arn'] })]));
     }
     // Exactly what the definition declares in `sends`, and nothing for a function that declares nothing.
@@ -97,12 +114,14 @@ describe.each(apps)('aws SAM template of the %s app', (_label, makeApp) => {
     }
   });
 
-  test('no EventBridge rule matches every event of the account: a rule without a filter sits on the app\'s own bus', () => {
+  test("no EventBridge rule matches every event of the account: a rule without a filter sits on the app's own bus", () => {
     for (const [id, r] of Object.entries(resources)) {
       const rule = (r.Properties.Events as Record<string, Json> | undefined)?.Events;
       if (rule?.Type !== 'EventBridgeRule') continue;
       const pattern = rule.Properties.Pattern as Json;
-      const matchesAll = Object.keys(pattern).length === 0 || Object.values(pattern).every((v) => JSON.stringify(v) === '[{"exists":true}]' || JSON.stringify(v) === '[{"prefix":""}]');
+      const matchesAll =
+        Object.keys(pattern).length === 0 ||
+        Object.values(pattern).every((v) => JSON.stringify(v) === '[{"exists":true}]' || JSON.stringify(v) === '[{"prefix":""}]');
       if (matchesAll) expect(rule.Properties.EventBusName, id).toEqual({ Ref: 'AppEventBus' });
       else expect(rule.Properties.EventBusName, id).toBeUndefined();
     }
@@ -130,15 +149,20 @@ describe.each(apps)('azure infrastructure of the %s app', (_label, makeApp) => {
   if (!generated.ok) return;
   const template = generated.value;
 
-  test('role assignments are data roles scoped to the app\'s own vault and storage account, with no broad role', () => {
+  test("role assignments are data roles scoped to the app's own vault and storage account, with no broad role", () => {
     const assignments = template.resources.filter((r) => r.type === 'Microsoft.Authorization/roleAssignments');
     expect(assignments).toHaveLength(3);
     for (const a of assignments) {
-      expect(a.scope).toMatch(/^\[format\('Microsoft\.(KeyVault\/vaults|Storage\/storageAccounts)\/\{0\}', variables\('(keyVaultName|storageAccountName)'\)\)\]$/);
-      expect([ROLES.keyVaultSecretsUser, ROLES.storageBlobDataOwner, ROLES.storageQueueDataContributor].some((role) => JSON.stringify(a.properties).includes(role))).toBe(true);
+      expect(a.scope).toMatch(
+        /^\[format\('Microsoft\.(KeyVault\/vaults|Storage\/storageAccounts)\/\{0\}', variables\('(keyVaultName|storageAccountName)'\)\)\]$/,
+      );
+      expect(
+        [ROLES.keyVaultSecretsUser, ROLES.storageBlobDataOwner, ROLES.storageQueueDataContributor].some((role) => JSON.stringify(a.properties).includes(role)),
+      ).toBe(true);
     }
     const json = JSON.stringify(template);
-    for (const broad of ['8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'b24988ac-6180-42a0-ab88-20f7382dd24c', '17d1049b-9a84-46fb-8f53-869881c3d3ab']) expect(json).not.toContain(broad);
+    for (const broad of ['8e3af657-a8ff-443c-a75c-2fe8c4bcb635', 'b24988ac-6180-42a0-ab88-20f7382dd24c', '17d1049b-9a84-46fb-8f53-869881c3d3ab'])
+      expect(json).not.toContain(broad);
   });
 
   test('no app setting holds a secret, and no account key is read anywhere (identity-based storage)', () => {
@@ -151,7 +175,9 @@ describe.each(apps)('azure infrastructure of the %s app', (_label, makeApp) => {
 
   test.each(cases(app))('%s: HTTP authLevel is "function" unless public', (name, fn) => {
     const registered = new Map<string, Json>();
-    const host = new Proxy({} as AzureFunctionsApp, { get: (_t, method: string) => (fnName: string, options: Json) => registered.set(fnName, { method, ...options }) });
+    const host = new Proxy({} as AzureFunctionsApp, {
+      get: (_t, method: string) => (fnName: string, options: Json) => registered.set(fnName, { method, ...options }),
+    });
     registerAzure(app, { functions: host, notFound: false });
     const reg = registered.get(name)!;
     if (fn.kind === 'http') expect(reg.authLevel).toBe(fn.public ? 'anonymous' : 'function');
@@ -201,7 +227,9 @@ describe.each(apps)('gcp deploy steps of the %s app', (_label, makeApp) => {
     } else {
       expect(deploy).toEqual(expect.arrayContaining(['--retry', `--trigger-service-account=${sa}@\${PROJECT}.iam.gserviceaccount.com`]));
       expect(grants.some((g) => g.argv[2] === 'add-invoker-policy-binding')).toBe(true);
-      const update = steps.find((s) => s.argv.slice(1, 4).join(' ') === 'pubsub subscriptions update' && s.argv[4]!.includes(`SUBSCRIPTION_${name.toUpperCase()}`))!;
+      const update = steps.find(
+        (s) => s.argv.slice(1, 4).join(' ') === 'pubsub subscriptions update' && s.argv[4]!.includes(`SUBSCRIPTION_${name.toUpperCase()}`),
+      )!;
       const attempts = fn.kind === 'queue' || fn.kind === 'topic' ? fn.source.maxAttempts : fn.kind === 'event' ? fn.maxAttempts : 5;
       expect(update.argv).toContain(`--max-delivery-attempts=${Math.max(5, attempts)}`);
       // Nothing but its trigger reaches an event-driven function: no public ingress.

@@ -34,7 +34,9 @@ export function buildMatrix(columns: readonly MatrixColumn[], now = new Date()):
     }
   }
   const groupRank = new Map<string, number>();
-  order.forEach((r) => { if (!groupRank.has(r.group)) groupRank.set(r.group, groupRank.size); });
+  order.forEach((r) => {
+    if (!groupRank.has(r.group)) groupRank.set(r.group, groupRank.size);
+  });
   order.sort((a, b) => groupRank.get(a.group)! - groupRank.get(b.group)!);
   return {
     generatedAt: now.toISOString(),
@@ -58,8 +60,10 @@ export function buildMatrix(columns: readonly MatrixColumn[], now = new Date()):
 
 /** True when every cell is a pass, an expected failure or an unsupported capability. */
 export function matrixOk(matrix: Matrix): boolean {
-  return matrix.rows.every((r) => Object.values(r.cells).every((c) => c.status === 'pass' || c.status === 'expected-failure' || c.status === 'unsupported'))
-    && matrix.columns.every((c) => !c.unavailable);
+  return (
+    matrix.rows.every((r) => Object.values(r.cells).every((c) => c.status === 'pass' || c.status === 'expected-failure' || c.status === 'unsupported')) &&
+    matrix.columns.every((c) => !c.unavailable)
+  );
 }
 
 function escapeCell(text: string): string {
@@ -72,7 +76,9 @@ export function matrixToMarkdown(matrix: Matrix): string {
   const notes: string[] = [];
   const lines: string[] = [];
   lines.push(`| adapter | ${adapters.join(' | ')} |`, `|---|${adapters.map(() => '---').join('|')}|`);
-  lines.push(`| passed | ${matrix.columns.map((c) => (c.unavailable ? 'not run' : `${c.summary.pass}/${Object.values(c.summary).reduce((a, b) => a + b, 0)}`)).join(' | ')} |`);
+  lines.push(
+    `| passed | ${matrix.columns.map((c) => (c.unavailable ? 'not run' : `${c.summary.pass}/${Object.values(c.summary).reduce((a, b) => a + b, 0)}`)).join(' | ')} |`,
+  );
   lines.push('');
   let group = '';
   for (const row of matrix.rows) {

@@ -3,11 +3,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createApp, type App } from 'faasport';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { awsHarness } from '../adapters/aws/harness.js';
+import { awsHarness } from '../adapters/aws/testing/harness.js';
 import { containerHarness } from '../adapters/container/testing/harness.js';
-import { azureHarness } from '../adapters/azure/harness.js';
-import { gcpHarness } from '../adapters/gcp/harness.js';
-import { localHarness } from '../adapters/local/harness.js';
+import { azureHarness } from '../adapters/azure/testing/harness.js';
+import { gcpHarness } from '../adapters/gcp/testing/harness.js';
+import { localHarness } from '../adapters/local/testing/harness.js';
 import type { ConformanceDriver, ConformanceHarness } from './harness.js';
 
 // One trace across HTTP → queue → consumer → topic → subscriber, recorded by a real
@@ -77,7 +77,9 @@ describe.each<[string, () => ConformanceHarness]>([
     exporter.reset();
     driver = await harness().start(tracedApp(), { production: true });
     const post = (body: unknown, traceparent: string) =>
-      driver.fetch(new Request('http://app/checkout', { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body: JSON.stringify(body) }));
+      driver.fetch(
+        new Request('http://app/checkout', { method: 'POST', headers: { 'content-type': 'application/json', traceparent }, body: JSON.stringify(body) }),
+      );
     expect((await post({ id: 1 }, `00-${CALLER_TRACE}-${CALLER_SPAN}-01`)).status).toBe(202);
     expect((await post({ id: 2, fail: true }, '00-11111111111111111111111111111111-2222222222222222-01')).status).toBe(202);
     await driver.tick('nightly');
@@ -93,7 +95,10 @@ describe.each<[string, () => ConformanceHarness]>([
 
   const one = (list: ReadableSpan[], spanName: string, kind: SpanKind): ReadableSpan => {
     const found = list.filter((s) => s.name === spanName && s.kind === kind);
-    expect(found.map((s) => s.name), `${spanName} among ${list.map((s) => s.name).join(', ')}`).toHaveLength(1);
+    expect(
+      found.map((s) => s.name),
+      `${spanName} among ${list.map((s) => s.name).join(', ')}`,
+    ).toHaveLength(1);
     return found[0]!;
   };
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
@@ -139,7 +144,11 @@ describe.each<[string, () => ConformanceHarness]>([
     });
     expect(consume.attributes['messaging.message.id']).toEqual(expect.any(String));
     const subscriber = one(spans, 'process shipped', SpanKind.CONSUMER);
-    expect(subscriber.attributes).toMatchObject({ 'messaging.system': system.topic, 'messaging.destination.name': 'shipped', 'messaging.destination.subscription.name': 'notify' });
+    expect(subscriber.attributes).toMatchObject({
+      'messaging.system': system.topic,
+      'messaging.destination.name': 'shipped',
+      'messaging.destination.subscription.name': 'notify',
+    });
     for (const s of [server, consume, subscriber]) {
       expect(s.attributes['faas.invocation_id'], s.name).toEqual(expect.any(String));
       expect(typeof s.attributes['faas.coldstart'], s.name).toBe('boolean');

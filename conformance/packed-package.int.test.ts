@@ -1,7 +1,7 @@
 // The user's path: the tarball `npm pack` makes, installed into a project outside the
 // repository, driven only through its `faasport` bin. One pack and one install per run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,14 @@ delete env.NODE_ENV;
 // npm's cache is warm after `npm ci`. --ignore-scripts: faasport has no install script, and an
 // optional native dependency (better-sqlite3, only for --persist) would compile for minutes.
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'];
-const npmEnv = { ...env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_ignore_scripts: 'true', npm_config_update_notifier: 'false' };
+const npmEnv = {
+  ...env,
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_ignore_scripts: 'true',
+  npm_config_update_notifier: 'false',
+};
 
 interface Run {
   code: number;
@@ -30,10 +37,15 @@ interface Run {
 
 function run(file: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((done) => {
-    execFile(file, [...args], { cwd: options.cwd ?? project, env: options.env ?? env, timeout: options.timeoutMs ?? 90_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 124) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      file,
+      [...args],
+      { cwd: options.cwd ?? project, env: options.env ?? env, timeout: options.timeoutMs ?? 90_000, maxBuffer: 32 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 124) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -94,7 +106,10 @@ let packedFiles: string[] = [];
 
 /** A promise whose failure waits for the test that awaits it. */
 function background<T>(work: () => Promise<T>): () => Promise<T> {
-  const settled = work().then((value) => ({ value }), (error: unknown) => ({ error }));
+  const settled = work().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
   return async () => {
     const result = await settled;
     if ('error' in result) throw result.error;
@@ -108,8 +123,10 @@ let conformanceRun: () => Promise<Run>;
 let gcpServed: () => Promise<{ printed: string; body: unknown }>;
 
 beforeAll(async () => {
-  // Prepare: pack (prepack builds dist), then install the tarball as a user would.
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, timeoutMs: 180_000 });
+  // Prepare: pack (prepack builds dist), then install the tarball as a user would. tsup's type
+  // build of the 22 entries takes about a minute on an idle 2-core machine, longer beside the
+  // other suites.
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: repo, timeoutMs: 420_000 });
   expect(packed.code, packed.stderr).toBe(0);
   // prepack's build log comes first on stdout, coloured when the runner forces colour (its
   // ANSI escapes hold '['): the JSON is the array that starts a line.
@@ -122,7 +139,9 @@ beforeAll(async () => {
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-user', private: true, type: 'module' }, null, 2));
   // What the README table says building for azure and running the gcp harness need, and Node's types.
-  const installed = await run('npm', ['install', ...NPM_FLAGS, tarball, '@google-cloud/functions-framework', '@azure/functions', '@types/node'], { timeoutMs: 180_000 });
+  const installed = await run('npm', ['install', ...NPM_FLAGS, tarball, '@google-cloud/functions-framework', '@azure/functions', '@types/node'], {
+    timeoutMs: 180_000,
+  });
   expect(installed.code, installed.stderr).toBe(0);
   writeFileSync(join(project, 'app.ts'), readmeApp());
   conformanceRun = background(() => faasport(['conformance', '--adapter', 'local', '--adapter', 'gcp', '--out', join(work, 'report')], 150_000));
@@ -132,15 +151,19 @@ beforeAll(async () => {
     if (!printed) throw new Error(`the gcp build printed no serve command: ${built.stdout}${built.stderr}`);
     const port = await freePort();
     const served = start('sh', ['-c', printed.replace('<function>', 'hello')], { env: { ...npmEnv, PORT: String(port) } });
-    const body = await until('the functions framework to answer', async () => {
-      if (served.child.exitCode !== null) throw new Error(`exited: ${served.out.stderr}`);
-      const res = await fetch(`http://127.0.0.1:${port}/hello/ada`).catch(() => undefined);
-      return res ? ((await res.json()) as unknown) : undefined;
-    }, 150_000);
+    const body = await until(
+      'the functions framework to answer',
+      async () => {
+        if (served.child.exitCode !== null) throw new Error(`exited: ${served.out.stderr}`);
+        const res = await fetch(`http://127.0.0.1:${port}/hello/ada`).catch(() => undefined);
+        return res ? ((await res.json()) as unknown) : undefined;
+      },
+      150_000,
+    );
     stop(served.child);
     return { printed, body };
   });
-}, 400_000);
+}, 660_000);
 
 afterAll(() => {
   for (const c of children) stop(c);
@@ -148,14 +171,36 @@ afterAll(() => {
 });
 
 describe('the packed package, installed into a project outside the repository', { timeout: 240_000 }, () => {
-  it('ships built code, types and maps whose sources are inside the maps; nothing from node_modules is bundled', () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/aws.js', 'dist/azure.js', 'dist/gcp.js', 'dist/local.js', 'dist/conformance.js']));
-    expect(packedFiles.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md' && f !== 'LICENSE')).toEqual([]);
+  it('ships every entry of package.json built, with types and maps whose sources are inside the maps; nothing from node_modules is bundled; no file over 600 KB but maps', () => {
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, { import: string; types: string } | string> };
+    const entries = Object.values(pkg.exports)
+      .flatMap((e) => (typeof e === 'string' ? [e] : [e.import, e.types]))
+      .map((f) => f.replace(/^\.\//, ''));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'dist/aws.js',
+        'dist/aws-target.js',
+        'dist/aws-dev.js',
+        'dist/aws-testing.js',
+        'dist/adapter-kit.js',
+        'dist/container-target.js',
+      ]),
+    );
+    expect(packedFiles).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/cli.js', ...entries]));
+    // No file over 600 KB besides source maps: nothing big (an emulator, a bundled tree) rides along.
     const dist = join(project, 'node_modules', 'faasport', 'dist');
+    const big = readdirSync(dist).filter((f) => !f.endsWith('.map') && statSync(join(dist, f)).size > 600 * 1024);
+    expect(big).toEqual([]);
+    expect(packedFiles.filter((f) => !f.startsWith('dist/') && f !== 'package.json' && f !== 'README.md' && f !== 'LICENSE')).toEqual([]);
     for (const file of readdirSync(dist).filter((f) => f.endsWith('.map'))) {
       const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
-      expect(map.sources.filter((s) => s.includes('node_modules')), `${file} bundles third-party code`).toEqual([]);
-      map.sources.forEach((source, i) => expect(typeof map.sourcesContent?.[i] === 'string' || existsSync(join(dist, source)), `${file}: ${source}`).toBe(true));
+      expect(
+        map.sources.filter((s) => s.includes('node_modules')),
+        `${file} bundles third-party code`,
+      ).toEqual([]);
+      map.sources.forEach((source, i) =>
+        expect(typeof map.sourcesContent?.[i] === 'string' || existsSync(join(dist, source)), `${file}: ${source}`).toBe(true),
+      );
     }
   });
 
@@ -187,7 +232,9 @@ describe('the packed package, installed into a project outside the repository', 
     try {
       const missing = await faasport(['build', 'app.ts', '--target', 'azure']);
       expect(missing.code).toBe(1);
-      expect(missing.stderr.trim()).toBe('faasport build: faasport build --target azure needs the package "@azure/functions", not installed here; run: npm install @azure/functions [PACKAGE_MISSING]');
+      expect(missing.stderr.trim()).toBe(
+        'faasport build: faasport build --target azure needs the package "@azure/functions", not installed here; run: npm install @azure/functions [PACKAGE_MISSING]',
+      );
     } finally {
       renameSync(`${azureFunctions}-aside`, azureFunctions);
     }
@@ -203,7 +250,7 @@ describe('the packed package, installed into a project outside the repository', 
     expect(readFileSync(join(project, 'dist/aws/template.json'), 'utf8')).toContain('nodejs22.x');
   });
 
-  it('--out refuses the project folder: the user\'s package.json is never overwritten', async () => {
+  it("--out refuses the project folder: the user's package.json is never overwritten", async () => {
     const before = readFileSync(join(project, 'package.json'), 'utf8');
     const refused = await faasport(['build', 'app.ts', '--target', 'azure', '--out', '.']);
     expect(refused.code).toBe(1);
@@ -213,9 +260,24 @@ describe('the packed package, installed into a project outside the repository', 
 
   it('a handler of the built aws file answers an API Gateway v2 event', async () => {
     const event = {
-      version: '2.0', routeKey: 'GET /hello/{name}', rawPath: '/hello/ada', rawQueryString: '', headers: { host: 'example.com' },
-      requestContext: { http: { method: 'GET', path: '/hello/ada', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' }, requestId: 'r1', routeKey: 'GET /hello/{name}', stage: '$default', domainName: 'example.com', time: '', timeEpoch: 0, accountId: '1', apiId: 'a' },
-      pathParameters: { name: 'ada' }, isBase64Encoded: false,
+      version: '2.0',
+      routeKey: 'GET /hello/{name}',
+      rawPath: '/hello/ada',
+      rawQueryString: '',
+      headers: { host: 'example.com' },
+      requestContext: {
+        http: { method: 'GET', path: '/hello/ada', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+        requestId: 'r1',
+        routeKey: 'GET /hello/{name}',
+        stage: '$default',
+        domainName: 'example.com',
+        time: '',
+        timeEpoch: 0,
+        accountId: '1',
+        apiId: 'a',
+      },
+      pathParameters: { name: 'ada' },
+      isBase64Encoded: false,
     };
     const script = `const m = await import('./dist/aws/index.mjs');
 const ctx = { awsRequestId: 'r1', functionName: 'hello', invokedFunctionArn: 'arn:aws:lambda:us-east-1:1:function:hello', getRemainingTimeInMillis: () => 3000 };
@@ -236,14 +298,19 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
   it('faasport dev serves HTTP, dead-letters a poison message, delivers topics, runs schedules and events, reloads an edit; a second dev on its port is one line', async () => {
     const dev = start(bin, ['dev', 'app.ts', '--port', '0', '--no-schedules']);
     const url = await until('the dev banner', () => /listening on (http:\/\/\S+)/.exec(dev.out.stdout)?.[1]);
-    const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     // Act
     expect(await (await fetch(`${url}/hello/ada`)).json()).toMatchObject({ hello: 'ada' });
     expect((await post('/orders', { id: 'o1', qty: 1 })).status).toBe(202);
     expect((await post('/orders', { id: 'poison', qty: 0 })).status).toBe(202);
     expect((await post('/_faasport/topics/shipped/messages', { id: 'direct' })).status).toBe(202);
     expect(await (await post('/_faasport/schedules/nightly/run', {})).json()).toEqual({ ok: true });
-    expect(await (await post('/_faasport/events', { specversion: '1.0', id: 'e1', source: '/bucket', type: 'com.example.object.created', data: { key: 'a' } })).json()).toEqual({ delivered: ['uploaded'] });
+    expect(
+      await (
+        await post('/_faasport/events', { specversion: '1.0', id: 'e1', source: '/bucket', type: 'com.example.object.created', data: { key: 'a' } })
+      ).json(),
+    ).toEqual({ delivered: ['uploaded'] });
     // Assess
     const dead = await until('the poison order in the dead-letter queue', async () => {
       const list = (await (await fetch(`${url}/_faasport/queues/orders/dead-letter`)).json()) as { attempts: number; message: { body: unknown } }[];
@@ -256,7 +323,10 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     expect(dev.out.stdout).toMatch(/uploaded/);
     // An edit reloads the app through the installed package; the dead letter stays, and a stack names app.ts.
     const source = readFileSync(join(project, 'app.ts'), 'utf8');
-    writeFileSync(join(project, 'app.ts'), `${source}\napp.http('edited', { method: 'GET', route: '/edited' }, () => {\n  throw new Error('thrown by the edit');\n});\n`);
+    writeFileSync(
+      join(project, 'app.ts'),
+      `${source}\napp.http('edited', { method: 'GET', route: '/edited' }, () => {\n  throw new Error('thrown by the edit');\n});\n`,
+    );
     const edited = await until('the edited route', async () => {
       const res = await fetch(`${url}/edited`);
       return res.status === 500 ? ((await res.json()) as { error: string; stack: string[] }) : undefined;
@@ -292,7 +362,9 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     expect(ran.stdout).toMatch(/platform-output\.log/);
     const missing = await faasport(['conformance', '--adapter', 'aws', '--adapter', 'azure', '--out', report]);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain('aws was not run: install @aws-sdk/client-sqs @aws-sdk/client-sns fauxqs (npm install --save-dev @aws-sdk/client-sqs @aws-sdk/client-sns fauxqs)');
+    expect(missing.stdout).toContain(
+      'aws was not run: install @aws-sdk/client-sqs @aws-sdk/client-sns fauxqs (npm install --save-dev @aws-sdk/client-sqs @aws-sdk/client-sns fauxqs)',
+    );
     expect(missing.stdout).toContain('azure was not run: install @azure/storage-queue azurite (npm install --save-dev @azure/storage-queue azurite)');
     expect(missing.stdout).not.toMatch(/\bfail\b|expected failure/);
     expect(missing.stderr).toBe('');

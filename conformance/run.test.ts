@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineAdapter } from '../src/index.js';
-import { localHarness } from '../adapters/local/harness.js';
+import { localHarness } from '../adapters/local/testing/harness.js';
 import { buildMatrix, matrixOk, matrixToMarkdown } from './matrix.js';
 import { HarnessNotStartedError, runCases } from './run.js';
 import type { ConformanceHarness } from './harness.js';
@@ -15,12 +15,16 @@ function localWithoutFifo(): ConformanceHarness {
 
 describe('conformance runner', () => {
   it('marks unsupported capabilities, expected failures and unexpected passes, with reasons', async () => {
-    const results = await runCases(localWithoutFifo(), [
-      { test: 'http > unknown route answers 404 JSON', reason: 'pretend this platform cannot answer 404' },
-    ]);
+    const results = await runCases(localWithoutFifo(), [{ test: 'http > unknown route answers 404 JSON', reason: 'pretend this platform cannot answer 404' }]);
     const byTest = new Map(results.map((r) => [r.test, r]));
-    expect(byTest.get('queue > FIFO keeps order within a group, even across a retry')).toMatchObject({ status: 'unsupported', reason: 'no FIFO / ordering keys on this platform' });
-    expect(byTest.get('http > unknown route answers 404 JSON')).toMatchObject({ status: 'unexpected-pass', reason: expect.stringMatching(/remove the expected failure/) });
+    expect(byTest.get('queue > FIFO keeps order within a group, even across a retry')).toMatchObject({
+      status: 'unsupported',
+      reason: 'no FIFO / ordering keys on this platform',
+    });
+    expect(byTest.get('http > unknown route answers 404 JSON')).toMatchObject({
+      status: 'unexpected-pass',
+      reason: expect.stringMatching(/remove the expected failure/),
+    });
     // The local runtime has no storage service: nothing to deliver, nothing to refuse.
     expect(byTest.get("event > a storage notification in the platform's own format arrives as a CloudEvent naming bucket and object")).toMatchObject({
       status: 'unsupported',
@@ -28,7 +32,10 @@ describe('conformance runner', () => {
     });
     expect(results.filter((r) => r.status === 'fail')).toEqual([]);
 
-    const matrix = buildMatrix([{ adapter: 'local-nofifo', results }, { adapter: 'ghost', unavailable: 'module not found', results: [] }]);
+    const matrix = buildMatrix([
+      { adapter: 'local-nofifo', results },
+      { adapter: 'ghost', unavailable: 'module not found', results: [] },
+    ]);
     expect(matrixOk(matrix)).toBe(false);
     const md = matrixToMarkdown(matrix);
     expect(md).toMatch(/unsupported \[\d+\]/);
@@ -59,8 +66,18 @@ describe('conformance runner', () => {
     const noHttp: ConformanceHarness = { ...base, adapter: defineAdapter({ name: 'local', capabilities: { ...base.adapter.capabilities, http: false } }) };
     const withoutHttp = await runCases(noHttp);
     const queueCase = withoutHttp.find((r) => r.group === 'queue')!;
-    expect(queueCase).toMatchObject({ status: 'unsupported', reason: 'the adapter declares no http capability (the queue cases are driven through an HTTP function)' });
-    expect(withoutHttp.filter((r) => r.group === 'schedule' || r.group === 'event').map((r) => r.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'unsupported', 'pass']);
+    expect(queueCase).toMatchObject({
+      status: 'unsupported',
+      reason: 'the adapter declares no http capability (the queue cases are driven through an HTTP function)',
+    });
+    expect(withoutHttp.filter((r) => r.group === 'schedule' || r.group === 'event').map((r) => r.status)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+      'pass',
+      'unsupported',
+      'pass',
+    ]);
     expect(withoutHttp.filter((r) => r.status === 'fail')).toEqual([]);
   }, 120_000);
 
@@ -68,10 +85,18 @@ describe('conformance runner', () => {
     // A real harness whose emulator is missing: its start fails the way a missing package does.
     const base = localHarness();
     const missing = Object.assign(new Error("Cannot find package 'fauxqs' imported from /x/harness.js"), { code: 'ERR_MODULE_NOT_FOUND' });
-    const broken: ConformanceHarness = { ...base, start: async () => { throw missing; } };
+    const broken: ConformanceHarness = {
+      ...base,
+      start: async () => {
+        throw missing;
+      },
+    };
     const run = runCases(broken, [{ test: 'http > unknown route answers 404 JSON', reason: 'an expected failure must not hide a harness that never started' }]);
     await expect(run).rejects.toBeInstanceOf(HarnessNotStartedError);
-    await expect(run).rejects.toMatchObject({ message: expect.stringMatching(/^the local harness did not start: Cannot find package 'fauxqs'/), cause: missing });
+    await expect(run).rejects.toMatchObject({
+      message: expect.stringMatching(/^the local harness did not start: Cannot find package 'fauxqs'/),
+      cause: missing,
+    });
   });
 
   it('refuses expected failures that name no test or give no reason', async () => {

@@ -111,33 +111,45 @@ export function runConformance(options: RunConformanceOptions): void {
           if (harnessGap(c, harness)) continue;
           const missing = requirement(c, harness.adapter.capabilities);
           if (missing) {
-            test(`${c.name} — unsupported (${missing.reason}): refused at definition time`, async () => assertRefused(harness.adapter, missing.define), timeout);
+            test(
+              `${c.name} — unsupported (${missing.reason}): refused at definition time`,
+              async () => assertRefused(harness.adapter, missing.define),
+              timeout,
+            );
             continue;
           }
           const xfail = expectation(expected, c);
           if (xfail) {
-            test(`${c.name} — expected failure (${xfail.reason})`, async () => {
-              let passed = false;
-              try {
-                await runCase(session, c);
-                passed = true;
-              } catch {
-                /* the known failure */
-              }
-              if (passed) throw new Error(`"${testId(c)}" now passes on ${harness.adapter.name}: remove it from the expected failures`);
-            }, timeout);
+            test(
+              `${c.name} — expected failure (${xfail.reason})`,
+              async () => {
+                let passed = false;
+                try {
+                  await runCase(session, c);
+                  passed = true;
+                } catch {
+                  /* the known failure */
+                }
+                if (passed) throw new Error(`"${testId(c)}" now passes on ${harness.adapter.name}: remove it from the expected failures`);
+              },
+              timeout,
+            );
             continue;
           }
           test(c.name, () => runCase(session, c), timeout);
         }
       });
     }
-    test('stops cleanly with no unhandled rejection during the run', async () => {
-      await session.stop();
-      if (session.unhandled.length > 0) {
-        throw new Error(`unhandled rejections during the run: ${session.unhandled.map((u) => (u as Error)?.message ?? String(u)).join('; ')}`);
-      }
-    }, timeout);
+    test(
+      'stops cleanly with no unhandled rejection during the run',
+      async () => {
+        await session.stop();
+        if (session.unhandled.length > 0) {
+          throw new Error(`unhandled rejections during the run: ${session.unhandled.map((u) => (u as Error)?.message ?? String(u)).join('; ')}`);
+        }
+      },
+      timeout,
+    );
   });
 }
 
@@ -176,23 +188,34 @@ export async function runCases(harness: ConformanceHarness, expected: readonly E
       const xfail = expectation(expected, c);
       try {
         await withTimeout(runCase(session, c), timeoutMs, base.test);
-        results.push(xfail
-          ? { ...base, status: 'unexpected-pass', reason: `passes now; remove the expected failure (${xfail.reason})`, durationMs: Date.now() - started }
-          : { ...base, status: 'pass', durationMs: Date.now() - started });
+        results.push(
+          xfail
+            ? { ...base, status: 'unexpected-pass', reason: `passes now; remove the expected failure (${xfail.reason})`, durationMs: Date.now() - started }
+            : { ...base, status: 'pass', durationMs: Date.now() - started },
+        );
       } catch (err) {
         // A harness that never started tells nothing about any case: no FAIL and no expected
         // failure for each of them, one error for the run.
         if (session.startError !== undefined) throw new HarnessNotStartedError(harness.adapter.name, session.startError);
-        results.push(xfail
-          ? { ...base, status: 'expected-failure', reason: xfail.reason, durationMs: Date.now() - started }
-          : { ...base, status: 'fail', reason: firstLine(err), durationMs: Date.now() - started });
+        results.push(
+          xfail
+            ? { ...base, status: 'expected-failure', reason: xfail.reason, durationMs: Date.now() - started }
+            : { ...base, status: 'fail', reason: firstLine(err), durationMs: Date.now() - started },
+        );
       }
     }
   } finally {
     await session.stop();
   }
   if (session.unhandled.length > 0) {
-    results.push({ group: 'errors', name: 'no unhandled rejection during the run', test: 'errors > no unhandled rejection during the run', status: 'fail', reason: session.unhandled.map(firstLine).join('; '), durationMs: 0 });
+    results.push({
+      group: 'errors',
+      name: 'no unhandled rejection during the run',
+      test: 'errors > no unhandled rejection during the run',
+      status: 'fail',
+      reason: session.unhandled.map(firstLine).join('; '),
+      durationMs: 0,
+    });
   }
   return results;
 }
@@ -204,7 +227,16 @@ function firstLine(err: unknown): string {
 function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${name}: timed out after ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 

@@ -1,16 +1,16 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { createApp, type LogRecord } from '../src/index.js';
-import { toLambda } from '../adapters/aws/to-lambda.js';
-import { AwsProducer } from '../adapters/aws/producer.js';
-import { WARMUP_PING } from '../adapters/aws/warmup.js';
-import { installFunctionsCore } from '../adapters/azure/functions-core-host.js';
-import { createHttpHost } from '../adapters/azure/functions-http-host.js';
-import { registerAzure } from '../adapters/azure/register-azure.js';
-import type { AzureProducer } from '../adapters/azure/producer.js';
-import { WARMUP_HEADER as AZURE_WARMUP_HEADER } from '../adapters/azure/warmup.js';
-import { registerGcp } from '../adapters/gcp/register-gcp.js';
-import { serveRegistered, type ServedFunction } from '../adapters/gcp/serve-registered.js';
-import { WARMUP_EVENT_TYPE, WARMUP_HEADER as GCP_WARMUP_HEADER } from '../adapters/gcp/warmup.js';
+import { toLambda } from '../adapters/aws/runtime/to-lambda.js';
+import { AwsProducer } from '../adapters/aws/runtime/producer.js';
+import { WARMUP_PING } from '../adapters/aws/runtime/warmup.js';
+import { installFunctionsCore } from '../adapters/azure/testing/functions-core-host.js';
+import { createHttpHost } from '../adapters/azure/testing/functions-http-host.js';
+import { registerAzure } from '../adapters/azure/runtime/register-azure.js';
+import type { AzureProducer } from '../adapters/azure/runtime/producer.js';
+import { WARMUP_HEADER as AZURE_WARMUP_HEADER } from '../adapters/azure/runtime/warmup.js';
+import { registerGcp } from '../adapters/gcp/runtime/register-gcp.js';
+import { serveRegistered, type ServedFunction } from '../adapters/gcp/testing/serve-registered.js';
+import { WARMUP_EVENT_TYPE, WARMUP_HEADER as GCP_WARMUP_HEADER } from '../adapters/gcp/runtime/warmup.js';
 
 // Warm-up pings reach the registered entry points of each adapter and are answered there:
 // no handler runs, no log line is written, and (on aws) the ping takes the cold start.

@@ -23,7 +23,11 @@ export interface ProducerTargets {
  * producerTargets(app, fn).queues.map((q) => q.name); // ['orders']
  * ```
  */
-export function producerTargets(app: App, fn: Pick<FunctionDefinition, 'name'> & { readonly sends?: readonly string[] }, overrides?: Readonly<Record<string, readonly string[]>>): ProducerTargets {
+export function producerTargets(
+  app: App,
+  fn: Pick<FunctionDefinition, 'name'> & { readonly sends?: readonly string[] },
+  overrides?: Readonly<Record<string, readonly string[]>>,
+): ProducerTargets {
   const listed = overrides?.[fn.name] ?? fn.sends ?? app.getFunction(fn.name)?.sends ?? [];
   const what = overrides?.[fn.name] ? `sends.${fn.name}` : `function "${fn.name}": sends`;
   const queues: QueueDefinition[] = [];
@@ -62,9 +66,13 @@ export function checkSends(app: App, sends: Readonly<Record<string, readonly str
   if (!sends) return;
   for (const name of Object.keys(sends)) {
     if (!app.getFunction(name)) {
-      throw new FaasportError('CONFIG_INVALID', `sends: "${name}" is not a function of app "${app.name}"; use one of ${app.functions.map((f) => f.name).join(', ')}`, {
-        details: { function: name },
-      });
+      throw new FaasportError(
+        'CONFIG_INVALID',
+        `sends: "${name}" is not a function of app "${app.name}"; use one of ${app.functions.map((f) => f.name).join(', ')}`,
+        {
+          details: { function: name },
+        },
+      );
     }
     producerTargets(app, { name }, sends);
   }

@@ -2,8 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { assertSupported, createApp, defineAdapter, findUnsupported, type Capabilities } from './index.js';
 
 const caps: Capabilities = {
-  http: true, queues: true, topics: true, schedules: true, events: true, fifo: false, maxDelaySeconds: 0, batchSend: true,
-  maxMessageBytes: 64 * 1024, maxAttempts: { min: 5, max: 100 }, maxHttpBodyBytes: 1024, maxTimeoutMs: 60_000,
+  http: true,
+  queues: true,
+  topics: true,
+  schedules: true,
+  events: true,
+  fifo: false,
+  maxDelaySeconds: 0,
+  batchSend: true,
+  maxMessageBytes: 64 * 1024,
+  maxAttempts: { min: 5, max: 100 },
+  maxHttpBodyBytes: 1024,
+  maxTimeoutMs: 60_000,
 };
 
 describe('defineAdapter', () => {

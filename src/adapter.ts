@@ -34,8 +34,18 @@ export interface Adapter {
 }
 
 const CAPABILITY_KEYS: (keyof Capabilities)[] = [
-  'http', 'queues', 'topics', 'schedules', 'events', 'fifo', 'maxDelaySeconds', 'batchSend',
-  'maxMessageBytes', 'maxAttempts', 'maxHttpBodyBytes', 'maxTimeoutMs',
+  'http',
+  'queues',
+  'topics',
+  'schedules',
+  'events',
+  'fifo',
+  'maxDelaySeconds',
+  'batchSend',
+  'maxMessageBytes',
+  'maxAttempts',
+  'maxHttpBodyBytes',
+  'maxTimeoutMs',
 ];
 
 /**

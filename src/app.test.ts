@@ -17,12 +17,58 @@ function expectCode(fn: () => unknown, code: string, message?: RegExp): void {
 
 describe('createApp definitions', () => {
   const invalid: [string, (app: App) => unknown, string, RegExp][] = [
-    ['duplicate function name', (a) => { a.http('x', { route: '/a' }, ok); a.http('x', { route: '/b' }, ok); }, 'DUPLICATE_NAME', /function "x" is defined twice/],
-    ['duplicate across kinds', (a) => { a.http('x', { route: '/a' }, ok); a.schedule('x', { cron: '* * * * *' }, () => {}); }, 'DUPLICATE_NAME', /defined twice/],
-    ['queue defined twice', (a) => { a.queue('q'); a.queue('q'); }, 'DUPLICATE_NAME', /queue "q" is defined twice/],
-    ['topic named like a queue', (a) => { a.queue('q'); a.topic('q'); }, 'DUPLICATE_NAME', /share one namespace/],
-    ['second consumer of one queue', (a) => { const q = a.queue('q'); q.consume('c1', () => {}); q.consume('c2', () => {}); }, 'DEFINITION_INVALID', /already consumed by "c1"/],
-    ['visibility shorter than the consumer timeout', (a) => a.queue('q', { visibilityTimeoutMs: 5000 }).consume('c', () => {}, { timeoutMs: 10_000 }), 'DEFINITION_INVALID', /redelivered while still being handled/],
+    [
+      'duplicate function name',
+      (a) => {
+        a.http('x', { route: '/a' }, ok);
+        a.http('x', { route: '/b' }, ok);
+      },
+      'DUPLICATE_NAME',
+      /function "x" is defined twice/,
+    ],
+    [
+      'duplicate across kinds',
+      (a) => {
+        a.http('x', { route: '/a' }, ok);
+        a.schedule('x', { cron: '* * * * *' }, () => {});
+      },
+      'DUPLICATE_NAME',
+      /defined twice/,
+    ],
+    [
+      'queue defined twice',
+      (a) => {
+        a.queue('q');
+        a.queue('q');
+      },
+      'DUPLICATE_NAME',
+      /queue "q" is defined twice/,
+    ],
+    [
+      'topic named like a queue',
+      (a) => {
+        a.queue('q');
+        a.topic('q');
+      },
+      'DUPLICATE_NAME',
+      /share one namespace/,
+    ],
+    [
+      'second consumer of one queue',
+      (a) => {
+        const q = a.queue('q');
+        q.consume('c1', () => {});
+        q.consume('c2', () => {});
+      },
+      'DEFINITION_INVALID',
+      /already consumed by "c1"/,
+    ],
+    [
+      'visibility shorter than the consumer timeout',
+      (a) => a.queue('q', { visibilityTimeoutMs: 5000 }).consume('c', () => {}, { timeoutMs: 10_000 }),
+      'DEFINITION_INVALID',
+      /redelivered while still being handled/,
+    ],
     ['six-field cron', (a) => a.schedule('s', { cron: '0 0 3 * * *' }, () => {}), 'INVALID_CRON', /has 6 fields/],
     ['cron out of range', (a) => a.schedule('s', { cron: '61 * * * *' }, () => {}), 'INVALID_CRON', /is invalid/],
     ['cron not a string', (a) => a.schedule('s', { cron: 5 as unknown as string }, () => {}), 'INVALID_CRON', /must be a string/],
@@ -48,10 +94,39 @@ describe('createApp definitions', () => {
     ['timeout too long', (a) => a.http('h', { route: '/a', timeoutMs: 1_000_000 }, ok), 'DEFINITION_INVALID', /timeoutMs/],
     ['bad function name', (a) => a.http('my_fn', { route: '/a' }, ok), 'DEFINITION_INVALID', /name "my_fn" is invalid/],
     ['event type with inner star', (a) => a.event('e', { type: 'a*b' }, () => {}), 'DEFINITION_INVALID', /optionally ending in "\*"/],
-    ['two functions on one route and method', (a) => { a.http('dup1', { route: '/same' }, ok); a.http('dup2', { route: '/same' }, ok); }, 'INVALID_ROUTE', /http "dup2": GET, HEAD \/same is already served by http "dup1" \(\/same\), so "dup2" would never be reached/],
-    ['same route shape, other param names', (a) => { a.http('byId', { route: '/users/:id', method: ['GET', 'PUT'] }, ok); a.http('byName', { route: '/users/:name', method: 'PUT' }, ok); }, 'INVALID_ROUTE', /PUT \/users\/:name is already served by http "byId"/],
-    ['any method over a taken route', (a) => { a.http('one', { route: '/x', method: 'POST' }, ok); a.http('all', { route: '/x', method: '*' }, ok); }, 'INVALID_ROUTE', /POST \/x is already served by http "one"/],
-    ['null consumer options', (a) => a.queue('q').consume('c', () => {}, null as never), 'DEFINITION_INVALID', /options must be an object \(or left out\), got null/],
+    [
+      'two functions on one route and method',
+      (a) => {
+        a.http('dup1', { route: '/same' }, ok);
+        a.http('dup2', { route: '/same' }, ok);
+      },
+      'INVALID_ROUTE',
+      /http "dup2": GET, HEAD \/same is already served by http "dup1" \(\/same\), so "dup2" would never be reached/,
+    ],
+    [
+      'same route shape, other param names',
+      (a) => {
+        a.http('byId', { route: '/users/:id', method: ['GET', 'PUT'] }, ok);
+        a.http('byName', { route: '/users/:name', method: 'PUT' }, ok);
+      },
+      'INVALID_ROUTE',
+      /PUT \/users\/:name is already served by http "byId"/,
+    ],
+    [
+      'any method over a taken route',
+      (a) => {
+        a.http('one', { route: '/x', method: 'POST' }, ok);
+        a.http('all', { route: '/x', method: '*' }, ok);
+      },
+      'INVALID_ROUTE',
+      /POST \/x is already served by http "one"/,
+    ],
+    [
+      'null consumer options',
+      (a) => a.queue('q').consume('c', () => {}, null as never),
+      'DEFINITION_INVALID',
+      /options must be an object \(or left out\), got null/,
+    ],
     ['null subscriber options', (a) => a.topic('t').subscribe('s', () => {}, null as never), 'DEFINITION_INVALID', /got null/],
     ['array http options', (a) => a.http('h', [] as never, ok), 'DEFINITION_INVALID', /options must be an object|required/],
     ['event maxAttempts out of range', (a) => a.event('e', { maxAttempts: 0 }, () => {}), 'DEFINITION_INVALID', /maxAttempts/],
@@ -71,7 +146,10 @@ describe('createApp definitions', () => {
   it('refuses null send options with MESSAGE_INVALID', async () => {
     const app = createApp('t');
     const q = app.queue('q');
-    await expect(q.send({}, null as never)).rejects.toMatchObject({ code: 'MESSAGE_INVALID', message: expect.stringMatching(/queue "q": send: send options must be an object \(or left out\), got null/) });
+    await expect(q.send({}, null as never)).rejects.toMatchObject({
+      code: 'MESSAGE_INVALID',
+      message: expect.stringMatching(/queue "q": send: send options must be an object \(or left out\), got null/),
+    });
   });
 
   it('refuses an invalid app name', () => expectCode(() => createApp(''), 'DEFINITION_INVALID', /app name/));
@@ -101,8 +179,14 @@ describe('queue.send', () => {
     const transport: Transport = {
       provider: 'capture',
       maxMessageBytes: 1000,
-      send: async (_q, messages) => { sent.push(...messages); return messages.map((_, i) => ({ id: `m${i}` })); },
-      publish: async (_t, messages) => { sent.push(...messages); return messages.map((_, i) => ({ id: `p${i}` })); },
+      send: async (_q, messages) => {
+        sent.push(...messages);
+        return messages.map((_, i) => ({ id: `m${i}` }));
+      },
+      publish: async (_t, messages) => {
+        sent.push(...messages);
+        return messages.map((_, i) => ({ id: `p${i}` }));
+      },
     };
     attachTransport(app, transport);
     return { app, sent };
@@ -123,7 +207,16 @@ describe('queue.send', () => {
 
   const badSends: [string, (app: App) => Promise<unknown>, string, RegExp][] = [
     ['undefined body', (a) => a.queue('q').send(undefined), 'MESSAGE_INVALID', /send a JSON value/],
-    ['circular body', (a) => { const o: Record<string, unknown> = {}; o.self = o; return a.queue('q').send(o); }, 'MESSAGE_INVALID', /cannot be encoded as JSON/],
+    [
+      'circular body',
+      (a) => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return a.queue('q').send(o);
+      },
+      'MESSAGE_INVALID',
+      /cannot be encoded as JSON/,
+    ],
     ['fifo without groupId', (a) => a.queue('q', { fifo: true }).send({}), 'MESSAGE_INVALID', /needs a groupId/],
     ['groupId on a standard queue', (a) => a.queue('q').send({}, { groupId: 'g' }), 'MESSAGE_INVALID', /only for fifo queues/],
     ['reserved attribute', (a) => a.queue('q').send({}, { attributes: { traceparent: 'x' } }), 'MESSAGE_INVALID', /attribute name "traceparent"/],

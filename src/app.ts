@@ -324,7 +324,7 @@ export function createApp(name: string, options: AppOptions = {}): App {
       checkKnownOptions(what, options, ['type', 'source', 'maxAttempts', ...COMMON_KEYS]);
       for (const key of ['type', 'source'] as const) {
         const v = options[key];
-        if (v !== undefined && (typeof v !== 'string' || v === '' || v.indexOf('*') !== -1 && v.indexOf('*') !== v.length - 1)) {
+        if (v !== undefined && (typeof v !== 'string' || v === '' || (v.indexOf('*') !== -1 && v.indexOf('*') !== v.length - 1))) {
           throw invalid(what, `${key} must be a non-empty string, optionally ending in "*", got ${JSON.stringify(v)}`);
         }
       }
@@ -506,7 +506,10 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
     }
     for (const [key, value] of Object.entries(options.attributes)) {
       if (!ATTRIBUTE_NAME.test(key) || key.toLowerCase().startsWith('faasport-') || key === TRACEPARENT_ATTRIBUTE) {
-        throw new FaasportError('MESSAGE_INVALID', `${operation}: attribute name "${key}" is invalid (letters, digits, "_", "-", "."; not "traceparent" or "faasport-*")`);
+        throw new FaasportError(
+          'MESSAGE_INVALID',
+          `${operation}: attribute name "${key}" is invalid (letters, digits, "_", "-", "."; not "traceparent" or "faasport-*")`,
+        );
       }
       if (typeof value !== 'string') throw new FaasportError('MESSAGE_INVALID', `${operation}: attribute "${key}" must be a string, got ${typeof value}`);
       attributes[key] = value;
@@ -516,7 +519,8 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
   if (invocation) attributes[TRACEPARENT_ATTRIBUTE] = invocation.trace.traceparent;
   let groupId: string | undefined;
   if (options.groupId !== undefined) {
-    if (!queue.fifo) throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId is only for fifo queues; define the queue with { fifo: true } or drop groupId`);
+    if (!queue.fifo)
+      throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId is only for fifo queues; define the queue with { fifo: true } or drop groupId`);
     if (typeof options.groupId !== 'string' || options.groupId.length === 0 || options.groupId.length > 128) {
       throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId must be a string of 1-128 characters`);
     }
@@ -532,7 +536,13 @@ function encodeOutgoing(operation: string, queue: QueueDefinition, body: unknown
   let bytes = Buffer.byteLength(payload, 'utf8');
   for (const key in attributes) bytes += key.length + Buffer.byteLength(attributes[key]!, 'utf8');
   if (queue.maxMessageBytes !== undefined && bytes > queue.maxMessageBytes) {
-    throw payloadTooLarge(operation, bytes, queue.maxMessageBytes, `the ${queue.kind}'s maxMessageBytes`, 'send a smaller message or a reference to stored data');
+    throw payloadTooLarge(
+      operation,
+      bytes,
+      queue.maxMessageBytes,
+      `the ${queue.kind}'s maxMessageBytes`,
+      'send a smaller message or a reference to stored data',
+    );
   }
   const message: { -readonly [K in keyof OutgoingMessage]: OutgoingMessage[K] } = { body, payload, bytes, attributes, delaySeconds };
   if (groupId !== undefined) message.groupId = groupId;

@@ -18,7 +18,13 @@ export function normaliseBackoff(what: string, value: unknown): BackoffPolicy | 
   checkKnownOptions(`${what} backoff`, value, ['initialDelayMs', 'maxDelayMs', 'multiplier']);
   const v = value as Partial<BackoffPolicy>;
   const initialDelayMs = checkInteger(`${what} backoff`, 'initialDelayMs', v.initialDelayMs ?? DEFAULT_BACKOFF.initialDelayMs, 0, 43_200_000);
-  const maxDelayMs = checkInteger(`${what} backoff`, 'maxDelayMs', v.maxDelayMs ?? Math.max(initialDelayMs, DEFAULT_BACKOFF.maxDelayMs), initialDelayMs, 43_200_000);
+  const maxDelayMs = checkInteger(
+    `${what} backoff`,
+    'maxDelayMs',
+    v.maxDelayMs ?? Math.max(initialDelayMs, DEFAULT_BACKOFF.maxDelayMs),
+    initialDelayMs,
+    43_200_000,
+  );
   const multiplier = v.multiplier ?? DEFAULT_BACKOFF.multiplier;
   if (typeof multiplier !== 'number' || !(multiplier >= 1 && multiplier <= 10)) {
     throw invalid(`${what} backoff`, `multiplier must be a number from 1 to 10, got ${JSON.stringify(multiplier)}`);

@@ -38,7 +38,8 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
   dev: {
     args: '<app.ts>',
-    summary: 'Run the app on this machine: HTTP, queues, topics, schedules and events. With $OTEL_EXPORTER_OTLP_ENDPOINT set, spans go there (OTLP http/protobuf or http/json).',
+    summary:
+      'Run the app on this machine: HTTP, queues, topics, schedules and events. With $OTEL_EXPORTER_OTLP_ENDPOINT set, spans go there (OTLP http/protobuf or http/json).',
     options: {
       port: { type: 'string', value: '<n>', help: 'port to listen on; 0 picks a free one (default: $PORT or 3000)' },
       host: { type: 'string', value: '<address>', help: 'address to listen on (default: 127.0.0.1)' },
@@ -47,9 +48,16 @@ export const COMMANDS: Record<string, CliCommand> = {
       'no-watch': { type: 'boolean', help: 'load the app once; do not reload it when it or a file it imports changes' },
       persist: { type: 'string', value: '<dir>', help: 'keep queues, dead letters and ctx.once keys in SQLite in <dir>' },
       'persist-max-mb': { type: 'string', value: '<n>', help: 'with --persist: the largest the store may grow; past it sends get 507 STORE_FULL' },
-      'trust-proxy': { type: 'string', value: '<hops|ip,cidr,loopback,...>', help: 'believe X-Forwarded-* from these proxies (default: none; or $FAASPORT_TRUST_PROXY)' },
+      'trust-proxy': {
+        type: 'string',
+        value: '<hops|ip,cidr,loopback,...>',
+        help: 'believe X-Forwarded-* from these proxies (default: none; or $FAASPORT_TRUST_PROXY)',
+      },
       json: { type: 'boolean', help: 'log lines as JSON (the default when stdout is not a terminal); readable colored lines otherwise' },
-      'lambda-control-api': { type: 'boolean', help: 'serve the Lambda control API (CreateFunction/UpdateFunctionCode run uploaded code); needs the per-run token printed at start' },
+      'lambda-control-api': {
+        type: 'boolean',
+        help: 'serve the Lambda control API (CreateFunction/UpdateFunctionCode run uploaded code); needs the per-run token printed at start',
+      },
       'max-connections': { type: 'string', value: '<n>', help: 'connections held at once (default: 512)' },
       'max-inflight-body-bytes': { type: 'string', value: '<n>', help: 'request body bytes held across all connections, then 503 (default: 67108864, 64 MiB)' },
       'headers-timeout': { type: 'string', value: '<ms>', help: 'time to receive the request headers, then 408 (default: 10000)' },
@@ -67,7 +75,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   },
   deploy: {
     args: '<app.ts>',
-    summary: 'Build, then deploy with the cloud\'s own client (aws: @aws-sdk/client-lambda; azure: az; gcp: gcloud).',
+    summary: "Build, then deploy with the cloud's own client (aws: @aws-sdk/client-lambda; azure: az; gcp: gcloud).",
     options: {
       target: { type: 'string', value: 'aws|azure|gcp|<module>', help: 'the cloud, or a path to an adapter module (required)' },
       out: { type: 'string', value: '<dir>', help: 'where the built folder ends up (default: dist/<target>)' },
@@ -92,11 +100,16 @@ export const COMMANDS: Record<string, CliCommand> = {
       'requests-per-month': { type: 'string', value: '<n>', help: 'HTTP requests a month (instead of --rps)' },
       'duration-ms': { type: 'string', value: '<ms>', help: 'time one invocation runs (default: 100)' },
       'memory-mb': { type: 'string', value: '<mb>', help: 'memory of a function instance' },
-      'messages-per-month': { type: 'string', multiple: true, value: '[name=]<n>', help: 'messages a month, for every queue/topic or one by name (repeatable)' },
+      'messages-per-month': {
+        type: 'string',
+        multiple: true,
+        value: '[name=]<n>',
+        help: 'messages a month, for every queue/topic or one by name (repeatable)',
+      },
       'message-bytes': { type: 'string', value: '<n>', help: 'size of one message (default: 1024)' },
       region: { type: 'string', multiple: true, value: '[cloud=]<region>', help: 'region whose prices to use (repeatable)' },
       prices: { type: 'string', value: '<file>', help: 'your own price table (JSON), laid over the built-in one' },
-      measure: { type: 'boolean', help: 'time the app\'s functions locally on sample input (an estimate)' },
+      measure: { type: 'boolean', help: "time the app's functions locally on sample input (an estimate)" },
       chart: { type: 'string', value: '<file.svg>', help: 'where the chart goes (default: faasport-cost-<app>.svg)' },
       json: { type: 'boolean', help: 'print the estimate as JSON' },
     },
@@ -122,14 +135,22 @@ function optionsOf(command: string): Record<string, CliOption> {
  * Parses the arguments of `command` against its table. An unknown option is a UNKNOWN_OPTION
  * error naming the closest known one.
  */
-export function parseCommandArgs(command: string, args: readonly string[]): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+export function parseCommandArgs(
+  command: string,
+  args: readonly string[],
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   const options = optionsOf(command);
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeValues(args),
       allowPositionals: true,
       strict: true,
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(name === 'help' ? { short: 'h' } : {}) }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, o]) => [
+          name,
+          { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(name === 'help' ? { short: 'h' } : {}) },
+        ]),
+      ),
     });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (err) {
@@ -137,12 +158,19 @@ export function parseCommandArgs(command: string, args: readonly string[]): { va
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec((err as Error).message)?.[1];
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
       const near = closest(unknown.replace(/^-+/, ''), Object.keys(options));
-      throw new FaasportError('UNKNOWN_OPTION', `unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}; run "faasport ${command} --help" for its options`, {
-        details: { option: unknown },
-      });
+      throw new FaasportError(
+        'UNKNOWN_OPTION',
+        `unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}; run "faasport ${command} --help" for its options`,
+        {
+          details: { option: unknown },
+        },
+      );
     }
     if (code?.startsWith('ERR_PARSE_ARGS')) {
-      throw new FaasportError('CONFIG_INVALID', `${(err as Error).message.split('\n')[0]}; run "faasport ${command} --help" for its options`, { cause: err, details: { usage: true } });
+      throw new FaasportError('CONFIG_INVALID', `${(err as Error).message.split('\n')[0]}; run "faasport ${command} --help" for its options`, {
+        cause: err,
+        details: { usage: true },
+      });
     }
     throw err;
   }

@@ -35,7 +35,13 @@ describe('cli steps', () => {
     );
     expect(ran).toEqual(['read proj', 'exists', 'missing', 'use value-1']);
     expect(log.join('\n')).toContain('(exists, skipped)');
-    const err = await runSteps([{ title: 'first', argv: ['ok'] }, { title: 'make account', argv: ['boom'] }], { vars, log: () => {}, exec, label: 'test deploy' }).catch((e: Error) => e);
+    const err = await runSteps(
+      [
+        { title: 'first', argv: ['ok'] },
+        { title: 'make account', argv: ['boom'] },
+      ],
+      { vars, log: () => {}, exec, label: 'test deploy' },
+    ).catch((e: Error) => e);
     expect((err as Error).message).toBe(
       'test deploy: step 2 "make account" failed: PERMISSION_DENIED: caller lacks iam.serviceAccounts.create. Already done: first. Fix the cause and run deploy again (every step is safe to repeat)',
     );

@@ -156,9 +156,13 @@ export async function printOrRun(options: CliDeployOptions): Promise<boolean> {
   }
   const missing = missingVariables(options.steps, options.vars);
   if (missing.length > 0) {
-    throw new FaasportError('CONFIG_INVALID', `${options.label}: set ${missing.map((m) => `--var ${m}=...`).join(' ')} before running (the commands need them)`, {
-      details: { missing },
-    });
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `${options.label}: set ${missing.map((m) => `--var ${m}=...`).join(' ')} before running (the commands need them)`,
+      {
+        details: { missing },
+      },
+    );
   }
   await runSteps(options.steps, { vars: options.vars, log: options.log, label: options.label, ...(options.exec ? { exec: options.exec } : {}) });
   return true;

@@ -32,7 +32,7 @@ describe('faasport CLI', () => {
 
   it.each(['aws', 'azure', 'gcp'])('deploy --help names every option the %s deploy reads', async (target) => {
     // Read from the deploy module's own parseArgs table, so an option added there and not here fails.
-    const source = readFileSync(new URL(`../adapters/${target}/deploy.ts`, import.meta.url), 'utf8');
+    const source = readFileSync(new URL(`../adapters/${target}/target/deploy.ts`, import.meta.url), 'utf8');
     const options = [...source.matchAll(/['"]?([a-z][a-z-]*)['"]?: \{ type: '(?:string|boolean)'/g)].map((m) => m[1]!);
     expect(options.length).toBeGreaterThan(2);
     const c = io();
@@ -75,39 +75,55 @@ describe('faasport CLI', () => {
     [true, []],
     [true, ['--json']],
     [false, []],
-  ])('dev on a terminal (%s, %j) logs readable lines, JSON otherwise; the banner lists every dev-API route', async (tty, flags) => {
-    const c = io();
-    const running = main(['dev', 'examples/guestbook/app.ts', '--port', '0', '--no-schedules', ...flags], { ...c.io, tty, env: { NO_COLOR: '1' } });
-    try {
-      const url = await new Promise<string>((done, fail) => {
-        const end = Date.now() + 30_000;
-        const poll = (): void => {
-          const m = /listening on (http:\/\/\S+)/.exec(c.out.join('\n'));
-          if (m) return done(m[1]!);
-          if (Date.now() > end) return fail(new Error(`no banner: ${c.err.join('\n')}`));
-          setTimeout(poll, 50);
-        };
-        poll();
-      });
-      for (const route of ['GET  /_faasport/queues/<queue>/dead-letter', 'POST /_faasport/queues/<queue>/messages', 'POST /_faasport/topics/<topic>/messages', 'POST /_faasport/events']) {
-        expect(c.out.join('\n')).toContain(route);
+  ])(
+    'dev on a terminal (%s, %j) logs readable lines, JSON otherwise; the banner lists every dev-API route',
+    async (tty, flags) => {
+      const c = io();
+      const running = main(['dev', 'examples/guestbook/app.ts', '--port', '0', '--no-schedules', ...flags], { ...c.io, tty, env: { NO_COLOR: '1' } });
+      try {
+        const url = await new Promise<string>((done, fail) => {
+          const end = Date.now() + 30_000;
+          const poll = (): void => {
+            const m = /listening on (http:\/\/\S+)/.exec(c.out.join('\n'));
+            if (m) return done(m[1]!);
+            if (Date.now() > end) return fail(new Error(`no banner: ${c.err.join('\n')}`));
+            setTimeout(poll, 50);
+          };
+          poll();
+        });
+        for (const route of [
+          'GET  /_faasport/queues/<queue>/dead-letter',
+          'POST /_faasport/queues/<queue>/messages',
+          'POST /_faasport/topics/<topic>/messages',
+          'POST /_faasport/events',
+        ]) {
+          expect(c.out.join('\n')).toContain(route);
+        }
+        const res = await fetch(`${url}/entries`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'ada', message: 'hi' }),
+        });
+        expect(res.status).toBe(202);
+        const readable = c.out.find((l) => / INFO  sign  entry queued  id=/.test(l));
+        if (tty && flags.length === 0) expect(readable).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  sign  entry queued  id=\S+$/);
+        else expect(readable).toBeUndefined();
+      } finally {
+        process.emit('SIGTERM');
+        expect(await running).toBe(0);
       }
-      const res = await fetch(`${url}/entries`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ada', message: 'hi' }) });
-      expect(res.status).toBe(202);
-      const readable = c.out.find((l) => / INFO  sign  entry queued  id=/.test(l));
-      if (tty && flags.length === 0) expect(readable).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  sign  entry queued  id=\S+$/);
-      else expect(readable).toBeUndefined();
-    } finally {
-      process.emit('SIGTERM');
-      expect(await running).toBe(0);
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
-  it('--out refuses a folder with files faasport did not write, and the user\'s package.json is untouched', async () => {
+  it("--out refuses a folder with files faasport did not write, and the user's package.json is untouched", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-cli-'));
     const pkg = '{"name":"mine","dependencies":{"left-pad":"1.0.0"}}\n';
     writeFileSync(join(dir, 'package.json'), pkg);
-    writeFileSync(join(dir, 'app.ts'), "import { createApp } from 'faasport';\nexport const app = createApp('mine');\napp.http('hi', { route: '/hi' }, () => new Response('hi'));\n");
+    writeFileSync(
+      join(dir, 'app.ts'),
+      "import { createApp } from 'faasport';\nexport const app = createApp('mine');\napp.http('hi', { route: '/hi' }, () => new Response('hi'));\n",
+    );
     const c = io(dir);
     expect(await main(['build', 'app.ts', '--target', 'aws', '--out', '.'], c.io)).toBe(1);
     expect(c.err.join('\n')).toMatch(/--out .* holds files faasport did not write \(app\.ts, package\.json\)/);
@@ -137,7 +153,10 @@ describe('faasport CLI', () => {
 
   it('an unexpected error is one line without a stack, unless --debug', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-cli-'));
-    writeFileSync(join(dir, 'adapter.ts'), "export const adapter = { name: 'boom', capabilities: {} };\nexport function build() { throw new TypeError('kaboom'); }\n");
+    writeFileSync(
+      join(dir, 'adapter.ts'),
+      "export const adapter = { name: 'boom', capabilities: {} };\nexport function build() { throw new TypeError('kaboom'); }\n",
+    );
     writeFileSync(join(dir, 'app.ts'), "import { createApp } from 'faasport';\nexport const app = createApp('x');\n");
     const c = io(dir);
     expect(await main(['build', 'app.ts', '--target', './adapter.ts', '--out', 'o'], c.io)).toBe(70);
@@ -176,7 +195,10 @@ describe('faasport CLI', () => {
     [['dev', 'examples/shop/app.ts', '--persist', '.x', '--persist-max-mb', '0'], /--persist-max-mb must be an integer from 1/],
     [['dev', 'examples/shop/app.ts', '--trust-proxy', '10.0.0.0/33'], /faasport dev --trust-proxy: "10\.0\.0\.0\/33" is not an IP address, a CIDR range/],
     [['dev', 'examples/shop/app.ts', '--trust-proxy', 'yes'], /faasport dev --trust-proxy: "yes" is not an IP address/],
-    [['dev', 'examples/shop/app.ts', '--headers-timeout', '20000', '--request-timeout', '10000'], /--headers-timeout \(20000 ms\) must not exceed --request-timeout \(10000 ms\)/],
+    [
+      ['dev', 'examples/shop/app.ts', '--headers-timeout', '20000', '--request-timeout', '10000'],
+      /--headers-timeout \(20000 ms\) must not exceed --request-timeout \(10000 ms\)/,
+    ],
     [['dev', 'examples/shop/app.ts', '--max-connections', '0'], /--max-connections must be an integer from 1/],
     [['dev', 'examples/shop/app.ts', '--max-inflight-body-bytes', 'lots'], /--max-inflight-body-bytes must be an integer/],
     [['deploy', 'examples/shop/app.ts'], /missing --target/],

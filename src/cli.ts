@@ -58,7 +58,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case 'init':
         return await init(positionals, io);
       case 'dev':
-        return await dev(values, positionals, io, loadApp(), targets());
+        return await dev(values, positionals, io, loadApp());
       case 'build':
         return await build(values, positionals, io, loadApp(), targets());
       case 'deploy':
@@ -105,7 +105,9 @@ function knownSystemError(err: unknown, command: string): FaasportError | undefi
       return new FaasportError('CONFIG_INVALID', `${path || 'a file'} does not exist; check the path (run "faasport ${command} --help")`, { cause: err });
     case 'EACCES':
     case 'EPERM':
-      return new FaasportError('CONFIG_INVALID', `no permission to use ${path || 'a file'}; pick a folder you can write or fix its permissions`, { cause: err });
+      return new FaasportError('CONFIG_INVALID', `no permission to use ${path || 'a file'}; pick a folder you can write or fix its permissions`, {
+        cause: err,
+      });
     case 'ENOSPC':
       return new FaasportError('CONFIG_INVALID', 'the disk is full; free some space and run again', { cause: err });
     default:
@@ -135,7 +137,8 @@ function requireApp(positionals: string[], command: string): string {
 function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new FaasportError('CONFIG_INVALID', `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new FaasportError('CONFIG_INVALID', `--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -153,12 +156,13 @@ function text(values: Values, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-async function dev(values: Values, positionals: string[], io: CliIo, loadApp: AppLoader, resolveTarget: TargetResolver): Promise<number> {
+async function dev(values: Values, positionals: string[], io: CliIo, loadApp: AppLoader): Promise<number> {
   // Checked before the app loads: a typo here must not leave a server believing every X-Forwarded-For.
   const trustSpec = text(values, 'trust-proxy') ?? io.env.FAASPORT_TRUST_PROXY;
   const trustProxy = compileTrustProxy(trustSpec, values['trust-proxy'] !== undefined ? 'faasport dev --trust-proxy' : 'faasport dev (FAASPORT_TRUST_PROXY)');
   const persistMaxMb = values['persist-max-mb'] === undefined ? undefined : intOption('persist-max-mb', text(values, 'persist-max-mb'), 0, 1, 1024 * 1024);
-  if (persistMaxMb !== undefined && values.persist === undefined) throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
+  if (persistMaxMb !== undefined && values.persist === undefined)
+    throw new FaasportError('CONFIG_INVALID', '--persist-max-mb caps the --persist store; add --persist <dir> or drop it');
   const watch = values['no-watch'] !== true;
   const entry = appEntry(requireApp(positionals, 'dev'), io.cwd);
   // Watching: each load bundles the app's own files afresh (Node never re-evaluates an imported module).
@@ -182,16 +186,10 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
   const mounts = [];
   // The Lambda Invoke API (and, when asked for, the control API) let @aws-sdk/client-lambda
   // (and faasport deploy --target aws --endpoint-url) talk to the dev server as to Lambda.
-  const aws = (await resolveTarget('aws').catch(() => undefined)) as
-    | {
-        createDevLambdaApi?: (
-          app: () => App,
-          options: { production: boolean; controlApi: boolean },
-        ) => ((r: Request) => Promise<Response | undefined>) & { close(): Promise<void>; isControlPath(pathname: string): boolean };
-      }
-    | undefined;
-  const lambdaApi = typeof aws?.createDevLambdaApi === 'function' ? aws.createDevLambdaApi(() => runtime.app, { production, controlApi }) : undefined;
-  if (lambdaApi) mounts.push(lambdaApi);
+  // faasport/aws/dev needs no optional package (the SDK is the client's side).
+  const awsDev = await importEntry<typeof import('faasport/aws/dev')>('aws/dev');
+  const lambdaApi = awsDev.createDevLambdaApi(() => runtime.app, { production, controlApi });
+  mounts.push(lambdaApi);
   // JSON lines for machines (piped, --json); readable lines for a person at a terminal.
   const readable = io.tty === true && values.json !== true;
   const logSink = readable ? prettySink((l) => io.output.line(l), io.env.NO_COLOR === undefined || io.env.NO_COLOR === '') : undefined;
@@ -213,22 +211,25 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
       ? {
           token,
           requireToken: (request: Request, pathname: string) =>
-            (beyondLoopback && !local.isDashboardAsset(request.method, pathname)) || (lambdaApi?.isControlPath(pathname) ?? false),
+            (beyondLoopback && !local.isDashboardAsset(request.method, pathname)) || lambdaApi.isControlPath(pathname),
         }
       : {}),
   });
   const server = await local
-    .serve(local.guardRoutes(guard, (request) => runtime.fetch(request)), {
-      port,
-      host,
-      maxBodyBytes,
-      ...limits,
-      ...(trustProxy ? { trustProxy } : {}),
-      onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
-    })
+    .serve(
+      local.guardRoutes(guard, (request) => runtime.fetch(request)),
+      {
+        port,
+        host,
+        maxBodyBytes,
+        ...limits,
+        ...(trustProxy ? { trustProxy } : {}),
+        onError: (err) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`),
+      },
+    )
     .catch(async (err: unknown) => {
       runtime.stop();
-      await lambdaApi?.close();
+      await lambdaApi.close();
       await tracing?.shutdown();
       throw listenError(err, host, port);
     });
@@ -244,7 +245,7 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
         `\n  The dev API and Lambda APIs require this run's token: x-faasport-token: ${token} (or Authorization: Bearer ${token}; AWS_ACCESS_KEY_ID=${token} for @aws-sdk clients)`,
     );
   }
-  if (controlApi && lambdaApi) {
+  if (controlApi) {
     io.output.line(
       `\n  Lambda control API on: it runs uploaded code. Deploy with AWS_ACCESS_KEY_ID=${token} (any AWS_SECRET_ACCESS_KEY):` +
         `\n    faasport deploy <app.ts> --target aws --endpoint-url ${url} --prefix <name>`,
@@ -259,9 +260,12 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
           error: (l) => io.output.error(l),
         })
       : undefined;
-  if (reloader) io.output.line(`watching ${first!.files.length} file(s) of the app; an edit reloads it (queues, dead letters and schedules stay; --no-watch to turn off)`);
+  if (reloader)
+    io.output.line(`watching ${first!.files.length} file(s) of the app; an edit reloads it (queues, dead letters and schedules stay; --no-watch to turn off)`);
   // Last, so it is what a reader sees. The fragment never leaves the browser: the page reads the token from it and sends it as a header.
-  io.output.line(production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`);
+  io.output.line(
+    production ? '\n  dashboard: off (NODE_ENV=production)' : `\n  dashboard: ${url}${local.DASHBOARD_PATH}${beyondLoopback && token ? `#token=${token}` : ''}`,
+  );
   // The banner above is the one place the token is shown (what the CLI prints is scrubbed too);
   // from here on it is a secret like the environment's: never in a log line (a handler that logs its request's headers, say).
   if (token) addSecretValues([token]);
@@ -271,7 +275,7 @@ async function dev(values: Values, positionals: string[], io: CliIo, loadApp: Ap
       process.off('SIGTERM', stop);
       reloader?.close();
       runtime.stop();
-      void Promise.all([server.close(), lambdaApi?.close()])
+      void Promise.all([server.close(), lambdaApi.close()])
         .then(() => tracing?.shutdown())
         .catch((err: unknown) => io.output.error(`faasport dev: ${(err as Error)?.message ?? String(err)}`))
         .then(() => done());
@@ -288,12 +292,21 @@ type DevLimits = Record<'maxConnections' | 'maxInFlightBodyBytes' | 'headersTime
 function devLimits(values: Values, defaults: DevLimits): DevLimits {
   const limits = {
     maxConnections: intOption('max-connections', text(values, 'max-connections'), defaults.maxConnections, 1, 1_000_000),
-    maxInFlightBodyBytes: intOption('max-inflight-body-bytes', text(values, 'max-inflight-body-bytes'), defaults.maxInFlightBodyBytes, 1, 64 * 1024 * 1024 * 1024),
+    maxInFlightBodyBytes: intOption(
+      'max-inflight-body-bytes',
+      text(values, 'max-inflight-body-bytes'),
+      defaults.maxInFlightBodyBytes,
+      1,
+      64 * 1024 * 1024 * 1024,
+    ),
     headersTimeoutMs: intOption('headers-timeout', text(values, 'headers-timeout'), defaults.headersTimeoutMs, 100, 3_600_000),
     requestTimeoutMs: intOption('request-timeout', text(values, 'request-timeout'), defaults.requestTimeoutMs, 100, 3_600_000),
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
-    throw new FaasportError('CONFIG_INVALID', `--headers-timeout (${limits.headersTimeoutMs} ms) must not exceed --request-timeout (${limits.requestTimeoutMs} ms): the whole request includes its headers`);
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `--headers-timeout (${limits.headersTimeoutMs} ms) must not exceed --request-timeout (${limits.requestTimeoutMs} ms): the whole request includes its headers`,
+    );
   }
   return limits;
 }
@@ -309,10 +322,18 @@ function describeReach(host: string, hosts: Set<string>): string {
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as { code?: string })?.code;
   if (code === 'EADDRINUSE') {
-    return new FaasportError('CONFIG_INVALID', `port ${port} on ${host} is in use (another faasport dev?); stop that process, or pass --port <n>, or --port 0 for any free port`, { cause: err });
+    return new FaasportError(
+      'CONFIG_INVALID',
+      `port ${port} on ${host} is in use (another faasport dev?); stop that process, or pass --port <n>, or --port 0 for any free port`,
+      { cause: err },
+    );
   }
   if (code === 'EACCES') {
-    return new FaasportError('CONFIG_INVALID', `no permission to listen on ${host}:${port} (ports below 1024 need privileges); pass --port 3000 or another port above 1023`, { cause: err });
+    return new FaasportError(
+      'CONFIG_INVALID',
+      `no permission to listen on ${host}:${port} (ports below 1024 need privileges); pass --port 3000 or another port above 1023`,
+      { cause: err },
+    );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
     return new FaasportError('CONFIG_INVALID', `${host} is not an address of this machine; pass --host 127.0.0.1`, { cause: err });
@@ -329,7 +350,9 @@ export function describeApp(app: App, url: string, upcoming: { name: string; nex
         lines.push(`  http      ${(f.methods === '*' ? 'ANY' : f.methods.join(',')).padEnd(8)} ${url}${f.route.route}  → ${f.name}`);
         break;
       case 'queue':
-        lines.push(`  queue     ${f.source.name}  → ${f.name} (maxAttempts ${f.source.maxAttempts}${f.source.fifo ? ', fifo' : ''}${f.source.deadLetter ? ', dead-letter on' : ''})`);
+        lines.push(
+          `  queue     ${f.source.name}  → ${f.name} (maxAttempts ${f.source.maxAttempts}${f.source.fifo ? ', fifo' : ''}${f.source.deadLetter ? ', dead-letter on' : ''})`,
+        );
         break;
       case 'topic':
         lines.push(`  topic     ${f.source.name}  → ${f.name}`);
@@ -365,7 +388,14 @@ async function build(values: Values, positionals: string[], io: CliIo, loadApp: 
   checkOutDir(outDir, 'faasport build');
   mkdirSync(outDir, { recursive: true });
   const cloud = text(values, 'cloud');
-  const buildOptions = { entry: loaded.entry, exportName: loaded.exportName, outDir, app: loaded.app, log: (l: string) => io.output.line(l), ...(cloud !== undefined ? { cloud } : {}) };
+  const buildOptions = {
+    entry: loaded.entry,
+    exportName: loaded.exportName,
+    outDir,
+    app: loaded.app,
+    log: (l: string) => io.output.line(l),
+    ...(cloud !== undefined ? { cloud } : {}),
+  };
   const result = await target.build(buildOptions);
   const infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
   const files = [...new Set([...result.files, ...infra.files])];
@@ -384,7 +414,10 @@ async function deploy(values: Values, positionals: string[], args: string[], io:
   const target = await resolveTarget(targetName);
   assertSupported(loaded.app, target.adapter);
   if (typeof target.deploy !== 'function') {
-    throw new FaasportError('CONFIG_INVALID', `target "${targetName}" (${target.adapter.name}) does not offer deploy; run "faasport build" and deploy the folder with the platform's own tools`);
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `target "${targetName}" (${target.adapter.name}) does not offer deploy; run "faasport build" and deploy the folder with the platform's own tools`,
+    );
   }
   const outDir = resolve(io.cwd, text(values, 'out') ?? `dist/${target.adapter.name}`);
   checkOutDir(outDir, 'faasport deploy');

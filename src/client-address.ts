@@ -65,7 +65,10 @@ export function compileTrustProxy(spec: TrustProxy | undefined, operation: strin
       const family = isIP(address ?? '');
       const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
       if (family === 0 || extra !== undefined || !/^\d{1,3}$/.test(String(bits)) || bits > (family === 6 ? 128 : 32)) {
-        throw new FaasportError('CONFIG_INVALID', `${operation}: "${entry}" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal; ${fix}`);
+        throw new FaasportError(
+          'CONFIG_INVALID',
+          `${operation}: "${entry}" is not an IP address, a CIDR range or one of loopback, linklocal, uniquelocal; ${fix}`,
+        );
       }
       list.addSubnet(address!, bits, family === 6 ? 'ipv6' : 'ipv4');
     }
@@ -134,7 +137,11 @@ export function clientAddress(request: Request): string | undefined {
 export function setClientAddress<R extends Request>(request: R, address: string | undefined | (() => string | undefined)): R {
   if (typeof address === 'function') {
     let resolved: string | undefined | null = null;
-    Object.defineProperty(request, CLIENT_ADDRESS, { get: () => (resolved === null ? (resolved = address()) : resolved), enumerable: false, configurable: true });
+    Object.defineProperty(request, CLIENT_ADDRESS, {
+      get: () => (resolved === null ? (resolved = address()) : resolved),
+      enumerable: false,
+      configurable: true,
+    });
   } else if (address !== undefined) {
     Object.defineProperty(request, CLIENT_ADDRESS, { value: address, enumerable: false, configurable: true });
   }

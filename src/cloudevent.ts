@@ -16,11 +16,17 @@ export function toCloudEvent(value: unknown, operation: string): CloudEvent {
   }
   const v = value as Record<string, unknown>;
   if (v.specversion !== '1.0') {
-    throw new FaasportError('EVENT_INVALID', `${operation}: specversion must be "1.0", got ${preview(v.specversion)}; send a CloudEvents 1.0 event`, { status: 400, details: { path: 'specversion' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: specversion must be "1.0", got ${preview(v.specversion)}; send a CloudEvents 1.0 event`, {
+      status: 400,
+      details: { path: 'specversion' },
+    });
   }
   for (const key of REQUIRED) {
     if (typeof v[key] !== 'string' || (v[key] as string).length === 0) {
-      throw new FaasportError('EVENT_INVALID', `${operation}: CloudEvent attribute "${key}" must be a non-empty string`, { status: 400, details: { path: key } });
+      throw new FaasportError('EVENT_INVALID', `${operation}: CloudEvent attribute "${key}" must be a non-empty string`, {
+        status: 400,
+        details: { path: key },
+      });
     }
   }
   for (const key of ['subject', 'time', 'datacontenttype', 'dataschema'] as const) {
@@ -29,7 +35,11 @@ export function toCloudEvent(value: unknown, operation: string): CloudEvent {
     }
   }
   if (typeof v.time === 'string' && Number.isNaN(Date.parse(v.time))) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: CloudEvent "time" is not an RFC 3339 timestamp (got ${preview(v.time)}); use e.g. "2026-01-31T12:00:00Z"`, { status: 400, details: { path: 'time' } });
+    throw new FaasportError(
+      'EVENT_INVALID',
+      `${operation}: CloudEvent "time" is not an RFC 3339 timestamp (got ${preview(v.time)}); use e.g. "2026-01-31T12:00:00Z"`,
+      { status: 400, details: { path: 'time' } },
+    );
   }
   const event: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(v)) {

@@ -24,10 +24,18 @@ export type AppLoader = (path: string) => Promise<LoadedApp>;
 export type TargetResolver = (target: string) => Promise<Target>;
 
 /**
- * The built-in targets: package entries of faasport, imported by name when asked for, like a
- * third party's package (`faasport dev` never loads a cloud adapter it does not use).
+ * The built-in targets: each one's `target/` package entry (`faasport/aws/target`), imported by
+ * name when asked for, like a third party's package, and read the same way (its `target`
+ * export, made with defineTarget). `faasport dev` never loads a cloud adapter it does not use,
+ * and a deployed bundle never contains a target.
  */
-export const BUILTIN_TARGETS: Readonly<Record<string, PackageEntry>> = { local: 'local', aws: 'aws', azure: 'azure', gcp: 'gcp', container: 'container' };
+export const BUILTIN_TARGETS: Readonly<Record<string, PackageEntry>> = {
+  local: 'local/target',
+  aws: 'aws/target',
+  azure: 'azure/target',
+  gcp: 'gcp/target',
+  container: 'container/target',
+};
 
 /**
  * Resolves `--target` / `--adapter`: a built-in name, a path to a module or folder, or an

@@ -127,9 +127,7 @@ export class InvocationContext<Native = unknown> implements Context<Native> {
 
   waitUntil(promise: Promise<unknown>): void {
     // A rejected background task must not become an unhandled rejection that kills the process.
-    this.pending.push(
-      Promise.resolve(promise).catch((err: unknown) => this.log.error('waitUntil task failed', { error: err })),
-    );
+    this.pending.push(Promise.resolve(promise).catch((err: unknown) => this.log.error('waitUntil task failed', { error: err })));
   }
 
   once<T>(key: string, fn: () => T | Promise<T>, options?: OnceOptions): Promise<T> {
@@ -162,9 +160,8 @@ function timeoutReason(ctx: InvocationContext<unknown>): Error {
  * context. One per process, shared through a global symbol, because the CLI and the app it
  * loads may hold two copies of this module (tsx loads the app in its own namespace).
  */
-export const currentInvocation: AsyncLocalStorage<InvocationContext> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('faasport.currentInvocation')
-] ??= new AsyncLocalStorage<InvocationContext>()) as AsyncLocalStorage<InvocationContext>;
+export const currentInvocation: AsyncLocalStorage<InvocationContext> = ((globalThis as Record<symbol, unknown>)[Symbol.for('faasport.currentInvocation')] ??=
+  new AsyncLocalStorage<InvocationContext>()) as AsyncLocalStorage<InvocationContext>;
 
 /** A per-runtime cold-start flag: true the first time it is read, false after. */
 export function createColdStartFlag(): () => boolean {

@@ -152,11 +152,7 @@ export interface EventFunctionDefinition extends BaseFunctionDefinition {
   readonly handler: EventHandler<unknown>;
 }
 
-export type FunctionDefinition =
-  | HttpFunctionDefinition
-  | QueueFunctionDefinition
-  | ScheduleFunctionDefinition
-  | EventFunctionDefinition;
+export type FunctionDefinition = HttpFunctionDefinition | QueueFunctionDefinition | ScheduleFunctionDefinition | EventFunctionDefinition;
 
 /** True when `pattern` (exact, or prefix with a trailing `*`) admits `value`. */
 export function matchesFilter(pattern: string | undefined, value: string): boolean {

@@ -52,6 +52,9 @@ describe('createAppBundler (faasport dev loads)', () => {
     ['a package that is not installed', { 'app.ts': "import 'left-pad-not-installed';\n" }, /npm install left-pad-not-installed/, 'PACKAGE_MISSING'],
     ['no exported app', { 'app.ts': 'export const x = 1;\n' }, /exports no app/, 'CONFIG_INVALID'],
   ])('%s is one typed error naming the file and the first problem', async (name, files, message, code) => {
-    await expect(createAppBundler(project(name.replace(/\W/g, '-'), files), dir).load()).rejects.toMatchObject({ code, message: expect.stringMatching(message) });
+    await expect(createAppBundler(project(name.replace(/\W/g, '-'), files), dir).load()).rejects.toMatchObject({
+      code,
+      message: expect.stringMatching(message),
+    });
   });
 });

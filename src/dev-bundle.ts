@@ -132,5 +132,8 @@ function buildFailure(err: unknown, entry: string, cwd: string): FaasportError {
   const at = first.location;
   const file = at?.file ? resolve(cwd, at.file) : entry;
   const where = at ? `${file}:${at.line ?? 0}:${at.column ?? 0}` : file;
-  return new FaasportError('CONFIG_INVALID', `load app: ${where}: ${first.text ?? 'build failed'}`, { cause: err, details: { file, line: at?.line, column: at?.column } });
+  return new FaasportError('CONFIG_INVALID', `load app: ${where}: ${first.text ?? 'build failed'}`, {
+    cause: err,
+    details: { file, line: at?.line, column: at?.column },
+  });
 }

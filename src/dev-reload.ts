@@ -87,7 +87,7 @@ function describeChange(before: App, after: App): string {
   if (added.length > 0) parts.push(`added ${added.join(', ')}`);
   if (removed.length > 0) parts.push(`removed ${removed.map((f) => f.name).join(', ')}`);
   if (removed.some((f) => f.kind === 'queue' || f.kind === 'topic' || f.kind === 'event')) {
-    parts.push("the messages of a removed consumer wait in its queue, and its dead letters stay listed, until a consumer is defined for it again");
+    parts.push('the messages of a removed consumer wait in its queue, and its dead letters stay listed, until a consumer is defined for it again');
   }
   return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }

@@ -55,7 +55,7 @@ async function startDev(env: Record<string, string>): Promise<{ child: ChildProc
     const timer = setTimeout(() => reject(new Error(`faasport dev did not start:\n${output.join('')}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
-       
+
       const m = /listening on (http:\/\/\S+)/.exec(output.join('').replace(/\x1b\[[0-9;]*m/g, ''));
       if (m) {
         clearTimeout(timer);
@@ -84,7 +84,11 @@ async function waitFor(probe: () => boolean, what: () => string): Promise<void> 
   }
 }
 
-const order = (id: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` }, body: JSON.stringify({ id, item: 'book', qty: 1 }) });
+const order = (id: string) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', traceparent: `00-${TRACE_ID}-${CALLER_SPAN}-01` },
+  body: JSON.stringify({ id, item: 'book', qty: 1 }),
+});
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 type Dev = Awaited<ReturnType<typeof startDev>>;
@@ -131,9 +135,16 @@ describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL=http/json', () => {
     const names = ['POST /orders', 'send orders', 'process orders', 'publish shipped', 'process shipped'];
     await waitFor(
       () => names.every((n) => spans().some((s) => s.name === n && s.traceId === TRACE_ID)),
-      () => `the spans ${names.join(', ')}; received: ${spans().map((s) => s.name).join(', ')}`,
+      () =>
+        `the spans ${names.join(', ')}; received: ${spans()
+          .map((s) => s.name)
+          .join(', ')}`,
     );
-    const byName = new Map(spans().filter((s) => s.traceId === TRACE_ID).map((s) => [s.name, s]));
+    const byName = new Map(
+      spans()
+        .filter((s) => s.traceId === TRACE_ID)
+        .map((s) => [s.name, s]),
+    );
     const [server, send, consume, publish, notify] = names.map((n) => byName.get(n)!);
     // OTLP span kinds: 2 SERVER, 4 PRODUCER, 5 CONSUMER.
     expect([server, send, consume, publish, notify].map((s) => s!.kind)).toEqual([2, 4, 5, 4, 5]);
@@ -144,8 +155,9 @@ describe('faasport dev, OTEL_EXPORTER_OTLP_PROTOCOL=http/json', () => {
     expect(notify!.parentSpanId).toBe(publish!.spanId);
     expect(server!.attributes).toContainEqual({ key: 'http.route', value: { stringValue: '/orders' } });
     expect(consume!.attributes).toContainEqual({ key: 'messaging.destination.name', value: { stringValue: 'orders' } });
-    const resource = (JSON.parse(receiver.received[0]!.body.toString()) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[] })
-      .resourceSpans[0]!.resource.attributes;
+    const resource = (
+      JSON.parse(receiver.received[0]!.body.toString()) as { resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[] }
+    ).resourceSpans[0]!.resource.attributes;
     expect(resource).toContainEqual({ key: 'service.name', value: { stringValue: 'shop-dev' } });
     expect(receiver.received[0]!.contentType).toMatch(/^application\/json/);
   });
@@ -185,14 +197,20 @@ Module._resolveFilename = function (request, ...rest) {
 };
 `,
       );
-      const run = spawnSync(process.execPath, ['--require', hide, '--import', 'tsx', 'src/cli.ts', 'dev', 'examples/shop/app.ts', '--port', '0', '--no-schedules'], {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        ['--require', hide, '--import', 'tsx', 'src/cli.ts', 'dev', 'examples/shop/app.ts', '--port', '0', '--no-schedules'],
+        {
+          cwd: root,
+          env: { ...process.env, NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/needs the package "@opentelemetry\/exporter-trace-otlp-http", not installed here; run: npm install @opentelemetry\/exporter-trace-otlp-http \[PACKAGE_MISSING\]/);
+      expect(run.stderr).toMatch(
+        /needs the package "@opentelemetry\/exporter-trace-otlp-http", not installed here; run: npm install @opentelemetry\/exporter-trace-otlp-http \[PACKAGE_MISSING\]/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,8 +19,14 @@ describe('faasport dev tracing from the OTEL_* variables', () => {
   });
 
   it.each([
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, /OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported; use http\/protobuf or http\/json/],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:4318' }, /OTEL_EXPORTER_OTLP_ENDPOINT "127\.0\.0\.1:4318" is not an http\(s\) URL; set it like http:\/\/127\.0\.0\.1:4318/],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      /OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported; use http\/protobuf or http\/json/,
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:4318' },
+      /OTEL_EXPORTER_OTLP_ENDPOINT "127\.0\.0\.1:4318" is not an http\(s\) URL; set it like http:\/\/127\.0\.0\.1:4318/,
+    ],
   ])('refuses %j with CONFIG_INVALID naming the fix', async (env, message) => {
     await expect(startDevTracing(env, 'shop')).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) });
   });

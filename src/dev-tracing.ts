@@ -31,7 +31,13 @@ export async function startDevTracing(env: Readonly<Record<string, string | unde
     );
   }
   const exporterPackage = protocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
-  requirePackages(`faasport dev (exporting spans to ${url})`, ['@opentelemetry/api', '@opentelemetry/sdk-trace-base', '@opentelemetry/context-async-hooks', '@opentelemetry/resources', exporterPackage]);
+  requirePackages(`faasport dev (exporting spans to ${url})`, [
+    '@opentelemetry/api',
+    '@opentelemetry/sdk-trace-base',
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/resources',
+    exporterPackage,
+  ]);
   const [api, sdk, hooks, resources, exporterModule] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-trace-base'),

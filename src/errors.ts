@@ -38,7 +38,6 @@ export type FaasportErrorCode =
   /** A server is at a resource cap (in-flight request bodies); retry later. */
   | 'SERVER_BUSY'
   /** A package an operation needs is not installed; the message names the npm install line. */
-
   | 'PACKAGE_MISSING';
 
 const BRAND = Symbol.for('faasport.error');
@@ -95,11 +94,10 @@ export function isFaasportError(value: unknown): value is FaasportError {
 
 /** A message or body exceeds the limit of the place it is going to. */
 export function payloadTooLarge(operation: string, bytes: number, limit: number, target: string, fix: string): FaasportError {
-  return new FaasportError(
-    'PAYLOAD_TOO_LARGE',
-    `${operation}: payload is ${formatBytes(bytes)}, ${target} accepts ${formatBytes(limit)}; ${fix}`,
-    { status: 413, details: { bytes, limit, target } },
-  );
+  return new FaasportError('PAYLOAD_TOO_LARGE', `${operation}: payload is ${formatBytes(bytes)}, ${target} accepts ${formatBytes(limit)}; ${fix}`, {
+    status: 413,
+    details: { bytes, limit, target },
+  });
 }
 
 export function formatBytes(bytes: number): string {
@@ -226,7 +224,13 @@ export function typeName(value: unknown): string {
  * // aws SQS record: body must be a string, got number; check the test event
  * ```
  */
-export function invalidEventField(operation: string, path: string, expected: string, value: unknown, options: { whole?: string; hint?: string } = {}): FaasportError {
+export function invalidEventField(
+  operation: string,
+  path: string,
+  expected: string,
+  value: unknown,
+  options: { whole?: string; hint?: string } = {},
+): FaasportError {
   const subject = path === '' ? (options.whole ?? 'the event') : path;
   return new FaasportError('EVENT_INVALID', `${operation}: ${subject} must be ${expected}, got ${typeName(value)}${options.hint ? `; ${options.hint}` : ''}`, {
     status: 400,

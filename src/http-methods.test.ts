@@ -8,7 +8,10 @@ describe('allowedMethods / isMethodAllowed', () => {
   it.each([
     [['GET'], ['GET', 'HEAD']],
     [['POST'], ['POST']],
-    [['GET', 'HEAD', 'POST'], ['GET', 'HEAD', 'POST']],
+    [
+      ['GET', 'HEAD', 'POST'],
+      ['GET', 'HEAD', 'POST'],
+    ],
   ] as const)('%j answers %j', (methods, allowed) => {
     expect(allowedMethods(def([...methods]))).toEqual(allowed);
     for (const m of allowed) expect(isMethodAllowed(def([...methods]), m.toLowerCase())).toBe(true);

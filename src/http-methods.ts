@@ -82,7 +82,10 @@ export function unsupportedMethod(method: string): Response | undefined {
   // Cheap exit for the usual methods: the forbidden ones are 5 or 7 letters long.
   if ((method.length !== 5 && method.length !== 7) || !FETCH_FORBIDDEN.has(method.toUpperCase())) return undefined;
   return Response.json(
-    { error: `method ${method.toUpperCase()} cannot reach a function: the Fetch Request faasport hands to functions cannot carry CONNECT, TRACE or TRACK`, code: 'METHOD_NOT_SUPPORTED' },
+    {
+      error: `method ${method.toUpperCase()} cannot reach a function: the Fetch Request faasport hands to functions cannot carry CONNECT, TRACE or TRACK`,
+      code: 'METHOD_NOT_SUPPORTED',
+    },
     { status: 501 },
   );
 }

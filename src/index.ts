@@ -2,14 +2,33 @@ export { createApp, attachTransport, encodeMessage, checkTransportLimits, isApp,
 export type { App, Queue, Topic } from './app.js';
 export { defineAdapter, findUnsupported, assertSupported } from './adapter.js';
 export type { Adapter, Capabilities } from './adapter.js';
-export { FaasportError, isFaasportError, payloadTooLarge, summariseError, safeErrorMessage, redactedError, formatBytes, typeName, invalidEventField } from './errors.js';
+export {
+  FaasportError,
+  isFaasportError,
+  payloadTooLarge,
+  summariseError,
+  safeErrorMessage,
+  redactedError,
+  formatBytes,
+  typeName,
+  invalidEventField,
+} from './errors.js';
 export { redactSecrets, createSecretScrubber, REDACTED, MIN_SECRET_LENGTH } from './redact-secrets.js';
 export type { SecretScrubber } from './redact-secrets.js';
 export type { FaasportErrorCode, ErrorSummary } from './errors.js';
 export { InvocationContext, currentInvocation, createColdStartFlag } from './context.js';
 export type { ContextInit } from './context.js';
 export {
-  runInvocation, invokeHttp, invokeQueueMessage, invokeSchedule, invokeEvent, settledOk, errorResponse, publicErrorMessage, decideFailure, toDeadLetterEnvelope,
+  runInvocation,
+  invokeHttp,
+  invokeQueueMessage,
+  invokeSchedule,
+  invokeEvent,
+  settledOk,
+  errorResponse,
+  publicErrorMessage,
+  decideFailure,
+  toDeadLetterEnvelope,
 } from './invoke.js';
 export type { Outcome, FailureDecision, HttpInvokeOptions } from './invoke.js';
 export { applyQueueFailure } from './queue-failure.js';

@@ -84,7 +84,11 @@ const GITIGNORE = 'node_modules/\ndist/\nconformance-report/\n';
 export function initProject(dir: string, faasportVersion: string): string[] {
   const root = resolve(dir);
   const pkg = {
-    name: basename(root).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'starter',
+    name:
+      basename(root)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .replace(/^-+|-+$/g, '') || 'starter',
     version: '0.1.0',
     private: true,
     type: 'module',

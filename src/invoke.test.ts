@@ -18,7 +18,11 @@ describe('invokeHttp', () => {
   const boom = app.http('boom', { route: '/boom' }, () => {
     throw new Error('secret detail');
   });
-  const slow = app.http('slow', { route: '/slow' }, (_req, ctx) => new Promise<Response>((resolve) => ctx.signal.addEventListener('abort', () => resolve(new Response('late')))));
+  const slow = app.http(
+    'slow',
+    { route: '/slow' },
+    (_req, ctx) => new Promise<Response>((resolve) => ctx.signal.addEventListener('abort', () => resolve(new Response('late')))),
+  );
   const wrong = app.http('wrong', { route: '/wrong' }, () => ({ status: 200 }) as unknown as Response);
 
   it('hides message and stack of unexpected errors in production', async () => {
@@ -59,13 +63,22 @@ describe('invokeQueueMessage', () => {
     const q = app.queue('q');
     let background = false;
     const ok = q.consume('c', async (_m, ctx) => {
-      ctx.waitUntil(new Promise<void>((r) => setTimeout(() => { background = true; r(); }, 10)));
+      ctx.waitUntil(
+        new Promise<void>((r) =>
+          setTimeout(() => {
+            background = true;
+            r();
+          }, 10),
+        ),
+      );
     });
     const msg = { id: '1', body: {}, attempt: 1, enqueuedAt: new Date(), attributes: {} };
     expect(await invokeQueueMessage(ok, msg, ctxFor('c', 1000))).toEqual({ ok: true });
     expect(background).toBe(true);
     const app2 = createApp('t');
-    const failing = app2.queue('q').consume('c', () => { throw new Error('nope'); });
+    const failing = app2.queue('q').consume('c', () => {
+      throw new Error('nope');
+    });
     const outcome = await invokeQueueMessage(failing, msg, ctxFor('c', 1000));
     expect(outcome.ok).toBe(false);
   });
@@ -75,8 +88,14 @@ describe('InvocationContext', () => {
   it('builds trace, logger and signal lazily and binds ids to every log line', () => {
     const logs: LogRecord[] = [];
     const ctx = new InvocationContext({
-      functionName: 'f', invocationId: 'i', provider: 'p', deadline: Date.now() + 1000, coldStart: true, native: {},
-      parentTrace: () => ({ traceId: 'a'.repeat(32), parentSpanId: 'b'.repeat(16), traceFlags: 1 }), logSink: (r) => logs.push(r),
+      functionName: 'f',
+      invocationId: 'i',
+      provider: 'p',
+      deadline: Date.now() + 1000,
+      coldStart: true,
+      native: {},
+      parentTrace: () => ({ traceId: 'a'.repeat(32), parentSpanId: 'b'.repeat(16), traceFlags: 1 }),
+      logSink: (r) => logs.push(r),
     });
     ctx.log.info('hello', { functionName: 'spoofed', n: 1 });
     expect(logs[0]).toMatchObject({ level: 'info', msg: 'hello', functionName: 'f', invocationId: 'i', traceId: 'a'.repeat(32), n: 1 });
@@ -92,7 +111,9 @@ describe('error summaries never carry request data', () => {
     const app = createApp('t');
     const parse = app.http('parse', { method: 'POST', route: '/p' }, async (req) => Response.json(await req.json()));
     const logs: LogRecord[] = [];
-    const res = await invokeHttp(parse, new Request('http://x/p', { method: 'POST', body: 'Bearer sk-canary-123' }), ctxFor('parse', 1000, logs), { production: false });
+    const res = await invokeHttp(parse, new Request('http://x/p', { method: 'POST', body: 'Bearer sk-canary-123' }), ctxFor('parse', 1000, logs), {
+      production: false,
+    });
     const text = await res.text();
     expect(res.status).toBe(500);
     expect(JSON.parse(text)).toMatchObject({ error: expect.stringMatching(/is not valid JSON/) });

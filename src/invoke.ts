@@ -1,5 +1,12 @@
 import { currentInvocation, type InvocationContext } from './context.js';
-import type { EventFunctionDefinition, FunctionDefinition, HttpFunctionDefinition, QueueDefinition, QueueFunctionDefinition, ScheduleFunctionDefinition } from './definitions.js';
+import type {
+  EventFunctionDefinition,
+  FunctionDefinition,
+  HttpFunctionDefinition,
+  QueueDefinition,
+  QueueFunctionDefinition,
+  ScheduleFunctionDefinition,
+} from './definitions.js';
 import { backoffDelay } from './backoff.js';
 import { FaasportError, isFaasportError, safeStack, summariseError } from './errors.js';
 import { startEventSpan, startHttpSpan, startMessageSpan, startScheduleSpan, type InvocationSpan } from './otel-spans.js';
@@ -26,14 +33,17 @@ function startInvocation<R>(ctx: InvocationContext, fn: () => R | Promise<R>): R
   const remaining = ctx.deadline - Date.now();
   if (!(remaining < 2_147_483_647)) return result;
   return new Promise<R>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      ctx.markTimedOut();
-      reject(
-        new FaasportError('TIMEOUT', `function "${ctx.functionName}" timed out after its deadline; raise timeoutMs or finish sooner (watch ctx.signal)`, {
-          status: 504,
-        }),
-      );
-    }, Math.max(0, remaining));
+    const timer = setTimeout(
+      () => {
+        ctx.markTimedOut();
+        reject(
+          new FaasportError('TIMEOUT', `function "${ctx.functionName}" timed out after its deadline; raise timeoutMs or finish sooner (watch ctx.signal)`, {
+            status: 504,
+          }),
+        );
+      },
+      Math.max(0, remaining),
+    );
     result.then(
       (value) => {
         clearTimeout(timer);

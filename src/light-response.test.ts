@@ -45,7 +45,12 @@ describe('the light Response', () => {
 
   test('Response.json: parts without a Headers or a stream, content-type as the standard sets it', async () => {
     const res = Light.json({ hello: 'world' }, { status: 202, headers: { 'set-cookie': 'seen=1', 'x-a': 'b' } });
-    expect(lightResponseParts(res)).toEqual({ status: 202, headers: { 'x-a': 'b', 'content-type': 'application/json' }, cookies: ['seen=1'], body: '{"hello":"world"}' });
+    expect(lightResponseParts(res)).toEqual({
+      status: 202,
+      headers: { 'x-a': 'b', 'content-type': 'application/json' },
+      cookies: ['seen=1'],
+      body: '{"hello":"world"}',
+    });
     expect(await res.json()).toEqual({ hello: 'world' });
     // Read: no longer a light answer an encoder may take the parts of.
     expect(lightResponseParts(res)).toBeUndefined();

@@ -128,7 +128,10 @@ function createLightClass(R: RealResponseClass): RealResponseClass {
       const parts = typeof text === 'string' ? partsOf(text, init, 'application/json') : undefined;
       if (!parts) return R.json(data, init);
       const self = Object.create(LightResponse.prototype) as LightResponse;
-      const args: [string, ResponseInit] = [text, { ...init, headers: [...Object.entries(parts.headers), ...parts.cookies.map((c) => ['set-cookie', c] as [string, string])] }];
+      const args: [string, ResponseInit] = [
+        text,
+        { ...init, headers: [...Object.entries(parts.headers), ...parts.cookies.map((c) => ['set-cookie', c] as [string, string])] },
+      ];
       Object.defineProperty(self, PARTS, { value: { parts, args, real: undefined, headers: undefined } satisfies State });
       return self as unknown as Response;
     }
@@ -219,7 +222,15 @@ function probe(Light: RealResponseClass, R: RealResponseClass): boolean {
   try {
     const a = Light.json({ probe: 1 }, { status: 201, headers: { 'x-probe': 'yes', 'set-cookie': 'a=1' } });
     const parts = lightResponseParts(a);
-    if (!(a instanceof R) || !(a instanceof Light) || !(new R(null) instanceof Light) || parts?.status !== 201 || parts.headers['content-type'] !== 'application/json' || parts.cookies[0] !== 'a=1') return false;
+    if (
+      !(a instanceof R) ||
+      !(a instanceof Light) ||
+      !(new R(null) instanceof Light) ||
+      parts?.status !== 201 ||
+      parts.headers['content-type'] !== 'application/json' ||
+      parts.cookies[0] !== 'a=1'
+    )
+      return false;
     return a.headers.get('x-probe') === 'yes' && a.headers.getSetCookie()[0] === 'a=1' && Object.prototype.toString.call(a) === '[object Response]';
   } catch {
     return false;

@@ -48,7 +48,10 @@ export async function loadApp(path: string, cwd = process.cwd()): Promise<Loaded
 /** Why importing the app failed, as a typed error: its own FaasportError, a missing package, or the import's message. */
 export function importFailure(err: unknown, entry: string): FaasportError {
   if (isFaasportError(err)) return err;
-  return fromModuleNotFound(err, `load app: ${entry}`) ?? new FaasportError('CONFIG_INVALID', `load app: importing ${entry} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return (
+    fromModuleNotFound(err, `load app: ${entry}`) ??
+    new FaasportError('CONFIG_INVALID', `load app: importing ${entry} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+  );
 }
 
 /** The app a loaded module exports: `app`, `default`, or the only exported app. */

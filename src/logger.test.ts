@@ -83,7 +83,12 @@ describe('createLogger redaction', () => {
   it('replaces secret values of the environment in the message and in string fields at any depth, keeping the rest', () => {
     const { log, records } = capture();
     const cause = new Error(`connect failed with ${secret}`);
-    log.error(`login as ada with ${secret}`, { dsn: `postgres://ada:${encodeURIComponent(secret)}@db/app`, nested: { list: [`x ${secret}`, 3] }, cause, url: new URL(`https://api.test/?key=${encodeURIComponent(secret)}`) });
+    log.error(`login as ada with ${secret}`, {
+      dsn: `postgres://ada:${encodeURIComponent(secret)}@db/app`,
+      nested: { list: [`x ${secret}`, 3] },
+      cause,
+      url: new URL(`https://api.test/?key=${encodeURIComponent(secret)}`),
+    });
     const line = safeStringify(records[0]);
     expect(line).not.toContain(secret);
     expect(line).not.toContain(encodeURIComponent(secret));
@@ -96,7 +101,7 @@ describe('createLogger redaction', () => {
     });
   });
 
-  it('leaves the caller\'s objects untouched and survives cycles and shared objects', () => {
+  it("leaves the caller's objects untouched and survives cycles and shared objects", () => {
     const { log, records } = capture();
     const shared = { token: secret };
     const cyclic: Record<string, unknown> = { shared, again: shared };
@@ -116,8 +121,26 @@ describe('createLogger redaction', () => {
     ['password', { password: 'hunter2', user: 'ada' }, { password: '[redacted]', user: 'ada' }],
     ['card.number', { card: { number: '4242424242424242', brand: 'visa' } }, { card: { number: '[redacted]', brand: 'visa' } }],
     ['headers["x-api-key"]', { headers: { 'x-api-key': 'k', accept: '*/*' } }, { headers: { 'x-api-key': '[redacted]', accept: '*/*' } }],
-    ['users[*].email', { users: [{ email: 'a@x', id: 1 }, { email: 'b@x', id: 2 }] }, { users: [{ email: '[redacted]', id: 1 }, { email: '[redacted]', id: 2 }] }],
-    ['*.token', { a: { token: 't1' }, b: { token: 't2', keep: 1 }, token: 'top' }, { a: { token: '[redacted]' }, b: { token: '[redacted]', keep: 1 }, token: 'top' }],
+    [
+      'users[*].email',
+      {
+        users: [
+          { email: 'a@x', id: 1 },
+          { email: 'b@x', id: 2 },
+        ],
+      },
+      {
+        users: [
+          { email: '[redacted]', id: 1 },
+          { email: '[redacted]', id: 2 },
+        ],
+      },
+    ],
+    [
+      '*.token',
+      { a: { token: 't1' }, b: { token: 't2', keep: 1 }, token: 'top' },
+      { a: { token: '[redacted]' }, b: { token: '[redacted]', keep: 1 }, token: 'top' },
+    ],
     ['items[0]', { items: ['first', 'second'] }, { items: ['[redacted]', 'second'] }],
     ['card.number', { card: 'not an object' }, { card: 'not an object' }],
     ['missing.path', { other: 1 }, { other: 1 }],
@@ -151,7 +174,12 @@ describe('createLogger redaction', () => {
       const runtime = createLocalRuntime(app, { logSink: (r) => records.push(r), devApi: false });
       await runtime.fetch(new Request('http://x/pay'));
       runtime.stop();
-      expect(records.find((r) => r.msg === 'paying')).toMatchObject({ password: '[redacted]', card: { number: '[redacted]', brand: 'visa' }, account: '[redacted]', user: 'ada' });
+      expect(records.find((r) => r.msg === 'paying')).toMatchObject({
+        password: '[redacted]',
+        card: { number: '[redacted]', brand: 'visa' },
+        account: '[redacted]',
+        user: 'ada',
+      });
     } finally {
       delete process.env.FAASPORT_TEST_BILLING;
     }

@@ -16,7 +16,10 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv, operation: string): LogL
   const own = env.FAASPORT_LOG_LEVEL || undefined;
   const level = toLevel(own ?? env.AWS_LAMBDA_LOG_LEVEL);
   if (own !== undefined && level === undefined) {
-    throw new FaasportError('CONFIG_INVALID', `${operation}: FAASPORT_LOG_LEVEL must be one of debug, info, warn, error (or trace, fatal), got "${own.slice(0, 40)}"`);
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `${operation}: FAASPORT_LOG_LEVEL must be one of debug, info, warn, error (or trace, fatal), got "${own.slice(0, 40)}"`,
+    );
   }
   return level;
 }
@@ -102,7 +105,8 @@ export function createLogger(options: Partial<LoggerOptions> = {}): Logger {
   const sink = options.sink ?? stdoutSink;
   const min = LOG_LEVELS[options.level ?? 'info'];
   const paths = options.redact && options.redact.length > 0 ? compileRedactPaths(options.redact, 'createLogger') : undefined;
-  const redact = (fields: Record<string, unknown>): Record<string, unknown> => redactValue(paths ? redactPaths(fields, paths) : fields, processScrubber(), new Map()) as Record<string, unknown>;
+  const redact = (fields: Record<string, unknown>): Record<string, unknown> =>
+    redactValue(paths ? redactPaths(fields, paths) : fields, processScrubber(), new Map()) as Record<string, unknown>;
   const base = options.base ? redact(options.base) : {};
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LOG_LEVELS[level] < min) return;
@@ -119,7 +123,8 @@ export function createLogger(options: Partial<LoggerOptions> = {}): Logger {
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
-    child: (fields) => createLogger({ sink, level: options.level ?? 'info', base: { ...fields, ...base }, ...(options.redact ? { redact: options.redact } : {}) }),
+    child: (fields) =>
+      createLogger({ sink, level: options.level ?? 'info', base: { ...fields, ...base }, ...(options.redact ? { redact: options.redact } : {}) }),
   };
 }
 

@@ -65,7 +65,10 @@ const before = [activeTracer() === undefined, loaded()];
 globalThis[Symbol.for('opentelemetry.js.api.1')] = { version: '1.9.0' };
 const after = [activeTracer() === undefined, loaded()];
 process.stdout.write(JSON.stringify({ before, after }));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
     // Before: no tracer, nothing loaded. After a registration appears: the API is loaded (its provider is a no-op, so still no tracer).
     expect(JSON.parse(out)).toEqual({ before: [true, false], after: [true, true] });
   });
@@ -116,7 +119,12 @@ describe('with a tracer provider', () => {
 
   it.each([
     // AWS's documented example of the X-Ray tracing header.
-    ['X-Ray', () => parseXRayHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'), '5759e988bd862e3fe1be46a994272793', '53995c3f42cd8ad8'],
+    [
+      'X-Ray',
+      () => parseXRayHeader('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'),
+      '5759e988bd862e3fe1be46a994272793',
+      '53995c3f42cd8ad8',
+    ],
     // Google's documented example of X-Cloud-Trace-Context (span id in decimal).
     ['X-Cloud-Trace-Context', () => parseCloudTraceContext('105445aa7843bc8bf206b12000100000/1;o=1'), '105445aa7843bc8bf206b12000100000', '0000000000000001'],
   ])('a %s header with no W3C context parents the span', async (_name, parent, traceId, parentSpanId) => {
@@ -140,7 +148,7 @@ describe('with a tracer provider', () => {
     expect(span!.spanContext().traceId).toBe(wrapper.spanContext().traceId);
   });
 
-  it('records an exception; a 5xx answer is an ERROR, a 4xx answer is the client\'s', async () => {
+  it("records an exception; a 5xx answer is an ERROR, a 4xx answer is the client's", async () => {
     const app = createApp('t');
     const boom = app.http('boom', { route: '/boom' }, () => {
       throw new Error('db down');
@@ -216,7 +224,11 @@ describe('with a tracer provider', () => {
     });
     const producer = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const message = { id: 'm-1', body: {}, attempt: 3, enqueuedAt: new Date(), attributes: { traceparent: producer } };
-    const outcome = await invokeQueueMessage(fn, message, ctxFor('fulfil', () => parseTraceparent(producer), 'gcp'));
+    const outcome = await invokeQueueMessage(
+      fn,
+      message,
+      ctxFor('fulfil', () => parseTraceparent(producer), 'gcp'),
+    );
     expect(outcome.ok).toBe(false);
     const [span] = exporter.getFinishedSpans();
     expect(span).toMatchObject({ name: 'process orders', kind: SpanKind.CONSUMER, status: { code: SpanStatusCode.ERROR, message: 'no stock' } });

@@ -257,7 +257,8 @@ let region: string | undefined | null = null;
 
 /** Where the platform says the function runs: Lambda's AWS_REGION, Azure's REGION_NAME, Cloud Functions' FUNCTION_REGION. */
 function cloudRegion(): string | undefined {
-  if (region === null) region = process.env.AWS_REGION || process.env.REGION_NAME || process.env.FUNCTION_REGION || process.env.GOOGLE_CLOUD_REGION || undefined;
+  if (region === null)
+    region = process.env.AWS_REGION || process.env.REGION_NAME || process.env.FUNCTION_REGION || process.env.GOOGLE_CLOUD_REGION || undefined;
   return region;
 }
 
@@ -288,7 +289,12 @@ function recordException(span: Span, error: unknown): ErrorSummary {
   // The same redaction as logs: no environment secret reaches an exporter.
   const summary = summariseError(error);
   const stack = error instanceof Error ? safeStack(error) : undefined;
-  span.recordException({ name: summary.name, message: summary.message, ...(summary.code ? { code: summary.code } : {}), ...(stack ? { stack: stack.join('\n') } : {}) });
+  span.recordException({
+    name: summary.name,
+    message: summary.message,
+    ...(summary.code ? { code: summary.code } : {}),
+    ...(stack ? { stack: stack.join('\n') } : {}),
+  });
   span.setAttribute('error.type', summary.code ?? summary.name);
   return summary;
 }

@@ -13,7 +13,8 @@ const BYPRODUCTS = new Set(['node_modules', 'package-lock.json', OUT_MANIFEST]);
  */
 export function checkOutDir(outDir: string, operation: string): void {
   if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw new FaasportError('CONFIG_INVALID', `${operation}: --out ${outDir} is a file; pass a folder (default: dist/<target>)`);
+  if (!statSync(outDir).isDirectory())
+    throw new FaasportError('CONFIG_INVALID', `${operation}: --out ${outDir} is a file; pass a folder (default: dist/<target>)`);
   const written = new Set(readManifest(outDir));
   const foreign = readdirSync(outDir).filter((name) => !BYPRODUCTS.has(name) && !written.has(name));
   if (foreign.length === 0) return;
@@ -28,7 +29,9 @@ export function checkOutDir(outDir: string, operation: string): void {
 /** Records the folder's top-level entries as faasport's own, for the next {@link checkOutDir}. */
 export function writeOutManifest(outDir: string, target: string): void {
   if (!existsSync(outDir)) return;
-  const files = readdirSync(outDir).filter((name) => !BYPRODUCTS.has(name)).sort();
+  const files = readdirSync(outDir)
+    .filter((name) => !BYPRODUCTS.has(name))
+    .sort();
   writeFileSync(join(outDir, OUT_MANIFEST), JSON.stringify({ writtenBy: 'faasport', target, files }, null, 2) + '\n');
 }
 

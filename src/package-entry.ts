@@ -1,5 +1,5 @@
 /** The entries of this package the CLI loads at run time, as a user's code imports them. */
-export type PackageEntry = 'local' | 'aws' | 'azure' | 'gcp' | 'container' | 'conformance';
+export type PackageEntry = 'conformance' | 'local' | 'aws/dev' | `${'local' | 'aws' | 'azure' | 'gcp' | 'container'}/target`;
 
 /**
  * Imports `faasport/<entry>` by its package name, the way the CLI imports a third party's

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { formatLogRecord } from './pretty-log.js';
 
 describe('dev log lines for a terminal', () => {
-  const record = { level: 'warn' as const, msg: 'order queued', time: '2026-01-01T10:00:00.123Z', functionName: 'placeOrder', invocationId: 'i1', traceId: 't1', id: 'o1', note: 'two words', n: 3 };
+  const record = {
+    level: 'warn' as const,
+    msg: 'order queued',
+    time: '2026-01-01T10:00:00.123Z',
+    functionName: 'placeOrder',
+    invocationId: 'i1',
+    traceId: 't1',
+    id: 'o1',
+    note: 'two words',
+    n: 3,
+  };
 
   it('reads as time, level, function, message and key=value fields', () => {
     expect(formatLogRecord(record, false)).toBe('10:00:00.123 WARN  placeOrder  order queued  id=o1 note="two words" n=3');

@@ -33,7 +33,10 @@ function parsePath(path: unknown, operation: string): Path {
   while (rest !== '') {
     const m = (keys.length === 0 ? FIRST : NEXT).exec(rest);
     if (!m) {
-      throw invalid(operation, `redact path "${path}" cannot be read at "${rest}"; write keys with dots (card.number), brackets for other names (headers["x-api-key"]) and * for any key`);
+      throw invalid(
+        operation,
+        `redact path "${path}" cannot be read at "${rest}"; write keys with dots (card.number), brackets for other names (headers["x-api-key"]) and * for any key`,
+      );
     }
     keys.push(m[1] ?? m[2] ?? m[3] ?? (m[4] ?? m[5]!).replace(/\\(.)/g, '$1'));
     rest = rest.slice(m[0].length);

@@ -35,7 +35,15 @@ describe('createSecretScrubber: which variables are secrets', () => {
 
   it(`leaves values shorter than ${MIN_SECRET_LENGTH} characters and config words alone`, () => {
     const words = ['enabled', 'Disabled', 'undefined', 'localhost', 'production', 'development'];
-    expect(createSecretScrubber({ USE_KEY_VAULT: 'true', DEBUG_TOKEN: '1', KEY_MODE: 'on', SHORT_SECRET: 'abcde', ...Object.fromEntries(words.map((w, i) => [`KEY_STATE_${i}`, w])) })).toBeUndefined();
+    expect(
+      createSecretScrubber({
+        USE_KEY_VAULT: 'true',
+        DEBUG_TOKEN: '1',
+        KEY_MODE: 'on',
+        SHORT_SECRET: 'abcde',
+        ...Object.fromEntries(words.map((w, i) => [`KEY_STATE_${i}`, w])),
+      }),
+    ).toBeUndefined();
     expect(createSecretScrubber({ SHORT_SECRET: 'abcdef' })?.scrub('x abcdef y')).toBe('x [redacted] y');
   });
 
@@ -61,10 +69,13 @@ describe('createSecretScrubber: which variables are secrets', () => {
     expect(scrubber.scrub(env.STORAGE)).toBe('DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=[redacted];EndpointSuffix=core.windows.net');
   });
 
-  it.each(['AccountKey', 'SharedAccessKey', 'SharedAccessSignature', 'Password', 'Pwd', 'ClientSecret', 'AccessKey', 'accountkey'])('the %s= part of a connection string is a secret', (part) => {
-    const scrubber = createSecretScrubber({ CONN: `Endpoint=x; ${part} = ${SECRET} ;Other=visible-value` });
-    expect(scrubber?.scrub(`failed with ${SECRET}; Other=visible-value`)).toBe('failed with [redacted]; Other=visible-value');
-  });
+  it.each(['AccountKey', 'SharedAccessKey', 'SharedAccessSignature', 'Password', 'Pwd', 'ClientSecret', 'AccessKey', 'accountkey'])(
+    'the %s= part of a connection string is a secret',
+    (part) => {
+      const scrubber = createSecretScrubber({ CONN: `Endpoint=x; ${part} = ${SECRET} ;Other=visible-value` });
+      expect(scrubber?.scrub(`failed with ${SECRET}; Other=visible-value`)).toBe('failed with [redacted]; Other=visible-value');
+    },
+  );
 
   it('a secret-named connection string is redacted whole', () => {
     const value = `Endpoint=sb://x/;SharedAccessKey=${SECRET}`;
@@ -81,8 +92,14 @@ describe('createSecretScrubber: the forms a value takes in text', () => {
     ['URL-encoded, lower-case escapes', (s) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())],
     ['form-encoded', (s) => new URLSearchParams({ t: s }).toString()],
     ['escape()d', escape],
-    ...[0, 1, 2].map((pad): [string, (s: string) => string] => [`base64 after ${pad} bytes`, (s) => Buffer.from(`${'u:'.slice(0, pad)}${s}`).toString('base64')]),
-    ...[0, 1, 2].map((pad): [string, (s: string) => string] => [`base64url after ${pad} bytes`, (s) => Buffer.from(`${'u:'.slice(0, pad)}${s}`).toString('base64url')]),
+    ...[0, 1, 2].map((pad): [string, (s: string) => string] => [
+      `base64 after ${pad} bytes`,
+      (s) => Buffer.from(`${'u:'.slice(0, pad)}${s}`).toString('base64'),
+    ]),
+    ...[0, 1, 2].map((pad): [string, (s: string) => string] => [
+      `base64url after ${pad} bytes`,
+      (s) => Buffer.from(`${'u:'.slice(0, pad)}${s}`).toString('base64url'),
+    ]),
   ])('%s', (_form, encode) => {
     const text = `before ${encode(SECRET)} after`;
     const out = scrubber.scrub(text);

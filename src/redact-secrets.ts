@@ -43,7 +43,11 @@ export interface SecretScrubber {
  * scrubber?.scrub('login failed with hunter2-hunter2'); // 'login failed with [redacted]'
  * ```
  */
-export function createSecretScrubber(env: Readonly<Record<string, string | undefined>>, names: Iterable<string> = [], extraValues: Iterable<string> = []): SecretScrubber | undefined {
+export function createSecretScrubber(
+  env: Readonly<Record<string, string | undefined>>,
+  names: Iterable<string> = [],
+  extraValues: Iterable<string> = [],
+): SecretScrubber | undefined {
   const listed = new Set([...names, ...(env[REDACT_ENV_VARIABLE] ?? '').split(',')].map((n) => n.trim()).filter(Boolean));
   const values = new Set<string>();
   const add = (value: string): void => {

@@ -3,12 +3,16 @@ import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, missingPackages, requirePa
 
 describe('missing packages are one typed error naming the npm install line', () => {
   it('finds what is not installed, and names every missing package in one error', () => {
-    expect(missingPackages(['croner', 'faasport-no-such-package', '@faasport/no-such-scoped'])).toEqual(['faasport-no-such-package', '@faasport/no-such-scoped']);
+    expect(missingPackages(['croner', 'faasport-no-such-package', '@faasport/no-such-scoped'])).toEqual([
+      'faasport-no-such-package',
+      '@faasport/no-such-scoped',
+    ]);
     expect(() => requirePackages('faasport build --target x', ['croner'])).not.toThrow();
     expect(() => requirePackages('faasport build --target x', ['faasport-no-such-package', '@faasport/no-such-scoped'])).toThrow(
       expect.objectContaining({
         code: 'PACKAGE_MISSING',
-        message: 'faasport build --target x needs the packages "faasport-no-such-package", "@faasport/no-such-scoped", not installed here; run: npm install faasport-no-such-package @faasport/no-such-scoped',
+        message:
+          'faasport build --target x needs the packages "faasport-no-such-package", "@faasport/no-such-scoped", not installed here; run: npm install faasport-no-such-package @faasport/no-such-scoped',
       }),
     );
   });
@@ -24,7 +28,9 @@ describe('missing packages are one typed error naming the npm install line', () 
   });
 
   it('leaves a missing relative file, a builtin and other errors alone', () => {
-    expect(fromModuleNotFound(Object.assign(new Error("Cannot find module '/p/app.ts' imported from /p/x.js"), { code: 'ERR_MODULE_NOT_FOUND' }), 'x')).toBeUndefined();
+    expect(
+      fromModuleNotFound(Object.assign(new Error("Cannot find module '/p/app.ts' imported from /p/x.js"), { code: 'ERR_MODULE_NOT_FOUND' }), 'x'),
+    ).toBeUndefined();
     expect(fromModuleNotFound(Object.assign(new Error("Cannot find module './util.js'"), { code: 'MODULE_NOT_FOUND' }), 'x')).toBeUndefined();
     expect(fromModuleNotFound(new TypeError('boom'), 'x')).toBeUndefined();
   });

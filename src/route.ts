@@ -46,8 +46,7 @@ export function compileRoute(route: string, functionName: string): CompiledRoute
       return;
     }
     if (part.includes(':') && part.startsWith(':')) fail(`has an invalid parameter "${part}" (use :name with letters, digits, _)`);
-    if (!SEGMENT.test(part) || part.includes('{') || part.includes('}'))
-      fail(`has an invalid segment "${part}" (use literal text, ":param" or a final "*")`);
+    if (!SEGMENT.test(part) || part.includes('{') || part.includes('}')) fail(`has an invalid segment "${part}" (use literal text, ":param" or a final "*")`);
     specificity.push(0);
     pattern += '/' + escapeRegex(part);
   });

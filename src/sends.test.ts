@@ -51,7 +51,9 @@ describe('sends: a function declares where it sends', () => {
     const shipped = app.topic<{ n: number }>('shipped');
     const seen: number[] = [];
     app.http('declared', { method: 'POST', route: '/declared', sends: [orders] }, async () => Response.json(await orders.send({ n: 1 }), { status: 202 }));
-    app.http('undeclared', { method: 'POST', route: '/undeclared', sends: [orders] }, async () => Response.json(await shipped.publish({ n: 2 }), { status: 202 }));
+    app.http('undeclared', { method: 'POST', route: '/undeclared', sends: [orders] }, async () =>
+      Response.json(await shipped.publish({ n: 2 }), { status: 202 }),
+    );
     orders.consume('work', async (msg) => {
       seen.push(msg.body.n);
     });
@@ -62,7 +64,9 @@ describe('sends: a function declares where it sends', () => {
       expect(refused.status).toBe(500);
       const body = (await refused.json()) as { code: string; error: string };
       expect(body.code).toBe('SEND_UNDECLARED');
-      expect(body.error).toMatch(/topic "shipped": publish: function "undeclared" does not declare that it sends to topic "shipped"; add sends: \[shipped\] to its options/);
+      expect(body.error).toMatch(
+        /topic "shipped": publish: function "undeclared" does not declare that it sends to topic "shipped"; add sends: \[shipped\] to its options/,
+      );
       await orders.send({ n: 3 }); // a script or test outside any function is not a function's send
       await runtime.whenIdle();
       expect(seen.sort()).toEqual([1, 3]);

@@ -16,8 +16,12 @@ export interface Target {
   writeInfrastructure?(options: BuildOptions): Promise<BuildResult>;
   /** `faasport deploy`. */
   deploy?(options: DeployOptions): Promise<void>;
-  /** `faasport conformance`: the harness that starts the runtime for the suite. */
-  conformanceHarness?(): ConformanceHarness;
+  /**
+   * `faasport conformance`: the harness that starts the runtime for the suite. It may return a
+   * promise, so a target loads its harness (and the emulators the harness starts) only when
+   * the suite runs: `faasport build` and `faasport deploy` never load them.
+   */
+  conformanceHarness?(): ConformanceHarness | Promise<ConformanceHarness>;
   /** Conformance tests this target is known to fail, each with its reason. */
   readonly expectedFailures?: readonly ExpectedFailure[];
 }

@@ -117,9 +117,7 @@ export type RouteParamNames<Route extends string> = Route extends `${infer Head}
  * const params: RouteParams<'/items/:id'> = { id: '42' };
  * ```
  */
-export type RouteParams<Route extends string> = string extends Route
-  ? Readonly<Record<string, string>>
-  : { readonly [Name in RouteParamNames<Route>]: string };
+export type RouteParams<Route extends string> = string extends Route ? Readonly<Record<string, string>> : { readonly [Name in RouteParamNames<Route>]: string };
 
 /** An HTTP handler; with a route literal, `ctx.params` has exactly the route's parameters. */
 export type HttpHandler<Route extends string = string> = (request: Request, ctx: Context<unknown, RouteParams<Route>>) => Response | Promise<Response>;

@@ -1,5 +1,5 @@
-export { adapter, containerAdapters, CONTAINER_CLOUDS, toContainerCloud } from './runtime/container-adapter.js';
-export type { ContainerCloud } from './runtime/container-adapter.js';
+export { adapter, containerAdapters, CONTAINER_CLOUDS, toContainerCloud } from './runtime/adapter.js';
+export type { ContainerCloud } from './runtime/adapter.js';
 export { startContainer, DEFAULT_GRACE_MS } from './runtime/start-container.js';
 export type { RunningContainer, StartContainerOptions } from './runtime/start-container.js';
 export type { ContainerPlatform } from './runtime/platform.js';
@@ -11,15 +11,6 @@ export type { Delivery, QueueSource, QueueSourceFactory } from './runtime/queue-
 export { createControlApi, HEALTH_PATH, READY_PATH, CONTROL_PREFIX } from './runtime/control-api.js';
 export { awsPlatform } from './runtime/aws-platform.js';
 export { sqsSources } from './runtime/sqs-source.js';
-export { build, CLOUD_PACKAGES } from './target/build.js';
-export { dockerfile, BASE_IMAGE, SERVER_FILE, CONTAINER_PORT } from './target/dockerfile.js';
-export { runtimeDependencies } from './target/lockfile.js';
-export { writeInfrastructure } from './target/infrastructure.js';
-export { ecsTemplate, ECS_TEMPLATE_FILE } from './target/ecs-template.js';
 export { gcpPlatform } from './runtime/gcp-platform.js';
 export { pubsubSources } from './runtime/pubsub-source.js';
-export { cloudRunDocuments, cloudRunYaml, CLOUD_RUN_FILE } from './target/cloud-run.js';
-export { containerApp, containerAppYaml, CONTAINER_APP_FILE, SCHEDULER_APP_FILE } from './target/container-apps.js';
-export { eventGridTemplate, EVENT_GRID_FILE } from './target/event-grid.js';
 export { eventQueueName } from './runtime/event-queue.js';
-export { toYaml, toYamlDocuments } from './target/yaml.js';

@@ -13,11 +13,17 @@ const ANSI = /\u001b\[[0-9;]*m/g;
  * Starts `node <args>` and waits (at most `timeoutMs`) until its output, ANSI colours stripped,
  * matches `ready`, whose first group is the port when `port` is not given.
  */
-export async function startChild(args: string[], options: { ready: RegExp; port?: number; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ChildServer> {
+export async function startChild(
+  args: string[],
+  options: { ready: RegExp; port?: number; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<ChildServer> {
   const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench: ${args.join(' ')} not ready after ${options.timeoutMs ?? 30_000} ms:\n${output}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`bench: ${args.join(' ')} not ready after ${options.timeoutMs ?? 30_000} ms:\n${output}`)),
+      options.timeoutMs ?? 30_000,
+    );
     const look = (chunk: Buffer): void => {
       output += chunk.toString('utf8').replace(ANSI, '');
       const m = options.ready.exec(output);

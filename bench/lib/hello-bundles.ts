@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { build, type BuildOptions } from 'esbuild';
-import { entrySource } from '../../adapters/aws/build.js';
+import { entrySource } from '../../adapters/aws/target/build.js';
 import { RUNTIME_ESBUILD_TARGET } from '../../src/runtime-node.js';
 import { HELLO_APP, ROOT, workDir } from './paths.js';
 
@@ -48,7 +48,11 @@ async function bundleBoth(minify: boolean): Promise<HelloBundles> {
   };
   const faasport = `${dir}/faasport.mjs`;
   const hono = `${dir}/hono.mjs`;
-  await build({ ...common, stdin: { contents: entrySource(app, HELLO_APP, 'app'), resolveDir: dir, sourcefile: 'faasport-aws-entry.ts', loader: 'ts' }, outfile: faasport });
+  await build({
+    ...common,
+    stdin: { contents: entrySource(app, HELLO_APP, 'app'), resolveDir: dir, sourcefile: 'faasport-aws-entry.ts', loader: 'ts' },
+    outfile: faasport,
+  });
   await build({ ...common, entryPoints: [honoEntry], outfile: hono });
   return { faasport, hono };
 }

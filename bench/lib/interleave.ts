@@ -6,7 +6,10 @@ import { median } from '../report.js';
  * the median of its per-slice means, in µs per call. A burst on the shared machine spoils a
  * slice or two of every subject alike instead of one subject's whole figure.
  */
-export async function interleavedMicros(subjects: Record<string, () => Promise<unknown>>, options: { slices?: number; calls?: number } = {}): Promise<Record<string, number>> {
+export async function interleavedMicros(
+  subjects: Record<string, () => Promise<unknown>>,
+  options: { slices?: number; calls?: number } = {},
+): Promise<Record<string, number>> {
   const { slices = 25, calls = 200 } = options;
   const names = Object.keys(subjects);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -21,5 +24,3 @@ export async function interleavedMicros(subjects: Record<string, () => Promise<u
   }
   return Object.fromEntries(names.map((n) => [n, median(samples[n]!)]));
 }
-
-

@@ -6,7 +6,11 @@ import { connect, type Socket } from 'node:net';
  * answers per second over `durationMs`, after `warmupMs` of the same load. Answers other than
  * 2xx fail the run: a server that refuses the requests must not look fast.
  */
-export async function requestsPerSecond(port: number, path: string, options: { connections?: number; durationMs?: number; warmupMs?: number } = {}): Promise<number> {
+export async function requestsPerSecond(
+  port: number,
+  path: string,
+  options: { connections?: number; durationMs?: number; warmupMs?: number } = {},
+): Promise<number> {
   const { connections = 10, durationMs = 2000, warmupMs = 500 } = options;
   const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: application/json\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
   let counting = false;

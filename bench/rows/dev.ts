@@ -13,7 +13,11 @@ async function start(): Promise<{ faasport: ChildServer; ff: ChildServer }> {
     env: { NODE_ENV: 'development' },
   });
   const port = await freePort();
-  const ff = await startChild([FUNCTIONS_FRAMEWORK, '--target=hello', `--source=${plainFunctionsFrameworkHello()}`, `--port=${port}`], { ready: /URL: http/, port, cwd: ROOT });
+  const ff = await startChild([FUNCTIONS_FRAMEWORK, '--target=hello', `--source=${plainFunctionsFrameworkHello()}`, `--port=${port}`], {
+    ready: /URL: http/,
+    port,
+    cwd: ROOT,
+  });
   return { faasport, ff };
 }
 
@@ -32,7 +36,8 @@ export const rows: BenchRow[] = [
       // Alternate which server goes first, so neither always runs on a warmer machine.
       const order = round % 2 === 0 ? (['faasport', 'ff'] as const) : (['ff', 'faasport'] as const);
       const value: Record<string, number> = {};
-      for (const name of order) value[name === 'ff' ? 'functions-framework' : 'faasport dev'] = await requestsPerSecond(servers[name].port, '/hello', { durationMs: 2000 });
+      for (const name of order)
+        value[name === 'ff' ? 'functions-framework' : 'faasport dev'] = await requestsPerSecond(servers[name].port, '/hello', { durationMs: 2000 });
       return value;
     },
     async dispose() {

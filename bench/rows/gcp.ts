@@ -13,7 +13,12 @@ async function start(): Promise<{ built: ChildServer; ff: ChildServer }> {
   execFileSync(process.execPath, ['--import', 'tsx', CLI, 'build', HELLO_APP, '--target', 'gcp', '--out', out], { cwd: ROOT, stdio: 'ignore' });
   const serve = async (source: string): Promise<ChildServer> => {
     const port = await freePort();
-    return startChild([FUNCTIONS_FRAMEWORK, '--target=hello', `--source=${source}`, `--port=${port}`], { ready: /URL: http/, port, cwd: ROOT, env: { NODE_ENV: 'development' } });
+    return startChild([FUNCTIONS_FRAMEWORK, '--target=hello', `--source=${source}`, `--port=${port}`], {
+      ready: /URL: http/,
+      port,
+      cwd: ROOT,
+      env: { NODE_ENV: 'development' },
+    });
   };
   return { built: await serve(out), ff: await serve(plainFunctionsFrameworkHello()) };
 }
@@ -27,12 +32,15 @@ export const rows: BenchRow[] = [
     subject: 'faasport build --target gcp',
     peer: 'plain functions-framework',
     goal: { ratio: 0.9, text: '≥ 0.9x plain functions-framework' },
-    note: 'per request the built function makes a real undici Request (Headers, URL) from the Express request and runs a faasport invocation (context, deadline timer, AsyncLocalStorage) on top of the framework\'s own work; the answer is already written in one write. A lazy Request over the Express request, as the AWS adapter has, is the next step.',
+    note: "per request the built function makes a real undici Request (Headers, URL) from the Express request and runs a faasport invocation (context, deadline timer, AsyncLocalStorage) on top of the framework's own work; the answer is already written in one write. A lazy Request over the Express request, as the AWS adapter has, is the next step.",
     async measure(round) {
       servers ??= await start();
       const order = round % 2 === 0 ? (['built', 'ff'] as const) : (['ff', 'built'] as const);
       const value: Record<string, number> = {};
-      for (const name of order) value[name === 'ff' ? 'plain functions-framework' : 'faasport build --target gcp'] = await requestsPerSecond(servers[name].port, '/hello', { durationMs: 2000 });
+      for (const name of order)
+        value[name === 'ff' ? 'plain functions-framework' : 'faasport build --target gcp'] = await requestsPerSecond(servers[name].port, '/hello', {
+          durationMs: 2000,
+        });
       return value;
     },
     async dispose() {

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../../src/index.js';
 import { toLambda, type ApiGatewayV2EventLike, type LambdaContextLike } from '../../adapters/aws/index.js';
-import { loadFixture } from '../../adapters/aws/test/fixtures.js';
+import { loadFixture } from '../../adapters/aws/testing/fixtures.js';
 import { interleavedMicros } from '../lib/interleave.js';
 import { standardResponse } from '../../src/light-response.js';
 import type { BenchRow } from '../row.js';
@@ -84,7 +84,13 @@ function faasport(method: 'GET' | 'POST'): Handler {
   const app = createApp('bench');
   app.http('orders', { method, route: '/orders' }, async (req) => {
     const order = method === 'POST' ? ((await req.json()) as Order) : { id: 'o-1', qty: 0 };
-    const body = { id: order.id, qty: order.qty, requestId: req.headers.get('x-request-id'), cookie: req.headers.get('cookie'), path: new URL(req.url).pathname };
+    const body = {
+      id: order.id,
+      qty: order.qty,
+      requestId: req.headers.get('x-request-id'),
+      cookie: req.headers.get('cookie'),
+      path: new URL(req.url).pathname,
+    };
     return Response.json(body, { headers: { 'set-cookie': SET_COOKIE } });
   });
   return toLambda(app, { logSink: () => {}, keepTransport: true }).orders as unknown as Handler;

@@ -14,7 +14,18 @@ function timeFreshImport(bundle: string): { importMs: number; firstCallMs: numbe
     rawPath: '/hello',
     rawQueryString: '',
     headers: { host: 'abc.execute-api.us-east-1.amazonaws.com', accept: 'application/json' },
-    requestContext: { http: { method: 'GET', path: '/hello', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' }, stage: '$default', domainName: 'abc.execute-api.us-east-1.amazonaws.com', requestId: 'r', routeKey: 'GET /hello', timeEpoch: 0, accountId: '123456789012', apiId: 'abc', domainPrefix: 'abc', time: '' },
+    requestContext: {
+      http: { method: 'GET', path: '/hello', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' },
+      stage: '$default',
+      domainName: 'abc.execute-api.us-east-1.amazonaws.com',
+      requestId: 'r',
+      routeKey: 'GET /hello',
+      timeEpoch: 0,
+      accountId: '123456789012',
+      apiId: 'abc',
+      domainPrefix: 'abc',
+      time: '',
+    },
     isBase64Encoded: false,
   };
   const context = { awsRequestId: 'bench', functionName: 'hello', getRemainingTimeInMillis: () => 3000 };
@@ -43,7 +54,10 @@ function round(n: number): Promise<Record<'faasport' | 'hono', { importMs: numbe
       for (let i = 0; i < SPAWNS_PER_ROUND; i++) {
         for (const name of i % 2 === 0 ? (['faasport', 'hono'] as const) : (['hono', 'faasport'] as const)) seen[name].push(timeFreshImport(bundles[name]));
       }
-      const pick = (list: { importMs: number; firstCallMs: number }[]) => ({ importMs: median(list.map((x) => x.importMs)), firstCallMs: median(list.map((x) => x.firstCallMs)) });
+      const pick = (list: { importMs: number; firstCallMs: number }[]) => ({
+        importMs: median(list.map((x) => x.importMs)),
+        firstCallMs: median(list.map((x) => x.firstCallMs)),
+      });
       return { faasport: pick(seen.faasport), hono: pick(seen.hono) };
     })();
     rounds.set(n, r);
@@ -60,7 +74,7 @@ export const rows: BenchRow[] = [
     subject: 'faasport',
     peer: 'hono',
     goal: { ratio: 2, text: "≤ 2x hono's import" },
-    note: 'the bundle is several times the size of hono\'s (see aws-bundle-size): more to parse and evaluate. undici and node:crypto are no longer loaded at import.',
+    note: "the bundle is several times the size of hono's (see aws-bundle-size): more to parse and evaluate. undici and node:crypto are no longer loaded at import.",
     async measure(n) {
       const r = await round(n);
       return { faasport: r.faasport.importMs, hono: r.hono.importMs };

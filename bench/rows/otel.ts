@@ -9,7 +9,7 @@ import { context as otelContext, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { toLambda, type ApiGatewayV2EventLike, type LambdaContextLike } from '../../adapters/aws/index.js';
-import { loadFixture } from '../../adapters/aws/test/fixtures.js';
+import { loadFixture } from '../../adapters/aws/testing/fixtures.js';
 import { createApp } from '../../src/index.js';
 import { resetOtelApi } from '../../src/otel-api.js';
 import type { BenchRow } from '../row.js';
@@ -30,7 +30,11 @@ function httpEvent(): ApiGatewayV2EventLike {
     ...base,
     routeKey: 'POST /orders',
     rawPath: '/orders',
-    headers: { ...(base.headers as Record<string, string>), 'content-type': 'application/json', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    headers: {
+      ...(base.headers as Record<string, string>),
+      'content-type': 'application/json',
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    },
     body,
     isBase64Encoded: false,
     requestContext: { ...base.requestContext, routeKey: 'POST /orders', http: { ...base.requestContext.http, method: 'POST', path: '/orders' } },
@@ -79,7 +83,8 @@ function tracingBench() {
     const start = process.hrtime.bigint();
     for (let i = 0; i < INVOCATIONS; i++) await handler(event, lambdaContext);
     const elapsed = Number(process.hrtime.bigint() - start) / 1000 / INVOCATIONS;
-    if (state === 'provider' && exporter.count !== INVOCATIONS) throw new Error(`bench otel: expected ${INVOCATIONS} spans, the exporter saw ${exporter.count}`);
+    if (state === 'provider' && exporter.count !== INVOCATIONS)
+      throw new Error(`bench otel: expected ${INVOCATIONS} spans, the exporter saw ${exporter.count}`);
     return elapsed;
   };
 

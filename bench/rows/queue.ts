@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/index.js';
 import { createLocalRuntime } from '../../adapters/local/index.js';
-import { openSqlite } from '../../adapters/local/sqlite-driver.js';
+import { openSqlite } from '../../adapters/local/runtime/sqlite-driver.js';
 import type { BenchRow } from '../row.js';
 
 interface Order {

@@ -8,7 +8,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createApp } from '../../src/index.js';
 import { toLambda, type LambdaContextLike, type SqsEventLike } from '../../adapters/aws/index.js';
-import { loadFixture } from '../../adapters/aws/test/fixtures.js';
+import { loadFixture } from '../../adapters/aws/testing/fixtures.js';
 import type { BenchRow } from '../row.js';
 
 interface Order {
@@ -86,7 +86,10 @@ const BATCHES_PER_SLICE = 250;
 /** All three subjects in alternating slices, so drift on a shared machine hits them alike; overhead per message over raw. */
 async function measureBatch(event: SqsEventLike, round: number): Promise<Record<string, number>> {
   const expected = JSON.stringify((await raw(event)).batchItemFailures);
-  for (const [name, handler] of [['faasport', faasport], ['powertools', powertools]] as const) {
+  for (const [name, handler] of [
+    ['faasport', faasport],
+    ['powertools', powertools],
+  ] as const) {
     const got = JSON.stringify((await handler(event)).batchItemFailures);
     if (got !== expected) throw new Error(`${name} reported ${got}, raw ${expected}`);
   }

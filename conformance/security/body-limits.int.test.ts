@@ -27,7 +27,13 @@ describe.each(HARNESSES)('HTTP body limits on $name', ({ load }) => {
     const limit = harness.adapter.capabilities.maxHttpBodyBytes;
     const body = bomb(2 * limit);
     expect(body.length).toBeLessThan(limit);
-    const res = await driver.fetch(new Request('http://platform.test/echo/bomb', { method: 'POST', headers: { 'content-encoding': 'gzip', 'content-type': 'application/octet-stream' }, body }));
+    const res = await driver.fetch(
+      new Request('http://platform.test/echo/bomb', {
+        method: 'POST',
+        headers: { 'content-encoding': 'gzip', 'content-type': 'application/octet-stream' },
+        body,
+      }),
+    );
     // Either the runtime refuses it, or the handler gets at most the limit (the compressed bytes).
     process.stdout.write(`[figures] gzip bomb on ${harness.adapter.name}: ${body.length} B compressed, ${2 * limit} B inflated → ${res.status}\n`);
     if (res.status === 413) return;
@@ -39,7 +45,13 @@ describe.each(HARNESSES)('HTTP body limits on $name', ({ load }) => {
 
   it('a body one byte over the limit is refused with 413 and never reaches the handler', async () => {
     const limit = harness.adapter.capabilities.maxHttpBodyBytes;
-    const res = await driver.fetch(new Request('http://platform.test/echo/over', { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(limit + 1) }));
+    const res = await driver.fetch(
+      new Request('http://platform.test/echo/over', {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(limit + 1),
+      }),
+    );
     expect(res.status).toBe(413);
   }, 120_000);
 });

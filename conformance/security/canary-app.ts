@@ -17,7 +17,15 @@ const CANARY_REDACT_PATHS = ['password', 'card.number', 'headers.authorization']
  */
 export function secretText(): string {
   const env = process.env;
-  const raw = [CANARY_ENV.password, CANARY_ENV.token, CANARY_ENV.key, CANARY_ENV.secret, CANARY_ENV.credential, CANARY_ENV.azureStorage, CANARY_ENV.userListed].map((n) => `${n}=${env[n]}`);
+  const raw = [
+    CANARY_ENV.password,
+    CANARY_ENV.token,
+    CANARY_ENV.key,
+    CANARY_ENV.secret,
+    CANARY_ENV.credential,
+    CANARY_ENV.azureStorage,
+    CANARY_ENV.userListed,
+  ].map((n) => `${n}=${env[n]}`);
   return [
     `${CONTEXT_TEXT} in ${env[CANARY_ENV.region]} (flag ${env[CANARY_ENV.flag]})`,
     ...raw,

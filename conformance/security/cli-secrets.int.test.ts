@@ -26,7 +26,11 @@ const secretEnv = {
 };
 
 function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ReturnType<typeof spawn>; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), ...args], { cwd: repo, env: { ...secretEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli.ts'), ...args], {
+    cwd: repo,
+    env: { ...secretEnv, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -58,23 +62,27 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('the CLI keeps secrets out of what it writes and prints', () => {
-  it('an app that fails to load with a secret in its error: the CLI\'s error output names the failure, not the secret', async () => {
+  it("an app that fails to load with a secret in its error: the CLI's error output names the failure, not the secret", async () => {
     const run = cli(['build', crashingAppFile, '--target', 'aws', '--out', join(work, 'crash')]);
     expect(await run.exited).not.toBe(0);
     expect(findLeaks(canaries, 'build output', run.output())).toEqual([]);
     expect(run.output()).toContain('config check failed: upstream refused token [redacted]');
   }, 60_000);
 
-  it.each(['aws', 'azure', 'gcp'])('faasport build --target %s: no secret of the environment in any generated file', async (target) => {
-    const out = join(work, target);
-    const run = cli(['build', appFile, '--target', target, '--out', out]);
-    expect(await run.exited, run.output()).toBe(0);
-    const files = filesUnder(out);
-    expect(files.length).toBeGreaterThan(0);
-    const leaks = files.flatMap((f) => findLeaks(canaries, f.slice(out.length), readFileSync(f, 'latin1')));
-    leaks.push(...findLeaks(canaries, 'build output', run.output()));
-    expect(leaks).toEqual([]);
-  }, 60_000);
+  it.each(['aws', 'azure', 'gcp'])(
+    'faasport build --target %s: no secret of the environment in any generated file',
+    async (target) => {
+      const out = join(work, target);
+      const run = cli(['build', appFile, '--target', target, '--out', out]);
+      expect(await run.exited, run.output()).toBe(0);
+      const files = filesUnder(out);
+      expect(files.length).toBeGreaterThan(0);
+      const leaks = files.flatMap((f) => findLeaks(canaries, f.slice(out.length), readFileSync(f, 'latin1')));
+      leaks.push(...findLeaks(canaries, 'build output', run.output()));
+      expect(leaks).toEqual([]);
+    },
+    60_000,
+  );
 
   it('faasport dev: no secret from the environment, the headers, the query or the body on stdout, stderr, answers or dead letters', async () => {
     const run = cli(['dev', appFile, '--port', '0', '--no-schedules']);

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVE_DEFAULTS } from '../../adapters/local/node-http.js';
+import { SERVE_DEFAULTS } from '../../adapters/local/runtime/node-http.js';
 import { memoryMiB, startDev, type DevChild } from './dev-child.js';
 
 // Bounded resources of a real `faasport dev` child process, attacked over real sockets. Memory
@@ -87,13 +87,20 @@ describe('faasport dev with default caps', () => {
     // Each sends its headers and all but the last KiB of a 6 MiB body, then stalls.
     await Promise.all(
       uploads.map(async (u) => {
-        await write(u.socket, `POST /upload HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${MAX_BODY}\r\n\r\n`);
+        await write(
+          u.socket,
+          `POST /upload HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${MAX_BODY}\r\n\r\n`,
+        );
         await write(u.socket, nearLimit);
       }),
     );
     // Refused uploads are answered; give the server time to read what the others sent.
     const busy = (): number => uploads.filter((u) => status(u.received()) === 503).length;
-    await until(() => busy() >= 100 - Math.ceil(SERVE_DEFAULTS.maxInFlightBodyBytes / nearLimit.length), 60_000, 'the uploads past the in-flight budget to be refused');
+    await until(
+      () => busy() >= 100 - Math.ceil(SERVE_DEFAULTS.maxInFlightBodyBytes / nearLimit.length),
+      60_000,
+      'the uploads past the in-flight budget to be refused',
+    );
     // Meanwhile other clients are served: the app, the dev API, and a small upload.
     expect((await get(dev.url, '/counts')).status).toBe(200);
     expect((await get(dev.url, '/_faasport/functions')).status).toBe(200);
@@ -194,7 +201,9 @@ describe('faasport dev with short timeouts: slow clients are cut, not held', () 
     await trickle;
     const peak = memoryMiB(pid, 'VmHWM');
     const cut408 = slow.filter((s) => status(s.received()) === 408).length;
-    console.log(`[figures] slowloris, 200 connections, --headers-timeout 1000: all 200 closed by the server (${cut408} with 408); RSS ${baseline.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB`);
+    console.log(
+      `[figures] slowloris, 200 connections, --headers-timeout 1000: all 200 closed by the server (${cut408} with 408); RSS ${baseline.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB`,
+    );
     expect(served.status).toBe(200);
     expect(slow.every((s) => s.socket.destroyed || s.socket.readableEnded)).toBe(true);
     expect(slow.every((s) => !/^HTTP\/1\.1 200/.test(s.received()))).toBe(true);
@@ -222,7 +231,10 @@ describe('faasport dev --max-connections', () => {
     await Promise.all(held.map((h) => h.closed));
     let answer = 0;
     for (let i = 0; i < 40 && answer !== 200; i++) {
-      answer = await get(dev.url, '/counts').then((r) => r.status, () => 0);
+      answer = await get(dev.url, '/counts').then(
+        (r) => r.status,
+        () => 0,
+      );
       if (answer !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     expect(answer).toBe(200);

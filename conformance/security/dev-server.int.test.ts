@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture } from '../../adapters/aws/test/fixtures.js';
+import { loadFixture } from '../../adapters/aws/testing/fixtures.js';
 import { startDev, type DevChild } from './dev-child.js';
 import { HELD_SECRET } from './dev-server-app.js';
 
@@ -24,12 +24,16 @@ interface Answer {
 function send(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers }, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
+    const req = httpRequest(
+      url,
+      { method, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers }, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -66,7 +70,11 @@ const stateChanging: { name: string; path: string; body: () => string; method?: 
   { name: 'run a schedule', path: '/_faasport/schedules/tick/run', body: () => '{}' },
   { name: 'emit a CloudEvent', path: '/_faasport/events', body: () => cloudEvent },
   { name: 'invoke a function (Lambda Invoke API)', path: '/2015-03-31/functions/tick/invocations', body: () => JSON.stringify(scheduledEvent()) },
-  { name: 'create a function (Lambda control API)', path: '/2015-03-31/functions', body: () => '{"FunctionName":"evil","Runtime":"nodejs20.x","Role":"r","Handler":"index.handler","Code":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}' },
+  {
+    name: 'create a function (Lambda control API)',
+    path: '/2015-03-31/functions',
+    body: () => '{"FunctionName":"evil","Runtime":"nodejs20.x","Role":"r","Handler":"index.handler","Code":{"ZipFile":"UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}',
+  },
 ];
 
 /** What the dev server holds: queue depths and how often each counted handler ran. */
@@ -97,7 +105,11 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
     { name: 'a form body (urlencoded)', status: 403, headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }) },
     { name: 'a form body (multipart)', status: 403, headers: () => ({ 'content-type': 'multipart/form-data; boundary=x' }) },
     { name: 'Sec-Fetch-Site: cross-site', status: 403, headers: () => ({ 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }) },
-    { name: 'DNS rebinding: Host names the page, Origin matches it', status: 421, headers: (h) => ({ host: `evil.example:${h.split(':')[1]}`, origin: `http://evil.example:${h.split(':')[1]}`, 'content-type': 'application/json' }) },
+    {
+      name: 'DNS rebinding: Host names the page, Origin matches it',
+      status: 421,
+      headers: (h) => ({ host: `evil.example:${h.split(':')[1]}`, origin: `http://evil.example:${h.split(':')[1]}`, 'content-type': 'application/json' }),
+    },
     { name: 'DNS rebinding: Host names the page, text/plain', status: 421, headers: () => ({ host: 'evil.example', 'content-type': 'text/plain' }) },
   ];
 
@@ -116,7 +128,9 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
     }
     expect(answers).toHaveLength(attacks.length * stateChanging.length);
     expect(await state(dev.url)).toEqual(before);
-    console.log(`[figures] dev-server guard: ${answers.length} hostile requests (${attacks.length} attacks × ${stateChanging.length} routes) refused, state unchanged`);
+    console.log(
+      `[figures] dev-server guard: ${answers.length} hostile requests (${attacks.length} attacks × ${stateChanging.length} routes) refused, state unchanged`,
+    );
   });
 
   it.each([
@@ -136,7 +150,13 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
   ])('a foreign Host is refused with 421 on %s %s, and a foreign Origin with 403', async (method, path) => {
     const rebinding = await send(dev.url, method, path, { host: 'evil.example:80', 'content-type': 'application/json' }, method === 'POST' ? '{}' : undefined);
     expect(rebinding.status).toBe(421);
-    const crossSite = await send(dev.url, method, path, { origin: 'https://evil.example', 'content-type': 'application/json' }, method === 'POST' ? '{}' : undefined);
+    const crossSite = await send(
+      dev.url,
+      method,
+      path,
+      { origin: 'https://evil.example', 'content-type': 'application/json' },
+      method === 'POST' ? '{}' : undefined,
+    );
     expect(crossSite.status).toBe(403);
   });
 
@@ -184,12 +204,17 @@ describe('faasport dev with default flags: a web page cannot drive it', () => {
   it('the Lambda control API is off unless asked for: CreateFunction and UpdateFunctionCode answer 403 and change nothing', async () => {
     const lambda = lambdaClient(dev.url, 'AKIDANYTHING');
     const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async () => 1;') }));
-    await expect(lambda.send(new CreateFunctionCommand({ FunctionName: 'uploaded', Runtime: 'nodejs20.x', Role: 'r', Handler: 'index.handler', Code: { ZipFile: zip } }))).rejects.toMatchObject({
+    await expect(
+      lambda.send(new CreateFunctionCommand({ FunctionName: 'uploaded', Runtime: 'nodejs20.x', Role: 'r', Handler: 'index.handler', Code: { ZipFile: zip } })),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 403 },
       message: expect.stringContaining('--lambda-control-api'),
     });
-    await expect(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'tick', ZipFile: zip }))).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    await expect(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'tick', ZipFile: zip }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
     await expect(lambda.send(new ListFunctionsCommand({}))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     lambda.destroy();
   });
@@ -208,7 +233,14 @@ describe('faasport dev --lambda-control-api: uploaded code needs the per-run cre
   }, 60_000);
   afterAll(() => dev?.stop());
   const zip = Buffer.from(zipSync({ 'index.js': new TextEncoder().encode('exports.handler = async () => "uploaded";') }));
-  const create = (name: string) => new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: zip } });
+  const create = (name: string) =>
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: 'arn:aws:iam::000000000000:role/r',
+      Handler: 'index.handler',
+      Code: { ZipFile: zip },
+    });
 
   it('prints the access key id to deploy with', () => {
     expect(dev.token).toMatch(/^FPDEV[0-9A-F]{32}$/);
@@ -232,7 +264,10 @@ describe('faasport dev --lambda-control-api: uploaded code needs the per-run cre
     expect(res.status).toBe(200);
     let line: string | undefined;
     for (let i = 0; i < 100 && !line; i++) {
-      line = dev.output().split('\n').find((l) => l.includes('request headers'));
+      line = dev
+        .output()
+        .split('\n')
+        .find((l) => l.includes('request headers'));
       if (!line) await new Promise((r) => setTimeout(r, 50));
     }
     expect(line, dev.output()).toContain('[redacted]');
@@ -240,7 +275,13 @@ describe('faasport dev --lambda-control-api: uploaded code needs the per-run cre
   });
 
   it('the credential does not open the door to a web page: a foreign Origin with it is still refused', async () => {
-    const res = await send(dev.url, 'POST', '/2015-03-31/functions', { origin: 'http://evil.example', 'content-type': 'application/json', 'x-faasport-token': dev.token! }, '{}');
+    const res = await send(
+      dev.url,
+      'POST',
+      '/2015-03-31/functions',
+      { origin: 'http://evil.example', 'content-type': 'application/json', 'x-faasport-token': dev.token! },
+      '{}',
+    );
     expect(res.status).toBe(403);
   });
 
@@ -288,7 +329,9 @@ describe('faasport dev --host beyond loopback: a warning, and a token on every d
 
   it('@aws-sdk/client-lambda invokes with the token as its access key id, and not without it', async () => {
     const denied = lambdaClient(dev.url, 'AKIDLOCALTEST');
-    await expect(denied.send(new InvokeCommand({ FunctionName: 'tick', Payload: Buffer.from('{}') }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 401 } });
+    await expect(denied.send(new InvokeCommand({ FunctionName: 'tick', Payload: Buffer.from('{}') }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 401 },
+    });
     denied.destroy();
     const lambda = lambdaClient(dev.url, dev.token!);
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'tick', Payload: Buffer.from(JSON.stringify(scheduledEvent())) }));
@@ -350,7 +393,19 @@ describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invo
     // An HTTP function that throws, invoked with an API Gateway event: the same bare 500 as its route.
     const event = loadFixture<Record<string, unknown>>('apigw-http/minimal.json');
     const http = await lambda.send(
-      new InvokeCommand({ FunctionName: 'explode', Payload: Buffer.from(JSON.stringify({ ...event, rawPath: '/explode', requestContext: { ...(event.requestContext as object), http: { method: 'GET', path: '/explode', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } } })) }),
+      new InvokeCommand({
+        FunctionName: 'explode',
+        Payload: Buffer.from(
+          JSON.stringify({
+            ...event,
+            rawPath: '/explode',
+            requestContext: {
+              ...(event.requestContext as object),
+              http: { method: 'GET', path: '/explode', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+            },
+          }),
+        ),
+      }),
     );
     lambda.destroy();
     const result = JSON.parse(Buffer.from(http.Payload!).toString('utf8')) as { statusCode: number; body: string };
@@ -363,7 +418,13 @@ describe('faasport dev with NODE_ENV=production: the dev API and the Lambda Invo
     const lambda = lambdaClient(dev.url, dev.token!);
     const code = `exports.handler = async () => { throw new Error(${JSON.stringify(`payroll db refused ${HELD_SECRET}`)}); };`;
     await lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'thrower', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', Code: { ZipFile: Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(code) })) } }),
+      new CreateFunctionCommand({
+        FunctionName: 'thrower',
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::000000000000:role/r',
+        Handler: 'index.handler',
+        Code: { ZipFile: Buffer.from(zipSync({ 'index.js': new TextEncoder().encode(code) })) },
+      }),
     );
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'thrower', Payload: Buffer.from('{}') }));
     lambda.destroy();

@@ -13,10 +13,10 @@ export interface SecurityExpectedFailure {
   readonly production?: boolean;
 }
 
-import { securityExpectedFailures as aws } from '../../adapters/aws/expected-failures.js';
-import { securityExpectedFailures as azure } from '../../adapters/azure/expected-failures.js';
-import { securityExpectedFailures as gcp } from '../../adapters/gcp/expected-failures.js';
-import { securityExpectedFailures as local } from '../../adapters/local/expected-failures.js';
+import { securityExpectedFailures as aws } from '../../adapters/aws/testing/expected-failures.js';
+import { securityExpectedFailures as azure } from '../../adapters/azure/testing/expected-failures.js';
+import { securityExpectedFailures as gcp } from '../../adapters/gcp/testing/expected-failures.js';
+import { securityExpectedFailures as local } from '../../adapters/local/testing/expected-failures.js';
 
 /** Each adapter keeps its known failures in its own expected-failures.ts, conformance and security side by side. */
 export const securityExpectedFailures: readonly SecurityExpectedFailure[] = [

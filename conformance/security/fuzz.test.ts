@@ -35,10 +35,30 @@ describe('the fuzz harness', () => {
   });
 
   it('accepts a FaasportError only when it names the bad field', async () => {
-    expect(await checkDecode(() => { throw new FaasportError('EVENT_INVALID', 'x', { details: { path: 'id' } }); })).toEqual({ kind: 'refused', code: 'EVENT_INVALID', path: 'id' });
-    expect(await checkDecode(() => { throw new FaasportError('EVENT_INVALID', 'x', { details: { path: '' } }); })).toEqual({ kind: 'refused', code: 'EVENT_INVALID', path: '' });
-    expect((await checkDecode(() => { throw new FaasportError('EVENT_INVALID', 'x'); })).kind).toBe('untyped');
-    expect((await checkDecode(() => { throw new FaasportError('EVENT_INVALID', 'x', { details: { path: 3 } }); })).kind).toBe('untyped');
+    expect(
+      await checkDecode(() => {
+        throw new FaasportError('EVENT_INVALID', 'x', { details: { path: 'id' } });
+      }),
+    ).toEqual({ kind: 'refused', code: 'EVENT_INVALID', path: 'id' });
+    expect(
+      await checkDecode(() => {
+        throw new FaasportError('EVENT_INVALID', 'x', { details: { path: '' } });
+      }),
+    ).toEqual({ kind: 'refused', code: 'EVENT_INVALID', path: '' });
+    expect(
+      (
+        await checkDecode(() => {
+          throw new FaasportError('EVENT_INVALID', 'x');
+        })
+      ).kind,
+    ).toBe('untyped');
+    expect(
+      (
+        await checkDecode(() => {
+          throw new FaasportError('EVENT_INVALID', 'x', { details: { path: 3 } });
+        })
+      ).kind,
+    ).toBe('untyped');
   });
 
   it('fails a decoder that leaves a rejection unhandled', async () => {

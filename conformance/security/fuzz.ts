@@ -31,7 +31,26 @@ const strangeValue: fc.Arbitrary<unknown> = fc.oneof(
   // a decoder that iterates a string where it expects an array makes one header per character).
   { weight: 1, arbitrary: fc.constantFrom(`{"a":"${HUGE}"}`, HUGE, HUGE.slice(0, 8_193)) },
   // Broken encodings: invalid base64, lone surrogates, NUL, base64 of invalid UTF-8, percent-escapes.
-  { weight: 16, arbitrary: fc.constantFrom('@@@', 'a', '====', 'YQ', 'Y Q==', '\uD800', 'x\uDFFFy', '\u0000', '//79/w==', '%', '%E0%A4%A', '%ZZ', '\r\n\r\n', 'http://[::1', '../../etc/passwd') },
+  {
+    weight: 16,
+    arbitrary: fc.constantFrom(
+      '@@@',
+      'a',
+      '====',
+      'YQ',
+      'Y Q==',
+      '\uD800',
+      'x\uDFFFy',
+      '\u0000',
+      '//79/w==',
+      '%',
+      '%E0%A4%A',
+      '%ZZ',
+      '\r\n\r\n',
+      'http://[::1',
+      '../../etc/passwd',
+    ),
+  },
   { weight: 8, arbitrary: fc.constantFrom([], [null], {}, { '': '' }, [[[[]]]]) },
   { weight: 12, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 12, arbitrary: fc.string({ maxLength: 40 }) },
@@ -96,14 +115,29 @@ function apply(root: unknown, m: Mutation): unknown {
     case 'pollute': {
       if (current !== null && typeof current === 'object' && !Array.isArray(current)) {
         for (const key of Object.keys(m.value as object)) {
-          Object.defineProperty(current, key, { value: structuredCloneOwn((m.value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(current, key, {
+            value: structuredCloneOwn((m.value as Record<string, unknown>)[key]),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         }
         return root;
       }
       return replace(structuredCloneOwn(m.value));
     }
     case 'swap-type':
-      return replace(typeof current === 'string' && current !== '' && !Number.isNaN(Number(current)) ? Number(current) : typeof current === 'number' ? String(current) : typeof current === 'boolean' ? String(current) : typeof current === 'string' ? [current] : current);
+      return replace(
+        typeof current === 'string' && current !== '' && !Number.isNaN(Number(current))
+          ? Number(current)
+          : typeof current === 'number'
+            ? String(current)
+            : typeof current === 'boolean'
+              ? String(current)
+              : typeof current === 'string'
+                ? [current]
+                : current,
+      );
   }
 }
 
@@ -119,7 +153,12 @@ function structuredCloneOwn<T>(value: T): T {
  */
 export function mutatedEvent(fixtures: readonly unknown[]): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { weight: 20, arbitrary: fc.tuple(fc.constantFrom(...fixtures), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([fixture, ms]) => ms.reduce<unknown>((event, m) => apply(event, m), structuredCloneOwn(fixture))) },
+    {
+      weight: 20,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...fixtures), fc.array(mutation, { minLength: 1, maxLength: 4 }))
+        .map(([fixture, ms]) => ms.reduce<unknown>((event, m) => apply(event, m), structuredCloneOwn(fixture))),
+    },
     { weight: 1, arbitrary: strangeValue },
   );
 }
@@ -181,7 +220,8 @@ export function readDeep(value: unknown, depth = 0): void {
 
 /** A short, printable form of a fuzzed input (huge strings cut). */
 export function describeInput(value: unknown): string {
-  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 20)}…(${v.length} chars)` : v)) ?? String(value);
+  const text =
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 20)}…(${v.length} chars)` : v)) ?? String(value);
   return text.length > 700 ? `${text.slice(0, 700)}…` : text;
 }
 
@@ -210,7 +250,12 @@ export interface FuzzOptions {
  * Property: over FUZZ_RUNS events, `decode` either succeeds or refuses with a typed error
  * naming the field; it never pollutes Object.prototype and leaves no unhandled rejection.
  */
-export async function fuzzDecoder(name: string, events: fc.Arbitrary<unknown>, decode: (event: unknown) => unknown, options: FuzzOptions = {}): Promise<FuzzFigures> {
+export async function fuzzDecoder(
+  name: string,
+  events: fc.Arbitrary<unknown>,
+  decode: (event: unknown) => unknown,
+  options: FuzzOptions = {},
+): Promise<FuzzFigures> {
   let decoded = 0;
   let refused = 0;
   let untyped = 0;
@@ -229,7 +274,10 @@ export async function fuzzDecoder(name: string, events: fc.Arbitrary<unknown>, d
         else if (outcome.kind === 'refused') refused++;
         else if (options.knownUntyped) {
           untyped++;
-          const key = outcome.error.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').replace(/got \w+/, 'got …');
+          const key = outcome.error
+            .replace(/"[^"]*"/g, '"…"')
+            .replace(/\d+/g, 'N')
+            .replace(/got \w+/, 'got …');
           const kind = kinds.get(key);
           if (kind) kind.count++;
           else kinds.set(key, { error: outcome.error, count: 1, input: describeInput(event) });
@@ -243,16 +291,26 @@ export async function fuzzDecoder(name: string, events: fc.Arbitrary<unknown>, d
   }
   if (result.failed) {
     const error = (result.errorInstance as Error | undefined)?.message ?? String(result.errorInstance);
-    throw new Error(`${name} failed on ${describeInput(result.counterexample?.[0])}\n→ ${error}\n(seed ${result.seed}, path ${result.counterexamplePath}; replay with fuzzDecoder(..., { seed: ${result.seed} }))`);
+    throw new Error(
+      `${name} failed on ${describeInput(result.counterexample?.[0])}\n→ ${error}\n(seed ${result.seed}, path ${result.counterexamplePath}; replay with fuzzDecoder(..., { seed: ${result.seed} }))`,
+    );
   }
-  if (unhandled.length > 0) throw new Error(`${name}: ${unhandled.length} unhandled rejections, first: ${String((unhandled[0] as Error)?.message ?? unhandled[0])}`);
+  if (unhandled.length > 0)
+    throw new Error(`${name}: ${unhandled.length} unhandled rejections, first: ${String((unhandled[0] as Error)?.message ?? unhandled[0])}`);
   const untypedKinds = [...kinds.values()].sort((a, b) => b.count - a.count);
-  const figures: FuzzFigures = { decoder: name, runs: decoded + refused + untyped, decoded, refused, untyped, ...(untypedKinds.length > 0 ? { untypedKinds } : {}) };
+  const figures: FuzzFigures = {
+    decoder: name,
+    runs: decoded + refused + untyped,
+    decoded,
+    refused,
+    untyped,
+    ...(untypedKinds.length > 0 ? { untypedKinds } : {}),
+  };
   console.log(`[figures] fuzz ${JSON.stringify(figures)}`);
-  if (options.knownUntyped && untyped === 0) throw new Error(`${name} no longer throws untyped errors: remove it from the known failures (${options.knownUntyped})`);
+  if (options.knownUntyped && untyped === 0)
+    throw new Error(`${name} no longer throws untyped errors: remove it from the known failures (${options.knownUntyped})`);
   return figures;
 }
-
 
 const FUZZ_HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 

@@ -2,8 +2,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/index.js';
 import { createLocalRuntime, serve, type RunningServer } from '../../adapters/local/index.js';
-import { registerGcp } from '../../adapters/gcp/register-gcp.js';
-import { serveRegistered, type ServedFunction } from '../../adapters/gcp/serve-registered.js';
+import { registerGcp } from '../../adapters/gcp/runtime/register-gcp.js';
+import { serveRegistered, type ServedFunction } from '../../adapters/gcp/testing/serve-registered.js';
 
 // Request targets and Host headers a client writes on the wire, which fetch() cannot send:
 // absolute-form targets (servers must accept them), `*`, and Host values a URL would misread.
@@ -39,7 +39,9 @@ function rawRequest(url: string, head: string): Promise<{ status: number; body: 
 function whoami() {
   const app = createApp('target');
   // Any method: a method a Fetch Request cannot carry must still be refused before the handler.
-  app.http('who', { method: '*', route: '/hello/:name', public: true }, (req, ctx) => Response.json({ url: req.url, name: ctx.params.name, method: req.method }));
+  app.http('who', { method: '*', route: '/hello/:name', public: true }, (req, ctx) =>
+    Response.json({ url: req.url, name: ctx.params.name, method: req.method }),
+  );
   return app;
 }
 

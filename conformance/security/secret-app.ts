@@ -13,7 +13,12 @@ const jobs = app.queue<{ user: string }>('jobs', { maxAttempts: 5, backoff: { in
 app.http('login', { method: 'POST', route: '/login', public: true, sends: [jobs] }, async (req, ctx) => {
   const password = process.env[SECRET_ENV];
   const input = (await req.json()) as { user: string; password?: string };
-  ctx.log.info('login attempt', { user: input.user, password: input.password, configured: password !== undefined, dsn: process.env[CANARY_ENV.connectionString] });
+  ctx.log.info('login attempt', {
+    user: input.user,
+    password: input.password,
+    configured: password !== undefined,
+    dsn: process.env[CANARY_ENV.connectionString],
+  });
   await jobs.send({ user: input.user });
   throw new Error(`database rejected the connection with password ${password}`);
 });

@@ -40,11 +40,15 @@ const code = `code=${encodeURIComponent(canaries['query-code'])}`;
 const attacks: readonly { readonly name: string; readonly request: (maxBodyBytes: number) => Request }[] = [
   { name: 'a handler that throws', request: () => new Request(`http://platform.test/boom?${code}`, { headers: secretHeaders() }) },
   { name: 'a route that does not exist', request: () => new Request(`http://platform.test/no/such/route?${code}`, { headers: secretHeaders() }) },
-  { name: 'a method the route refuses', request: () => new Request(`http://platform.test/users/a/items/b?${code}`, { method: 'DELETE', headers: secretHeaders() }) },
+  {
+    name: 'a method the route refuses',
+    request: () => new Request(`http://platform.test/users/a/items/b?${code}`, { method: 'DELETE', headers: secretHeaders() }),
+  },
   { name: 'a handler that answers 500', request: () => new Request(`http://platform.test/status/500?${code}`, { headers: secretHeaders() }) },
   {
     name: 'a JSON body the handler cannot parse',
-    request: () => new Request(`http://platform.test/enqueue/work?${code}`, { method: 'POST', headers: secretHeaders(), body: `[{"run":"x","password":"${canaries.body}"` }),
+    request: () =>
+      new Request(`http://platform.test/enqueue/work?${code}`, { method: 'POST', headers: secretHeaders(), body: `[{"run":"x","password":"${canaries.body}"` }),
   },
   {
     name: 'a body that is not JSON at all',
@@ -56,7 +60,12 @@ const attacks: readonly { readonly name: string; readonly request: (maxBodyBytes
   },
   {
     name: 'a body over the platform limit',
-    request: (max) => new Request(`http://platform.test/echo/big?${code}`, { method: 'POST', headers: secretHeaders(), body: `{"password":"${canaries.body}","pad":"${'x'.repeat(max)}"}` }),
+    request: (max) =>
+      new Request(`http://platform.test/echo/big?${code}`, {
+        method: 'POST',
+        headers: secretHeaders(),
+        body: `{"password":"${canaries.body}","pad":"${'x'.repeat(max)}"}`,
+      }),
   },
 ];
 
@@ -76,29 +85,35 @@ describe.each(HARNESSES)('secrets stay out of logs, error answers and dead lette
       await driver?.stop();
     }, 60_000);
 
-    it.each(attacks)('$name: the answer and its log lines hold no canary', async (attack) => {
-      const check = async (): Promise<void> => {
-        const before = driver.logs().length;
-        // What the platform's own code prints (a framework's error logging) is a log line too.
-        const printed: string[] = [];
-        const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
-        let res: Response;
-        try {
-          res = await driver.fetch(attack.request(harness.adapter.capabilities.maxHttpBodyBytes));
-        } finally {
-          spy.mockRestore();
-        }
-        const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
-        const leaks = findLeaks(canaries, `answer ${res.status}`, `${headers}\n\n${await res.text()}`);
-        leaks.push(...findLeaks(canaries, 'console.error', printed.join('\n')));
-        for (const [i, record] of driver.logs().slice(before).entries()) leaks.push(...findLeaks(canaries, `log line ${before + i}`, safeStringify(record)));
-        expect(res.status).toBeGreaterThanOrEqual(400);
-        expect(leaks).toEqual([]);
-      };
-      const known = securityExpectedFailures.find((e) => e.adapter === name && e.test === attack.name && (e.production === undefined || e.production === production));
-      if (!known) return check();
-      await expect(check(), `now passes on ${name}: remove it from conformance/security/expected-failures.ts`).rejects.toThrow();
-    }, 120_000);
+    it.each(attacks)(
+      '$name: the answer and its log lines hold no canary',
+      async (attack) => {
+        const check = async (): Promise<void> => {
+          const before = driver.logs().length;
+          // What the platform's own code prints (a framework's error logging) is a log line too.
+          const printed: string[] = [];
+          const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+          let res: Response;
+          try {
+            res = await driver.fetch(attack.request(harness.adapter.capabilities.maxHttpBodyBytes));
+          } finally {
+            spy.mockRestore();
+          }
+          const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
+          const leaks = findLeaks(canaries, `answer ${res.status}`, `${headers}\n\n${await res.text()}`);
+          leaks.push(...findLeaks(canaries, 'console.error', printed.join('\n')));
+          for (const [i, record] of driver.logs().slice(before).entries()) leaks.push(...findLeaks(canaries, `log line ${before + i}`, safeStringify(record)));
+          expect(res.status).toBeGreaterThanOrEqual(400);
+          expect(leaks).toEqual([]);
+        };
+        const known = securityExpectedFailures.find(
+          (e) => e.adapter === name && e.test === attack.name && (e.production === undefined || e.production === production),
+        );
+        if (!known) return check();
+        await expect(check(), `now passes on ${name}: remove it from conformance/security/expected-failures.ts`).rejects.toThrow();
+      },
+      120_000,
+    );
 
     it('a message that fails maxAttempts times, sent by a request full of secrets: no canary in its dead letter or any log line', async () => {
       const run = randomUUID();
@@ -111,7 +126,9 @@ describe.each(HARNESSES)('secrets stay out of logs, error answers and dead lette
       expect(dead.some((e) => (e.message.body as { run?: string }).run === run)).toBe(true);
       const leaks = findLeaks(canaries, 'dead-letter envelopes', safeStringify(dead));
       // Log lines of the attacks above that are known to leak are not held against this case.
-      const knownLeaky = new Set(securityExpectedFailures.filter((e) => e.adapter === name && (e.production === undefined || e.production === production)).map((e) => e.place));
+      const knownLeaky = new Set(
+        securityExpectedFailures.filter((e) => e.adapter === name && (e.production === undefined || e.production === production)).map((e) => e.place),
+      );
       for (const [i, record] of driver.logs().entries()) {
         leaks.push(...findLeaks(canaries, `log line ${i}`, safeStringify(record)).filter((l) => !knownLeaky.has(l.place)));
       }
@@ -130,7 +147,8 @@ const ALL_HARNESSES: readonly { readonly name: string; readonly load: () => Prom
 async function capturePrinted<T>(fn: () => Promise<T>): Promise<{ value: T; printed: string }> {
   const printed: string[] = [];
   // As the console would print them (inspect, not faasport's own redacting stringify).
-  const keep = (...args: unknown[]): void => void printed.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString() : inspect(a, { depth: 10 }))).join(' '));
+  const keep = (...args: unknown[]): void =>
+    void printed.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Uint8Array ? Buffer.from(a).toString() : inspect(a, { depth: 10 }))).join(' '));
   const spies = [
     vi.spyOn(console, 'error').mockImplementation(keep),
     vi.spyOn(console, 'warn').mockImplementation(keep),
@@ -175,28 +193,32 @@ describe.each(ALL_HARNESSES)('secrets of the environment put into errors, non-Er
       ['an Error', '/leak/error', 'throwsError'],
       ['a string', '/leak/string', 'throwsString'],
       ['a non-Error object', '/leak/object', 'throwsObject'],
-    ])('an HTTP handler that throws %s holding them: no canary in the answer, log lines or output; the error text stays', async (_what, path, fn) => {
-      const before = driver.logs().length;
-      const { value: answer, printed } = await capturePrinted(async () => {
-        const res = await driver.fetch(new Request(`http://platform.test${path}`));
-        return { status: res.status, text: `${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${await res.text()}` };
-      });
-      const records = driver.logs().slice(before);
-      expect(answer.status).toBe(500);
-      expect([...findLeaks(canaries, 'answer', answer.text), ...logLeaks(records), ...findLeaks(canaries, 'printed', printed)]).toEqual([]);
-      const failed = records.find((r) => r.msg === 'handler failed' && r.functionName === fn);
-      expect(failed, `a "handler failed" line for ${fn}`).toBeDefined();
-      expectContextKept(safeStringify(failed), 'the handler failed line');
-      if (fn === 'throwsError') {
-        // What is no secret stays readable: a plain variable, and a secret name whose value is "true".
-        expect(safeStringify(failed)).toContain(environment[CANARY_ENV.region]);
-        expect(safeStringify(failed)).toContain('(flag true)');
-        expect(safeStringify(failed)).toContain('AccountName=canary;AccountKey=[redacted];EndpointSuffix');
-      }
-      if (fn !== 'throwsError') expect((failed!.error as { name: string }).name).toBe('NonError');
-      if (production) expect(answer.text).toContain('Internal Server Error');
-      else expectContextKept(answer.text, 'the development error answer');
-    }, 60_000);
+    ])(
+      'an HTTP handler that throws %s holding them: no canary in the answer, log lines or output; the error text stays',
+      async (_what, path, fn) => {
+        const before = driver.logs().length;
+        const { value: answer, printed } = await capturePrinted(async () => {
+          const res = await driver.fetch(new Request(`http://platform.test${path}`));
+          return { status: res.status, text: `${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${await res.text()}` };
+        });
+        const records = driver.logs().slice(before);
+        expect(answer.status).toBe(500);
+        expect([...findLeaks(canaries, 'answer', answer.text), ...logLeaks(records), ...findLeaks(canaries, 'printed', printed)]).toEqual([]);
+        const failed = records.find((r) => r.msg === 'handler failed' && r.functionName === fn);
+        expect(failed, `a "handler failed" line for ${fn}`).toBeDefined();
+        expectContextKept(safeStringify(failed), 'the handler failed line');
+        if (fn === 'throwsError') {
+          // What is no secret stays readable: a plain variable, and a secret name whose value is "true".
+          expect(safeStringify(failed)).toContain(environment[CANARY_ENV.region]);
+          expect(safeStringify(failed)).toContain('(flag true)');
+          expect(safeStringify(failed)).toContain('AccountName=canary;AccountKey=[redacted];EndpointSuffix');
+        }
+        if (fn !== 'throwsError') expect((failed!.error as { name: string }).name).toBe('NonError');
+        if (production) expect(answer.text).toContain('Internal Server Error');
+        else expectContextKept(answer.text, 'the development error answer');
+      },
+      60_000,
+    );
 
     it('ctx.log fields: redact paths and secret values are [redacted], other fields kept', async () => {
       const before = driver.logs().length;
@@ -236,14 +258,16 @@ describe.each(ALL_HARNESSES)('secrets of the environment put into errors, non-Er
       expectContextKept(dead.nonError[0]!.lastError.message, 'the lastError of a non-Error');
       const failed = records.filter((r) => r.msg === 'handler failed' && (r.functionName === 'leakyWorker' || r.functionName === 'leakyRawWorker'));
       expect(failed.length).toBeGreaterThanOrEqual(2);
-      for (const r of failed) expectContextKept(safeStringify(r), 'a consumer\'s handler failed line');
+      for (const r of failed) expectContextKept(safeStringify(r), "a consumer's handler failed line");
     }, 120_000);
 
     it('an event function and a schedule that throw an Error holding them: no canary in log lines, output or what the platform is handed', async () => {
       const before = driver.logs().length;
       const { value: thrown, printed } = await capturePrinted(async () => {
         const problems: string[] = [];
-        await driver.emit({ specversion: '1.0', id: randomUUID(), source: '/canary', type: 'canary.leak', data: { user: 'ada' } }).catch((err: unknown) => void problems.push(String((err as Error)?.stack ?? err)));
+        await driver
+          .emit({ specversion: '1.0', id: randomUUID(), source: '/canary', type: 'canary.leak', data: { user: 'ada' } })
+          .catch((err: unknown) => void problems.push(String((err as Error)?.stack ?? err)));
         await driver.tick('leakyTick').catch((err: unknown) => void problems.push(String((err as Error)?.stack ?? err)));
         // Some platforms deliver both asynchronously (Pub/Sub, a broker).
         await driver.settle(60_000).catch((err: unknown) => void problems.push(String((err as Error)?.stack ?? err)));

@@ -21,7 +21,14 @@ function whoamiApp(): App {
   const app = createApp('spoof');
   app.http('whoami', { method: ['GET', 'POST', 'DELETE'], route: '/whoami', public: true }, (req) => {
     const url = new URL(req.url);
-    const body: WhoAmI = { host: url.host, protocol: url.protocol, port: url.port, pathname: url.pathname, method: req.method, clientIp: clientAddress(req) ?? null };
+    const body: WhoAmI = {
+      host: url.host,
+      protocol: url.protocol,
+      port: url.port,
+      pathname: url.pathname,
+      method: req.method,
+      clientIp: clientAddress(req) ?? null,
+    };
     return Response.json(body);
   });
   app.http('panel', { method: '*', route: '/internal/panel', public: true }, () => new Response('panel reached', { status: 418 }));
@@ -75,20 +82,32 @@ describe.each(HARNESSES)('spoofed forwarding headers on $name', ({ name, load })
 });
 
 /** A vendor event with spoofed headers added as a client would send them. */
-function withHeaders<T extends { headers?: Record<string, string> | null; multiValueHeaders?: Record<string, string[]> | null }>(event: T, headers: Record<string, string>): T {
+function withHeaders<T extends { headers?: Record<string, string> | null; multiValueHeaders?: Record<string, string[]> | null }>(
+  event: T,
+  headers: Record<string, string>,
+): T {
   const copy = structuredClone(event);
   if (copy.headers) for (const [k, v] of Object.entries(headers)) copy.headers[k] = v;
   if (copy.multiValueHeaders) for (const [k, v] of Object.entries(headers)) copy.multiValueHeaders[k] = [v];
   return copy;
 }
 
-const fixture = <T>(path: string): T =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as T;
+const fixture = <T>(path: string): T => JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as T;
 
 describe('AWS decoders take the client address from the platform, not from headers', () => {
   const cases = [
-    { name: 'API Gateway REST', decode: decodeApiGatewayV1 as (e: never) => Request, event: fixture<{ requestContext: { identity: { sourceIp: string } } }>('aws/apigw-rest/post-proxy-plus-authorizer.json'), ip: (e: { requestContext: { identity: { sourceIp: string } } }) => e.requestContext.identity.sourceIp },
-    { name: 'API Gateway HTTP', decode: decodeApiGatewayV2 as (e: never) => Request, event: fixture<{ requestContext: { http: { sourceIp: string } } }>('aws/apigw-http/iam-authorizer.json'), ip: (e: { requestContext: { http: { sourceIp: string } } }) => e.requestContext.http.sourceIp },
+    {
+      name: 'API Gateway REST',
+      decode: decodeApiGatewayV1 as (e: never) => Request,
+      event: fixture<{ requestContext: { identity: { sourceIp: string } } }>('aws/apigw-rest/post-proxy-plus-authorizer.json'),
+      ip: (e: { requestContext: { identity: { sourceIp: string } } }) => e.requestContext.identity.sourceIp,
+    },
+    {
+      name: 'API Gateway HTTP',
+      decode: decodeApiGatewayV2 as (e: never) => Request,
+      event: fixture<{ requestContext: { http: { sourceIp: string } } }>('aws/apigw-http/iam-authorizer.json'),
+      ip: (e: { requestContext: { http: { sourceIp: string } } }) => e.requestContext.http.sourceIp,
+    },
   ] as const;
 
   it.each(cases)('$name: every spoof leaves the source IP and host as the platform set them', ({ decode, event, ip }) => {

@@ -37,11 +37,16 @@ describe('local runtime behind a trusted proxy', () => {
     server = await serve((r) => runtime.fetch(r), { maxBodyBytes: 1024, trustProxy: compileTrustProxy(trust, 'test')! });
     return server.url;
   };
-  const ask = async (base: string, headers: Record<string, string>) => (await (await fetch(`${base}/whoami`, { headers })).json()) as { clientIp: string; host: string; protocol: string };
+  const ask = async (base: string, headers: Record<string, string>) =>
+    (await (await fetch(`${base}/whoami`, { headers })).json()) as { clientIp: string; host: string; protocol: string };
 
   it('believes X-Forwarded-For, -Host and -Proto when the peer is a trusted proxy, and walks past the client-written entries', async () => {
     const base = await start('loopback');
-    const seen = await ask(base, { 'x-forwarded-for': `${SPOOFED}, ${CLIENT}, 127.0.0.9`, 'x-forwarded-host': 'evil.test, shop.example.com', 'x-forwarded-proto': 'https' });
+    const seen = await ask(base, {
+      'x-forwarded-for': `${SPOOFED}, ${CLIENT}, 127.0.0.9`,
+      'x-forwarded-host': 'evil.test, shop.example.com',
+      'x-forwarded-proto': 'https',
+    });
     expect(seen).toEqual({ clientIp: CLIENT, host: 'shop.example.com', protocol: 'https:' });
   });
 
@@ -73,7 +78,9 @@ describe.each(HARNESSES.filter((h) => h.name === 'gcp' || h.name === 'azure'))('
       if (saved === undefined) delete process.env.FAASPORT_TRUST_PROXY;
       else process.env.FAASPORT_TRUST_PROXY = saved;
     }
-    const ask = async (xff: string) => ((await (await driver!.fetch(new Request('http://platform.test/whoami', { headers: { 'x-forwarded-for': xff } }))).json()) as { clientIp: string | null }).clientIp;
+    const ask = async (xff: string) =>
+      ((await (await driver!.fetch(new Request('http://platform.test/whoami', { headers: { 'x-forwarded-for': xff } }))).json()) as { clientIp: string | null })
+        .clientIp;
     expect(await ask(`${SPOOFED}, ${CLIENT}`)).toBe(CLIENT);
     expect(await ask(`${CLIENT}:52311`)).toBe(CLIENT); // App Service writes ip:port
     expect(await ask(`${SPOOFED}, [2001:db8::7]:443`)).toBe('2001:db8::7');
@@ -102,7 +109,10 @@ describe('faasport dev --trust-proxy', () => {
         `export const app = createApp('proxied');\n` +
         `app.http('whoami', { method: 'GET', route: '/whoami' }, (req) => Response.json({ ip: clientAddress(req) ?? null }));\n`,
     );
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'dev', appFile, '--port', '0', '--trust-proxy', 'loopback'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'dev', appFile, '--port', '0', '--trust-proxy', 'loopback'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     const base = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`faasport dev did not start:\n${output.join('')}`)), 30_000);

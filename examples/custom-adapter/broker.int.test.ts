@@ -24,7 +24,11 @@ class ScriptedSubscriber {
         const id = String(req.headers['ce-id']);
         const script = this.scripts.get(id) ?? [202];
         const n = this.seen.filter((s) => s.id === id).length;
-        this.seen.push({ id, attempt: req.headers[`ce-${ATTEMPT_EXTENSION}`] as string | undefined, traceparent: req.headers.traceparent as string | undefined });
+        this.seen.push({
+          id,
+          attempt: req.headers[`ce-${ATTEMPT_EXTENSION}`] as string | undefined,
+          traceparent: req.headers.traceparent as string | undefined,
+        });
         const answer = script[Math.min(n, script.length - 1)]!;
         if (answer === 'hang') return;
         if (answer >= 200 && answer < 300) return void res.writeHead(answer).end();
@@ -91,7 +95,18 @@ describe('retry and dead-letter follow the Knative data-plane table', () => {
   });
 
   test.each([
-    [200, false], [202, false], [400, false], [401, false], [404, true], [409, true], [413, false], [429, true], [500, true], [503, true], [599, true], [302, false],
+    [200, false],
+    [202, false],
+    [400, false],
+    [401, false],
+    [404, true],
+    [409, true],
+    [413, false],
+    [429, true],
+    [500, true],
+    [503, true],
+    [599, true],
+    [302, false],
   ])('status %i retryable: %s', (status, retryable) => expect(isRetryableStatus(status)).toBe(retryable));
 });
 
@@ -113,7 +128,9 @@ test('a dead-lettered event keeps the payload, the envelope and the Knative erro
   expect(Date.parse(record!.envelope.firstAttemptAt)).toBeLessThanOrEqual(Date.parse(record!.envelope.deadLetteredAt));
   expect(record!.event[ERROR_DEST_EXTENSION]).toBe(subscriber.url);
   expect(record!.event[ERROR_CODE_EXTENSION]).toBe('500');
-  expect(JSON.parse(Buffer.from(record!.event[ERROR_DATA_EXTENSION] as string, 'base64').toString())).toEqual({ error: { name: 'Error', message: 'answer 500 on attempt 2', code: 'SCRIPTED' } });
+  expect(JSON.parse(Buffer.from(record!.event[ERROR_DATA_EXTENSION] as string, 'base64').toString())).toEqual({
+    error: { name: 'Error', message: 'answer 500 on attempt 2', code: 'SCRIPTED' },
+  });
   expect(subscriber.seen.filter((s) => s.id === 'poison').every((s) => s.traceparent === traceparent)).toBe(true);
   broker.stop();
 });

@@ -1,12 +1,4 @@
-import {
-  applyQueueFailure,
-  summariseError,
-  toDeadLetterEnvelope,
-  type BackoffPolicy,
-  type CloudEvent,
-  type Logger,
-  type QueueMessage,
-} from 'faasport';
+import { applyQueueFailure, summariseError, toDeadLetterEnvelope, type BackoffPolicy, type CloudEvent, type Logger, type QueueMessage } from 'faasport';
 import type { DeadLetterSink } from './dead-letter-sink.js';
 import { decodeQueueEvent } from './decode-queue-event.js';
 import { sendEvent, type SendOutcome } from './send-event.js';
@@ -167,7 +159,13 @@ export class Broker {
   #start(lane: Lane, delivery: Delivery): void {
     lane.running++;
     void this.#deliver(delivery)
-      .catch((err: unknown) => this.#log.error('delivery crashed; event not delivered', { subscriber: delivery.subscription.functionName, id: delivery.event.id, error: summariseError(err) }))
+      .catch((err: unknown) =>
+        this.#log.error('delivery crashed; event not delivered', {
+          subscriber: delivery.subscription.functionName,
+          id: delivery.event.id,
+          error: summariseError(err),
+        }),
+      )
       .finally(() => {
         lane.running--;
         const next = lane.waiting.shift();
@@ -233,7 +231,14 @@ export class Broker {
     if (outcome.body && outcome.body.length > 0) {
       errored[ERROR_DATA_EXTENSION] = Buffer.from(outcome.body.subarray(0, ERROR_DATA_MAX_BYTES)).toString('base64');
     }
-    const envelope = toDeadLetterEnvelope({ name: subscription.functionName }, subscription.queue, envelopeMessage(event), attempt, outcome.error, firstAttemptAt);
+    const envelope = toDeadLetterEnvelope(
+      { name: subscription.functionName },
+      subscription.queue,
+      envelopeMessage(event),
+      attempt,
+      outcome.error,
+      firstAttemptAt,
+    );
     await this.#sink.write({ queue: subscription.queue, functionName: subscription.functionName, event: errored as CloudEvent, envelope });
   }
 }

@@ -28,13 +28,21 @@ export function createTransport(appName: string, broker: Broker): Transport {
 function check(definition: QueueDefinition, message: OutgoingMessage): void {
   const what = `${definition.kind} "${definition.name}": send`;
   if (message.delaySeconds > 0) {
-    throw new FaasportError('CAPABILITY_UNSUPPORTED', `${what}: delaySeconds ${message.delaySeconds} is not supported on knative (no delayed delivery); send without a delay or schedule the work`, {
-      details: { adapter: 'knative', need: 'delaySeconds' },
-    });
+    throw new FaasportError(
+      'CAPABILITY_UNSUPPORTED',
+      `${what}: delaySeconds ${message.delaySeconds} is not supported on knative (no delayed delivery); send without a delay or schedule the work`,
+      {
+        details: { adapter: 'knative', need: 'delaySeconds' },
+      },
+    );
   }
   if (message.deduplicationId !== undefined) {
-    throw new FaasportError('CAPABILITY_UNSUPPORTED', `${what}: deduplicationId is not supported on knative (no FIFO channels); drop it and make the consumer idempotent`, {
-      details: { adapter: 'knative', need: 'deduplicationId' },
-    });
+    throw new FaasportError(
+      'CAPABILITY_UNSUPPORTED',
+      `${what}: deduplicationId is not supported on knative (no FIFO channels); drop it and make the consumer idempotent`,
+      {
+        details: { adapter: 'knative', need: 'deduplicationId' },
+      },
+    );
   }
 }

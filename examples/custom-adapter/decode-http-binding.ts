@@ -58,9 +58,13 @@ export function decodeHttpEvent(message: HttpEventMessage, operation = 'knative:
   // ce-* headers without ce-specversion: report the missing header rather than "no CloudEvent".
   if (mode === 'binary' || (mode === undefined && hasCeHeader(message.headers))) return decodeBinary(message, operation);
   if (mode === 'batched') {
-    throw new FaasportError('EVENT_INVALID', `${operation}: batched content mode (application/cloudevents-batch) is not supported; send one event per request`, {
-      status: 415,
-    });
+    throw new FaasportError(
+      'EVENT_INVALID',
+      `${operation}: batched content mode (application/cloudevents-batch) is not supported; send one event per request`,
+      {
+        status: 415,
+      },
+    );
   }
   throw new FaasportError(
     'EVENT_INVALID',
@@ -115,10 +119,14 @@ function decodeStructured({ headers, body }: HttpEventMessage, operation: string
     const value = event[key];
     // The type system admits strings, integers, booleans (and forms of those); an object has no header form.
     if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isInteger(value))) {
-      throw new FaasportError('EVENT_INVALID', `${operation}: extension "${key}" is ${value === null ? 'null' : typeof value}; extension values are strings, integers or booleans`, {
-        status: 400,
-        details: { path: key },
-      });
+      throw new FaasportError(
+        'EVENT_INVALID',
+        `${operation}: extension "${key}" is ${value === null ? 'null' : typeof value}; extension values are strings, integers or booleans`,
+        {
+          status: 400,
+          details: { path: key },
+        },
+      );
     }
   }
   return event;

@@ -21,9 +21,17 @@ export const PING_PAST_DUE_AFTER_MS = 60_000;
  * tick.isPastDue; // false
  * ```
  */
-export function decodePingEvent(event: CloudEvent, attempt = 1, now: Date = new Date(), operation = 'knative: decode ping'): { source: PingSourceRef; tick: ScheduleTick } {
+export function decodePingEvent(
+  event: CloudEvent,
+  attempt = 1,
+  now: Date = new Date(),
+  operation = 'knative: decode ping',
+): { source: PingSourceRef; tick: ScheduleTick } {
   if (event.type !== PING_TYPE) {
-    throw new FaasportError('EVENT_INVALID', `${operation}: a schedule receives only "${PING_TYPE}" events, got "${event.type}"`, { status: 400, details: { path: 'type' } });
+    throw new FaasportError('EVENT_INVALID', `${operation}: a schedule receives only "${PING_TYPE}" events, got "${event.type}"`, {
+      status: 400,
+      details: { path: 'type' },
+    });
   }
   const source = parsePingSource(event.source, operation);
   const scheduledTime = event.time ? new Date(event.time) : now;

@@ -48,7 +48,8 @@ function decodeBody(data: unknown, operation: string): unknown {
 function parseAttempt(value: unknown, operation: string): number {
   if (value === undefined) return 1;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1) throw invalid(operation, `"${ATTEMPT_EXTENSION}" must be a positive integer, got ${JSON.stringify(value)}`, ATTEMPT_EXTENSION);
+  if (!Number.isInteger(n) || n < 1)
+    throw invalid(operation, `"${ATTEMPT_EXTENSION}" must be a positive integer, got ${JSON.stringify(value)}`, ATTEMPT_EXTENSION);
   return n;
 }
 

@@ -47,13 +47,19 @@ function prepare(def: FunctionDefinition, event: CloudEvent, headers: Headers, d
       if (kind !== def.kind || name !== def.source.name) {
         throw mismatch(operation, `a message for ${kind} "${name}"`, `${def.kind} "${def.source.name}"`);
       }
-      const ctx = createContext(def, deps, { trigger: def.kind, headers, event }, { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? hopTrace });
+      const ctx = createContext(
+        def,
+        deps,
+        { trigger: def.kind, headers, event },
+        { attempt: message.attempt, traceparent: message.attributes[TRACEPARENT_ATTRIBUTE] ?? hopTrace },
+      );
       return () => invokeQueueMessage(def, message, ctx);
     }
     case 'schedule': {
       const attempt = attemptOf(event);
       const { source, tick } = decodePingEvent(event, attempt, new Date(), operation);
-      if (source.name !== pingSourceName(def.name)) throw mismatch(operation, `a ping from PingSource "${source.name}"`, `PingSource "${pingSourceName(def.name)}"`);
+      if (source.name !== pingSourceName(def.name))
+        throw mismatch(operation, `a ping from PingSource "${source.name}"`, `PingSource "${pingSourceName(def.name)}"`);
       const ctx = createContext(def, deps, { trigger: 'schedule', headers, event }, { attempt, traceparent: traceOf(event) ?? hopTrace });
       return () => invokeSchedule(def, tick, ctx);
     }
@@ -64,7 +70,9 @@ function prepare(def: FunctionDefinition, event: CloudEvent, headers: Headers, d
       return () => invokeEvent(def, userEvent as CloudEvent, ctx);
     }
     case 'http':
-      throw new FaasportError('EVENT_INVALID', `${operation}: "${def.name}" is an http function; it answers requests on its route, not event deliveries`, { status: 400 });
+      throw new FaasportError('EVENT_INVALID', `${operation}: "${def.name}" is an http function; it answers requests on its route, not event deliveries`, {
+        status: 400,
+      });
   }
 }
 
@@ -79,5 +87,7 @@ function traceOf(event: CloudEvent): string | undefined {
 }
 
 function mismatch(operation: string, got: string, want: string): FaasportError {
-  return new FaasportError('EVENT_INVALID', `${operation}: got ${got}, but this subscriber consumes ${want}; check the trigger or subscription`, { status: 400 });
+  return new FaasportError('EVENT_INVALID', `${operation}: got ${got}, but this subscriber consumes ${want}; check the trigger or subscription`, {
+    status: 400,
+  });
 }

@@ -74,7 +74,11 @@ function canonicalString(value: unknown, key: string, operation: string): string
   if (typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  throw new FaasportError('EVENT_INVALID', `${operation}: attribute "${key}" is ${typeof value}; CloudEvents attributes are strings, integers, booleans, timestamps or bytes`, {
-    details: { path: key },
-  });
+  throw new FaasportError(
+    'EVENT_INVALID',
+    `${operation}: attribute "${key}" is ${typeof value}; CloudEvents attributes are strings, integers, booleans, timestamps or bytes`,
+    {
+      details: { path: key },
+    },
+  );
 }

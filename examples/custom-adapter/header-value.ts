@@ -37,9 +37,13 @@ export function decodeHeaderValue(header: string, raw: string, operation: string
   try {
     return decodeURIComponent(value);
   } catch {
-    throw new FaasportError('EVENT_INVALID', `${operation}: header "${header}" is not validly percent-encoded UTF-8; encode the value as the CloudEvents HTTP binding describes (space → %20, % → %25)`, {
-      status: 400,
-      details: { header },
-    });
+    throw new FaasportError(
+      'EVENT_INVALID',
+      `${operation}: header "${header}" is not validly percent-encoded UTF-8; encode the value as the CloudEvents HTTP binding describes (space → %20, % → %25)`,
+      {
+        status: 400,
+        details: { header },
+      },
+    );
   }
 }

@@ -45,7 +45,16 @@ describe.each([
     ['text data', event({ datacontenttype: 'text/plain; charset=utf-8', data: 'héllo 🚀' })],
     ['bytes', event({ datacontenttype: 'application/octet-stream', data: bytes })],
     ['no data', event()],
-    ['optional attributes and extensions', event({ subject: 'orders/42', time: '2025-01-02T03:04:05.678Z', dataschema: 'https://example.com/s.json', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', partitionkey: 'eu 1' })],
+    [
+      'optional attributes and extensions',
+      event({
+        subject: 'orders/42',
+        time: '2025-01-02T03:04:05.678Z',
+        dataschema: 'https://example.com/s.json',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        partitionkey: 'eu 1',
+      }),
+    ],
     ['unicode in attribute values', event({ subject: 'Euro € 😀 "quoted" 100%' })],
   ])('%s', (_name, original) => {
     const message = received(encode(original));
@@ -60,7 +69,10 @@ describe.each([
 
 describe('vendor CloudEvents (shared fixtures)', () => {
   test('a Cloud Storage event decodes in structured mode and survives a binary-mode hop', () => {
-    const structured = received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(fixture('google/storage/cloudevent-finalized.json')) });
+    const structured = received({
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(fixture('google/storage/cloudevent-finalized.json')),
+    });
     const decoded = decodeHttpEvent(structured);
     expect(decoded.type).toBe('google.cloud.storage.object.v1.finalized');
     expect((decoded.data as { name: string }).name).toBe('folder/Test.cs');
@@ -68,7 +80,10 @@ describe('vendor CloudEvents (shared fixtures)', () => {
   });
 
   test('an Event Grid event spelling "specVersion" is refused, naming the attribute', () => {
-    const message = received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(fixture('azure/event-grid/storage-blob-created-cloudevents-schema.json')) });
+    const message = received({
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(fixture('azure/event-grid/storage-blob-created-cloudevents-schema.json')),
+    });
     const f = failure(() => decodeHttpEvent(message));
     expect(f).toMatchObject({ code: 'EVENT_INVALID', status: 400, details: { path: 'specversion' } });
   });
@@ -86,7 +101,12 @@ describe('binary mode: a missing required attribute is a typed error naming its 
 
 describe('malformed events are EVENT_INVALID with the right status', () => {
   test.each<[string, () => HttpEventMessage, number, RegExp]>([
-    ['structured mode without an id', () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ specversion: '1.0', source: '/s', type: 't' }) }), 400, /"id"/],
+    [
+      'structured mode without an id',
+      () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ specversion: '1.0', source: '/s', type: 't' }) }),
+      400,
+      /"id"/,
+    ],
     ['specversion 0.3', () => binary({ ...required, 'ce-specversion': '0.3' }), 400, /specversion/],
     ['ce-datacontenttype in binary mode', () => binary({ ...required, 'ce-datacontenttype': 'application/json' }), 400, /ce-datacontenttype/],
     ['an extension header that is no attribute name', () => binary({ ...required, 'ce-my-extension': 'x' }), 400, /ce-my-extension/],
@@ -95,8 +115,18 @@ describe('malformed events are EVENT_INVALID with the right status', () => {
     ['a time that is not RFC 3339', () => binary({ ...required, 'ce-time': 'yesterday' }), 400, /time/],
     ['JSON data that does not parse', () => binary({ ...required, 'content-type': 'application/json' }, '{"a":'), 400, /not valid JSON/],
     ['structured body that is not JSON', () => binary({ 'content-type': 'application/cloudevents+json' }, 'nope'), 400, /not UTF-8 JSON/],
-    ['invalid data_base64', () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ ...event(), data_base64: '***' }) }), 400, /data_base64/],
-    ['a structured extension whose value is an object', () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ ...event(), meta: { a: 1 } }) }), 400, /extension "meta"/],
+    [
+      'invalid data_base64',
+      () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ ...event(), data_base64: '***' }) }),
+      400,
+      /data_base64/,
+    ],
+    [
+      'a structured extension whose value is an object',
+      () => received({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ ...event(), meta: { a: 1 } }) }),
+      400,
+      /extension "meta"/,
+    ],
     ['batched content mode', () => binary({ 'content-type': 'application/cloudevents-batch+json' }, '[]'), 415, /batched/],
     ['an event format other than JSON', () => binary({ 'content-type': 'application/cloudevents+avro' }, 'x'), 415, /avro/],
     ['a request with no CloudEvent', () => binary({ 'content-type': 'application/json' }, '{}'), 400, /carries no CloudEvent/],

@@ -18,7 +18,13 @@ describe('a ping becomes a schedule tick', () => {
   const ping = encodePingEvent({ namespace: 'shop', name: 'hourly' }, slot, 'ping-1');
 
   test('the event is what a PingSource sends', () => {
-    expect(ping).toEqual({ specversion: '1.0', id: 'ping-1', type: 'dev.knative.sources.ping', source: '/apis/v1/namespaces/shop/pingsources/hourly', time: slot.toISOString() });
+    expect(ping).toEqual({
+      specversion: '1.0',
+      id: 'ping-1',
+      type: 'dev.knative.sources.ping',
+      source: '/apis/v1/namespaces/shop/pingsources/hourly',
+      time: slot.toISOString(),
+    });
   });
 
   test.each([

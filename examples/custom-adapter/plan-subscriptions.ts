@@ -6,7 +6,11 @@ import { DELIVER_PATH, INTERNAL_TYPE_PREFIX, PING_TYPE, QUEUE_EXTENSION, QUEUE_M
 /** Knative's broker default delivery: exponential backoff from 0.2 s. */
 const EVENT_BACKOFF = Object.freeze({ initialDelayMs: 200, maxDelayMs: 60_000, multiplier: 2 });
 /** A PingSource retries 5 times, exponentially from 50 ms. */
-const PING_DELIVERY: DeliveryPolicy = Object.freeze({ maxAttempts: 6, backoff: Object.freeze({ initialDelayMs: 50, maxDelayMs: 1_600, multiplier: 2 }), deadLetter: true });
+const PING_DELIVERY: DeliveryPolicy = Object.freeze({
+  maxAttempts: 6,
+  backoff: Object.freeze({ initialDelayMs: 50, maxDelayMs: 1_600, multiplier: 2 }),
+  deadLetter: true,
+});
 /** Headroom over the function's own timeout before the sender gives up on an answer. */
 const DELIVERY_TIMEOUT_MARGIN_MS = 5_000;
 
@@ -37,12 +41,14 @@ export function planSubscriptions(app: App, serviceUrl: string, namespace: strin
         return [{ ...base, queue: name, delivery: def.source, matches: (e) => e.type === type && e[QUEUE_EXTENSION] === name }];
       }
       case 'event':
-        return [{
-          ...base,
-          queue: `event/${def.name}`,
-          delivery: { maxAttempts: def.maxAttempts, backoff: EVENT_BACKOFF, deadLetter: true },
-          matches: (e) => !e.type.startsWith(INTERNAL_TYPE_PREFIX) && e.type !== PING_TYPE && eventMatches(def, e),
-        }];
+        return [
+          {
+            ...base,
+            queue: `event/${def.name}`,
+            delivery: { maxAttempts: def.maxAttempts, backoff: EVENT_BACKOFF, deadLetter: true },
+            matches: (e) => !e.type.startsWith(INTERNAL_TYPE_PREFIX) && e.type !== PING_TYPE && eventMatches(def, e),
+          },
+        ];
       case 'schedule': {
         const source = pingSourceUri({ namespace, name: pingSourceName(def.name) });
         return [{ ...base, queue: `schedule/${def.name}`, delivery: PING_DELIVERY, matches: (e) => e.type === PING_TYPE && e.source === source }];
@@ -61,9 +67,13 @@ function checkPingSourceNames(app: App): void {
     const name = pingSourceName(def.name);
     const other = seen.get(name);
     if (other) {
-      throw new FaasportError('DUPLICATE_NAME', `schedules "${other.name}" and "${def.name}" both become PingSource "${name}" on knative (names are lower-case there); rename one`, {
-        details: { pingSource: name },
-      });
+      throw new FaasportError(
+        'DUPLICATE_NAME',
+        `schedules "${other.name}" and "${def.name}" both become PingSource "${name}" on knative (names are lower-case there); rename one`,
+        {
+          details: { pingSource: name },
+        },
+      );
     }
     seen.set(name, def);
   }

@@ -30,7 +30,16 @@ describe.each([
   const event = encodeQueueEvent('shop', definition, outgoing(definition), 'msg-1', enqueuedAt);
 
   test('carries the mapping attributes', () => {
-    expect(event).toMatchObject({ specversion: '1.0', id: 'msg-1', type, source: `/faasport/apps/shop/${kind}s/${definition.name}`, time: enqueuedAt.toISOString(), datacontenttype: 'application/json', [QUEUE_EXTENSION]: definition.name, traceparent: TRACE });
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      id: 'msg-1',
+      type,
+      source: `/faasport/apps/shop/${kind}s/${definition.name}`,
+      time: enqueuedAt.toISOString(),
+      datacontenttype: 'application/json',
+      [QUEUE_EXTENSION]: definition.name,
+      traceparent: TRACE,
+    });
     expect(JSON.parse(event[ATTRIBUTES_EXTENSION] as string)).toEqual({ tenant: 'eu-1', 'x.y': 'a "b" c' });
   });
 
@@ -70,7 +79,11 @@ describe('a CloudEvent that breaks the mapping is EVENT_INVALID', () => {
       decodeQueueEvent({ ...good, ...change } as CloudEvent);
       throw new Error('accepted');
     } catch (err) {
-      expect(isFaasportError(err) && { code: err.code, status: err.status, details: err.details }).toEqual({ code: 'EVENT_INVALID', status: 400, details: { path } });
+      expect(isFaasportError(err) && { code: err.code, status: err.status, details: err.details }).toEqual({
+        code: 'EVENT_INVALID',
+        status: 400,
+        details: { path },
+      });
     }
   });
 });

@@ -29,7 +29,10 @@ export function createHttpRouter(app: App, deps: ContextDeps & { readonly produc
     if (allowed.size > 0) {
       if (allowed.has('GET')) allowed.add('HEAD');
       const allow = [...allowed].join(', ');
-      return Response.json({ error: `method ${method} is not allowed on ${shorten(pathname)}; allowed: ${allow}`, code: 'METHOD_NOT_ALLOWED' }, { status: 405, headers: { allow } });
+      return Response.json(
+        { error: `method ${method} is not allowed on ${shorten(pathname)}; allowed: ${allow}`, code: 'METHOD_NOT_ALLOWED' },
+        { status: 405, headers: { allow } },
+      );
     }
     return Response.json({ error: `no route matches ${method} ${shorten(pathname)}`, code: 'NOT_FOUND' }, { status: 404 });
   };

@@ -16,7 +16,10 @@ const cases: [string, Record<string, unknown>][] = [
   ['text data', { datacontenttype: 'text/plain', data: 'héllo wörld 🚀' }],
   ['bytes', { datacontenttype: 'application/octet-stream', data: bytes }],
   ['no data, optional attributes', { subject: 'orders/42', dataschema: 'https://example.com/order.json', time: '2025-01-02T03:04:05.678Z' }],
-  ['extensions', { datacontenttype: 'application/json', data: { n: 1 }, partitionkey: 'eu-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }],
+  [
+    'extensions',
+    { datacontenttype: 'application/json', data: { n: 1 }, partitionkey: 'eu-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+  ],
 ];
 
 const base = { specversion: '1.0', id: 'evt-42', source: '/shop/orders', type: 'com.example.order.created' };
@@ -50,7 +53,10 @@ describe.each([
 
   test.each(cases)('this adapter sends %s, the SDK decodes it', (_name, extra) => {
     const message = ourEncode({ ...base, ...extra } as CloudEvent);
-    const received = HTTP.toEvent({ headers: message.headers, body: message.body instanceof Uint8Array ? Buffer.from(message.body) : message.body }) as SdkEvent<unknown>;
+    const received = HTTP.toEvent({
+      headers: message.headers,
+      body: message.body instanceof Uint8Array ? Buffer.from(message.body) : message.body,
+    }) as SdkEvent<unknown>;
     const keys = ['specversion', 'id', 'source', 'type', ...Object.keys(extra)];
     const got = { ...received.toJSON(), data: received.data } as Record<string, unknown>;
     expect(normalise(got, keys)).toEqual(normalise({ ...base, ...extra }, keys));

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp, createLogger, isFaasportError, type CloudEvent, type ScheduleFunctionDefinition, type Context, type LogRecord, type QueueMessage } from 'faasport';
+import {
+  createApp,
+  createLogger,
+  isFaasportError,
+  type CloudEvent,
+  type ScheduleFunctionDefinition,
+  type Context,
+  type LogRecord,
+  type QueueMessage,
+} from 'faasport';
 import { encodeBinaryMode, encodeStructuredMode } from './encode-http-binding.js';
 import { encodeQueueEvent } from './encode-queue-event.js';
 import { encodePingEvent } from './encode-ping-event.js';
@@ -97,7 +106,11 @@ describe('broker ingress (POST /)', () => {
     ['a binary event missing ce-id', () => ({ headers: { 'ce-specversion': '1.0', 'ce-source': '/s', 'ce-type': 't' }, body: undefined }), 400],
     ['a structured event that is not JSON', () => ({ headers: { 'content-type': 'application/cloudevents+json' }, body: '{' }), 400],
     ['a batch', () => ({ headers: { 'content-type': 'application/cloudevents-batch+json' }, body: '[]' }), 415],
-    ['a queue message for a queue the app does not have', () => encodeBinaryMode({ specversion: '1.0', id: 'x', source: '/s', type: 'dev.faasport.queue.message', faasportqueue: 'nope' }), 400],
+    [
+      'a queue message for a queue the app does not have',
+      () => encodeBinaryMode({ specversion: '1.0', id: 'x', source: '/s', type: 'dev.faasport.queue.message', faasportqueue: 'nope' }),
+      400,
+    ],
   ])('refuses %s with a typed JSON error', async (_name, message, status) => {
     const res = await post('/', message());
     expect(res.status).toBe(status);
@@ -115,7 +128,12 @@ describe('subscriber endpoint (/_faasport/deliver/<function>)', () => {
     ['an unknown function', 'nobody', () => encodeBinaryMode(order('d1', {})), 404],
     ['an http function', 'root', () => encodeBinaryMode(order('d2', {})), 400],
     ['a queue consumer given an order event', 'jobWorker', () => encodeBinaryMode(order('d3', {})), 400],
-    ['a schedule given a ping of another PingSource', 'nightlyReport', () => encodeBinaryMode(encodePingEvent({ namespace: 'default', name: 'other' }, new Date())), 400],
+    [
+      'a schedule given a ping of another PingSource',
+      'nightlyReport',
+      () => encodeBinaryMode(encodePingEvent({ namespace: 'default', name: 'other' }, new Date())),
+      400,
+    ],
     ['a broken event', 'orders', () => ({ headers: { 'ce-specversion': '1.0' }, body: undefined }), 400],
   ])('refuses %s without running it', async (_name, fn, message, status) => {
     const res = await post(DELIVER_PATH + fn, message());
@@ -144,11 +162,19 @@ describe('what Knative cannot do is refused, not ignored', () => {
   test.each<[string, (app: ReturnType<typeof createApp>) => void, string]>([
     ['a FIFO queue', (app) => app.queue('ordered', { fifo: true }), 'CAPABILITY_UNSUPPORTED'],
     ['a queue with a default delay', (app) => app.queue('later', { delaySeconds: 10 }), 'CAPABILITY_UNSUPPORTED'],
-    ['a timeout over Knative Serving\'s 600 s', (app) => app.http('long', { route: '/long', timeoutMs: 900_000 }, () => new Response()), 'CAPABILITY_UNSUPPORTED'],
-    ['two schedules that fold to one PingSource name', (app) => {
-      app.schedule('syncEu', { cron: '* * * * *' }, () => {});
-      app.schedule('sync-eu', { cron: '* * * * *' }, () => {});
-    }, 'DUPLICATE_NAME'],
+    [
+      "a timeout over Knative Serving's 600 s",
+      (app) => app.http('long', { route: '/long', timeoutMs: 900_000 }, () => new Response()),
+      'CAPABILITY_UNSUPPORTED',
+    ],
+    [
+      'two schedules that fold to one PingSource name',
+      (app) => {
+        app.schedule('syncEu', { cron: '* * * * *' }, () => {});
+        app.schedule('sync-eu', { cron: '* * * * *' }, () => {});
+      },
+      'DUPLICATE_NAME',
+    ],
   ])('%s at start', async (_name, define, code) => {
     const app = createApp('refused');
     define(app);
@@ -173,9 +199,15 @@ describe('in-process PingSources', () => {
 
   test('a ping the sink never takes is retried like a PingSource, then logged as lost', async () => {
     const lost: LogRecord[] = [];
-    const pings = startPingSources(service.app, { sink: service.url + '/no-such-sink', namespace: 'default', log: createLogger({ sink: (r) => lost.push(r) }) });
+    const pings = startPingSources(service.app, {
+      sink: service.url + '/no-such-sink',
+      namespace: 'default',
+      log: createLogger({ sink: (r) => lost.push(r) }),
+    });
     await pings.fire(service.app.getFunction('nightlyReport') as ScheduleFunctionDefinition, new Date());
     pings.stop();
-    expect(lost).toEqual([expect.objectContaining({ level: 'error', msg: 'ping lost after retries', schedule: 'nightlyReport', problem: 'sink answered 404' })]);
+    expect(lost).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'ping lost after retries', schedule: 'nightlyReport', problem: 'sink answered 404' }),
+    ]);
   });
 });

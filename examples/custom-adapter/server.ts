@@ -123,14 +123,20 @@ export async function startKnativeService(app: App, options: KnativeServiceOptio
     if (method === 'POST' && url.pathname.startsWith(DELIVER_PATH)) {
       const name = safeDecode(url.pathname.slice(DELIVER_PATH.length));
       const def = name === undefined ? undefined : app.getFunction(name);
-      if (!def) return sendJson(res, 404, { error: { name: 'FaasportError', message: `no function "${(name ?? '').slice(0, 100)}" in app "${app.name}"`, code: 'NOT_FOUND' } });
+      if (!def)
+        return sendJson(res, 404, {
+          error: { name: 'FaasportError', message: `no function "${(name ?? '').slice(0, 100)}" in app "${app.name}"`, code: 'NOT_FOUND' },
+        });
       return writeResponse(res, await deliverToFunction(def, { headers, body: bytes }, deps));
     }
     if (method === 'POST' && url.pathname === INGRESS_PATH && contentModeOf(headers)) {
       return writeResponse(res, ingress({ headers, body: bytes }));
     }
-    const response = await routeHttp(method, url.pathname, headers, () =>
-      new Request(url, { method, headers, ...(bytes.length > 0 ? { body: bytes as unknown as BodyInit } : {}) }),
+    const response = await routeHttp(
+      method,
+      url.pathname,
+      headers,
+      () => new Request(url, { method, headers, ...(bytes.length > 0 ? { body: bytes as unknown as BodyInit } : {}) }),
     );
     return writeResponse(res, response);
   }
@@ -215,9 +221,13 @@ function checkInternal(app: App, event: CloudEvent): void {
   const name = event[QUEUE_EXTENSION];
   const known = event.type === QUEUE_MESSAGE_TYPE ? app.getQueue(String(name)) : event.type === TOPIC_MESSAGE_TYPE ? app.getTopic(String(name)) : undefined;
   if (!known) {
-    throw new FaasportError('EVENT_INVALID', `knative broker ingress: type "${event.type}" with ${QUEUE_EXTENSION}=${JSON.stringify(name ?? null)} names no queue or topic of app "${app.name}"`, {
-      status: 400,
-    });
+    throw new FaasportError(
+      'EVENT_INVALID',
+      `knative broker ingress: type "${event.type}" with ${QUEUE_EXTENSION}=${JSON.stringify(name ?? null)} names no queue or topic of app "${app.name}"`,
+      {
+        status: 400,
+      },
+    );
   }
 }
 

@@ -22,13 +22,17 @@ app.http('sign', { method: 'POST', route: '/entries', public: true, sends: [entr
   return Response.json({ queued: id }, { status: 202 });
 });
 
-entries.consume('moderate', async (msg, ctx) => {
-  if (/spam/i.test(msg.body.message)) {
-    ctx.log.warn('entry rejected', { id: msg.id });
-    return;
-  }
-  await moderated.publish(msg.body);
-}, { sends: [moderated] });
+entries.consume(
+  'moderate',
+  async (msg, ctx) => {
+    if (/spam/i.test(msg.body.message)) {
+      ctx.log.warn('entry rejected', { id: msg.id });
+      return;
+    }
+    await moderated.publish(msg.body);
+  },
+  { sends: [moderated] },
+);
 
 moderated.subscribe('announce', async (msg, ctx) => {
   ctx.log.info('new guestbook entry', { name: msg.body.name });

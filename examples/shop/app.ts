@@ -16,9 +16,7 @@ const orders = app.queue<Order>('orders', {
 });
 const shipped = app.topic<{ orderId: string }>('shipped');
 
-app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, (_req, ctx) =>
-  Response.json({ hello: ctx.params.name }),
-);
+app.http('hello', { method: 'GET', route: '/hello/:name', public: true }, (_req, ctx) => Response.json({ hello: ctx.params.name }));
 
 app.http('placeOrder', { method: 'POST', route: '/orders', public: true, sends: [orders] }, async (req, ctx) => {
   let input: unknown;

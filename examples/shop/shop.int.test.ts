@@ -54,7 +54,16 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Pro
 describe('faasport dev examples/shop', () => {
   it('prints its routes, queues, topics and schedules', () => {
     const text = output.join('');
-    for (const line of ['GET      http', '/hello/:name', 'POST     http', '/orders', 'queue     orders  → fulfil (maxAttempts 3', 'topic     shipped  → notifyCustomer', 'schedule  nightlyReport  0 3 * * *', 'event     onEvent']) {
+    for (const line of [
+      'GET      http',
+      '/hello/:name',
+      'POST     http',
+      '/orders',
+      'queue     orders  → fulfil (maxAttempts 3',
+      'topic     shipped  → notifyCustomer',
+      'schedule  nightlyReport  0 3 * * *',
+      'event     onEvent',
+    ]) {
       expect(text).toContain(line);
     }
   });
@@ -91,11 +100,18 @@ describe('faasport dev examples/shop', () => {
   it('a poison order is dead-lettered after exactly 3 attempts', async () => {
     expect((await post('/orders', { id: 'bad-1', item: 'poison', qty: 1 })).status).toBe(202);
     const envelope = await waitFor(async () => {
-      const list = (await (await fetch(`${base}/_faasport/queues/orders/dead-letter`)).json()) as { message: { body: { id: string } }; attempts: number; lastError: { message: string } }[];
+      const list = (await (await fetch(`${base}/_faasport/queues/orders/dead-letter`)).json()) as {
+        message: { body: { id: string } };
+        attempts: number;
+        lastError: { message: string };
+      }[];
       return list.find((e) => e.message.body.id === 'bad-1');
     });
     expect(envelope).toMatchObject({ attempts: 3, queue: 'orders', functionName: 'fulfil', lastError: { message: expect.stringMatching(/poison/) } });
-    const attempts = output.join('').split('\n').filter((l) => l.includes('"handler failed"') && l.includes('order bad-1')).length;
+    const attempts = output
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"handler failed"') && l.includes('order bad-1')).length;
     expect(attempts).toBe(3);
   });
 
@@ -106,7 +122,14 @@ describe('faasport dev examples/shop', () => {
 
   it('the dev API lists functions and runs the schedule and the event function', async () => {
     const functions = (await (await fetch(`${base}/_faasport/functions`)).json()) as { name: string; kind: string }[];
-    expect(functions.map((f) => `${f.kind}:${f.name}`)).toEqual(['http:hello', 'http:placeOrder', 'queue:fulfil', 'topic:notifyCustomer', 'schedule:nightlyReport', 'event:onEvent']);
+    expect(functions.map((f) => `${f.kind}:${f.name}`)).toEqual([
+      'http:hello',
+      'http:placeOrder',
+      'queue:fulfil',
+      'topic:notifyCustomer',
+      'schedule:nightlyReport',
+      'event:onEvent',
+    ]);
     expect(await (await post('/_faasport/schedules/nightlyReport/run', {})).json()).toEqual({ ok: true });
     const ev = await post('/_faasport/events', { specversion: '1.0', id: 'e1', source: '/uploads', type: 'example.object.created', subject: 'a.png' });
     expect(ev.status).toBe(202);
@@ -115,7 +138,13 @@ describe('faasport dev examples/shop', () => {
   });
 
   it('the dev API reports queue depth, in-flight and dead letters, and publishes to a topic', async () => {
-    const stats = (await (await fetch(`${base}/_faasport/queues`)).json()) as { queue: string; functionName: string; depth: number; inFlight: number; deadLettered: number }[];
+    const stats = (await (await fetch(`${base}/_faasport/queues`)).json()) as {
+      queue: string;
+      functionName: string;
+      depth: number;
+      inFlight: number;
+      deadLettered: number;
+    }[];
     const orders = stats.find((s) => s.queue === 'orders');
     expect(orders).toMatchObject({ functionName: 'fulfil', depth: expect.any(Number), inFlight: expect.any(Number) });
     expect(orders!.deadLettered).toBeGreaterThanOrEqual(1); // bad-1, above

@@ -41,7 +41,15 @@ describe('break-even', () => {
     // One always-on replica ($21 a month here) beats the 1 s minimum of sparse executions, which
     // tops out at one busy 512 MB instance (~$34), but at 10% target utilisation each replica
     // does little work, so busy functions win again at high rates.
-    const tables2 = { ...tables, azure: withPrices(tables.azure, { 'containerApps.vcpuSecond': 0.000006, 'containerApps.gibSecond': 0.000001, 'containerApps.freeVcpuSeconds': 0, 'containerApps.freeGibSeconds': 0 }) };
+    const tables2 = {
+      ...tables,
+      azure: withPrices(tables.azure, {
+        'containerApps.vcpuSecond': 0.000006,
+        'containerApps.gibSecond': 0.000001,
+        'containerApps.freeVcpuSeconds': 0,
+        'containerApps.freeGibSeconds': 0,
+      }),
+    };
     const e = estimator(api(), { durationMs: 100, memoryMb: 512 }, tables2, { vcpu: 1, memoryGiB: 2, targetUtilisation: 0.1, minInstances: 1 });
     const b = breakEven('azure', e);
     expect(b.rps).not.toBeNull();

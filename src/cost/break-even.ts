@@ -12,7 +12,12 @@ export interface Estimate {
 }
 
 /** Estimates the app at any request rate, everything else held as given. */
-export function estimator(app: App, options: Omit<WorkloadOptions, 'requestsPerMonth'>, tables: Record<Cloud, PriceTable>, sizing: ContainerSizing = DEFAULT_SIZING): (rps: number) => Estimate {
+export function estimator(
+  app: App,
+  options: Omit<WorkloadOptions, 'requestsPerMonth'>,
+  tables: Record<Cloud, PriceTable>,
+  sizing: ContainerSizing = DEFAULT_SIZING,
+): (rps: number) => Estimate {
   return (rps) => {
     const workload = deriveWorkload(app, { ...options, requestsPerMonth: rps * SECONDS_PER_MONTH });
     const clouds = {} as Record<Cloud, { functions: CloudCost; containers: CloudCost }>;
@@ -65,7 +70,14 @@ export function breakEven(cloud: Cloud, estimate: (rps: number) => Estimate, max
   let last = above.length - 1;
   while (last > 0 && !cheaper(above[last]!)) last--;
   const until = last === above.length - 1 ? null : firstFlip([above[last]!, above[last + 1]!], cheaper, true);
-  return { cloud, rps: from, requestsPerMonth: from * SECONDS_PER_MONTH, functionsUsd: c.functions.totalUsd, containersUsd: c.containers.totalUsd, untilRps: until };
+  return {
+    cloud,
+    rps: from,
+    requestsPerMonth: from * SECONDS_PER_MONTH,
+    functionsUsd: c.functions.totalUsd,
+    containersUsd: c.containers.totalUsd,
+    untilRps: until,
+  };
 }
 
 /** The lowest rate on the grid (refined by bisection) where `test` stops being `was`; the first point itself when it already differs. */

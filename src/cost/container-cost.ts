@@ -35,8 +35,15 @@ export function instancesNeeded(workload: Pick<Workload, 'functions'>, sizing: C
 /** The app as one always-on container service: Fargate (+ ALB), Cloud Run instance-based, Container Apps. */
 export function containerCost(cloud: Cloud, workload: Workload, table: PriceTable, sizing: ContainerSizing = DEFAULT_SIZING): CloudCost {
   const instances = instancesNeeded(workload, sizing);
-  const compute = cloud === 'aws' ? fargate(workload, table, sizing, instances) : cloud === 'azure' ? containerApps(workload, table, sizing, instances) : cloudRunInstances(table, sizing, instances);
-  const notes = [`${instances} instance(s) of ${sizing.vcpu} vCPU / ${sizing.memoryGiB} GiB running all month (each invocation keeps its memory's share of a vCPU busy for its duration, 1 vCPU per ${MB_PER_VCPU} MB as on Lambda; ${sizing.targetUtilisation * 100}% target utilisation, at least ${sizing.minInstances}).`];
+  const compute =
+    cloud === 'aws'
+      ? fargate(workload, table, sizing, instances)
+      : cloud === 'azure'
+        ? containerApps(workload, table, sizing, instances)
+        : cloudRunInstances(table, sizing, instances);
+  const notes = [
+    `${instances} instance(s) of ${sizing.vcpu} vCPU / ${sizing.memoryGiB} GiB running all month (each invocation keeps its memory's share of a vCPU busy for its duration, 1 vCPU per ${MB_PER_VCPU} MB as on Lambda; ${sizing.targetUtilisation * 100}% target utilisation, at least ${sizing.minInstances}).`,
+  ];
   return toCloudCost(cloud, 'containers', [...compute, ...messagingCost(cloud, workload, table)], notes);
 }
 
@@ -73,8 +80,22 @@ function fargate(w: Workload, t: PriceTable, s: ContainerSizing, instances: numb
 function cloudRunInstances(t: PriceTable, s: ContainerSizing, instances: number): LineItem[] {
   const seconds = instances * SECONDS_PER_MONTH;
   return [
-    meter({ service: 'Cloud Run (instance-based)', item: 'CPU', quantity: seconds * s.vcpu, unit: 'vCPU-s', free: price(t, 'run.instanceBased.freeVcpuSeconds'), price: price(t, 'run.instanceBased.vcpuSecond') }),
-    meter({ service: 'Cloud Run (instance-based)', item: 'memory', quantity: seconds * s.memoryGiB, unit: 'GiB-s', free: price(t, 'run.instanceBased.freeGibSeconds'), price: price(t, 'run.instanceBased.gibSecond') }),
+    meter({
+      service: 'Cloud Run (instance-based)',
+      item: 'CPU',
+      quantity: seconds * s.vcpu,
+      unit: 'vCPU-s',
+      free: price(t, 'run.instanceBased.freeVcpuSeconds'),
+      price: price(t, 'run.instanceBased.vcpuSecond'),
+    }),
+    meter({
+      service: 'Cloud Run (instance-based)',
+      item: 'memory',
+      quantity: seconds * s.memoryGiB,
+      unit: 'GiB-s',
+      free: price(t, 'run.instanceBased.freeGibSeconds'),
+      price: price(t, 'run.instanceBased.gibSecond'),
+    }),
   ];
 }
 
@@ -90,10 +111,27 @@ function containerApps(w: Workload, t: PriceTable, s: ContainerSizing, instances
       price: price(t, 'containerApps.vcpuSecond'),
       note: 'every replica-second at the active rate; a minimum replica idle between requests bills at the lower idle rate, not applied (an upper bound)',
     }),
-    meter({ service: 'Container Apps', item: 'memory (active)', quantity: seconds * s.memoryGiB, unit: 'GiB-s', free: price(t, 'containerApps.freeGibSeconds'), price: price(t, 'containerApps.gibSecond') }),
+    meter({
+      service: 'Container Apps',
+      item: 'memory (active)',
+      quantity: seconds * s.memoryGiB,
+      unit: 'GiB-s',
+      free: price(t, 'containerApps.freeGibSeconds'),
+      price: price(t, 'containerApps.gibSecond'),
+    }),
   ];
   if (w.functions.some((f) => f.kind === 'http')) {
-    items.push(meter({ service: 'Container Apps', item: 'requests', quantity: w.requestsPerMonth, unit: 'requests', free: price(t, 'containerApps.freeRequests'), price: price(t, 'containerApps.requestsPerMillion'), per: 1e6 }));
+    items.push(
+      meter({
+        service: 'Container Apps',
+        item: 'requests',
+        quantity: w.requestsPerMonth,
+        unit: 'requests',
+        free: price(t, 'containerApps.freeRequests'),
+        price: price(t, 'containerApps.requestsPerMillion'),
+        per: 1e6,
+      }),
+    );
   }
   return items;
 }

@@ -31,10 +31,14 @@ describe('faasport cost examples/shop/app.ts --rps 50 --duration-ms 120 --memory
     expect(text).toMatch(/^faasport cost: app "shop" at 50 rps \(131,400,000 HTTP requests a month\), 120 ms per invocation, 512 MB$/m);
     expect(text).toMatch(/^cloud\s+functions \/ month\s+containers \/ month\s+containers cheaper from$/m);
     for (const cloud of ['aws', 'azure', 'gcp']) {
-      expect(text).toMatch(new RegExp(`^${cloud}\\s+\\$[\\d,]+\\.\\d\\d.*\\$[\\d,]+\\.\\d\\d.*(\\d[\\d.,]* rps \\([\\d,]+ requests/month\\)|never below 10,000 rps)$`, 'm'));
+      expect(text).toMatch(
+        new RegExp(`^${cloud}\\s+\\$[\\d,]+\\.\\d\\d.*\\$[\\d,]+\\.\\d\\d.*(\\d[\\d.,]* rps \\([\\d,]+ requests/month\\)|never below 10,000 rps)$`, 'm'),
+      );
     }
     // What the app uses, read from its definition: two routes, a queue, a topic, a schedule, an event function.
-    expect(text).toMatch(/uses: http hello, placeOrder · queue orders \(65,700,000 messages, 1 consumer\) · topic shipped \(65,700,000 messages, 1 consumer\) · schedule nightlyReport \(31 runs\) · event onEvent \(0\)/);
+    expect(text).toMatch(
+      /uses: http hello, placeOrder · queue orders \(65,700,000 messages, 1 consumer\) · topic shipped \(65,700,000 messages, 1 consumer\) · schedule nightlyReport \(31 runs\) · event onEvent \(0\)/,
+    );
     expect(text).toMatch(/prices: aws us-east-1 as of \d{4}-\d{2}-\d{2} \(src\/cost\/prices\/aws\.json\)/);
   });
 
@@ -56,7 +60,9 @@ describe('faasport cost examples/shop/app.ts --rps 50 --duration-ms 120 --memory
     expect(existsSync(chart)).toBe(true);
     const svg = readFileSync(chart, 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { xmlns: string; polyline: { 'data-series': string; points: string }[]; g: { 'data-marker': string }[] } };
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as {
+      svg: { xmlns: string; polyline: { 'data-series': string; points: string }[]; g: { 'data-marker': string }[] };
+    };
     expect(doc.svg.xmlns).toBe('http://www.w3.org/2000/svg');
     const series = doc.svg.polyline.map((p) => p['data-series']);
     expect(series).toEqual(['aws-functions', 'aws-containers', 'azure-functions', 'azure-containers', 'gcp-functions', 'gcp-containers']);
@@ -69,7 +75,14 @@ describe('faasport cost examples/shop/app.ts --rps 50 --duration-ms 120 --memory
     expect(await main([...SHOP, '--chart', join(dir, 'json.svg'), '--json'], json.io)).toBe(0);
     const report = JSON.parse(json.out.join('\n')) as {
       requestsPerMonth: number;
-      clouds: Record<string, { functions: { totalUsd: number; items: { usd: number | null; item: string; service: string; quantity: number }[] }; containers: { totalUsd: number }; breakEven: { rps: number | null; functionsUsd: number; containersUsd: number } }>;
+      clouds: Record<
+        string,
+        {
+          functions: { totalUsd: number; items: { usd: number | null; item: string; service: string; quantity: number }[] };
+          containers: { totalUsd: number };
+          breakEven: { rps: number | null; functionsUsd: number; containersUsd: number };
+        }
+      >;
     };
     expect(report.requestsPerMonth).toBe(131_400_000);
     for (const cloud of ['aws', 'azure', 'gcp']) {
@@ -96,7 +109,18 @@ describe('faasport cost --measure and --help', () => {
   it('--help lists every flag', async () => {
     const c = io();
     expect(await main(['cost', '--help'], c.io)).toBe(0);
-    for (const flag of ['--requests-per-month', '--rps', '--duration-ms', '--memory-mb', '--messages-per-month', '--region', '--prices', '--measure', '--chart', '--json']) {
+    for (const flag of [
+      '--requests-per-month',
+      '--rps',
+      '--duration-ms',
+      '--memory-mb',
+      '--messages-per-month',
+      '--region',
+      '--prices',
+      '--measure',
+      '--chart',
+      '--json',
+    ]) {
       expect(c.out.join('\n')).toContain(flag);
     }
   });

@@ -140,7 +140,10 @@ function checkMessageNames(app: App, byName: Record<string, number>): void {
   const known = [...app.queues.map((q) => q.name), ...app.topics.map((t) => t.name), ...app.functions.filter((f) => f.kind === 'event').map((f) => f.name)];
   for (const name of Object.keys(byName)) {
     if (!known.includes(name)) {
-      throw invalid(`--messages-per-month ${name}=…: app "${app.name}" has no queue, topic or event function named "${name}"; it has ${known.join(', ') || 'none'}`, { name });
+      throw invalid(
+        `--messages-per-month ${name}=…: app "${app.name}" has no queue, topic or event function named "${name}"; it has ${known.join(', ') || 'none'}`,
+        { name },
+      );
     }
   }
 }
@@ -158,7 +161,9 @@ function parseRegions(entries: string[]): Partial<Record<Cloud, string>> {
     const cloud = CLOUDS.find((c) => builtInPriceTable(c).regions.includes(entry));
     if (!cloud) {
       const known = CLOUDS.map((c) => `${c}: ${builtInPriceTable(c).regions.join(', ')}`).join('; ');
-      throw invalid(`--region: no price table covers "${entry}" (${known}); name the cloud (aws=${entry}) and pass --prices for other regions`, { region: entry });
+      throw invalid(`--region: no price table covers "${entry}" (${known}); name the cloud (aws=${entry}) and pass --prices for other regions`, {
+        region: entry,
+      });
     }
     regions[cloud] = entry;
   }
@@ -200,8 +205,20 @@ function chartSvg(app: App, estimate: (rps: number) => Estimate, rps: number, br
     xLabel: 'HTTP requests per second (log scale)',
     yLabel: 'USD per month (log scale)',
     series: CLOUDS.flatMap((cloud) => [
-      { id: `${cloud}-functions`, label: `${cloud} functions`, color: COLORS[cloud], dashed: false, points: estimates.map((e) => [e.rps, e.clouds[cloud].functions.totalUsd] as const) },
-      { id: `${cloud}-containers`, label: `${cloud} containers`, color: COLORS[cloud], dashed: true, points: estimates.map((e) => [e.rps, e.clouds[cloud].containers.totalUsd] as const) },
+      {
+        id: `${cloud}-functions`,
+        label: `${cloud} functions`,
+        color: COLORS[cloud],
+        dashed: false,
+        points: estimates.map((e) => [e.rps, e.clouds[cloud].functions.totalUsd] as const),
+      },
+      {
+        id: `${cloud}-containers`,
+        label: `${cloud} containers`,
+        color: COLORS[cloud],
+        dashed: true,
+        points: estimates.map((e) => [e.rps, e.clouds[cloud].containers.totalUsd] as const),
+      },
     ]),
     markers: [
       ...(rps > 0 ? [{ x: rps, label: `given: ${formatRate(rps)}`, color: '#111111' }] : []),
@@ -214,9 +231,14 @@ function formatReport(r: Report): string {
   const { options, now } = r;
   const w = now.workload;
   const lines: string[] = [];
-  const rate = options.rateGiven === 'default' ? `${count(w.requestsPerMonth)} HTTP requests a month (default; pass --rps or --requests-per-month)` : `${formatRate(options.rps)} (${count(w.requestsPerMonth)} HTTP requests a month)`;
+  const rate =
+    options.rateGiven === 'default'
+      ? `${count(w.requestsPerMonth)} HTTP requests a month (default; pass --rps or --requests-per-month)`
+      : `${formatRate(options.rps)} (${count(w.requestsPerMonth)} HTTP requests a month)`;
   const duration = r.measurement
-    ? `durations measured locally (an estimate): ${Object.entries(r.measurement.durations).map(([n, ms]) => `${n} ${ms} ms`).join(', ')}; ${options.durationMs} ms for the rest`
+    ? `durations measured locally (an estimate): ${Object.entries(r.measurement.durations)
+        .map(([n, ms]) => `${n} ${ms} ms`)
+        .join(', ')}; ${options.durationMs} ms for the rest`
     : `${options.durationMs} ms per invocation`;
   const memory = options.memoryMb !== undefined ? `${options.memoryMb} MB` : 'memory as each function declares';
   lines.push(`faasport cost: app "${r.app}" at ${rate}, ${duration}, ${memory}`);
@@ -227,7 +249,14 @@ function formatReport(r: Report): string {
   const rows = CLOUDS.map((cloud) => {
     const c = now.clouds[cloud];
     const b = r.breakEvens.find((x) => x.cloud === cloud)!;
-    return [cloud, usd(c.functions), usd(c.containers), b.rps === null ? 'never below 10,000 rps' : `${formatRate(b.rps)} (${count(b.requestsPerMonth!)} requests/month)${b.untilRps === null ? '' : ` until ${formatRate(b.untilRps)}`}`];
+    return [
+      cloud,
+      usd(c.functions),
+      usd(c.containers),
+      b.rps === null
+        ? 'never below 10,000 rps'
+        : `${formatRate(b.rps)} (${count(b.requestsPerMonth!)} requests/month)${b.untilRps === null ? '' : ` until ${formatRate(b.untilRps)}`}`,
+    ];
   });
   lines.push(...table([header, ...rows]));
   for (const cloud of CLOUDS) {
@@ -288,7 +317,12 @@ function count(n: number): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function toJson(r: Report): unknown {
@@ -299,11 +333,16 @@ function toJson(r: Report): unknown {
     durationMs: r.options.durationMs,
     ...(r.measurement ? { measured: { estimate: true, durationsMs: r.measurement.durations, skipped: r.measurement.skipped } } : {}),
     memoryMb: r.options.memoryMb ?? null,
-    prices: Object.fromEntries(CLOUDS.map((c) => [c, { region: r.options.regions[c] ?? DEFAULT_REGIONS[c], asOf: r.tables[c].asOf, origin: r.tables[c].origin }])),
+    prices: Object.fromEntries(
+      CLOUDS.map((c) => [c, { region: r.options.regions[c] ?? DEFAULT_REGIONS[c], asOf: r.tables[c].asOf, origin: r.tables[c].origin }]),
+    ),
     workload: r.now.workload,
     container: DEFAULT_SIZING,
     clouds: Object.fromEntries(
-      CLOUDS.map((c) => [c, { functions: r.now.clouds[c].functions, containers: r.now.clouds[c].containers, breakEven: r.breakEvens.find((b) => b.cloud === c) }]),
+      CLOUDS.map((c) => [
+        c,
+        { functions: r.now.clouds[c].functions, containers: r.now.clouds[c].containers, breakEven: r.breakEvens.find((b) => b.cloud === c) },
+      ]),
     ),
     chart: r.chartPath,
   };

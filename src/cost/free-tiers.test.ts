@@ -14,7 +14,15 @@ function fn(invocations: number, durationMs: number, memoryMb: number): Function
 }
 
 function channels(messages: number, messageBytes: number, extra: Partial<Workload> = {}): Workload {
-  return { requestsPerMonth: 0, functions: [], channels: [{ name: 'q', kind: 'queue', messages, subscribers: 0 }], schedules: [], messageBytes, notes: [], ...extra };
+  return {
+    requestsPerMonth: 0,
+    functions: [],
+    channels: [{ name: 'q', kind: 'queue', messages, subscribers: 0 }],
+    schedules: [],
+    messageBytes,
+    notes: [],
+    ...extra,
+  };
 }
 
 function pick(items: readonly LineItem[], item: string): LineItem {
@@ -26,17 +34,65 @@ function pick(items: readonly LineItem[], item: string): LineItem {
 // Each case builds a month whose metered quantity is exactly `q` (in the line's own unit), so
 // the free tier can be probed just under, at and just over its boundary, and well over it.
 const cases: { name: string; free: number; line: (q: number) => LineItem; wellOver: number; wellOverUsd: number }[] = [
-  { name: 'Lambda requests (1M)', free: 1_000_000, line: (q) => pick(lambdaCost({ functions: [fn(q, 1, 128)], requestsPerMonth: 0 }, aws).items, 'requests'), wellOver: 5_000_000, wellOverUsd: 1 },
-  { name: 'Lambda compute (400,000 GB-s)', free: 400_000, line: (q) => pick(lambdaCost({ functions: [fn(q, 1000, 1024)], requestsPerMonth: 0 }, aws).items, 'compute'), wellOver: 60_000, wellOverUsd: 1 },
-  { name: 'Flex Consumption executions (250,000)', free: 250_000, line: (q) => pick(flexCost({ functions: [fn(q, 1000, 512)] }, azure).items, 'executions'), wellOver: 2_500_000, wellOverUsd: 1 },
+  {
+    name: 'Lambda requests (1M)',
+    free: 1_000_000,
+    line: (q) => pick(lambdaCost({ functions: [fn(q, 1, 128)], requestsPerMonth: 0 }, aws).items, 'requests'),
+    wellOver: 5_000_000,
+    wellOverUsd: 1,
+  },
+  {
+    name: 'Lambda compute (400,000 GB-s)',
+    free: 400_000,
+    line: (q) => pick(lambdaCost({ functions: [fn(q, 1000, 1024)], requestsPerMonth: 0 }, aws).items, 'compute'),
+    wellOver: 60_000,
+    wellOverUsd: 1,
+  },
+  {
+    name: 'Flex Consumption executions (250,000)',
+    free: 250_000,
+    line: (q) => pick(flexCost({ functions: [fn(q, 1000, 512)] }, azure).items, 'executions'),
+    wellOver: 2_500_000,
+    wellOverUsd: 1,
+  },
   // 512 MB instances for 2 s: one GB-s per execution.
-  { name: 'Flex Consumption execution time (100,000 GB-s)', free: 100_000, line: (q) => pick(flexCost({ functions: [fn(q, 2000, 512)] }, azure).items, 'on-demand execution time'), wellOver: 100_000, wellOverUsd: 2.6 },
-  { name: 'Cloud Run functions requests (2M)', free: 2_000_000, line: (q) => pick(cloudRunFunctionsCost({ functions: [fn(q, 100, 256)] }, gcp).items, 'requests'), wellOver: 2_500_000, wellOverUsd: 1 },
+  {
+    name: 'Flex Consumption execution time (100,000 GB-s)',
+    free: 100_000,
+    line: (q) => pick(flexCost({ functions: [fn(q, 2000, 512)] }, azure).items, 'on-demand execution time'),
+    wellOver: 100_000,
+    wellOverUsd: 2.6,
+  },
+  {
+    name: 'Cloud Run functions requests (2M)',
+    free: 2_000_000,
+    line: (q) => pick(cloudRunFunctionsCost({ functions: [fn(q, 100, 256)] }, gcp).items, 'requests'),
+    wellOver: 2_500_000,
+    wellOverUsd: 1,
+  },
   // 2 GiB gets 1 vCPU: one vCPU-s per 1 s execution.
-  { name: 'Cloud Run functions CPU (180,000 vCPU-s)', free: 180_000, line: (q) => pick(cloudRunFunctionsCost({ functions: [fn(q, 1000, 2048)] }, gcp).items, 'CPU'), wellOver: 100_000, wellOverUsd: 2.4 },
-  { name: 'Cloud Run functions memory (360,000 GiB-s)', free: 360_000, line: (q) => pick(cloudRunFunctionsCost({ functions: [fn(q, 1000, 1024)] }, gcp).items, 'memory'), wellOver: 400_000, wellOverUsd: 1 },
+  {
+    name: 'Cloud Run functions CPU (180,000 vCPU-s)',
+    free: 180_000,
+    line: (q) => pick(cloudRunFunctionsCost({ functions: [fn(q, 1000, 2048)] }, gcp).items, 'CPU'),
+    wellOver: 100_000,
+    wellOverUsd: 2.4,
+  },
+  {
+    name: 'Cloud Run functions memory (360,000 GiB-s)',
+    free: 360_000,
+    line: (q) => pick(cloudRunFunctionsCost({ functions: [fn(q, 1000, 1024)] }, gcp).items, 'memory'),
+    wellOver: 400_000,
+    wellOverUsd: 1,
+  },
   // 1 KiB messages to a queue nobody consumes: 1024 billable bytes each, 10 GiB free.
-  { name: 'Pub/Sub data (10 GiB)', free: 10 * 2 ** 30, line: (q) => messagingCost('gcp', channels(q / 1024, 1024), gcp)[0]!, wellOver: 2 ** 40, wellOverUsd: 40 },
+  {
+    name: 'Pub/Sub data (10 GiB)',
+    free: 10 * 2 ** 30,
+    line: (q) => messagingCost('gcp', channels(q / 1024, 1024), gcp)[0]!,
+    wellOver: 2 ** 40,
+    wellOverUsd: 40,
+  },
 ];
 
 describe('free tiers at their boundaries', () => {

@@ -48,8 +48,23 @@ export function lambdaCost(w: Pick<Workload, 'functions' | 'requestsPerMonth'>, 
   const invocations = sum(w.functions.map((f) => f.invocations));
   const gbSeconds = sum(w.functions.map((f) => f.invocations * (Math.ceil(f.durationMs) / 1000) * (clamp(f.memoryMb, 128, 10240) / 1024)));
   const items = [
-    meter({ service: 'Lambda', item: 'requests', quantity: invocations, unit: 'requests', free: price(t, 'lambda.freeRequests'), price: price(t, 'lambda.requestsPerMillion'), per: 1e6 }),
-    meter({ service: 'Lambda', item: 'compute', quantity: gbSeconds, unit: 'GB-s', free: price(t, 'lambda.freeGbSeconds'), price: price(t, 'lambda.gbSecond') }),
+    meter({
+      service: 'Lambda',
+      item: 'requests',
+      quantity: invocations,
+      unit: 'requests',
+      free: price(t, 'lambda.freeRequests'),
+      price: price(t, 'lambda.requestsPerMillion'),
+      per: 1e6,
+    }),
+    meter({
+      service: 'Lambda',
+      item: 'compute',
+      quantity: gbSeconds,
+      unit: 'GB-s',
+      free: price(t, 'lambda.freeGbSeconds'),
+      price: price(t, 'lambda.gbSecond'),
+    }),
   ];
   if (w.functions.some((f) => f.kind === 'http')) {
     items.push(
@@ -113,7 +128,15 @@ export function flexCost(w: Pick<Workload, 'functions'>, t: PriceTable, options:
   const sizes = [...new Set(w.functions.map((f) => flexInstanceMb(f.memoryMb)))];
   return {
     items: [
-      meter({ service: 'Functions Flex Consumption', item: 'executions', quantity: invocations, unit: 'executions', free: price(t, 'flex.freeExecutions'), price: price(t, 'flex.executionsPerMillion'), per: 1e6 }),
+      meter({
+        service: 'Functions Flex Consumption',
+        item: 'executions',
+        quantity: invocations,
+        unit: 'executions',
+        free: price(t, 'flex.freeExecutions'),
+        price: price(t, 'flex.executionsPerMillion'),
+        per: 1e6,
+      }),
       meter({
         service: 'Functions Flex Consumption',
         item: 'on-demand execution time',
@@ -161,9 +184,31 @@ export function cloudRunFunctionsCost(w: Pick<Workload, 'functions'>, t: PriceTa
   const gibSeconds = sum(w.functions.map((f) => f.invocations * billedSeconds(f) * (gcpFunctionTier(f.memoryMb).mb / 1024)));
   return {
     items: [
-      meter({ service: 'Cloud Run functions', item: 'requests', quantity: invocations, unit: 'requests', free: price(t, 'run.requestBased.freeRequests'), price: price(t, 'run.requestBased.requestsPerMillion'), per: 1e6 }),
-      meter({ service: 'Cloud Run functions', item: 'CPU', quantity: vcpuSeconds, unit: 'vCPU-s', free: price(t, 'run.requestBased.freeVcpuSeconds'), price: price(t, 'run.requestBased.vcpuSecond') }),
-      meter({ service: 'Cloud Run functions', item: 'memory', quantity: gibSeconds, unit: 'GiB-s', free: price(t, 'run.requestBased.freeGibSeconds'), price: price(t, 'run.requestBased.gibSecond') }),
+      meter({
+        service: 'Cloud Run functions',
+        item: 'requests',
+        quantity: invocations,
+        unit: 'requests',
+        free: price(t, 'run.requestBased.freeRequests'),
+        price: price(t, 'run.requestBased.requestsPerMillion'),
+        per: 1e6,
+      }),
+      meter({
+        service: 'Cloud Run functions',
+        item: 'CPU',
+        quantity: vcpuSeconds,
+        unit: 'vCPU-s',
+        free: price(t, 'run.requestBased.freeVcpuSeconds'),
+        price: price(t, 'run.requestBased.vcpuSecond'),
+      }),
+      meter({
+        service: 'Cloud Run functions',
+        item: 'memory',
+        quantity: gibSeconds,
+        unit: 'GiB-s',
+        free: price(t, 'run.requestBased.freeGibSeconds'),
+        price: price(t, 'run.requestBased.gibSecond'),
+      }),
     ],
     notes: ['Cloud Run functions: one request per instance at a time (the functions default), CPU as the memory tier gives it.'],
   };

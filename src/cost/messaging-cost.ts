@@ -84,7 +84,7 @@ function azureMessaging(w: Workload, t: PriceTable): LineItem[] {
       unit: 'operations',
       price: price(t, 'storageQueue.operationsPer10k'),
       per: 1e4,
-      note: '3 per message (put, get, delete); a topic publish writes one message per subscription queue; the host\'s polling of idle queues not counted',
+      note: "3 per message (put, get, delete); a topic publish writes one message per subscription queue; the host's polling of idle queues not counted",
     }),
   ];
 }

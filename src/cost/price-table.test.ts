@@ -44,7 +44,9 @@ describe('price tables', () => {
   });
 
   it('lays a user file over the built-in numbers and dates the result with the file', () => {
-    const { dir, file } = pricesFile(JSON.stringify({ asOf: '2026-11-01', aws: { 'lambda.gbSecond': { value: 0.000015, source: 'https://example.com/contract' } } }));
+    const { dir, file } = pricesFile(
+      JSON.stringify({ asOf: '2026-11-01', aws: { 'lambda.gbSecond': { value: 0.000015, source: 'https://example.com/contract' } } }),
+    );
     const tables = loadPriceTables({ pricesFile: file, cwd: dir });
     expect(tables.aws.prices['lambda.gbSecond']!.value).toBe(0.000015);
     expect(tables.aws.prices['lambda.requestsPerMillion']!.value).toBe(0.2);
@@ -57,10 +59,22 @@ describe('price tables', () => {
     ['not JSON', '{ aws: ', /prices\.json is not JSON/],
     ['not an object', '[1, 2]', /the top level must be an object keyed by cloud/],
     ['an unknown cloud', '{ "oracle": {} }', /"oracle" is not a cloud; use aws, azure or gcp/],
-    ['an unknown price', '{ "aws": { "lambda.gbSeconds": { "value": 1 } } }', /aws\."lambda\.gbSeconds" is not a known price; known: lambda\.requestsPerMillion/],
+    [
+      'an unknown price',
+      '{ "aws": { "lambda.gbSeconds": { "value": 1 } } }',
+      /aws\."lambda\.gbSeconds" is not a known price; known: lambda\.requestsPerMillion/,
+    ],
     ['a negative price', '{ "gcp": { "pubsub.tibDelivered": { "value": -40 } } }', /gcp\."pubsub\.tibDelivered"\.value must be a non-negative number, got -40/],
-    ['a price given as text', '{ "azure": { "flex.gbSecond": { "value": "cheap" } } }', /azure\."flex\.gbSecond"\.value must be a non-negative number, got "cheap"/],
-    ['a null price (only the built-in tables may lack one)', '{ "aws": { "sqs.requestsPerMillion": { "value": null } } }', /\.value must be a non-negative number, got null/],
+    [
+      'a price given as text',
+      '{ "azure": { "flex.gbSecond": { "value": "cheap" } } }',
+      /azure\."flex\.gbSecond"\.value must be a non-negative number, got "cheap"/,
+    ],
+    [
+      'a null price (only the built-in tables may lack one)',
+      '{ "aws": { "sqs.requestsPerMillion": { "value": null } } }',
+      /\.value must be a non-negative number, got null/,
+    ],
     ['a bad date', '{ "asOf": "last week", "aws": {} }', /"asOf" must be a date like "2026-11-01", got "last week"/],
   ])('refuses a --prices file with %s, naming the field', (_label, content, message) => {
     const { dir, file } = pricesFile(content);

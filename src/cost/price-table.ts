@@ -52,7 +52,8 @@ export function builtInPriceTable(cloud: Cloud): PriceTable {
  * error naming the region or the field.
  */
 export function loadPriceTables(options: { regions?: Partial<Record<Cloud, string>>; pricesFile?: string; cwd?: string } = {}): Record<Cloud, PriceTable> {
-  const overrides = options.pricesFile === undefined ? undefined : readUserPrices(resolve(options.cwd ?? process.cwd(), options.pricesFile), options.pricesFile);
+  const overrides =
+    options.pricesFile === undefined ? undefined : readUserPrices(resolve(options.cwd ?? process.cwd(), options.pricesFile), options.pricesFile);
   const out = {} as Record<Cloud, PriceTable>;
   for (const cloud of CLOUDS) {
     const base = builtInPriceTable(cloud);
@@ -98,7 +99,11 @@ function readUserPrices(path: string, shown: string): UserPrices {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new FaasportError('CONFIG_INVALID', `faasport cost --prices: cannot read ${shown}: ${(err as Error).message}; pass a JSON file like { "asOf": "2026-11-01", "aws": { "lambda.gbSecond": { "value": 0.000015 } } }`, { cause: err });
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `faasport cost --prices: cannot read ${shown}: ${(err as Error).message}; pass a JSON file like { "asOf": "2026-11-01", "aws": { "lambda.gbSecond": { "value": 0.000015 } } }`,
+      { cause: err },
+    );
   }
   let json: unknown;
   try {
@@ -146,12 +151,14 @@ function validateTable(table: unknown, file: string, cloud: Cloud, allowNull: bo
   if (table.cloud !== cloud) throw bad('"cloud"', `must be "${cloud}"`);
   if (table.currency !== 'USD') throw bad('"currency"', 'must be "USD"');
   if (typeof table.asOf !== 'string' || !DATE.test(table.asOf)) throw bad('"asOf"', 'must be a date like "2026-11-01"');
-  if (!Array.isArray(table.regions) || table.regions.length === 0 || !table.regions.every((r) => typeof r === 'string')) throw bad('"regions"', 'must be a non-empty list of region names');
+  if (!Array.isArray(table.regions) || table.regions.length === 0 || !table.regions.every((r) => typeof r === 'string'))
+    throw bad('"regions"', 'must be a non-empty list of region names');
   if (!isObject(table.prices)) throw bad('"prices"', 'must be an object');
   const prices: Record<string, PriceEntry> = {};
   for (const [name, entry] of Object.entries(table.prices)) {
     prices[name] = checkEntry(entry, `prices."${name}"`, allowNull, bad);
-    if (typeof prices[name]!.source !== 'string' || !/^https:\/\//.test(prices[name]!.source!)) throw bad(`prices."${name}".source`, 'must be the https URL of the page the number came from');
+    if (typeof prices[name]!.source !== 'string' || !/^https:\/\//.test(prices[name]!.source!))
+      throw bad(`prices."${name}".source`, 'must be the https URL of the page the number came from');
   }
   return { cloud, currency: 'USD', asOf: table.asOf, regions: table.regions as string[], prices, origin: file };
 }

@@ -8,10 +8,33 @@ describe('renderLineChart', () => {
     xLabel: 'rps',
     yLabel: 'USD',
     series: [
-      { id: 'a', label: 'A & B', color: '#000', dashed: false, points: [[0.1, 1], [1, 10], [10, 100]] },
-      { id: 'b', label: 'B', color: '#f00', dashed: true, points: [[0.1, 50], [1, 50], [10, 50]] },
+      {
+        id: 'a',
+        label: 'A & B',
+        color: '#000',
+        dashed: false,
+        points: [
+          [0.1, 1],
+          [1, 10],
+          [10, 100],
+        ],
+      },
+      {
+        id: 'b',
+        label: 'B',
+        color: '#f00',
+        dashed: true,
+        points: [
+          [0.1, 50],
+          [1, 50],
+          [10, 50],
+        ],
+      },
     ],
-    markers: [{ x: 2, label: 'break-even <2>', color: '#00f' }, { x: 1e6, label: 'off the chart', color: '#00f' }],
+    markers: [
+      { x: 2, label: 'break-even <2>', color: '#00f' },
+      { x: 1e6, label: 'off the chart', color: '#00f' },
+    ],
   });
 
   it('is well-formed XML even with markup characters in the labels', () => {
@@ -19,7 +42,9 @@ describe('renderLineChart', () => {
   });
 
   it('draws one polyline per series, log-scaled on both axes', () => {
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as { svg: { polyline: { 'data-series': string; points: string; 'stroke-dasharray'?: string }[] } };
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as {
+      svg: { polyline: { 'data-series': string; points: string; 'stroke-dasharray'?: string }[] };
+    };
     const [a, b] = doc.svg.polyline;
     expect(a!['data-series']).toBe('a');
     expect(b!['stroke-dasharray']).toBe('6 4');

@@ -43,7 +43,8 @@ export function renderLineChart(chart: LineChart): string {
   const plotW = WIDTH - PLOT.left - PLOT.right;
   const plotH = HEIGHT - PLOT.top - PLOT.bottom;
   const sx = (x: number): number => PLOT.left + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin) || 1)) * plotW;
-  const sy = (y: number): number => PLOT.top + plotH - ((Math.log10(Math.min(Math.max(y, yMin), yMax)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotH;
+  const sy = (y: number): number =>
+    PLOT.top + plotH - ((Math.log10(Math.min(Math.max(y, yMin), yMax)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * plotH;
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
@@ -67,18 +68,27 @@ export function renderLineChart(chart: LineChart): string {
   out.push(`<text x="${PLOT.left + plotW / 2}" y="${HEIGHT - 18}" text-anchor="middle">${esc(chart.xLabel)}</text>`);
   out.push(`<text transform="translate(20 ${PLOT.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(chart.yLabel)}</text>`);
   for (const s of chart.series) {
-    const points = s.points.filter((p) => p[0] > 0).map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ');
-    out.push(`<polyline data-series="${esc(s.id)}" fill="none" stroke="${esc(s.color)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${points}"><title>${esc(s.label)}</title></polyline>`);
+    const points = s.points
+      .filter((p) => p[0] > 0)
+      .map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`)
+      .join(' ');
+    out.push(
+      `<polyline data-series="${esc(s.id)}" fill="none" stroke="${esc(s.color)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${points}"><title>${esc(s.label)}</title></polyline>`,
+    );
   }
   for (const m of chart.markers) {
     if (m.x < xMin || m.x > xMax) continue;
     const x = sx(m.x).toFixed(1);
-    out.push(`<g data-marker="${esc(m.label)}"><line x1="${x}" y1="${PLOT.top}" x2="${x}" y2="${PLOT.top + plotH}" stroke="${esc(m.color)}" stroke-dasharray="2 3"/><title>${esc(m.label)}</title></g>`);
+    out.push(
+      `<g data-marker="${esc(m.label)}"><line x1="${x}" y1="${PLOT.top}" x2="${x}" y2="${PLOT.top + plotH}" stroke="${esc(m.color)}" stroke-dasharray="2 3"/><title>${esc(m.label)}</title></g>`,
+    );
   }
   const legendX = PLOT.left + plotW + 16;
   chart.series.forEach((s, i) => {
     const y = PLOT.top + 10 + i * 20;
-    out.push(`<line x1="${legendX}" y1="${y}" x2="${legendX + 24}" y2="${y}" stroke="${esc(s.color)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(
+      `<line x1="${legendX}" y1="${y}" x2="${legendX + 24}" y2="${y}" stroke="${esc(s.color)}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     out.push(`<text x="${legendX + 30}" y="${y}" dominant-baseline="middle">${esc(s.label)}</text>`);
   });
   chart.markers.forEach((m, i) => {

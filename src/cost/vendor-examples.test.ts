@@ -119,7 +119,11 @@ describe('Pub/Sub: the vendor worked example', () => {
 });
 
 describe('Azure Functions Flex Consumption: the vendor worked example (one hour, no free grants)', () => {
-  const table = withPrices(builtInPriceTable('azure'), { 'flex.gbSecond': 0.000026, 'flex.executionsPerMillion': 0.4, 'flex.freeGbSeconds': 0, 'flex.freeExecutions': 0 }, 'the example');
+  const table = withPrices(
+    builtInPriceTable('azure'),
+    { 'flex.gbSecond': 0.000026, 'flex.executionsPerMillion': 0.4, 'flex.freeGbSeconds': 0, 'flex.freeExecutions': 0 },
+    'the example',
+  );
   // 40 requests a second for an hour, 10 in flight: each takes 250 ms.
   const http: FunctionUse = { name: 'api', kind: 'http', invocations: 40 * 3600, durationMs: 250, memoryMb: 2048 };
 
@@ -162,9 +166,33 @@ describe('Azure Functions Flex Consumption: the vendor worked example (one hour,
 describe('AWS Fargate: the vendor worked examples (US East, per-second rates)', () => {
   const aws = builtInPriceTable('aws');
   it.each([
-    { example: 'Example 1: 5 tasks × 1 vCPU / 2 GB × 600 s a day × 30 days (x86)', vcpuSecond: 0.000011244, gbSecond: 0.000001235, task: { vcpu: 1, memoryGiB: 2 }, taskHours: (5 * 600 * 30) / 3600, vcpuUsd: 1.01, memoryUsd: 0.22 },
-    { example: 'Example 2: the same on Arm (Graviton2)', vcpuSecond: 0.0000089944, gbSecond: 0.0000009889, task: { vcpu: 1, memoryGiB: 2 }, taskHours: (5 * 600 * 30) / 3600, vcpuUsd: 0.81, memoryUsd: 0.18 },
-    { example: 'Example 3: 10 pods × 0.25 vCPU / 1 GB × 1 hour a day × 30 days', vcpuSecond: 0.000011244, gbSecond: 0.000001235, task: { vcpu: 0.25, memoryGiB: 1 }, taskHours: 10 * 30, vcpuUsd: 3.04, memoryUsd: 1.33 },
+    {
+      example: 'Example 1: 5 tasks × 1 vCPU / 2 GB × 600 s a day × 30 days (x86)',
+      vcpuSecond: 0.000011244,
+      gbSecond: 0.000001235,
+      task: { vcpu: 1, memoryGiB: 2 },
+      taskHours: (5 * 600 * 30) / 3600,
+      vcpuUsd: 1.01,
+      memoryUsd: 0.22,
+    },
+    {
+      example: 'Example 2: the same on Arm (Graviton2)',
+      vcpuSecond: 0.0000089944,
+      gbSecond: 0.0000009889,
+      task: { vcpu: 1, memoryGiB: 2 },
+      taskHours: (5 * 600 * 30) / 3600,
+      vcpuUsd: 0.81,
+      memoryUsd: 0.18,
+    },
+    {
+      example: 'Example 3: 10 pods × 0.25 vCPU / 1 GB × 1 hour a day × 30 days',
+      vcpuSecond: 0.000011244,
+      gbSecond: 0.000001235,
+      task: { vcpu: 0.25, memoryGiB: 1 },
+      taskHours: 10 * 30,
+      vcpuUsd: 3.04,
+      memoryUsd: 1.33,
+    },
   ])('$example', ({ vcpuSecond, gbSecond, task, taskHours, vcpuUsd, memoryUsd }) => {
     // Prepare: the table's prices are per hour; the page quotes them per second.
     const table = withPrices(aws, { 'fargate.vcpuHour': vcpuSecond * 3600, 'fargate.gbHour': gbSecond * 3600 }, 'the example');

@@ -128,14 +128,17 @@ export function deriveWorkload(app: App, options: WorkloadOptions): Workload {
     messages: channelMessages(q.name),
     subscribers: app.functions.filter((f) => (f.kind === 'queue' || f.kind === 'topic') && f.source.name === q.name).length,
   }));
-  const schedules = app.functions.filter((f): f is ScheduleFunctionDefinition => f.kind === 'schedule').map((f) => ({ name: f.name, runsPerMonth: runsPerMonth(f) }));
+  const schedules = app.functions
+    .filter((f): f is ScheduleFunctionDefinition => f.kind === 'schedule')
+    .map((f) => ({ name: f.name, runsPerMonth: runsPerMonth(f) }));
 
   if (http.length > 1) notes.push(`HTTP requests are shared evenly by the ${http.length} HTTP functions (${http.map((f) => f.name).join(', ')}).`);
   if (channels.length > 0 && options.messages?.all === undefined) {
     notes.push('Each invocation of a function sends one message to each queue or topic in its `sends`; pass --messages-per-month <name>=<n> to set a count.');
   }
   for (const f of app.functions) {
-    if (f.kind === 'event' && override(f.name) === undefined) notes.push(`Event function "${f.name}" counted at 0 events; pass --messages-per-month ${f.name}=<n>.`);
+    if (f.kind === 'event' && override(f.name) === undefined)
+      notes.push(`Event function "${f.name}" counted at 0 events; pass --messages-per-month ${f.name}=<n>.`);
   }
   if (cycle) notes.push('The app sends messages in a loop; each message in the loop is counted once.');
   notes.push('Retries are not counted: every message is assumed to succeed on its first delivery.');

@@ -1,9 +1,9 @@
-import { decodeEventBridge } from '../../aws/decode-eventbridge.js';
-import { AwsProducer } from '../../aws/producer.js';
-import type { EventBridgeEventLike } from '../../aws/types.js';
+import { decodeEventBridge } from 'faasport/aws';
+import { AwsProducer } from 'faasport/aws';
+import type { EventBridgeEventLike } from 'faasport/aws';
 import { leaseSecondsFromEnv } from './lease.js';
 import { sqsSources } from './sqs-source.js';
-import type { App } from '../../../src/index.js';
+import type { App } from 'faasport';
 import { needsQueueService, withoutQueues, type ContainerPlatform } from './platform.js';
 
 /**

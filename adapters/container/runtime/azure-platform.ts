@@ -1,6 +1,6 @@
-import { FaasportError, type App } from '../../../src/index.js';
-import { decodeEventGridEvent } from '../../azure/decode-event-grid.js';
-import { connectStorageQueues, createAzureProducer, storageEndpoint } from '../../azure/producer.js';
+import { FaasportError, type App } from 'faasport';
+import { decodeEventGridEvent } from 'faasport/azure';
+import { connectStorageQueues, createAzureProducer, storageEndpoint } from 'faasport/azure';
 import { leaseSecondsFromEnv } from './lease.js';
 import { needsQueueService, withoutQueues, type ContainerPlatform } from './platform.js';
 import { storageQueueSources } from './storage-queue-source.js';

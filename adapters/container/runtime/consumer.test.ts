@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, createLogger, type DeadLetterEnvelope, type LogRecord, type QueueFunctionDefinition, type QueueMessage } from '../../../src/index.js';
+import { createApp, createLogger, type DeadLetterEnvelope, type LogRecord, type QueueFunctionDefinition, type QueueMessage } from 'faasport';
 import { createConsumer } from './consumer.js';
 import type { Delivery, QueueSource } from './queue-source.js';
 
@@ -54,7 +54,13 @@ function memorySource(bodies: unknown[], options: { connectFailures?: number; in
 }
 
 function consumerFor(def: QueueFunctionDefinition, source: QueueSource, logs: LogRecord[] = []) {
-  return createConsumer(def, source, { cloud: 'test', log: createLogger({ sink: (r) => logs.push(r), level: 'debug' }), logSink: (r) => logs.push(r), coldStart: () => false, random: () => 0 });
+  return createConsumer(def, source, {
+    cloud: 'test',
+    log: createLogger({ sink: (r) => logs.push(r), level: 'debug' }),
+    logSink: (r) => logs.push(r),
+    coldStart: () => false,
+    random: () => 0,
+  });
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -80,7 +86,13 @@ describe('createConsumer', () => {
     expect(mem.settled.filter((s) => s.id === 'm0').map((s) => s.action)).toEqual(['ack']);
     expect(mem.settled.filter((s) => s.id === 'm1').map((s) => s.action)).toEqual(['retry', 'retry', 'dead-letter']);
     const envelope = mem.settled.find((s) => s.action === 'dead-letter')!.detail as DeadLetterEnvelope;
-    expect(envelope).toMatchObject({ queue: 'jobs', functionName: 'work', attempts: 3, message: { id: 'm1', body: { fail: true } }, lastError: { message: 'boom' } });
+    expect(envelope).toMatchObject({
+      queue: 'jobs',
+      functionName: 'work',
+      attempts: 3,
+      message: { id: 'm1', body: { fail: true } },
+      lastError: { message: 'boom' },
+    });
   });
 
   it('drops a message after its last attempt when the queue keeps no dead letters, and logs it', async () => {

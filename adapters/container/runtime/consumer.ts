@@ -15,7 +15,7 @@ import {
   type Outcome,
   type QueueFunctionDefinition,
   type QueueMessage,
-} from '../../../src/index.js';
+} from 'faasport';
 import type { Delivery, QueueSource } from './queue-source.js';
 
 /** What the container adapter's native escape hatch holds for a queue or topic message. */
@@ -103,9 +103,15 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
 
   const handle = async (delivery: Delivery, state: { handedBack: boolean }): Promise<void> => {
     const lease = Math.max(1, source.leaseSeconds);
-    const extender = setInterval(() => {
-      if (!state.handedBack) delivery.extend(lease).catch((err: unknown) => log.warn('could not extend the lease; the message may be delivered again', { error: summariseError(err) }));
-    }, Math.max(500, (lease * 1000) / 3));
+    const extender = setInterval(
+      () => {
+        if (!state.handedBack)
+          delivery
+            .extend(lease)
+            .catch((err: unknown) => log.warn('could not extend the lease; the message may be delivered again', { error: summariseError(err) }));
+      },
+      Math.max(500, (lease * 1000) / 3),
+    );
     let message: QueueMessage<unknown>;
     let outcome: Outcome;
     try {
@@ -130,7 +136,8 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
       { policy: def.source, messageId: message.id, attempt: delivery.attempt, log, ...(options.random ? { random: options.random } : {}) },
       {
         retry: (delayMs) => delivery.retryAfter(delayMs),
-        deadLetter: () => delivery.deadLetter(toDeadLetterEnvelope(def, def.source.name, message, delivery.attempt, outcome.error, delivery.firstAttemptAt), outcome.error),
+        deadLetter: () =>
+          delivery.deadLetter(toDeadLetterEnvelope(def, def.source.name, message, delivery.attempt, outcome.error, delivery.firstAttemptAt), outcome.error),
         discard: () => delivery.ack(),
         // Its lease runs out and the queue service delivers it again.
         ifDeadLetterFails: 'the message is delivered again when its lease runs out',
@@ -219,7 +226,8 @@ export function createConsumer(def: QueueFunctionDefinition, source: QueueSource
       const unfinished = [...inFlight.entries()];
       for (const [, state] of unfinished) state.handedBack = true;
       const handedBack = await Promise.allSettled(unfinished.map(([delivery]) => delivery.release()));
-      for (const r of handedBack) if (r.status === 'rejected') log.warn('could not hand a message back; it comes back when its lease runs out', { error: summariseError(r.reason) });
+      for (const r of handedBack)
+        if (r.status === 'rejected') log.warn('could not hand a message back; it comes back when its lease runs out', { error: summariseError(r.reason) });
       await source.close?.();
       return unfinished.length;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudEvent, Outcome } from '../../../src/index.js';
+import type { CloudEvent, Outcome } from 'faasport';
 import { createControlApi } from './control-api.js';
 
 const TOKEN = 'unit-test-token';
@@ -46,7 +46,7 @@ describe('createControlApi', () => {
     ['no credentials', TOKEN, {}, 401],
     ['a wrong token of the same length', TOKEN, { authorization: `Bearer ${'x'.repeat(TOKEN.length)}` }, 401],
     ['a longer token', TOKEN, { authorization: `Bearer ${TOKEN}x` }, 401],
-    ['the token in the dev server\'s header instead of the control header', TOKEN, { 'x-faasport-token': TOKEN }, 401],
+    ["the token in the dev server's header instead of the control header", TOKEN, { 'x-faasport-token': TOKEN }, 401],
   ])('refuses a schedule run with %s', async (_what, token, headers, status) => {
     const { handler, ran } = api([], token);
     expect((await handler(post('/_faasport/schedules/nightly/run', headers)))!.status).toBe(status);
@@ -56,7 +56,9 @@ describe('createControlApi', () => {
   it('runs a schedule for the token, with an optional scheduled time, and answers 500 when it fails', async () => {
     const { handler, ran } = api();
     expect((await handler(post('/_faasport/schedules/nightly/run', { 'x-faasport-control-token': TOKEN })))!.status).toBe(200);
-    expect((await handler(post('/_faasport/schedules/nightly/run', { authorization: `Bearer ${TOKEN}` }, { scheduledTime: '2026-01-01T03:00:00Z' })))!.status).toBe(200);
+    expect(
+      (await handler(post('/_faasport/schedules/nightly/run', { authorization: `Bearer ${TOKEN}` }, { scheduledTime: '2026-01-01T03:00:00Z' })))!.status,
+    ).toBe(200);
     expect((await handler(post('/_faasport/schedules/nightly/run', { authorization: `Bearer ${TOKEN}` }, { scheduledTime: 'yesterday' })))!.status).toBe(400);
     expect((await handler(post('/_faasport/schedules/failing/run', { authorization: `Bearer ${TOKEN}` })))!.status).toBe(500);
     expect(ran.map((r) => [r.name, r.at?.toISOString()])).toEqual([
@@ -66,7 +68,7 @@ describe('createControlApi', () => {
     ]);
   });
 
-  it('serves a schedule only on the dev API\'s path, /_faasport/schedules/<name>/run, answering as it does', async () => {
+  it("serves a schedule only on the dev API's path, /_faasport/schedules/<name>/run, answering as it does", async () => {
     const { handler, ran } = api();
     const auth = { authorization: `Bearer ${TOKEN}` };
     const ok = (await handler(post('/_faasport/schedules/nightly/run', auth)))!;
@@ -92,9 +94,25 @@ describe('createControlApi', () => {
 
   it('delivers a binary-mode CloudEvent (what Eventarc sends): attributes from ce-* headers, the JSON body as data', async () => {
     const { handler, events } = api();
-    const headers = { authorization: `Bearer ${TOKEN}`, 'ce-specversion': '1.0', 'ce-id': 'b1', 'ce-source': '//storage.googleapis.com/projects/_/buckets/b', 'ce-type': 'google.cloud.storage.object.v1.finalized', 'ce-subject': 'objects/a.txt', 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${TOKEN}`,
+      'ce-specversion': '1.0',
+      'ce-id': 'b1',
+      'ce-source': '//storage.googleapis.com/projects/_/buckets/b',
+      'ce-type': 'google.cloud.storage.object.v1.finalized',
+      'ce-subject': 'objects/a.txt',
+      'content-type': 'application/json',
+    };
     expect((await handler(post('/_faasport/events', headers, { name: 'a.txt' })))!.status).toBe(200);
-    expect({ ...events[0] }).toEqual({ specversion: '1.0', id: 'b1', source: '//storage.googleapis.com/projects/_/buckets/b', type: 'google.cloud.storage.object.v1.finalized', subject: 'objects/a.txt', datacontenttype: 'application/json', data: { name: 'a.txt' } });
+    expect({ ...events[0] }).toEqual({
+      specversion: '1.0',
+      id: 'b1',
+      source: '//storage.googleapis.com/projects/_/buckets/b',
+      type: 'google.cloud.storage.object.v1.finalized',
+      subject: 'objects/a.txt',
+      datacontenttype: 'application/json',
+      data: { name: 'a.txt' },
+    });
     const broken = (await handler(new Request('http://container/_faasport/events', { method: 'POST', headers, body: '{not json' })))!;
     expect([broken.status, (await broken.json()).code]).toEqual([400, 'EVENT_INVALID']);
   });

@@ -1,5 +1,5 @@
-import { errorResponse, FaasportError, isFaasportError, publicErrorMessage, summariseError, toCloudEvent, type CloudEvent, type Outcome } from '../../../src/index.js';
-import { carriesToken } from '../../local/dev-guard.js';
+import { errorResponse, FaasportError, isFaasportError, publicErrorMessage, summariseError, toCloudEvent, type CloudEvent, type Outcome } from 'faasport';
+import { carriesToken } from 'faasport/local';
 
 /** Paths the container serves before the app's routes: an app route can never shadow them. */
 export const CONTROL_PREFIX = '/_faasport/';
@@ -59,13 +59,19 @@ export function createControlApi(options: ControlApiOptions): (request: Request)
       try {
         if (schedule) {
           const outcome = await options.runSchedule(decodeURIComponent(schedule[1]!), await scheduledTimeOf(request));
-          return outcome.ok ? Response.json({ ok: true }) : Response.json({ ok: false, error: publicErrorMessage(outcome.error, options.production) }, { status: 500 });
+          return outcome.ok
+            ? Response.json({ ok: true })
+            : Response.json({ ok: false, error: publicErrorMessage(outcome.error, options.production) }, { status: 500 });
         }
         const failed = await options.deliverEvent(await cloudEventOf(request));
         if (failed.length === 0) return Response.json({ ok: true });
-        return Response.json({ ok: false, error: options.production ? 'event functions failed' : `event functions failed: ${failed.join(', ')}` }, { status: 500 });
+        return Response.json(
+          { ok: false, error: options.production ? 'event functions failed' : `event functions failed: ${failed.join(', ')}` },
+          { status: 500 },
+        );
       } catch (err) {
-        if (isFaasportError(err) && err.status && err.status < 500) return Response.json({ error: summariseError(err).message, code: err.code }, { status: err.status });
+        if (isFaasportError(err) && err.status && err.status < 500)
+          return Response.json({ error: summariseError(err).message, code: err.code }, { status: err.status });
         return errorResponse(err, undefined, options.production);
       }
     }
@@ -78,7 +84,8 @@ async function scheduledTimeOf(request: Request): Promise<Date | undefined> {
   const body = (await request.json().catch(() => undefined)) as { scheduledTime?: unknown } | undefined;
   if (body?.scheduledTime === undefined) return undefined;
   const at = typeof body.scheduledTime === 'string' ? new Date(body.scheduledTime) : undefined;
-  if (!at || Number.isNaN(at.getTime())) throw new FaasportError('EVENT_INVALID', 'POST /_faasport/schedules/<name>/run: scheduledTime must be an ISO 8601 date string', { status: 400 });
+  if (!at || Number.isNaN(at.getTime()))
+    throw new FaasportError('EVENT_INVALID', 'POST /_faasport/schedules/<name>/run: scheduledTime must be an ISO 8601 date string', { status: 400 });
   return at;
 }
 
@@ -99,7 +106,11 @@ async function cloudEventOf(request: Request): Promise<CloudEvent> {
     try {
       data = JSON.parse(text);
     } catch {
-      throw new FaasportError('EVENT_INVALID', `${operation}: the body of a binary-mode CloudEvent with content type ${type ?? '(none)'} is not JSON; send valid JSON or set the right datacontenttype`, { status: 400 });
+      throw new FaasportError(
+        'EVENT_INVALID',
+        `${operation}: the body of a binary-mode CloudEvent with content type ${type ?? '(none)'} is not JSON; send valid JSON or set the right datacontenttype`,
+        { status: 400 },
+      );
     }
   }
   return toCloudEvent({ ...attributes, ...(type ? { datacontenttype: type } : {}), ...(data !== undefined ? { data } : {}) }, operation);
@@ -107,12 +118,18 @@ async function cloudEventOf(request: Request): Promise<CloudEvent> {
 
 function authorise(request: Request, token: string | undefined): Response | undefined {
   if (!token) {
-    const err = new FaasportError('CONFIG_INVALID', 'container control endpoint: FAASPORT_CONTROL_TOKEN is not set, so schedules and events cannot be triggered over HTTP; set it, or run schedules in-process with FAASPORT_SCHEDULES=run');
+    const err = new FaasportError(
+      'CONFIG_INVALID',
+      'container control endpoint: FAASPORT_CONTROL_TOKEN is not set, so schedules and events cannot be triggered over HTTP; set it, or run schedules in-process with FAASPORT_SCHEDULES=run',
+    );
     return Response.json({ error: err.message, code: err.code }, { status: 403 });
   }
   // A platform that signs its own Authorization header (Cloud Scheduler's OIDC token) sends the token beside it.
   if (!carriesToken(request, token, CONTROL_TOKEN_HEADER)) {
-    return Response.json({ error: 'container control endpoint: missing or wrong bearer token', code: 'UNAUTHORIZED' }, { status: 401, headers: { 'www-authenticate': 'Bearer' } });
+    return Response.json(
+      { error: 'container control endpoint: missing or wrong bearer token', code: 'UNAUTHORIZED' },
+      { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+    );
   }
   return undefined;
 }

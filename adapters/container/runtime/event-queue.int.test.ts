@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type CloudEvent, type DeadLetterEnvelope } from '../../../src/index.js';
-import { startLocalSqs, TEST_CLIENT_CONFIG, type Fauxqs } from '../../aws/test/fauxqs-server.js';
-import { loadFixture } from '../../aws/test/fixtures.js';
+import { createApp, type CloudEvent, type DeadLetterEnvelope } from 'faasport';
+import { startLocalSqs, TEST_CLIENT_CONFIG, type Fauxqs } from '../../aws/testing/fauxqs-server.js';
+import { loadFixture } from '../../aws/testing/fixtures.js';
 import { bodies, provisionSqs } from '../testing/aws-queues.js';
 import { waitFor } from '../testing/server-process.js';
-import { startAzurite, type Azurite } from '../../azure/azurite.js';
+import { startAzurite, type Azurite } from '../../azure/testing/azurite.js';
 import { awsPlatform } from './aws-platform.js';
 import { azurePlatform } from './azure-platform.js';
 import { startContainer, type RunningContainer } from './start-container.js';
@@ -44,8 +44,9 @@ afterAll(async () => {
   await container?.stop();
   client?.destroy();
   await sqs?.stop();
-  for (const key of ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) if (saved[key] === undefined) delete process.env[key];
-  else process.env[key] = saved[key];
+  for (const key of ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+    if (saved[key] === undefined) delete process.env[key];
+    else process.env[key] = saved[key];
 });
 
 const put = (event: unknown) => client.send(new SendMessageCommand({ QueueUrl: env.FAASPORT_QUEUE_URL_ONPURCHASE_EVENTS, MessageBody: JSON.stringify(event) }));
@@ -59,17 +60,33 @@ describe('event functions on aws containers: EventBridge → SQS → the server'
   it('hands the function the CloudEvent of an EventBridge event', async () => {
     await put(loadFixture('eventbridge/custom-order-purchased.json'));
     const [event] = await waitFor(() => (received.length > 0 ? received : undefined), 20_000, 'the event handled');
-    expect({ ...event }).toMatchObject({ specversion: '1.0', id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718', source: 'OrderService', type: 'OrderPurchased', data: { description: 'My order' } });
+    expect({ ...event }).toMatchObject({
+      specversion: '1.0',
+      id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+      source: 'OrderService',
+      type: 'OrderPurchased',
+      data: { description: 'My order' },
+    });
   });
 
   it('retries a failing event up to maxAttempts, then dead-letters it with the envelope', async () => {
     const poison = { ...loadFixture<Record<string, unknown>>('eventbridge/custom-order-purchased.json'), id: 'poison-1', detail: { description: 'poison' } };
     await put(poison);
-    const [letter] = await waitFor(() => {
-      const dead = bodies(sqs, 'onPurchase-events-dlq') as DeadLetterEnvelope[];
-      return dead.length > 0 ? dead : undefined;
-    }, 30_000, 'a dead letter');
-    expect(letter).toMatchObject({ functionName: 'onPurchase', queue: 'onPurchase-events', attempts: 2, message: { body: { id: 'poison-1', 'detail-type': 'OrderPurchased' } }, lastError: { message: expect.stringContaining('poison') } });
+    const [letter] = await waitFor(
+      () => {
+        const dead = bodies(sqs, 'onPurchase-events-dlq') as DeadLetterEnvelope[];
+        return dead.length > 0 ? dead : undefined;
+      },
+      30_000,
+      'a dead letter',
+    );
+    expect(letter).toMatchObject({
+      functionName: 'onPurchase',
+      queue: 'onPurchase-events',
+      attempts: 2,
+      message: { body: { id: 'poison-1', 'detail-type': 'OrderPurchased' } },
+      lastError: { message: expect.stringContaining('poison') },
+    });
     expect(received.map((e) => e.id)).toEqual(['6a7e8feb-b491-4cf7-a9f1-bf3703467718']);
   });
 });
@@ -83,7 +100,12 @@ describe('event functions on azure containers: Event Grid → Storage queue → 
     if ((event.subject ?? '').endsWith('poison.txt')) throw new Error('cannot handle a poison blob');
     got.push(event);
   });
-  const sample = JSON.parse(readFileSync(new URL('../../../conformance/fixtures/azure/event-grid/storage-blob-created-cloudevents-schema.json', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+  const sample = JSON.parse(
+    readFileSync(new URL('../../../conformance/fixtures/azure/event-grid/storage-blob-created-cloudevents-schema.json', import.meta.url), 'utf8').replace(
+      /^\uFEFF/,
+      '',
+    ),
+  ) as Record<string, unknown>;
   let azurite: Azurite;
   let server: RunningContainer;
   let queues: QueueServiceClient;
@@ -106,13 +128,21 @@ describe('event functions on azure containers: Event Grid → Storage queue → 
     await put(sample);
     await put({ ...sample, id: 'poison-blob', subject: '/blobServices/default/containers/c/blobs/poison.txt' });
     const [event] = await waitFor(() => (got.length > 0 ? got : undefined), 20_000, 'the event handled');
-    expect({ ...event }).toMatchObject({ id: 'beb21a5e-401e-002b-3749-928517060431', type: 'Microsoft.Storage.BlobCreated', subject: '/blobServices/default/containers/gaocontainer/blobs/Template1.xlsx' });
+    expect({ ...event }).toMatchObject({
+      id: 'beb21a5e-401e-002b-3749-928517060431',
+      type: 'Microsoft.Storage.BlobCreated',
+      subject: '/blobServices/default/containers/gaocontainer/blobs/Template1.xlsx',
+    });
     const poison = queues.getQueueClient('onblob-events-poison');
-    const letters = await waitFor(async () => {
-      if (!(await poison.exists())) return undefined;
-      const peeked = await poison.peekMessages({ numberOfMessages: 32 });
-      return peeked.peekedMessageItems.length > 0 ? peeked.peekedMessageItems : undefined;
-    }, 30_000, 'a poison message');
+    const letters = await waitFor(
+      async () => {
+        if (!(await poison.exists())) return undefined;
+        const peeked = await poison.peekMessages({ numberOfMessages: 32 });
+        return peeked.peekedMessageItems.length > 0 ? peeked.peekedMessageItems : undefined;
+      },
+      30_000,
+      'a poison message',
+    );
     expect(letters).toHaveLength(1);
     // faasport writes its own messages as plain UTF-8 text (host.json messageEncoding none), the dead letter too.
     const letter = letters[0]!.messageText;

@@ -1,4 +1,4 @@
-import { DEFAULT_BACKOFF, eventMatches, type App, type CloudEvent, type EventFunctionDefinition, type QueueFunctionDefinition } from '../../../src/index.js';
+import { DEFAULT_BACKOFF, eventMatches, type App, type CloudEvent, type EventFunctionDefinition, type QueueFunctionDefinition } from 'faasport';
 
 /** The queue an event function's events wait on when the platform routes events to a queue: `<function>-events`. */
 export function eventQueueName(fn: Pick<EventFunctionDefinition, 'name'>): string {

@@ -1,6 +1,6 @@
-import type { App } from '../../../src/index.js';
-import { gcpNames } from '../../gcp/names.js';
-import { createPubsubTransport } from '../../gcp/producer.js';
+import type { App } from 'faasport';
+import { gcpNames } from 'faasport/gcp';
+import { createPubsubTransport } from 'faasport/gcp';
 import { leaseSecondsFromEnv } from './lease.js';
 import { usesQueues, withoutQueues, type ContainerPlatform } from './platform.js';
 import { pubsubSources } from './pubsub-source.js';

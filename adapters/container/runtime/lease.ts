@@ -1,4 +1,4 @@
-import { FaasportError } from '../../../src/index.js';
+import { FaasportError } from 'faasport';
 
 /**
  * FAASPORT_LEASE_SECONDS: how long one receive hides a message before the consumer extends

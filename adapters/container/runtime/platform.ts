@@ -1,4 +1,4 @@
-import { FaasportError, type App, type Transport } from '../../../src/index.js';
+import { FaasportError, type App, type Transport } from 'faasport';
 import type { QueuedEventDecoder } from './event-queue.js';
 import type { QueueSourceFactory } from './queue-source.js';
 

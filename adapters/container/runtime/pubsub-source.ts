@@ -1,9 +1,9 @@
 import type { protos, v1 } from '@google-cloud/pubsub';
-import { FaasportError, type QueueFunctionDefinition, type QueueMessage } from '../../../src/index.js';
-import { toQueueMessage, type PubsubDelivery } from '../../gcp/decode-pubsub.js';
-import { encodeDeadLetter } from '../../gcp/encode-dead-letter.js';
-import type { GcpNames } from '../../gcp/names.js';
-import type { PubsubPublisher } from '../../gcp/pubsub-publisher.js';
+import { FaasportError, type QueueFunctionDefinition, type QueueMessage } from 'faasport';
+import { toQueueMessage, type PubsubDelivery } from 'faasport/gcp';
+import { encodeDeadLetter } from 'faasport/gcp';
+import type { GcpNames } from 'faasport/gcp';
+import type { PubsubPublisher } from 'faasport/gcp';
 import type { Delivery, QueueSource, QueueSourceFactory } from './queue-source.js';
 
 type SubscriberClient = InstanceType<typeof v1.SubscriberClient>;
@@ -47,7 +47,9 @@ export function pubsubSources(options: PubsubSourcesOptions): QueueSourceFactory
         }
       },
       async receive(max, signal) {
-        const call = options.subscriber.pull({ subscription, maxMessages: Math.min(1000, max) }, { timeout: 30_000 }) as unknown as Promise<[PullResponse]> & { cancel?: () => void };
+        const call = options.subscriber.pull({ subscription, maxMessages: Math.min(1000, max) }, { timeout: 30_000 }) as unknown as Promise<[PullResponse]> & {
+          cancel?: () => void;
+        };
         const cancel = (): void => call.cancel?.();
         signal.addEventListener('abort', cancel, { once: true });
         try {
@@ -67,7 +69,13 @@ export function pubsubSources(options: PubsubSourcesOptions): QueueSourceFactory
   };
 }
 
-function pubsubDelivery(def: QueueFunctionDefinition, subscription: string, received: ReceivedMessage, options: PubsubSourcesOptions, leaseSeconds: number): Delivery {
+function pubsubDelivery(
+  def: QueueFunctionDefinition,
+  subscription: string,
+  received: ReceivedMessage,
+  options: PubsubSourcesOptions,
+  leaseSeconds: number,
+): Delivery {
   const m = received.message ?? {};
   const ackId = received.ackId ?? '';
   const publishTime = toDate(m.publishTime);

@@ -1,4 +1,4 @@
-import type { DeadLetterEnvelope, QueueFunctionDefinition, QueueMessage } from '../../../src/index.js';
+import type { DeadLetterEnvelope, QueueFunctionDefinition, QueueMessage } from 'faasport';
 
 /**
  * One received message, leased to this replica until it is settled. Every settle method

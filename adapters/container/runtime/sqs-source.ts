@@ -1,10 +1,10 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueFunctionDefinition, QueueMessage, Transport } from '../../../src/index.js';
-import { decodeSnsNotification, parseSnsEnvelope } from '../../aws/decode-sns.js';
-import { decodeSqsRecord, epochMs, sqsAttempt } from '../../aws/decode-sqs.js';
-import { deadLetterQueueName, subscriptionQueueName } from '../../aws/naming.js';
-import { AwsProducer } from '../../aws/producer.js';
-import type { SqsRecordLike } from '../../aws/types.js';
+import type { QueueFunctionDefinition, QueueMessage, Transport } from 'faasport';
+import { decodeSnsNotification, parseSnsEnvelope } from 'faasport/aws';
+import { decodeSqsRecord, epochMs, sqsAttempt } from 'faasport/aws';
+import { deadLetterQueueName, subscriptionQueueName } from 'faasport/aws';
+import { AwsProducer } from 'faasport/aws';
+import type { SqsRecordLike } from 'faasport/aws';
 import type { Delivery, QueueSource, QueueSourceFactory } from './queue-source.js';
 
 type SqsModule = typeof import('@aws-sdk/client-sqs');

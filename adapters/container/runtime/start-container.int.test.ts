@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientAddress, createApp } from '../../../src/index.js';
+import { clientAddress, createApp } from 'faasport';
 import { withoutQueues } from './platform.js';
 import { startContainer, type RunningContainer } from './start-container.js';
 
@@ -24,7 +24,7 @@ async function start(env: Record<string, string>): Promise<RunningContainer> {
 }
 
 const whoami = async (container: RunningContainer): Promise<unknown> =>
-  (await (await fetch(`${container.url}/whoami`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).json() as { ip: unknown }).ip;
+  ((await (await fetch(`${container.url}/whoami`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).json()) as { ip: unknown }).ip;
 
 describe('startContainer and FAASPORT_TRUST_PROXY', () => {
   it('believes X-Forwarded-For only from the proxies it names', async () => {
@@ -33,12 +33,15 @@ describe('startContainer and FAASPORT_TRUST_PROXY', () => {
   });
 
   it('refuses a setting it cannot read, before it listens', async () => {
-    await expect(start({ FAASPORT_TRUST_PROXY: 'not-an-address' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('FAASPORT_TRUST_PROXY') });
+    await expect(start({ FAASPORT_TRUST_PROXY: 'not-an-address' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('FAASPORT_TRUST_PROXY'),
+    });
   });
 });
 
 describe('startContainer as the Cloud Run control service (FAASPORT_CONSUMERS=none, FAASPORT_CONTROL_AUTH=platform-iam)', () => {
-  it('starts no consumer, is ready, and runs a schedule with no token: the platform\'s IAM has let only invokers through', async () => {
+  it("starts no consumer, is ready, and runs a schedule with no token: the platform's IAM has let only invokers through", async () => {
     const control = await start({ FAASPORT_CONTROL_AUTH: 'platform-iam' });
     expect(control.consumers).toEqual([]);
     expect((await fetch(`${control.url}/_faasport/readyz`)).status).toBe(200);
@@ -49,7 +52,10 @@ describe('startContainer as the Cloud Run control service (FAASPORT_CONSUMERS=no
   it('asks for the token by default, and refuses values it does not know', async () => {
     const main = await start({ FAASPORT_CONTROL_TOKEN: 'a-token-for-this-test' });
     expect((await fetch(`${main.url}/_faasport/schedules/tick/run`, { method: 'POST' })).status).toBe(401);
-    await expect(start({ FAASPORT_CONTROL_AUTH: 'none' })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('FAASPORT_CONTROL_AUTH must be token or platform-iam') });
+    await expect(start({ FAASPORT_CONTROL_AUTH: 'none' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('FAASPORT_CONTROL_AUTH must be token or platform-iam'),
+    });
     await expect(start({ FAASPORT_CONSUMERS: 'off' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 

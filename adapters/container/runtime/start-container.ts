@@ -16,11 +16,11 @@ import {
   type EventFunctionDefinition,
   type LogSink,
   type QueueFunctionDefinition,
-} from '../../../src/index.js';
-import { createLocalRuntime } from '../../local/runtime.js';
-import { serve, type RunningServer } from '../../local/node-http.js';
+} from 'faasport';
+import { createLocalRuntime } from 'faasport/local';
+import { serve, type RunningServer } from 'faasport/local';
 import { createConsumer, type Consumer } from './consumer.js';
-import { containerAdapters, toContainerCloud } from './container-adapter.js';
+import { containerAdapters, toContainerCloud } from './adapter.js';
 import { createControlApi, schedulePath } from './control-api.js';
 import { eventQueueFunctions } from './event-queue.js';
 import type { ContainerPlatform } from './platform.js';
@@ -83,9 +83,13 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     ...(platform.queuedEvents ? eventQueueFunctions(app, platform.queuedEvents) : []),
   ];
   // FAASPORT_CONSUMERS=none: a replica that only answers the platform's scheduler and event router.
-  const consumers = (choiceFromEnv('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : consumed)
-    .map((def) => createConsumer(def, platform.sources(def), { cloud, log, logSink, ...(logLevel ? { logLevel } : {}), coldStart }));
-  const notReady = (): string[] => [...(stopping ? ['stopping'] : []), ...consumers.filter((c) => !c.ready).map((c) => `consumer "${c.name}" is not connected`)];
+  const consumers = (choiceFromEnv('FAASPORT_CONSUMERS', env, ['run', 'none']) === 'none' ? [] : consumed).map((def) =>
+    createConsumer(def, platform.sources(def), { cloud, log, logSink, ...(logLevel ? { logLevel } : {}), coldStart }),
+  );
+  const notReady = (): string[] => [
+    ...(stopping ? ['stopping'] : []),
+    ...consumers.filter((c) => !c.ready).map((c) => `consumer "${c.name}" is not connected`),
+  ];
 
   const events = app.functions.filter((f): f is EventFunctionDefinition => f.kind === 'event');
   const control = createControlApi({
@@ -120,7 +124,16 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
     },
   });
   // The local runtime's router, limits and error answers; no dev API in a deployed server.
-  const runtime = createLocalRuntime(app, { devApi: false, provider: 'container', cloud, production, maxBodyBytes, logSink, ...(logLevel ? { logLevel } : {}), mounts: [control] });
+  const runtime = createLocalRuntime(app, {
+    devApi: false,
+    provider: 'container',
+    cloud,
+    production,
+    maxBodyBytes,
+    logSink,
+    ...(logLevel ? { logLevel } : {}),
+    mounts: [control],
+  });
   // After the runtime: sends go to the cloud's queue service, not the in-process engine.
   attachTransport(app, platform.transport);
 
@@ -165,7 +178,10 @@ export async function startContainer(app: App, platform: ContainerPlatform, opti
         const handedBack = counts.reduce((a, b) => a + b, 0);
         if (httpInFlight > 0) {
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([new Promise<void>((resolve) => (httpIdle = resolve)), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+          await Promise.race([
+            new Promise<void>((resolve) => (httpIdle = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+          ]);
           clearTimeout(timer);
         }
         await server.close();
@@ -194,7 +210,10 @@ function choiceFromEnv<T extends string>(name: string, env: NodeJS.ProcessEnv, a
   const value = env[name];
   if (value === undefined || value === '') return allowed[0];
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new FaasportError('CONFIG_INVALID', `container: ${name} must be ${allowed.join(' or ')}, got "${value.slice(0, 40)}"; fix the environment of the container`);
+  throw new FaasportError(
+    'CONFIG_INVALID',
+    `container: ${name} must be ${allowed.join(' or ')}, got "${value.slice(0, 40)}"; fix the environment of the container`,
+  );
 }
 
 function intFromEnv(name: string, env: NodeJS.ProcessEnv, fallback: number): number {
@@ -202,6 +221,10 @@ function intFromEnv(name: string, env: NodeJS.ProcessEnv, fallback: number): num
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   const max = name === 'PORT' ? 65_535 : Number.MAX_SAFE_INTEGER;
-  if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new FaasportError('CONFIG_INVALID', `container: ${name} must be a whole number from 0 to ${max}, got "${value.slice(0, 40)}"; fix the environment of the container`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > max)
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `container: ${name} must be a whole number from 0 to ${max}, got "${value.slice(0, 40)}"; fix the environment of the container`,
+    );
   return n;
 }

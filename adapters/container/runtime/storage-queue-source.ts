@@ -1,9 +1,9 @@
 import type { DequeuedMessageItem, QueueServiceClient } from '@azure/storage-queue';
-import type { QueueFunctionDefinition, QueueMessage } from '../../../src/index.js';
-import { parseJsonOrText } from '../../../src/json-or-text.js';
-import { decodeStorageQueueMessage } from '../../azure/decode-storage-queue.js';
-import type { AzureProducer } from '../../azure/producer.js';
-import { storageQueueName } from '../../azure/queue-names.js';
+import type { QueueFunctionDefinition, QueueMessage } from 'faasport';
+import { parseJsonOrText } from 'faasport/adapter-kit';
+import { decodeStorageQueueMessage } from 'faasport/azure';
+import type { AzureProducer } from 'faasport/azure';
+import { storageQueueName } from 'faasport/azure';
 import type { Delivery, QueueSource, QueueSourceFactory } from './queue-source.js';
 
 export interface StorageQueueSourcesOptions {
@@ -36,10 +36,12 @@ export function storageQueueSources(options: StorageQueueSourcesOptions): QueueS
         await queue.createIfNotExists();
       },
       async receive(max, signal) {
-        const out = await queue.receiveMessages({ numberOfMessages: Math.min(32, max), visibilityTimeout: leaseSeconds, abortSignal: signal }).catch((err: unknown) => {
-          if (signal.aborted) return undefined;
-          throw err;
-        });
+        const out = await queue
+          .receiveMessages({ numberOfMessages: Math.min(32, max), visibilityTimeout: leaseSeconds, abortSignal: signal })
+          .catch((err: unknown) => {
+            if (signal.aborted) return undefined;
+            throw err;
+          });
         const items = out?.receivedMessageItems ?? [];
         if (items.length === 0 && !signal.aborted) await idle(idleMs, signal);
         return items.map((item) => storageDelivery(def, name, item, options));
@@ -60,13 +62,23 @@ function storageDelivery(def: QueueFunctionDefinition, name: string, item: Deque
   const ack = async (): Promise<void> => {
     await queue.deleteMessage(item.messageId, popReceipt);
   };
-  const raw = (): QueueMessage<unknown> => ({ id: item.messageId, body: item.messageText, attempt: item.dequeueCount, enqueuedAt: item.insertedOn, attributes: {} });
+  const raw = (): QueueMessage<unknown> => ({
+    id: item.messageId,
+    body: item.messageText,
+    attempt: item.dequeueCount,
+    enqueuedAt: item.insertedOn,
+    attributes: {},
+  });
   return {
     attempt: Math.max(1, item.dequeueCount),
     firstAttemptAt: item.insertedOn,
     decode() {
       // Text as sent, like the Functions host with messageEncoding "none" (base64 of JSON decoded; MESSAGE_INVALID when ambiguous).
-      return decodeStorageQueueMessage(parseJsonOrText(item.messageText), { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn }, item.messageId);
+      return decodeStorageQueueMessage(
+        parseJsonOrText(item.messageText),
+        { id: item.messageId, dequeueCount: item.dequeueCount, insertionTime: item.insertedOn },
+        item.messageId,
+      );
     },
     raw,
     ack,

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { assertSupported, FaasportError, type BuildOptions, type BuildResult } from '../../../src/index.js';
-import { containerAdapters, toContainerCloud, type ContainerCloud } from '../runtime/container-adapter.js';
+import { assertSupported, FaasportError, type BuildOptions, type BuildResult } from 'faasport';
+import { sourceAliases } from 'faasport/adapter-kit';
+import { containerAdapters, toContainerCloud, type ContainerCloud } from '../runtime/adapter.js';
 import { needsQueueService } from '../runtime/platform.js';
 import { dockerfile, DOCKERIGNORE, SERVER_FILE } from './dockerfile.js';
 import { runtimeDependencies } from './lockfile.js';
@@ -42,9 +41,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const { app, entry, exportName, outDir, log } = options;
   const cloud = toContainerCloud(options.cloud, `container build of app "${app.name}"`);
   assertSupported(app, containerAdapters[cloud]);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const repoEntry = join(here, `../${cloud}.ts`);
-  const inRepo = existsSync(repoEntry) && existsSync(join(here, '../../../src/index.ts'));
+  const aliases = sourceAliases(import.meta.url);
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const packages = needsQueueService(app, cloud) ? CLOUD_PACKAGES[cloud] : [];
@@ -68,19 +65,36 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     banner: { js: "import { createRequire as __faasportRequire } from 'node:module';\nconst require = __faasportRequire(import.meta.url);" },
     // Every cloud SDK stays a dependency (installed by npm ci); esbuild is reached only by build().
     external: ['@aws-sdk/*', '@azure/*', '@google-cloud/*', 'esbuild', 'better-sqlite3'],
-    ...(inRepo ? { alias: { [`faasport/container/${cloud}`]: repoEntry, faasport: join(here, '../../../src/index.ts') } } : {}),
+    ...(aliases ? { alias: aliases } : {}),
     logLevel: 'silent',
   });
   // What reached the output, not what was parsed: the index names every cloud, tree shaking keeps one.
-  const emitted = Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
+  const emitted = Object.values(result.metafile.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .map(([f]) => f),
+  );
   const foreign = emitted.filter((f) => FOREIGN[cloud].test(f));
   if (foreign.length > 0) {
-    throw new FaasportError('CONFIG_INVALID', `container build (${cloud}): the bundle pulled in another cloud's code (${foreign.slice(0, 3).join(', ')}); import only faasport and faasport/container from the app`, {
-      details: { foreign },
-    });
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      `container build (${cloud}): the bundle pulled in another cloud's code (${foreign.slice(0, 3).join(', ')}); import only faasport and faasport/container from the app`,
+      {
+        details: { foreign },
+      },
+    );
   }
   const { dependencies, lockfile } = runtimeDependencies(app.name, packages, dirname(entry));
-  const pkg = { name: app.name, version: '1.0.0', private: true, type: 'module', main: SERVER_FILE, scripts: { start: `node --enable-source-maps ${SERVER_FILE}` }, engines: { node: '>=20' }, dependencies };
+  const pkg = {
+    name: app.name,
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    main: SERVER_FILE,
+    scripts: { start: `node --enable-source-maps ${SERVER_FILE}` },
+    engines: { node: '>=20' },
+    dependencies,
+  };
   await writeFile(join(outDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   await writeFile(join(outDir, 'package-lock.json'), JSON.stringify(lockfile, null, 2) + '\n');
   await writeFile(join(outDir, 'Dockerfile'), dockerfile(app.name, cloud));

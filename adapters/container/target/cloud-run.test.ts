@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/index.js';
+import { createApp } from 'faasport';
 import { cloudRunDocuments } from './cloud-run.js';
 
 type Doc = { kind: string; metadata: { name: string }; spec: Record<string, any> };
 const docs = (app: ReturnType<typeof createApp>): Doc[] => cloudRunDocuments(app) as unknown as Doc[];
-const invokers = (all: Doc[]): string[][] => all.filter((d) => d.kind === 'IAMPolicyMember' && d.spec.role === 'roles/run.invoker').map((d) => [d.spec.resourceRef.external.split('/').pop(), d.spec.member]);
+const invokers = (all: Doc[]): string[][] =>
+  all
+    .filter((d) => d.kind === 'IAMPolicyMember' && d.spec.role === 'roles/run.invoker')
+    .map((d) => [d.spec.resourceRef.external.split('/').pop(), d.spec.member]);
 
 describe('cloudRunDocuments: who may call the services', () => {
   it('keeps a service private when no HTTP function is public, and writes no control service, secret or token without schedules or events', () => {

@@ -1,6 +1,13 @@
-import { producerTargets, type App, type EventFunctionDefinition, type QueueDefinition, type QueueFunctionDefinition, type ScheduleFunctionDefinition } from '../../../src/index.js';
-import { gcpNames } from '../../gcp/names.js';
-import { everyToCron } from '../../gcp/deploy-plan.js';
+import {
+  producerTargets,
+  type App,
+  type EventFunctionDefinition,
+  type QueueDefinition,
+  type QueueFunctionDefinition,
+  type ScheduleFunctionDefinition,
+} from 'faasport';
+import { gcpNames } from 'faasport/gcp';
+import { everyToCron } from 'faasport/gcp/target';
 import { EVENTS_PATH, HEALTH_PATH, schedulePath } from '../runtime/control-api.js';
 import { CONTAINER_PORT } from './dockerfile.js';
 import { toYamlDocuments, type YamlValue } from './yaml.js';
@@ -56,14 +63,23 @@ export function cloudRunDocuments(app: App): YamlValue[] {
   const secret = controlTokenSecret(app.name);
   const docs: YamlValue[] = [];
   const grant = (name: string, role: string, kind: 'PubSubTopic' | 'PubSubSubscription', resource: string, who = member): void => {
-    docs.push({ apiVersion: IAM, kind: 'IAMPolicyMember', metadata: { name }, spec: { member: who, role, resourceRef: { apiVersion: PUBSUB, kind, name: resource } } });
+    docs.push({
+      apiVersion: IAM,
+      kind: 'IAMPolicyMember',
+      metadata: { name },
+      spec: { member: who, role, resourceRef: { apiVersion: PUBSUB, kind, name: resource } },
+    });
   };
   const invoker = (name: string, service: string, who: string): void => {
     docs.push({
       apiVersion: IAM,
       kind: 'IAMPolicyMember',
       metadata: { name },
-      spec: { member: who, role: 'roles/run.invoker', resourceRef: { apiVersion: RUN, kind: 'RunService', external: `projects/\${PROJECT_ID}/locations/\${REGION}/services/${service}` } },
+      spec: {
+        member: who,
+        role: 'roles/run.invoker',
+        resourceRef: { apiVersion: RUN, kind: 'RunService', external: `projects/\${PROJECT_ID}/locations/\${REGION}/services/${service}` },
+      },
     });
   };
   const deadLetterSources = new Set<QueueDefinition>();
@@ -76,13 +92,23 @@ export function cloudRunDocuments(app: App): YamlValue[] {
         metadata: {
           annotations:
             role === 'main'
-              ? { 'autoscaling.knative.dev/minScale': '1', 'autoscaling.knative.dev/maxScale': '10', 'run.googleapis.com/cpu-throttling': 'false', 'run.googleapis.com/startup-cpu-boost': 'true' }
+              ? {
+                  'autoscaling.knative.dev/minScale': '1',
+                  'autoscaling.knative.dev/maxScale': '10',
+                  'run.googleapis.com/cpu-throttling': 'false',
+                  'run.googleapis.com/startup-cpu-boost': 'true',
+                }
               : { 'autoscaling.knative.dev/minScale': '0', 'autoscaling.knative.dev/maxScale': '10' },
         },
         spec: {
           serviceAccountName: email(account),
           containerConcurrency: 80,
-          timeoutSeconds: Math.max(60, ...app.functions.filter((f) => (role === 'main' ? f.kind === 'http' : f.kind === 'schedule' || f.kind === 'event')).map((f) => Math.ceil(f.timeoutMs / 1000))),
+          timeoutSeconds: Math.max(
+            60,
+            ...app.functions
+              .filter((f) => (role === 'main' ? f.kind === 'http' : f.kind === 'schedule' || f.kind === 'event'))
+              .map((f) => Math.ceil(f.timeoutMs / 1000)),
+          ),
           containers: [
             {
               image: '${IMAGE}',
@@ -113,28 +139,51 @@ export function cloudRunDocuments(app: App): YamlValue[] {
   if (publicHttp) invoker(`${app.name}-public-invoker`, app.name, 'allUsers');
   if (control) {
     docs.push(service('control'));
-    docs.push({ apiVersion: 'secretmanager.cnrm.cloud.google.com/v1beta1', kind: 'SecretManagerSecret', metadata: { name: secret }, spec: { replication: { automatic: true } } });
+    docs.push({
+      apiVersion: 'secretmanager.cnrm.cloud.google.com/v1beta1',
+      kind: 'SecretManagerSecret',
+      metadata: { name: secret },
+      spec: { replication: { automatic: true } },
+    });
     docs.push({
       apiVersion: IAM,
       kind: 'IAMPolicyMember',
       metadata: { name: `${secret}-reader` },
-      spec: { member, role: 'roles/secretmanager.secretAccessor', resourceRef: { apiVersion: 'secretmanager.cnrm.cloud.google.com/v1beta1', kind: 'SecretManagerSecret', name: secret } },
+      spec: {
+        member,
+        role: 'roles/secretmanager.secretAccessor',
+        resourceRef: { apiVersion: 'secretmanager.cnrm.cloud.google.com/v1beta1', kind: 'SecretManagerSecret', name: secret },
+      },
     });
   }
   if (schedules.length > 0) {
-    docs.push({ apiVersion: IAM, kind: 'IAMServiceAccount', metadata: { name: `${app.name}-scheduler` }, spec: { displayName: `faasport app ${app.name}: Cloud Scheduler caller` } });
+    docs.push({
+      apiVersion: IAM,
+      kind: 'IAMServiceAccount',
+      metadata: { name: `${app.name}-scheduler` },
+      spec: { displayName: `faasport app ${app.name}: Cloud Scheduler caller` },
+    });
     invoker(`${app.name}-scheduler-invoker`, controlServiceName(app.name), `serviceAccount:${email(`${app.name}-scheduler`)}`);
   }
   if (events.length > 0) {
     const eventsAccount = `${app.name}-events`;
-    docs.push({ apiVersion: IAM, kind: 'IAMServiceAccount', metadata: { name: eventsAccount }, spec: { displayName: `faasport app ${app.name}: Eventarc deliveries` } });
+    docs.push({
+      apiVersion: IAM,
+      kind: 'IAMServiceAccount',
+      metadata: { name: eventsAccount },
+      spec: { displayName: `faasport app ${app.name}: Eventarc deliveries` },
+    });
     invoker(`${eventsAccount}-invoker`, controlServiceName(app.name), `serviceAccount:${email(eventsAccount)}`);
     // Eventarc requires its trigger's account to hold eventReceiver on the project; that role grants nothing else.
     docs.push({
       apiVersion: IAM,
       kind: 'IAMPolicyMember',
       metadata: { name: `${eventsAccount}-receiver` },
-      spec: { member: `serviceAccount:${email(eventsAccount)}`, role: 'roles/eventarc.eventReceiver', resourceRef: { kind: 'Project', external: 'projects/${PROJECT_ID}' } },
+      spec: {
+        member: `serviceAccount:${email(eventsAccount)}`,
+        role: 'roles/eventarc.eventReceiver',
+        resourceRef: { kind: 'Project', external: 'projects/${PROJECT_ID}' },
+      },
     });
     for (const fn of events) {
       const exact = fn.type !== undefined && !fn.type.includes('*');
@@ -179,7 +228,12 @@ export function cloudRunDocuments(app: App): YamlValue[] {
   for (const source of deadLetterSources) {
     const topic = names.deadLetterTopic(source.name);
     docs.push({ apiVersion: PUBSUB, kind: 'PubSubTopic', metadata: { name: topic } });
-    docs.push({ apiVersion: PUBSUB, kind: 'PubSubSubscription', metadata: { name: names.deadLetterSubscription(source.name) }, spec: { topicRef: { name: topic }, messageRetentionDuration: '604800s' } });
+    docs.push({
+      apiVersion: PUBSUB,
+      kind: 'PubSubSubscription',
+      metadata: { name: names.deadLetterSubscription(source.name) },
+      spec: { topicRef: { name: topic }, messageRetentionDuration: '604800s' },
+    });
     grant(`${topic}-writer`, 'roles/pubsub.publisher', 'PubSubTopic', topic);
     grant(`${topic}-forwarder`, 'roles/pubsub.publisher', 'PubSubTopic', topic, pubsubAgent);
   }

@@ -1,5 +1,5 @@
-import type { App, QueueFunctionDefinition } from '../../../src/index.js';
-import { storageQueueName } from '../../azure/queue-names.js';
+import type { App, QueueFunctionDefinition } from 'faasport';
+import { storageQueueName } from 'faasport/azure';
 import { HEALTH_PATH, READY_PATH } from '../runtime/control-api.js';
 import { eventQueueName } from '../runtime/event-queue.js';
 import { needsQueueService } from '../runtime/platform.js';

@@ -1,7 +1,7 @@
-import { FaasportError, producerTargets, type App, type EventFunctionDefinition, type QueueFunctionDefinition } from '../../../src/index.js';
-import { APP_EVENT_BUS_ID, awsTemplate, eventPattern, isUnfiltered, pascal, type CfnResource } from '../../aws/template.js';
+import { FaasportError, producerTargets, type App, type EventFunctionDefinition, type QueueFunctionDefinition } from 'faasport';
+import { APP_EVENT_BUS_ID, awsTemplate, eventPattern, isUnfiltered, pascal, type CfnResource } from 'faasport/aws/target';
 import { eventQueueName } from '../runtime/event-queue.js';
-import { deadLetterQueueName, envKey, subscriptionQueueName } from '../../aws/naming.js';
+import { deadLetterQueueName, envKey, subscriptionQueueName } from 'faasport/aws';
 import { HEALTH_PATH } from '../runtime/control-api.js';
 import { CONTAINER_PORT } from './dockerfile.js';
 
@@ -45,7 +45,8 @@ export function ecsTemplate(app: App): Json {
   const lambdaOnly = new Set(app.functions.filter((f) => f.kind === 'event').map((f) => `${pascal(f.name)}FailedEventsQueue`));
   for (const [id, resource] of Object.entries(lambda.Resources)) if (QUEUE_TYPES.has(resource.Type) && !lambdaOnly.has(id)) resources[id] = resource;
   const need = (id: string): string => {
-    if (!resources[id]) throw new FaasportError('INTERNAL', `container template for app "${app.name}": the aws template has no resource "${id}"; report this as a faasport bug`);
+    if (!resources[id])
+      throw new FaasportError('INTERNAL', `container template for app "${app.name}": the aws template has no resource "${id}"; report this as a faasport bug`);
     return id;
   };
 
@@ -75,14 +76,25 @@ export function ecsTemplate(app: App): Json {
   for (const fn of eventFunctions) {
     const base = `${pascal(fn.name)}Events`;
     const [queueId, dlqId, ruleId, policyId] = [`${base}Queue`, `${base}DeadLetterQueue`, `${base}Rule`, `${base}QueuePolicy`].map((id) => {
-      if (resources[id]) throw new FaasportError('CONFIG_INVALID', `container template for app "${app.name}": event function "${fn.name}" needs the resource id "${id}", which a queue or topic already has; rename the function or that queue`);
+      if (resources[id])
+        throw new FaasportError(
+          'CONFIG_INVALID',
+          `container template for app "${app.name}": event function "${fn.name}" needs the resource id "${id}", which a queue or topic already has; rename the function or that queue`,
+        );
       return id;
     }) as [string, string, string, string];
     const name = eventQueueName(fn);
-    resources[dlqId] = { Type: 'AWS::SQS::Queue', Properties: { QueueName: sub(`\${AWS::StackName}-${name}-dlq`), MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS, SqsManagedSseEnabled: true } };
+    resources[dlqId] = {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: sub(`\${AWS::StackName}-${name}-dlq`), MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS, SqsManagedSseEnabled: true },
+    };
     resources[queueId] = {
       Type: 'AWS::SQS::Queue',
-      Properties: { QueueName: sub(`\${AWS::StackName}-${name}`), SqsManagedSseEnabled: true, RedrivePolicy: { deadLetterTargetArn: arn(dlqId), maxReceiveCount: fn.maxAttempts } },
+      Properties: {
+        QueueName: sub(`\${AWS::StackName}-${name}`),
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: arn(dlqId), maxReceiveCount: fn.maxAttempts },
+      },
     };
     resources[ruleId] = {
       Type: 'AWS::Events::Rule',
@@ -100,7 +112,15 @@ export function ecsTemplate(app: App): Json {
         Queues: [ref(queueId), ref(dlqId)],
         PolicyDocument: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: [arn(queueId), arn(dlqId)], Condition: { ArnEquals: { 'aws:SourceArn': arn(ruleId) } } }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: [arn(queueId), arn(dlqId)],
+              Condition: { ArnEquals: { 'aws:SourceArn': arn(ruleId) } },
+            },
+          ],
         },
       },
     };
@@ -108,13 +128,19 @@ export function ecsTemplate(app: App): Json {
     deadLetters.push(arn(dlqId));
     env.push({ Name: `FAASPORT_QUEUE_URL_${envKey(name)}`, Value: ref(queueId) }, { Name: `FAASPORT_QUEUE_URL_${envKey(`${name}-dlq`)}`, Value: ref(dlqId) });
   }
-  for (const [name, id] of sendTo) if (!env.some((e) => e.Name === `FAASPORT_QUEUE_URL_${envKey(name)}`)) env.push({ Name: `FAASPORT_QUEUE_URL_${envKey(name)}`, Value: ref(id) });
+  for (const [name, id] of sendTo)
+    if (!env.some((e) => e.Name === `FAASPORT_QUEUE_URL_${envKey(name)}`)) env.push({ Name: `FAASPORT_QUEUE_URL_${envKey(name)}`, Value: ref(id) });
   for (const [name, id] of publishTo) env.push({ Name: `FAASPORT_TOPIC_ARN_${envKey(name)}`, Value: ref(id) });
 
   const statements: Json[] = [];
   if (consume.length > 0) {
     // ChangeMessageVisibility always: the consumer extends leases and hands messages back on SIGTERM.
-    statements.push({ Sid: 'ConsumeQueues', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], Resource: consume });
+    statements.push({
+      Sid: 'ConsumeQueues',
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+      Resource: consume,
+    });
   }
   if (deadLetters.length > 0) statements.push({ Sid: 'WriteDeadLetters', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: deadLetters });
   if (sendTo.size > 0) statements.push({ Sid: 'SendToQueues', Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [...sendTo.values()].map(arn) });
@@ -124,13 +150,18 @@ export function ecsTemplate(app: App): Json {
   resources.LogGroup = { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: sub('/ecs/${AWS::StackName}'), RetentionInDays: 30 } };
   resources.ExecutionRole = {
     Type: 'AWS::IAM::Role',
-    Properties: { AssumeRolePolicyDocument: assume, ManagedPolicyArns: [sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy')] },
+    Properties: {
+      AssumeRolePolicyDocument: assume,
+      ManagedPolicyArns: [sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy')],
+    },
   };
   resources.TaskRole = {
     Type: 'AWS::IAM::Role',
     Properties: {
       AssumeRolePolicyDocument: assume,
-      ...(statements.length > 0 ? { Policies: [{ PolicyName: `${app.name}-least-privilege`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }] } : {}),
+      ...(statements.length > 0
+        ? { Policies: [{ PolicyName: `${app.name}-least-privilege`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }] }
+        : {}),
     },
   };
   resources.Cluster = { Type: 'AWS::ECS::Cluster', Properties: { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] } };
@@ -165,7 +196,10 @@ export function ecsTemplate(app: App): Json {
             Retries: 3,
             StartPeriod: 10,
           },
-          LogConfiguration: { LogDriver: 'awslogs', Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': app.name } },
+          LogConfiguration: {
+            LogDriver: 'awslogs',
+            Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': app.name },
+          },
         },
       ],
     },
@@ -181,7 +215,9 @@ export function ecsTemplate(app: App): Json {
       DesiredCount: ref('MinTasks'),
       NetworkConfiguration: network,
       DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
-      LoadBalancers: { 'Fn::If': ['HasTargetGroup', [{ ContainerName: app.name, ContainerPort: CONTAINER_PORT, TargetGroupArn: ref('TargetGroupArn') }], ref('AWS::NoValue')] },
+      LoadBalancers: {
+        'Fn::If': ['HasTargetGroup', [{ ContainerName: app.name, ContainerPort: CONTAINER_PORT, TargetGroupArn: ref('TargetGroupArn') }], ref('AWS::NoValue')],
+      },
     },
   };
   resources.ScalableTarget = {
@@ -222,9 +258,12 @@ export function ecsTemplate(app: App): Json {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `faasport app "${app.name}" as an ECS Fargate service (generated by faasport build --target container --cloud aws; edit the app, not this file)`,
     Parameters: {
-      ImageUri: { Type: 'String', Description: 'The image built from this folder\'s Dockerfile' },
+      ImageUri: { Type: 'String', Description: "The image built from this folder's Dockerfile" },
       Subnets: { Type: 'List<AWS::EC2::Subnet::Id>', Description: 'Private subnets for the tasks' },
-      SecurityGroups: { Type: 'List<AWS::EC2::SecurityGroup::Id>', Description: `Security groups for the tasks (allow the load balancer to port ${CONTAINER_PORT})` },
+      SecurityGroups: {
+        Type: 'List<AWS::EC2::SecurityGroup::Id>',
+        Description: `Security groups for the tasks (allow the load balancer to port ${CONTAINER_PORT})`,
+      },
       TargetGroupArn: { Type: 'String', Default: '', Description: 'An ALB target group for HTTP (health check path /_faasport/readyz); empty for none' },
       Cpu: { Type: 'String', Default: '512' },
       Memory: { Type: 'String', Default: '1024' },
@@ -234,7 +273,14 @@ export function ecsTemplate(app: App): Json {
     Conditions: { HasTargetGroup: { 'Fn::Not': [{ 'Fn::Equals': [ref('TargetGroupArn'), ''] }] } },
     Resources: resources,
     ...(resources[APP_EVENT_BUS_ID]
-      ? { Outputs: { EventBusName: { Description: 'Event bus of the event functions without a type or source filter (PutEvents with this EventBusName)', Value: ref(APP_EVENT_BUS_ID) } } }
+      ? {
+          Outputs: {
+            EventBusName: {
+              Description: 'Event bus of the event functions without a type or source filter (PutEvents with this EventBusName)',
+              Value: ref(APP_EVENT_BUS_ID),
+            },
+          },
+        }
       : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../../src/index.js';
+import { createApp } from 'faasport';
 import { eventGridTemplate } from './event-grid.js';
 
 describe('eventGridTemplate', () => {
@@ -8,7 +8,10 @@ describe('eventGridTemplate', () => {
     app.event('exact', { type: 'Microsoft.Storage.BlobCreated' }, () => {});
     app.event('prefix', { type: 'Microsoft.Storage.*', source: '/subscriptions/s1*' }, () => {});
     app.event('fromOne', { source: '/subscriptions/s1/resourceGroups/g' }, () => {});
-    const resources = eventGridTemplate(app).resources as { name: string; properties: { filter: unknown; destination: { properties: { queueName: string } } } }[];
+    const resources = eventGridTemplate(app).resources as {
+      name: string;
+      properties: { filter: unknown; destination: { properties: { queueName: string } } };
+    }[];
     expect(resources.map((r) => [r.name, r.properties.destination.properties.queueName, r.properties.filter])).toEqual([
       ['files-exact', 'exact-events', { includedEventTypes: ['Microsoft.Storage.BlobCreated'] }],
       [

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildOptions, BuildResult } from '../../../src/index.js';
-import { toContainerCloud } from '../runtime/container-adapter.js';
+import type { BuildOptions, BuildResult } from 'faasport';
+import { toContainerCloud } from '../runtime/adapter.js';
 import { cloudRunYaml, CLOUD_RUN_FILE } from './cloud-run.js';
 import { containerAppYaml, CONTAINER_APP_FILE, SCHEDULER_APP_FILE } from './container-apps.js';
 import { ecsTemplate, ECS_TEMPLATE_FILE } from './ecs-template.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FaasportError } from '../../../src/index.js';
+import { FaasportError } from 'faasport';
 
 /** One entry of an npm lockfile's `packages` map (lockfile v2/v3). */
 interface LockEntry {
@@ -52,12 +52,17 @@ export function runtimeDependencies(appName: string, packages: readonly string[]
   const visit = (fromPath: string, name: string, required: boolean, chain: string): void => {
     const found = resolveFrom(source, fromPath, name);
     if (!found) {
-      if (required) throw new FaasportError('CONFIG_INVALID', `${operation}: ${chain} needs "${name}", which the installed tree does not hold; run npm install and build again`);
+      if (required)
+        throw new FaasportError(
+          'CONFIG_INVALID',
+          `${operation}: ${chain} needs "${name}", which the installed tree does not hold; run npm install and build again`,
+        );
       return;
     }
     if (picked[found]) return;
     const entry = source[found]!;
-    if (entry.link) throw new FaasportError('CONFIG_INVALID', `${operation}: "${name}" is a linked (workspace) package; install it from the registry to build a container`);
+    if (entry.link)
+      throw new FaasportError('CONFIG_INVALID', `${operation}: "${name}" is a linked (workspace) package; install it from the registry to build a container`);
     const { dev: _dev, devOptional: _devOptional, peer: _peer, resolved: _resolved, ...kept } = entry;
     picked[found] = kept;
     for (const dep of Object.keys(entry.dependencies ?? {})) visit(found, dep, true, `${chain} → ${name}`);
@@ -72,7 +77,11 @@ export function runtimeDependencies(appName: string, packages: readonly string[]
     dependencies[name] = version;
     visit('', name, true, 'the server');
   }
-  const sorted = Object.fromEntries(Object.keys(picked).sort().map((k) => [k, picked[k]!]));
+  const sorted = Object.fromEntries(
+    Object.keys(picked)
+      .sort()
+      .map((k) => [k, picked[k]!]),
+  );
   return {
     dependencies,
     lockfile: {
@@ -102,7 +111,11 @@ function installRoot(packages: readonly string[], from: string, operation: strin
   for (;;) {
     if (packages.every((p) => existsSync(join(dir, 'node_modules', p, 'package.json')))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new FaasportError('CONFIG_INVALID', `${operation}: no node_modules above ${from} holds them all; npm install ${packages.join(' ')} and build again`);
+    if (parent === dir)
+      throw new FaasportError(
+        'CONFIG_INVALID',
+        `${operation}: no node_modules above ${from} holds them all; npm install ${packages.join(' ')} and build again`,
+      );
     dir = parent;
   }
 }

@@ -5,7 +5,10 @@ import { toYaml, toYamlDocuments } from './yaml.js';
 describe('toYaml', () => {
   it.each([
     ['nested maps and lists', { a: [{ x: 1, y: ['s', { z: true }] }, 'str', [1, 2], {}], empty: [], m: { 'run.googleapis.com/x': 'false', n: null } }],
-    ['strings YAML would otherwise read as other types', { yes: 'yes', no: 'no', num: '0755', colon: 'a: b', hash: 'x # y', dollar: '${IMAGE}', multi: 'a\nb', empty: '' }],
+    [
+      'strings YAML would otherwise read as other types',
+      { yes: 'yes', no: 'no', num: '0755', colon: 'a: b', hash: 'x # y', dollar: '${IMAGE}', multi: 'a\nb', empty: '' },
+    ],
     ['keys that need quoting', { 'has space': 1, '1starts-with-digit': 2, 'x-faasport-control-token': 'v' }],
   ])('round-trips %s through a real YAML parser', (_what, value) => {
     expect(parse(toYaml(value))).toEqual(value);

@@ -1,6 +1,6 @@
-import type { App } from '../../../src/index.js';
-import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from '../../aws/naming.js';
-import type { Fauxqs } from '../../aws/test/fauxqs-server.js';
+import type { App } from 'faasport';
+import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from 'faasport/aws';
+import type { Fauxqs } from 'faasport/aws/testing';
 import { eventQueueName } from '../runtime/event-queue.js';
 
 /** What a consumer's queues hold right now, in the local SQS server. */

@@ -1,11 +1,11 @@
 import { QueueServiceClient } from '@azure/storage-queue';
-import type { App, DeadLetterEnvelope } from '../../../src/index.js';
-import { startLocalSqs } from '../../aws/test/fauxqs-server.js';
-import { deadLetterQueueName } from '../../aws/naming.js';
-import { startAzurite } from '../../azure/azurite.js';
-import { createAzureProducer } from '../../azure/producer.js';
-import { storageQueueName } from '../../azure/queue-names.js';
-import type { ContainerCloud } from '../runtime/container-adapter.js';
+import type { App, DeadLetterEnvelope } from 'faasport';
+import { startLocalSqs } from 'faasport/aws/testing';
+import { deadLetterQueueName } from 'faasport/aws';
+import { startAzurite } from 'faasport/azure/testing';
+import { createAzureProducer } from 'faasport/azure';
+import { storageQueueName } from 'faasport/azure';
+import type { ContainerCloud } from '../runtime/adapter.js';
 import { bodies, depth, provisionSqs } from './aws-queues.js';
 
 /**
@@ -86,4 +86,3 @@ async function azureBackend(app: App): Promise<QueueBackend> {
     stop: () => azurite.stop(),
   };
 }
-

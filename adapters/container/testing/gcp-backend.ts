@@ -1,7 +1,7 @@
 import { PubSub, v1 } from '@google-cloud/pubsub';
-import type { App, DeadLetterEnvelope } from '../../../src/index.js';
-import { decodeDeadLetter } from '../../gcp/decode-dead-letter.js';
-import { gcpNames } from '../../gcp/names.js';
+import type { App, DeadLetterEnvelope } from 'faasport';
+import { decodeDeadLetter } from 'faasport/gcp';
+import { gcpNames } from 'faasport/gcp';
 import type { QueueBackend } from './backends.js';
 import { startPubsubPullStandIn } from './pubsub-pull-stand-in.js';
 
@@ -30,7 +30,10 @@ export async function gcpBackend(app: App): Promise<QueueBackend> {
     subscriptions.push(name);
     await pubsub.topic(names.topic(fn.source.name)).createSubscription(name, {
       ackDeadlineSeconds: 30,
-      deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/${names.deadLetterTopic(fn.source.name)}`, maxDeliveryAttempts: Math.min(100, Math.max(5, fn.source.maxAttempts)) },
+      deadLetterPolicy: {
+        deadLetterTopic: `projects/${PROJECT}/topics/${names.deadLetterTopic(fn.source.name)}`,
+        maxDeliveryAttempts: Math.min(100, Math.max(5, fn.source.maxAttempts)),
+      },
     });
   }
   const subscriber = new v1.SubscriberClient(pubsub.options as ConstructorParameters<typeof v1.SubscriberClient>[0]);
@@ -58,7 +61,10 @@ export async function gcpBackend(app: App): Promise<QueueBackend> {
 }
 
 /** Reads and acks what waits on a pull subscription (a dead-letter topic's). */
-async function pullOnce(subscriber: InstanceType<typeof v1.SubscriberClient>, subscription: string): Promise<{ id: string; data: Uint8Array; attributes: Record<string, string>; publishTime: Date }[]> {
+async function pullOnce(
+  subscriber: InstanceType<typeof v1.SubscriberClient>,
+  subscription: string,
+): Promise<{ id: string; data: Uint8Array; attributes: Record<string, string>; publishTime: Date }[]> {
   const name = `projects/${PROJECT}/subscriptions/${subscription}`;
   const [response] = await subscriber.pull({ subscription: name, maxMessages: 100, returnImmediately: true });
   const received = response.receivedMessages ?? [];

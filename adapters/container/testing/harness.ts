@@ -1,11 +1,11 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import * as sqsModule from '@aws-sdk/client-sqs';
-import type { App, CloudEvent, DeadLetterEnvelope, LogRecord, QueueFunctionDefinition } from '../../../src/index.js';
-import type { ConformanceDriver, ConformanceHarness } from '../../../conformance/harness.js';
-import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from '../../aws/naming.js';
-import { AwsProducer } from '../../aws/producer.js';
-import { startLocalSqs, TEST_CLIENT_CONFIG } from '../../aws/test/fauxqs-server.js';
-import { adapter } from '../runtime/container-adapter.js';
+import type { App, CloudEvent, DeadLetterEnvelope, LogRecord, QueueFunctionDefinition } from 'faasport';
+import type { ConformanceDriver, ConformanceHarness } from 'faasport';
+import { deadLetterQueueName, envKey, sqsQueueName, subscriptionQueueName } from 'faasport/aws';
+import { AwsProducer } from 'faasport/aws';
+import { startLocalSqs, TEST_CLIENT_CONFIG } from 'faasport/aws/testing';
+import { adapter } from '../runtime/adapter.js';
 import { schedulePath } from '../runtime/control-api.js';
 import { sqsSources } from '../runtime/sqs-source.js';
 import { startContainer } from '../runtime/start-container.js';
@@ -43,13 +43,24 @@ export function containerHarness(): ConformanceHarness {
       const running = await startContainer(
         app,
         { cloud: 'aws', transport, sources },
-        { env: { PORT: '0', HOST: '127.0.0.1', FAASPORT_CONTROL_TOKEN: TOKEN, FAASPORT_LOG_LEVEL: 'debug' }, logSink: (r) => logs.push(r), handleSignals: false, production },
+        {
+          env: { PORT: '0', HOST: '127.0.0.1', FAASPORT_CONTROL_TOKEN: TOKEN, FAASPORT_LOG_LEVEL: 'debug' },
+          logSink: (r) => logs.push(r),
+          handleSignals: false,
+          production,
+        },
       );
       const control = (path: string, body: unknown) =>
-        fetch(`${running.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${running.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       let inFlightControl = 0;
       const pending = (): number =>
-        inFlightControl + running.consumers.reduce((n, c) => n + c.inFlight, 0) + consumerQueues.reduce((n, q) => {
+        inFlightControl +
+        running.consumers.reduce((n, c) => n + c.inFlight, 0) +
+        consumerQueues.reduce((n, q) => {
           const d = depth(server, q);
           return n + d.ready + d.delayed + d.inflight;
         }, 0);
@@ -57,7 +68,12 @@ export function containerHarness(): ConformanceHarness {
         async fetch(request) {
           const url = new URL(request.url);
           const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
-          return fetch(`${running.url}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, ...(body ? { body } : {}), redirect: 'manual' });
+          return fetch(`${running.url}${url.pathname}${url.search}`, {
+            method: request.method,
+            headers: request.headers,
+            ...(body ? { body } : {}),
+            redirect: 'manual',
+          });
         },
         async emit(event: CloudEvent) {
           const attempts = Math.max(1, ...app.functions.filter((f) => f.kind === 'event').map((f) => f.maxAttempts));
@@ -83,7 +99,9 @@ export function containerHarness(): ConformanceHarness {
         },
         async deadLetters(queue, functionName) {
           const def = app.getQueue(queue) ?? app.getTopic(queue);
-          const name = functionName ? deadLetterQueueName({ name: functionName, source: { kind: 'topic', name: queue } }) : sqsQueueName(`${queue}-dlq`, def?.fifo ?? false);
+          const name = functionName
+            ? deadLetterQueueName({ name: functionName, source: { kind: 'topic', name: queue } })
+            : sqsQueueName(`${queue}-dlq`, def?.fifo ?? false);
           return server.inspectQueue(name) ? (bodies(server, name) as DeadLetterEnvelope[]) : [];
         },
         logs: () => logs,
@@ -103,7 +121,9 @@ function logicalName(app: App, key: string): string {
   const names = [
     ...app.queues.flatMap((q) => [q.name, `${q.name}-dlq`]),
     ...app.topics.map((t) => t.name),
-    ...app.functions.filter((f): f is QueueFunctionDefinition => f.kind === 'topic').flatMap((f) => [subscriptionQueueName(f.source.name, f.name), deadLetterQueueName(f)]),
+    ...app.functions
+      .filter((f): f is QueueFunctionDefinition => f.kind === 'topic')
+      .flatMap((f) => [subscriptionQueueName(f.source.name, f.name), deadLetterQueueName(f)]),
   ];
   return names.find((n) => envKey(n) === key) ?? key;
 }

@@ -1,6 +1,6 @@
 import { PubSub, v1 } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBSUB_DEAD_LETTER_ATTRIBUTES } from '../../gcp/decode-dead-letter.js';
+import { PUBSUB_DEAD_LETTER_ATTRIBUTES } from '../../gcp/runtime/decode-dead-letter.js';
 import { startPubsubPullStandIn, type PubsubPullStandIn } from './pubsub-pull-stand-in.js';
 
 // The stand-in through the real client library: the Pub/Sub behaviour the container's consumer
@@ -20,7 +20,10 @@ beforeAll(async () => {
   await pubsub.createTopic('work');
   await pubsub.createTopic('work-dead');
   await pubsub.topic('work-dead').createSubscription('work-dead');
-  await pubsub.topic('work').createSubscription('work', { ackDeadlineSeconds: 10, deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/work-dead`, maxDeliveryAttempts: 5 } });
+  await pubsub.topic('work').createSubscription('work', {
+    ackDeadlineSeconds: 10,
+    deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/work-dead`, maxDeliveryAttempts: 5 },
+  });
 });
 
 afterAll(async () => {
@@ -32,7 +35,7 @@ afterAll(async () => {
 const pull = async (name: string) => (await subscriber.pull({ subscription: sub(name), maxMessages: 10, returnImmediately: true }))[0].receivedMessages ?? [];
 
 describe('the Pub/Sub pull stand-in', () => {
-  it('leases under a fresh ackId, counts deliveries, forgets an ack under an old lease, and forwards past maxDeliveryAttempts with Pub/Sub\'s attributes', async () => {
+  it("leases under a fresh ackId, counts deliveries, forgets an ack under an old lease, and forwards past maxDeliveryAttempts with Pub/Sub's attributes", async () => {
     await pubsub.topic('work').publishMessage({ data: Buffer.from('job'), attributes: { a: '1' } });
     const ackIds: string[] = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -49,11 +52,19 @@ describe('the Pub/Sub pull stand-in', () => {
     expect(standIn.backlog('work')).toBe(0);
     const [dead] = await pull('work-dead');
     expect(Buffer.from(dead!.message!.data as Uint8Array).toString()).toBe('job');
-    expect(dead!.message!.attributes).toMatchObject({ a: '1', [PUBSUB_DEAD_LETTER_ATTRIBUTES.deliveryCount]: '5', [PUBSUB_DEAD_LETTER_ATTRIBUTES.subscription]: 'work' });
+    expect(dead!.message!.attributes).toMatchObject({
+      a: '1',
+      [PUBSUB_DEAD_LETTER_ATTRIBUTES.deliveryCount]: '5',
+      [PUBSUB_DEAD_LETTER_ATTRIBUTES.subscription]: 'work',
+    });
   });
 
   it('refuses what Pub/Sub refuses: a dead-letter policy below 5 attempts, an unknown subscription', async () => {
-    await expect(pubsub.topic('work').createSubscription('too-few', { deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/work-dead`, maxDeliveryAttempts: 3 } })).rejects.toMatchObject({ code: 11 });
+    await expect(
+      pubsub
+        .topic('work')
+        .createSubscription('too-few', { deadLetterPolicy: { deadLetterTopic: `projects/${PROJECT}/topics/work-dead`, maxDeliveryAttempts: 3 } }),
+    ).rejects.toMatchObject({ code: 11 });
     await expect(subscriber.getSubscription({ subscription: sub('nope') })).rejects.toMatchObject({ code: 5 });
   });
 });

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { PUBSUB_DEAD_LETTER_ATTRIBUTES } from '../../gcp/decode-dead-letter.js';
-import { shutdownGrpcServer } from '../../gcp/pubsub-grpc-stand-in.js';
+import { PUBSUB_DEAD_LETTER_ATTRIBUTES } from 'faasport/gcp';
+import { shutdownGrpcServer } from 'faasport/gcp/testing';
 
 /** A running stand-in: `host` is what PUBSUB_EMULATOR_HOST takes. */
 export interface PubsubPullStandIn {
@@ -84,7 +84,11 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
   const fromPubsub = createRequire(createRequire(import.meta.url).resolve('@google-cloud/pubsub'));
   const gax = fromPubsub('google-gax') as Gax;
   const { status } = gax.grpc;
-  const v1 = (new gax.GrpcClient().loadProtoJSON(fromPubsub('../protos/protos.json')) as { google: { pubsub: { v1: { Publisher: { service: unknown }; Subscriber: { service: unknown } } } } }).google.pubsub.v1;
+  const v1 = (
+    new gax.GrpcClient().loadProtoJSON(fromPubsub('../protos/protos.json')) as {
+      google: { pubsub: { v1: { Publisher: { service: unknown }; Subscriber: { service: unknown } } } };
+    }
+  ).google.pubsub.v1;
   const topics = new Set<string>();
   const subscriptions = new Map<string, Subscription>();
   let sequence = 0;
@@ -101,7 +105,17 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
       ids.push(id);
       for (const sub of subscriptions.values()) {
         if (sub.topic !== topic) continue;
-        sub.messages.set(id, { id, publishTime: now, deliveries: 0, availableAt: 0, message: { data: new Uint8Array(m.data ?? new Uint8Array()), attributes: { ...m.attributes }, ...(m.orderingKey ? { orderingKey: m.orderingKey } : {}) } });
+        sub.messages.set(id, {
+          id,
+          publishTime: now,
+          deliveries: 0,
+          availableAt: 0,
+          message: {
+            data: new Uint8Array(m.data ?? new Uint8Array()),
+            attributes: { ...m.attributes },
+            ...(m.orderingKey ? { orderingKey: m.orderingKey } : {}),
+          },
+        });
       }
     }
     for (const wake of waiting) wake();
@@ -152,7 +166,10 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
     });
 
   const server = new gax.grpc.Server();
-  const unimplemented = (name: string): Handler => (_call, callback) => fail(callback, status.UNIMPLEMENTED, `the Pub/Sub stand-in does not serve ${name}`);
+  const unimplemented =
+    (name: string): Handler =>
+    (_call, callback) =>
+      fail(callback, status.UNIMPLEMENTED, `the Pub/Sub stand-in does not serve ${name}`);
   const publisher: Record<string, Handler> = {
     CreateTopic({ request }, callback) {
       if (topics.has(request.name)) return fail(callback, status.ALREADY_EXISTS, `topic ${request.name} exists`);
@@ -181,7 +198,9 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
         name: request.name,
         topic: request.topic,
         ackDeadlineSeconds: request.ackDeadlineSeconds || 10,
-        ...(policy?.deadLetterTopic ? { deadLetterPolicy: { deadLetterTopic: policy.deadLetterTopic, maxDeliveryAttempts: policy.maxDeliveryAttempts || 5 } } : {}),
+        ...(policy?.deadLetterTopic
+          ? { deadLetterPolicy: { deadLetterTopic: policy.deadLetterTopic, maxDeliveryAttempts: policy.maxDeliveryAttempts || 5 } }
+          : {}),
         messages: new Map(),
       };
       subscriptions.set(sub.name, sub);
@@ -231,11 +250,27 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
       callback(null, {});
     },
   };
-  for (const name of ['UpdateTopic', 'ListTopics', 'ListTopicSubscriptions', 'ListTopicSnapshots', 'DeleteTopic', 'DetachSubscription']) publisher[name] ??= unimplemented(name);
-  for (const name of ['UpdateSubscription', 'ListSubscriptions', 'DeleteSubscription', 'StreamingPull', 'ModifyPushConfig', 'GetSnapshot', 'ListSnapshots', 'CreateSnapshot', 'UpdateSnapshot', 'DeleteSnapshot', 'Seek']) subscriber[name] ??= unimplemented(name);
+  for (const name of ['UpdateTopic', 'ListTopics', 'ListTopicSubscriptions', 'ListTopicSnapshots', 'DeleteTopic', 'DetachSubscription'])
+    publisher[name] ??= unimplemented(name);
+  for (const name of [
+    'UpdateSubscription',
+    'ListSubscriptions',
+    'DeleteSubscription',
+    'StreamingPull',
+    'ModifyPushConfig',
+    'GetSnapshot',
+    'ListSnapshots',
+    'CreateSnapshot',
+    'UpdateSnapshot',
+    'DeleteSnapshot',
+    'Seek',
+  ])
+    subscriber[name] ??= unimplemented(name);
   server.addService(v1.Publisher.service, publisher);
   server.addService(v1.Subscriber.service, subscriber);
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', gax.grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', gax.grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+  );
   return {
     host: `127.0.0.1:${port}`,
     backlog: (subscription) => subscriptions.get(`projects/${project}/subscriptions/${subscription}`)?.messages.size ?? 0,
@@ -248,5 +283,10 @@ export async function startPubsubPullStandIn(project: string): Promise<PubsubPul
 }
 
 function describe(sub: Subscription): Record<string, unknown> {
-  return { name: sub.name, topic: sub.topic, ackDeadlineSeconds: sub.ackDeadlineSeconds, ...(sub.deadLetterPolicy ? { deadLetterPolicy: sub.deadLetterPolicy } : {}) };
+  return {
+    name: sub.name,
+    topic: sub.topic,
+    ackDeadlineSeconds: sub.ackDeadlineSeconds,
+    ...(sub.deadLetterPolicy ? { deadLetterPolicy: sub.deadLetterPolicy } : {}),
+  };
 }

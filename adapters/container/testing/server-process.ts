@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadApp } from '../../../src/load-app.js';
+import { loadApp } from 'faasport/adapter-kit';
 import { build } from '../target/build.js';
 import { writeInfrastructure } from '../target/infrastructure.js';
-import type { ContainerCloud } from '../runtime/container-adapter.js';
+import type { ContainerCloud } from '../runtime/adapter.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -50,7 +50,9 @@ export async function startServer(outDir: string, env: Record<string, string>, t
   let text = '';
   child.stdout!.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start within ${timeoutMs} ms:\n${text}`)), timeoutMs);
     const check = (): void => {

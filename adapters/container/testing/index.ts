@@ -1,0 +1,2 @@
+export { containerHarness } from './harness.js';
+export { expectedFailures } from './expected-failures.js';

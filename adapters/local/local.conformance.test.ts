@@ -1,6 +1,0 @@
-import { describe, test } from 'vitest';
-import { runConformance } from '../../conformance/index.js';
-import { expectedFailures } from './expected-failures.js';
-import { localHarness } from './harness.js';
-
-runConformance({ test, describe, harness: localHarness(), expectedFailures });

@@ -1,0 +1,2 @@
+export { localHarness } from './harness.js';
+export { expectedFailures } from './expected-failures.js';

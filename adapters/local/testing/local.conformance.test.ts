@@ -1,0 +1,6 @@
+import { describe, test } from 'vitest';
+import { runConformance } from '../../../conformance/index.js';
+import { expectedFailures } from './expected-failures.js';
+import { localHarness } from './harness.js';
+
+runConformance({ test, describe, harness: localHarness(), expectedFailures });
