@@ -79,40 +79,90 @@ const API = { storage: '2023-05-01', web: '2024-04-01', identity: '2023-01-31', 
  */
 export function armTemplate(app: App): ArmTemplate {
   assertSupported(app, adapter);
-  const queues = [
-    ...app.queues.map((q) => storageQueueName(q.name)),
-    ...app.functions.flatMap((f) => (f.kind === 'topic' ? [storageQueueName(f.source.name, f.name)] : [])),
-  ];
-  const storageId = "[resourceId('Microsoft.Storage/storageAccounts', variables('storageAccountName'))]";
-  const identityId = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName'))]";
-  const vaultId = "[resourceId('Microsoft.KeyVault/vaults', variables('keyVaultName'))]";
-  const containerId = `[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', variables('storageAccountName'), 'default', '${PACKAGE_CONTAINER}')]`;
-  const principal = `[reference(${identityId.slice(1, -1)}, '${API.identity}').principalId]`;
-  const roleAssignment = (name: string, scope: string, role: string, resourceIdExpr: string): ArmResource => ({
-    type: 'Microsoft.Authorization/roleAssignments',
-    apiVersion: API.auth,
-    name: `[guid(${resourceIdExpr.slice(1, -1)}, variables('identityName'), '${role}')]`,
-    scope,
-    properties: {
-      roleDefinitionId: `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${role}')]`,
-      principalId: principal,
-      principalType: 'ServicePrincipal',
-      description: name,
+  return {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    metadata: { generator: `faasport build --target azure (app "${app.name}"); edit the app, not this file` },
+    parameters: parameters(app),
+    variables: variables(),
+    resources: [...storage(app), identity(), keyVault(), ...ROLE_ASSIGNMENTS.map(roleAssignment), plan(), functionApp(app)],
+    outputs: outputs(),
+  };
+}
+
+const STORAGE_ID = "[resourceId('Microsoft.Storage/storageAccounts', variables('storageAccountName'))]";
+const IDENTITY_ID = "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', variables('identityName'))]";
+const VAULT_ID = "[resourceId('Microsoft.KeyVault/vaults', variables('keyVaultName'))]";
+const CONTAINER_ID = `[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', variables('storageAccountName'), 'default', '${PACKAGE_CONTAINER}')]`;
+const PLAN_ID = "[resourceId('Microsoft.Web/serverfarms', variables('planName'))]";
+
+/** A role the app's identity holds on one of its own resources. */
+interface RoleGrant {
+  /** Why, as the assignment's description. */
+  readonly description: string;
+  /** The resource it is scoped to, as a `format(...)` expression. */
+  readonly scope: string;
+  readonly role: string;
+  /** The same resource, as a `resourceId(...)` expression. */
+  readonly resourceId: string;
+}
+
+/** Every role the identity holds: data roles on its own vault and storage account, nothing broader. */
+const ROLE_ASSIGNMENTS: readonly RoleGrant[] = [
+  {
+    description: 'faasport: the function app reads the secrets of its own vault (Key Vault references)',
+    scope: `[format('Microsoft.KeyVault/vaults/{0}', variables('keyVaultName'))]`,
+    role: ROLES.keyVaultSecretsUser,
+    resourceId: VAULT_ID,
+  },
+  {
+    description: 'faasport: the host storage (leases, the deployment package) of the function app',
+    scope: `[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]`,
+    role: ROLES.storageBlobDataOwner,
+    resourceId: STORAGE_ID,
+  },
+  {
+    description: 'faasport: the queue triggers, sends and poison queues of the function app',
+    scope: `[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]`,
+    role: ROLES.storageQueueDataContributor,
+    resourceId: STORAGE_ID,
+  },
+];
+
+function parameters(app: App): ArmTemplate['parameters'] {
+  return {
+    appName: { type: 'string', defaultValue: app.name, metadata: { description: 'Prefix of every resource name.' } },
+    location: { type: 'string', defaultValue: '[resourceGroup().location]', metadata: { description: 'Region of every resource.' } },
+    functionAppName: {
+      type: 'string',
+      defaultValue: "[concat(parameters('appName'), '-', uniqueString(resourceGroup().id))]",
+      metadata: { description: 'Globally unique name of the function app.' },
     },
-    dependsOn: [identityId, resourceIdExpr],
-  });
+  };
+}
 
-  const zones = new Set(app.functions.flatMap((f) => (f.kind === 'schedule' && f.cron !== undefined && f.timezone ? [f.timezone] : [])));
-  const appSettings: { name: string; value: string }[] = [
-    // Identity-based: the host and faasport's producer read the same three settings; no key anywhere.
-    { name: `${STORAGE_CONNECTION}__accountName`, value: "[variables('storageAccountName')]" },
-    { name: `${STORAGE_CONNECTION}__credential`, value: 'managedidentity' },
-    { name: `${STORAGE_CONNECTION}__clientId`, value: `[reference(${identityId.slice(1, -1)}, '${API.identity}').clientId]` },
-    { name: 'NODE_ENV', value: 'production' },
-  ];
-  if (zones.size === 1) appSettings.push({ name: 'WEBSITE_TIME_ZONE', value: [...zones][0]! });
+/** Resource names derived from the app name and the resource group. */
+function variables(): ArmTemplate['variables'] {
+  return {
+    storageAccountName: "[take(concat(replace(replace(toLower(parameters('appName')), '-', ''), '_', ''), uniqueString(resourceGroup().id)), 24)]",
+    keyVaultName: "[take(concat('kv', uniqueString(resourceGroup().id, parameters('appName'))), 24)]",
+    identityName: "[concat(parameters('appName'), '-identity')]",
+    planName: "[concat(parameters('appName'), '-plan')]",
+  };
+}
 
-  const resources: ArmResource[] = [
+function outputs(): ArmTemplate['outputs'] {
+  return {
+    functionAppName: { type: 'string', value: "[parameters('functionAppName')]" },
+    defaultHostName: { type: 'string', value: "[reference(resourceId('Microsoft.Web/sites', parameters('functionAppName')), '2024-04-01').defaultHostName]" },
+    storageAccountName: { type: 'string', value: "[variables('storageAccountName')]" },
+    keyVaultName: { type: 'string', value: "[variables('keyVaultName')]" },
+  };
+}
+
+/** The app's own storage account (no shared key), the package container, and each queue with its poison queue. */
+function storage(app: App): ArmResource[] {
+  return [
     {
       type: 'Microsoft.Storage/storageAccounts',
       apiVersion: API.storage,
@@ -133,133 +183,138 @@ export function armTemplate(app: App): ArmTemplate {
       apiVersion: API.storage,
       name: `[concat(variables('storageAccountName'), '/default/${PACKAGE_CONTAINER}')]`,
       properties: { publicAccess: 'None' },
-      dependsOn: [storageId],
+      dependsOn: [STORAGE_ID],
     },
-    ...queues.flatMap((q) =>
+    ...storageQueues(app).flatMap((q) =>
       [q, `${q}${POISON_SUFFIX}`].map((name): ArmResource => ({
         type: 'Microsoft.Storage/storageAccounts/queueServices/queues',
         apiVersion: API.storage,
         name: `[concat(variables('storageAccountName'), '/default/${name}')]`,
         properties: {},
-        dependsOn: [storageId],
+        dependsOn: [STORAGE_ID],
       })),
     ),
-    {
-      type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
-      apiVersion: API.identity,
-      name: "[variables('identityName')]",
-      location: "[parameters('location')]",
-    },
-    {
-      type: 'Microsoft.KeyVault/vaults',
-      apiVersion: API.vault,
-      name: "[variables('keyVaultName')]",
-      location: "[parameters('location')]",
-      properties: {
-        tenantId: '[subscription().tenantId]',
-        sku: { family: 'A', name: 'standard' },
-        enableRbacAuthorization: true,
-        enableSoftDelete: true,
-        softDeleteRetentionInDays: 7,
-        enablePurgeProtection: true,
-        publicNetworkAccess: 'Enabled',
-      },
-    },
-    roleAssignment(
-      'faasport: the function app reads the secrets of its own vault (Key Vault references)',
-      `[format('Microsoft.KeyVault/vaults/{0}', variables('keyVaultName'))]`,
-      ROLES.keyVaultSecretsUser,
-      vaultId,
-    ),
-    roleAssignment(
-      'faasport: the host storage (leases, the deployment package) of the function app',
-      `[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]`,
-      ROLES.storageBlobDataOwner,
-      storageId,
-    ),
-    roleAssignment(
-      'faasport: the queue triggers, sends and poison queues of the function app',
-      `[format('Microsoft.Storage/storageAccounts/{0}', variables('storageAccountName'))]`,
-      ROLES.storageQueueDataContributor,
-      storageId,
-    ),
-    {
-      type: 'Microsoft.Web/serverfarms',
-      apiVersion: API.web,
-      name: "[variables('planName')]",
-      location: "[parameters('location')]",
-      kind: 'functionapp',
-      sku: { name: 'FC1', tier: 'FlexConsumption' },
-      properties: { reserved: true },
-    },
-    {
-      type: 'Microsoft.Web/sites',
-      apiVersion: API.web,
-      name: "[parameters('functionAppName')]",
-      location: "[parameters('location')]",
-      kind: 'functionapp,linux',
-      identity: { type: 'UserAssigned', userAssignedIdentities: { [identityId]: {} } },
-      properties: {
-        serverFarmId: "[resourceId('Microsoft.Web/serverfarms', variables('planName'))]",
-        httpsOnly: true,
-        keyVaultReferenceIdentity: identityId,
-        siteConfig: { minTlsVersion: '1.2', ftpsState: 'Disabled', http20Enabled: true, appSettings },
-        functionAppConfig: {
-          deployment: {
-            storage: {
-              type: 'blobContainer',
-              value: `[concat(reference(${storageId.slice(1, -1)}, '${API.storage}').primaryEndpoints.blob, '${PACKAGE_CONTAINER}')]`,
-              authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: identityId },
-            },
-          },
-          scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: instanceMemory(app), alwaysReady: alwaysReady(app) },
-          runtime: { name: 'node', version: String(RUNTIME_NODE_MAJOR) },
-        },
-      },
-      dependsOn: [
-        "[resourceId('Microsoft.Web/serverfarms', variables('planName'))]",
-        containerId,
-        // The identity must hold its roles before the host starts with them.
-        ...(
-          [
-            [vaultId, ROLES.keyVaultSecretsUser],
-            [storageId, ROLES.storageBlobDataOwner],
-            [storageId, ROLES.storageQueueDataContributor],
-          ] as const
-        ).map(
-          ([scope, role]) =>
-            `[extensionResourceId(${scope.slice(1, -1)}, 'Microsoft.Authorization/roleAssignments', guid(${scope.slice(1, -1)}, variables('identityName'), '${role}'))]`,
-        ),
-      ],
-    },
   ];
+}
 
+/** One Storage queue per faasport queue and one per topic subscriber. */
+function storageQueues(app: App): string[] {
+  return [
+    ...app.queues.map((q) => storageQueueName(q.name)),
+    ...app.functions.flatMap((f) => (f.kind === 'topic' ? [storageQueueName(f.source.name, f.name)] : [])),
+  ];
+}
+
+/** The user-assigned identity the host, the triggers and faasport's sends run as. */
+function identity(): ArmResource {
   return {
-    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-    contentVersion: '1.0.0.0',
-    metadata: { generator: `faasport build --target azure (app "${app.name}"); edit the app, not this file` },
-    parameters: {
-      appName: { type: 'string', defaultValue: app.name, metadata: { description: 'Prefix of every resource name.' } },
-      location: { type: 'string', defaultValue: '[resourceGroup().location]', metadata: { description: 'Region of every resource.' } },
-      functionAppName: {
-        type: 'string',
-        defaultValue: "[concat(parameters('appName'), '-', uniqueString(resourceGroup().id))]",
-        metadata: { description: 'Globally unique name of the function app.' },
+    type: 'Microsoft.ManagedIdentity/userAssignedIdentities',
+    apiVersion: API.identity,
+    name: "[variables('identityName')]",
+    location: "[parameters('location')]",
+  };
+}
+
+/** The app's own vault for Key Vault references: RBAC, soft delete and purge protection on. */
+function keyVault(): ArmResource {
+  return {
+    type: 'Microsoft.KeyVault/vaults',
+    apiVersion: API.vault,
+    name: "[variables('keyVaultName')]",
+    location: "[parameters('location')]",
+    properties: {
+      tenantId: '[subscription().tenantId]',
+      sku: { family: 'A', name: 'standard' },
+      enableRbacAuthorization: true,
+      enableSoftDelete: true,
+      softDeleteRetentionInDays: 7,
+      enablePurgeProtection: true,
+      publicNetworkAccess: 'Enabled',
+    },
+  };
+}
+
+function roleAssignment(grant: RoleGrant): ArmResource {
+  return {
+    type: 'Microsoft.Authorization/roleAssignments',
+    apiVersion: API.auth,
+    name: `[guid(${grant.resourceId.slice(1, -1)}, variables('identityName'), '${grant.role}')]`,
+    scope: grant.scope,
+    properties: {
+      roleDefinitionId: `[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '${grant.role}')]`,
+      principalId: `[reference(${IDENTITY_ID.slice(1, -1)}, '${API.identity}').principalId]`,
+      principalType: 'ServicePrincipal',
+      description: grant.description,
+    },
+    dependsOn: [IDENTITY_ID, grant.resourceId],
+  };
+}
+
+/** The id of a {@link roleAssignment}, for the site to wait on. */
+function roleAssignmentId(grant: RoleGrant): string {
+  const target = grant.resourceId.slice(1, -1);
+  return `[extensionResourceId(${target}, 'Microsoft.Authorization/roleAssignments', guid(${target}, variables('identityName'), '${grant.role}'))]`;
+}
+
+/** The Linux Flex Consumption plan. */
+function plan(): ArmResource {
+  return {
+    type: 'Microsoft.Web/serverfarms',
+    apiVersion: API.web,
+    name: "[variables('planName')]",
+    location: "[parameters('location')]",
+    kind: 'functionapp',
+    sku: { name: 'FC1', tier: 'FlexConsumption' },
+    properties: { reserved: true },
+  };
+}
+
+/** The function app, running as the identity, deployed from the package container. */
+function functionApp(app: App): ArmResource {
+  return {
+    type: 'Microsoft.Web/sites',
+    apiVersion: API.web,
+    name: "[parameters('functionAppName')]",
+    location: "[parameters('location')]",
+    kind: 'functionapp,linux',
+    identity: { type: 'UserAssigned', userAssignedIdentities: { [IDENTITY_ID]: {} } },
+    properties: {
+      serverFarmId: PLAN_ID,
+      httpsOnly: true,
+      keyVaultReferenceIdentity: IDENTITY_ID,
+      siteConfig: { minTlsVersion: '1.2', ftpsState: 'Disabled', http20Enabled: true, appSettings: appSettings(app) },
+      functionAppConfig: functionAppConfig(app),
+    },
+    // The identity must hold its roles before the host starts with them.
+    dependsOn: [PLAN_ID, CONTAINER_ID, ...ROLE_ASSIGNMENTS.map(roleAssignmentId)],
+  };
+}
+
+function appSettings(app: App): { name: string; value: string }[] {
+  const settings: { name: string; value: string }[] = [
+    // Identity-based: the host and faasport's producer read the same three settings; no key anywhere.
+    { name: `${STORAGE_CONNECTION}__accountName`, value: "[variables('storageAccountName')]" },
+    { name: `${STORAGE_CONNECTION}__credential`, value: 'managedidentity' },
+    { name: `${STORAGE_CONNECTION}__clientId`, value: `[reference(${IDENTITY_ID.slice(1, -1)}, '${API.identity}').clientId]` },
+    { name: 'NODE_ENV', value: 'production' },
+  ];
+  const zones = new Set(app.functions.flatMap((f) => (f.kind === 'schedule' && f.cron !== undefined && f.timezone ? [f.timezone] : [])));
+  if (zones.size === 1) settings.push({ name: 'WEBSITE_TIME_ZONE', value: [...zones][0]! });
+  return settings;
+}
+
+/** Flex Consumption: the package's blob container (read as the identity), scale, Node version. */
+function functionAppConfig(app: App): Record<string, unknown> {
+  return {
+    deployment: {
+      storage: {
+        type: 'blobContainer',
+        value: `[concat(reference(${STORAGE_ID.slice(1, -1)}, '${API.storage}').primaryEndpoints.blob, '${PACKAGE_CONTAINER}')]`,
+        authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: IDENTITY_ID },
       },
     },
-    variables: {
-      storageAccountName: "[take(concat(replace(replace(toLower(parameters('appName')), '-', ''), '_', ''), uniqueString(resourceGroup().id)), 24)]",
-      keyVaultName: "[take(concat('kv', uniqueString(resourceGroup().id, parameters('appName'))), 24)]",
-      identityName: "[concat(parameters('appName'), '-identity')]",
-      planName: "[concat(parameters('appName'), '-plan')]",
-    },
-    resources,
-    outputs: {
-      functionAppName: { type: 'string', value: "[parameters('functionAppName')]" },
-      defaultHostName: { type: 'string', value: "[reference(resourceId('Microsoft.Web/sites', parameters('functionAppName')), '2024-04-01').defaultHostName]" },
-      storageAccountName: { type: 'string', value: "[variables('storageAccountName')]" },
-      keyVaultName: { type: 'string', value: "[variables('keyVaultName')]" },
-    },
+    scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: instanceMemory(app), alwaysReady: alwaysReady(app) },
+    runtime: { name: 'node', version: String(RUNTIME_NODE_MAJOR) },
   };
 }
 
