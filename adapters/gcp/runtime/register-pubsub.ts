@@ -6,9 +6,10 @@ import type { FrameworkCloudEvent, FunctionsFramework } from './framework.js';
 import { eventContext, failLoudly, logFor, retry, skipWarmup, traceOf, type HandlerDeps } from './handler-deps.js';
 
 /**
- * Registers a queue consumer or topic subscriber with `framework.cloudEvent`: it takes the
- * Pub/Sub push (as a messagePublished CloudEvent). A failure answers 500 so Pub/Sub
- * redelivers; on the last attempt the message goes to the dead-letter topic and is acknowledged.
+ * Registers a queue consumer or topic subscriber with `framework.cloudEvent`: it takes a
+ * Pub/Sub message as the framework hands it over (a messagePublished CloudEvent, or one
+ * converted from a legacy push body). A failure answers 500 so Pub/Sub redelivers; on the
+ * last attempt the message goes to the dead-letter topic and is acknowledged.
  */
 export function registerPubsub(framework: FunctionsFramework, def: QueueFunctionDefinition, deps: HandlerDeps): void {
   framework.cloudEvent(def.name, skipWarmup(pubsubHandler(def, deps)));

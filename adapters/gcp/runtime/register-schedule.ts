@@ -5,7 +5,7 @@ import { decodeSchedule } from './decode-schedule.js';
 import type { FrameworkCloudEvent, FunctionsFramework } from './framework.js';
 import { eventContext, failLoudly, retry, skipWarmup, traceOf, type HandlerDeps } from './handler-deps.js';
 
-/** The CloudEvent type of a Pub/Sub push through Eventarc (how a Cloud Scheduler job's tick arrives). */
+/** The CloudEvent type of a Pub/Sub message; a schedule's tick arrives as one when its Cloud Scheduler job publishes to the schedule's topic. */
 export const PUBSUB_PUBLISHED_TYPE = 'google.cloud.pubsub.topic.v1.messagePublished';
 
 /**
