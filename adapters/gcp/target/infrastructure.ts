@@ -17,6 +17,8 @@ export const DEPLOY_SCRIPT = 'deploy.sh';
 /** Variables every step may use; `deploy` fills them in, the script reads them from the environment. */
 export const GCP_VARIABLES = { PROJECT: '$(gcloud config get-value project)', REGION: 'us-central1', SRC: '$(cd "$(dirname "$0")" && pwd)' } as const;
 
+/** The flag every gcloud step carries: the script's PROJECT, not gcloud's configured default. */
+const PROJECT = '--project=${PROJECT}';
 const PUBSUB_AGENT = 'serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com';
 /** Ingress for functions nobody calls over HTTP: traffic from the project's own services (Eventarc, Pub/Sub) and VPC only. */
 const INTERNAL_ONLY = '--ingress-settings=internal-only';
@@ -61,139 +63,192 @@ export function gcpDeploySteps(app: App, options: GcpDeployScriptOptions = {}): 
   assertGcpSupported(app);
   checkSends(app, options.sends);
   const plan = planDeployment(app);
-  const names = gcpNames(app.name);
-  const project = ['--project=${PROJECT}'];
-  const steps: CliStep[] = [
+  return [
+    projectNumberStep(),
+    ...plan.topics.flatMap(topicSteps),
+    ...plan.deadLetterTopics.flatMap(deadLetterTopicSteps),
+    ...plan.functions.flatMap((fn) => functionSteps(app, plan.runtime, fn, options.sends)),
+  ];
+}
+
+/** The service account one function runs as, and its trigger invokes it as. */
+interface FunctionIdentity {
+  readonly account: string;
+  readonly email: string;
+  /** `--member=serviceAccount:<email>`, for IAM bindings. */
+  readonly member: string;
+}
+
+/** One function's steps, in deploy order: identity and grants, the function, then what hangs on its trigger. */
+function functionSteps(app: App, runtime: string, fn: DeployedFunction, sends: GcpDeployScriptOptions['sends']): CliStep[] {
+  const def = app.getFunction(fn.name)!;
+  const identity = functionIdentity(app.name, fn.name);
+  return [
+    serviceAccountStep(app.name, fn.name, identity),
+    ...publisherGrantSteps(app, def, identity, sends),
+    ...ownDeadLetterGrantSteps(fn, def, identity),
+    { title: `deploy function ${fn.name}`, argv: deployArgv(runtime, fn, identity.email) },
+    ...invokerSteps(fn, identity),
+    ...(fn.deadLetter ? deadLetterPolicySteps(fn.name, fn.deadLetter) : []),
+    ...(fn.schedule ? schedulerJobSteps(fn.schedule) : []),
+  ];
+}
+
+function projectNumberStep(): CliStep {
+  return {
+    title: 'look up the project number (for the Pub/Sub service agent)',
+    argv: ['gcloud', 'projects', 'describe', '${PROJECT}', '--format=value(projectNumber)'],
+    output: 'PROJECT_NUMBER',
+  };
+}
+
+function topicSteps(topic: string): CliStep[] {
+  return [
     {
-      title: 'look up the project number (for the Pub/Sub service agent)',
-      argv: ['gcloud', 'projects', 'describe', '${PROJECT}', '--format=value(projectNumber)'],
-      output: 'PROJECT_NUMBER',
+      title: `topic ${topic}`,
+      argv: ['gcloud', 'pubsub', 'topics', 'create', topic, PROJECT],
+      unless: ['gcloud', 'pubsub', 'topics', 'describe', topic, PROJECT],
     },
   ];
-  for (const topic of plan.topics) {
-    steps.push({
-      title: `topic ${topic}`,
-      argv: ['gcloud', 'pubsub', 'topics', 'create', topic, ...project],
-      unless: ['gcloud', 'pubsub', 'topics', 'describe', topic, ...project],
-    });
-  }
-  for (const topic of plan.deadLetterTopics) {
-    steps.push(
-      {
-        title: `dead-letter topic ${topic}`,
-        argv: ['gcloud', 'pubsub', 'topics', 'create', topic, ...project],
-        unless: ['gcloud', 'pubsub', 'topics', 'describe', topic, ...project],
-      },
-      {
-        title: `pull subscription ${topic}, so dead letters stay readable`,
-        argv: ['gcloud', 'pubsub', 'subscriptions', 'create', topic, `--topic=${topic}`, '--message-retention-duration=7d', ...project],
-        unless: ['gcloud', 'pubsub', 'subscriptions', 'describe', topic, ...project],
-      },
-      {
-        title: `Pub/Sub may forward undeliverable messages to ${topic}`,
-        argv: ['gcloud', 'pubsub', 'topics', 'add-iam-policy-binding', topic, `--member=${PUBSUB_AGENT}`, '--role=roles/pubsub.publisher', ...project],
-      },
-    );
-  }
+}
 
-  for (const fn of plan.functions) {
-    const def = app.getFunction(fn.name)!;
-    const account = serviceAccountId(app.name, fn.name);
-    const email = `${account}@\${PROJECT}.iam.gserviceaccount.com`;
-    const member = `--member=serviceAccount:${email}`;
-    steps.push({
-      title: `service account ${account} for function ${fn.name}`,
-      argv: ['gcloud', 'iam', 'service-accounts', 'create', account, `--display-name=faasport ${app.name}/${fn.name}`, ...project],
-      unless: ['gcloud', 'iam', 'service-accounts', 'describe', email, ...project],
-    });
-    const targets = producerTargets(app, def, options.sends);
-    for (const source of [...targets.queues, ...targets.topics]) {
-      const topic = names.topic(source.name);
-      steps.push({
-        title: `${fn.name} may publish to ${topic}`,
-        argv: ['gcloud', 'pubsub', 'topics', 'add-iam-policy-binding', topic, member, '--role=roles/pubsub.publisher', ...project],
-      });
-    }
-    if (fn.deadLetter && writesOwnDeadLetters(def)) {
-      steps.push({
-        title: `${fn.name} may write its dead letters to ${fn.deadLetter.topic}`,
-        argv: ['gcloud', 'pubsub', 'topics', 'add-iam-policy-binding', fn.deadLetter.topic, member, '--role=roles/pubsub.publisher', ...project],
-      });
-    }
-    steps.push({ title: `deploy function ${fn.name}`, argv: deployArgv(plan.runtime, fn, email) });
-    if (!('http' in fn.trigger)) {
-      steps.push({
-        title: `only ${fn.name}'s trigger may invoke it`,
-        argv: ['gcloud', 'functions', 'add-invoker-policy-binding', fn.name, '--region=${REGION}', member, ...project],
-      });
-    }
-    if (fn.deadLetter) {
-      const v = envName(fn.name);
-      const d = fn.deadLetter;
-      steps.push(
-        {
-          title: `find the Eventarc trigger of ${fn.name}`,
-          argv: ['gcloud', 'functions', 'describe', fn.name, '--gen2', '--region=${REGION}', '--format=value(eventTrigger.trigger)', ...project],
-          output: `TRIGGER_${v}`,
-        },
-        {
-          title: `find the Pub/Sub subscription of ${fn.name}'s trigger`,
-          argv: [
-            'gcloud',
-            'eventarc',
-            'triggers',
-            'describe',
-            `\${TRIGGER_${v}}`,
-            '--location=${REGION}',
-            '--format=value(transport.pubsub.subscription)',
-            ...project,
-          ],
-          output: `SUBSCRIPTION_${v}`,
-        },
-        {
-          title: `dead-letter ${fn.name}'s messages to ${d.topic} after ${d.maxDeliveryAttempts} attempts${d.maxAttempts < d.maxDeliveryAttempts ? ` (Pub/Sub's floor; the function itself dead-letters at ${d.maxAttempts})` : ''}`,
-          argv: [
-            'gcloud',
-            'pubsub',
-            'subscriptions',
-            'update',
-            `\${SUBSCRIPTION_${v}}`,
-            `--dead-letter-topic=${d.topic}`,
-            `--max-delivery-attempts=${d.maxDeliveryAttempts}`,
-            `--min-retry-delay=${d.minRetryDelaySeconds}s`,
-            `--max-retry-delay=${d.maxRetryDelaySeconds}s`,
-            ...project,
-          ],
-        },
-        {
-          title: `Pub/Sub may acknowledge dead-lettered messages on ${fn.name}'s subscription`,
-          argv: [
-            'gcloud',
-            'pubsub',
-            'subscriptions',
-            'add-iam-policy-binding',
-            `\${SUBSCRIPTION_${v}}`,
-            `--member=${PUBSUB_AGENT}`,
-            '--role=roles/pubsub.subscriber',
-            ...project,
-          ],
-        },
-      );
-    }
-    if (fn.schedule) {
-      const s = fn.schedule;
-      const flags = ['--location=${REGION}', `--schedule=${s.cron}`, `--time-zone=${s.timeZone}`, `--topic=${s.topic}`, '--message-body={}', ...project];
-      steps.push(
-        {
-          title: `schedule job ${s.job}`,
-          argv: ['gcloud', 'scheduler', 'jobs', 'create', 'pubsub', s.job, ...flags],
-          unless: ['gcloud', 'scheduler', 'jobs', 'describe', s.job, '--location=${REGION}', ...project],
-        },
-        { title: `schedule job ${s.job}: current schedule`, argv: ['gcloud', 'scheduler', 'jobs', 'update', 'pubsub', s.job, ...flags] },
-      );
-    }
-  }
-  return steps;
+/** A dead-letter topic, a pull subscription that keeps its letters readable, and Pub/Sub's right to forward to it. */
+function deadLetterTopicSteps(topic: string): CliStep[] {
+  return [
+    {
+      title: `dead-letter topic ${topic}`,
+      argv: ['gcloud', 'pubsub', 'topics', 'create', topic, PROJECT],
+      unless: ['gcloud', 'pubsub', 'topics', 'describe', topic, PROJECT],
+    },
+    {
+      title: `pull subscription ${topic}, so dead letters stay readable`,
+      argv: ['gcloud', 'pubsub', 'subscriptions', 'create', topic, `--topic=${topic}`, '--message-retention-duration=7d', PROJECT],
+      unless: ['gcloud', 'pubsub', 'subscriptions', 'describe', topic, PROJECT],
+    },
+    {
+      title: `Pub/Sub may forward undeliverable messages to ${topic}`,
+      argv: ['gcloud', 'pubsub', 'topics', 'add-iam-policy-binding', topic, `--member=${PUBSUB_AGENT}`, '--role=roles/pubsub.publisher', PROJECT],
+    },
+  ];
+}
+
+function functionIdentity(appName: string, fnName: string): FunctionIdentity {
+  const account = serviceAccountId(appName, fnName);
+  const email = `${account}@\${PROJECT}.iam.gserviceaccount.com`;
+  return { account, email, member: `--member=serviceAccount:${email}` };
+}
+
+function serviceAccountStep(appName: string, fnName: string, { account, email }: FunctionIdentity): CliStep {
+  return {
+    title: `service account ${account} for function ${fnName}`,
+    argv: ['gcloud', 'iam', 'service-accounts', 'create', account, `--display-name=faasport ${appName}/${fnName}`, PROJECT],
+    unless: ['gcloud', 'iam', 'service-accounts', 'describe', email, PROJECT],
+  };
+}
+
+/** `roles/pubsub.publisher` on each topic the function may send to, never on the project. */
+function publisherGrantSteps(app: App, def: FunctionDefinition, { member }: FunctionIdentity, sends: GcpDeployScriptOptions['sends']): CliStep[] {
+  const names = gcpNames(app.name);
+  const targets = producerTargets(app, def, sends);
+  return [...targets.queues, ...targets.topics].map((source) => {
+    const topic = names.topic(source.name);
+    return {
+      title: `${def.name} may publish to ${topic}`,
+      argv: ['gcloud', 'pubsub', 'topics', 'add-iam-policy-binding', topic, member, '--role=roles/pubsub.publisher', PROJECT],
+    };
+  });
+}
+
+/** A queue consumer or topic subscriber publishes its own dead-letter record on the last attempt. */
+function ownDeadLetterGrantSteps(fn: DeployedFunction, def: FunctionDefinition, { member }: FunctionIdentity): CliStep[] {
+  if (!fn.deadLetter || !writesOwnDeadLetters(def)) return [];
+  return [
+    {
+      title: `${fn.name} may write its dead letters to ${fn.deadLetter.topic}`,
+      argv: ['gcloud', 'pubsub', 'topics', 'add-iam-policy-binding', fn.deadLetter.topic, member, '--role=roles/pubsub.publisher', PROJECT],
+    },
+  ];
+}
+
+/** An event-driven function is invoked by its trigger's identity alone; an HTTP one keeps the access `deployArgv` set. */
+function invokerSteps(fn: DeployedFunction, { member }: FunctionIdentity): CliStep[] {
+  if ('http' in fn.trigger) return [];
+  return [
+    {
+      title: `only ${fn.name}'s trigger may invoke it`,
+      argv: ['gcloud', 'functions', 'add-invoker-policy-binding', fn.name, '--region=${REGION}', member, PROJECT],
+    },
+  ];
+}
+
+/**
+ * The dead-letter policy and retry delays on the Pub/Sub subscription behind a function's
+ * Eventarc trigger: the script looks the trigger, then its subscription, up by name.
+ */
+function deadLetterPolicySteps(fnName: string, d: NonNullable<DeployedFunction['deadLetter']>): CliStep[] {
+  const v = envName(fnName);
+  return [
+    {
+      title: `find the Eventarc trigger of ${fnName}`,
+      argv: ['gcloud', 'functions', 'describe', fnName, '--gen2', '--region=${REGION}', '--format=value(eventTrigger.trigger)', PROJECT],
+      output: `TRIGGER_${v}`,
+    },
+    {
+      title: `find the Pub/Sub subscription of ${fnName}'s trigger`,
+      argv: [
+        'gcloud',
+        'eventarc',
+        'triggers',
+        'describe',
+        `\${TRIGGER_${v}}`,
+        '--location=${REGION}',
+        '--format=value(transport.pubsub.subscription)',
+        PROJECT,
+      ],
+      output: `SUBSCRIPTION_${v}`,
+    },
+    {
+      title: `dead-letter ${fnName}'s messages to ${d.topic} after ${d.maxDeliveryAttempts} attempts${d.maxAttempts < d.maxDeliveryAttempts ? ` (Pub/Sub's floor; the function itself dead-letters at ${d.maxAttempts})` : ''}`,
+      argv: [
+        'gcloud',
+        'pubsub',
+        'subscriptions',
+        'update',
+        `\${SUBSCRIPTION_${v}}`,
+        `--dead-letter-topic=${d.topic}`,
+        `--max-delivery-attempts=${d.maxDeliveryAttempts}`,
+        `--min-retry-delay=${d.minRetryDelaySeconds}s`,
+        `--max-retry-delay=${d.maxRetryDelaySeconds}s`,
+        PROJECT,
+      ],
+    },
+    {
+      title: `Pub/Sub may acknowledge dead-lettered messages on ${fnName}'s subscription`,
+      argv: [
+        'gcloud',
+        'pubsub',
+        'subscriptions',
+        'add-iam-policy-binding',
+        `\${SUBSCRIPTION_${v}}`,
+        `--member=${PUBSUB_AGENT}`,
+        '--role=roles/pubsub.subscriber',
+        PROJECT,
+      ],
+    },
+  ];
+}
+
+/** The Cloud Scheduler job that publishes a schedule's ticks: created once, then kept current. */
+function schedulerJobSteps(s: NonNullable<DeployedFunction['schedule']>): CliStep[] {
+  const flags = ['--location=${REGION}', `--schedule=${s.cron}`, `--time-zone=${s.timeZone}`, `--topic=${s.topic}`, '--message-body={}', PROJECT];
+  return [
+    {
+      title: `schedule job ${s.job}`,
+      argv: ['gcloud', 'scheduler', 'jobs', 'create', 'pubsub', s.job, ...flags],
+      unless: ['gcloud', 'scheduler', 'jobs', 'describe', s.job, '--location=${REGION}', PROJECT],
+    },
+    { title: `schedule job ${s.job}: current schedule`, argv: ['gcloud', 'scheduler', 'jobs', 'update', 'pubsub', s.job, ...flags] },
+  ];
 }
 
 /** The deploy script text (bash) for the steps of {@link gcpDeploySteps}. */
@@ -235,7 +290,7 @@ function deployArgv(runtime: string, fn: DeployedFunction, email: string): strin
     '--gen2',
     `--runtime=${runtime}`,
     '--region=${REGION}',
-    '--project=${PROJECT}',
+    PROJECT,
     '--source=${SRC}',
     `--entry-point=${fn.name}`,
     `--memory=${memoryFlag(fn.memoryMb)}`,
