@@ -19,44 +19,9 @@ export function encodeMessage(operation: string, queue: QueueDefinition, body: u
     throw new FaasportError('MESSAGE_INVALID', `${operation}: send options must be an object (or left out), got ${options === null ? 'null' : typeof options}`);
   }
   checkKnownOptions(operation, options, SEND_KEYS);
-  let payload: string | undefined;
-  try {
-    payload = JSON.stringify(body);
-  } catch (err) {
-    throw new FaasportError('MESSAGE_INVALID', `${operation}: body cannot be encoded as JSON (${(err as Error).message})`, { cause: err });
-  }
-  if (payload === undefined) {
-    throw new FaasportError('MESSAGE_INVALID', `${operation}: body is ${typeof body}; send a JSON value (object, array, string, number, boolean or null)`);
-  }
-  const attributes: Record<string, string> = {};
-  if (options.attributes !== undefined) {
-    if (typeof options.attributes !== 'object' || options.attributes === null) {
-      throw new FaasportError('MESSAGE_INVALID', `${operation}: attributes must be an object of strings`);
-    }
-    for (const [key, value] of Object.entries(options.attributes)) {
-      if (!ATTRIBUTE_NAME.test(key) || key.toLowerCase().startsWith('faasport-') || key === TRACEPARENT_ATTRIBUTE) {
-        throw new FaasportError(
-          'MESSAGE_INVALID',
-          `${operation}: attribute name "${key}" is invalid (letters, digits, "_", "-", "."; not "traceparent" or "faasport-*")`,
-        );
-      }
-      if (typeof value !== 'string') throw new FaasportError('MESSAGE_INVALID', `${operation}: attribute "${key}" must be a string, got ${typeof value}`);
-      attributes[key] = value;
-    }
-  }
-  const invocation = currentInvocation.getStore();
-  if (invocation) attributes[TRACEPARENT_ATTRIBUTE] = invocation.trace.traceparent;
-  let groupId: string | undefined;
-  if (options.groupId !== undefined) {
-    if (!queue.fifo)
-      throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId is only for fifo queues; define the queue with { fifo: true } or drop groupId`);
-    if (typeof options.groupId !== 'string' || options.groupId.length === 0 || options.groupId.length > 128) {
-      throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId must be a string of 1-128 characters`);
-    }
-    groupId = options.groupId;
-  } else if (queue.fifo) {
-    throw new FaasportError('MESSAGE_INVALID', `${operation}: queue is fifo, so every message needs a groupId (send(body, { groupId }))`);
-  }
+  const payload = encodeBody(operation, body);
+  const attributes = messageAttributes(operation, options.attributes);
+  const groupId = checkGroupId(operation, queue, options.groupId);
   const delaySeconds = options.delaySeconds === undefined ? queue.delaySeconds : options.delaySeconds;
   if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > 900) {
     throw new FaasportError('MESSAGE_INVALID', `${operation}: delaySeconds must be an integer from 0 to 900, got ${JSON.stringify(delaySeconds)}`);
@@ -77,6 +42,57 @@ export function encodeMessage(operation: string, queue: QueueDefinition, body: u
   if (groupId !== undefined) message.groupId = groupId;
   if (options.deduplicationId !== undefined) message.deduplicationId = String(options.deduplicationId);
   return message;
+}
+
+function encodeBody(operation: string, body: unknown): string {
+  let payload: string | undefined;
+  try {
+    payload = JSON.stringify(body);
+  } catch (err) {
+    throw new FaasportError('MESSAGE_INVALID', `${operation}: body cannot be encoded as JSON (${(err as Error).message})`, { cause: err });
+  }
+  if (payload === undefined) {
+    throw new FaasportError('MESSAGE_INVALID', `${operation}: body is ${typeof body}; send a JSON value (object, array, string, number, boolean or null)`);
+  }
+  return payload;
+}
+
+/** The caller's attributes, checked, and the invocation's `traceparent` when there is one. */
+function messageAttributes(operation: string, own: SendOptions['attributes']): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (own !== undefined) {
+    if (typeof own !== 'object' || own === null) {
+      throw new FaasportError('MESSAGE_INVALID', `${operation}: attributes must be an object of strings`);
+    }
+    for (const [key, value] of Object.entries(own)) {
+      if (!ATTRIBUTE_NAME.test(key) || key.toLowerCase().startsWith('faasport-') || key === TRACEPARENT_ATTRIBUTE) {
+        throw new FaasportError(
+          'MESSAGE_INVALID',
+          `${operation}: attribute name "${key}" is invalid (letters, digits, "_", "-", "."; not "traceparent" or "faasport-*")`,
+        );
+      }
+      if (typeof value !== 'string') throw new FaasportError('MESSAGE_INVALID', `${operation}: attribute "${key}" must be a string, got ${typeof value}`);
+      attributes[key] = value;
+    }
+  }
+  const invocation = currentInvocation.getStore();
+  if (invocation) attributes[TRACEPARENT_ATTRIBUTE] = invocation.trace.traceparent;
+  return attributes;
+}
+
+/** A fifo queue needs a groupId on every message; any other refuses one. */
+function checkGroupId(operation: string, queue: QueueDefinition, groupId: unknown): string | undefined {
+  if (groupId === undefined) {
+    if (queue.fifo) throw new FaasportError('MESSAGE_INVALID', `${operation}: queue is fifo, so every message needs a groupId (send(body, { groupId }))`);
+    return undefined;
+  }
+  if (!queue.fifo) {
+    throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId is only for fifo queues; define the queue with { fifo: true } or drop groupId`);
+  }
+  if (typeof groupId !== 'string' || groupId.length === 0 || groupId.length > 128) {
+    throw new FaasportError('MESSAGE_INVALID', `${operation}: groupId must be a string of 1-128 characters`);
+  }
+  return groupId;
 }
 
 /**
