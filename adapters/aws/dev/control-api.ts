@@ -91,7 +91,7 @@ const require = /* @__PURE__ */ createRequire(import.meta.url);
  *
  * @example
  * ```ts
- * import { createLambdaControlApi } from 'faasport/aws';
+ * import { createLambdaControlApi } from 'faasport/aws/dev';
  * import { serve } from 'faasport/local';
  * const api = createLambdaControlApi();
  * const server = await serve(async (r) => (await api(r)) ?? new Response(null, { status: 404 }), { maxBodyBytes: 100 << 20 });

@@ -30,7 +30,7 @@ export type DevLambdaApi = ((request: Request) => Promise<Response | undefined>)
  * @example
  * ```ts
  * import { createApp } from 'faasport';
- * import { createDevLambdaApi } from 'faasport/aws';
+ * import { createDevLambdaApi } from 'faasport/aws/dev';
  * const api = createDevLambdaApi(createApp('demo'));
  * const res = await api(new Request('http://localhost/2015-03-31/functions/hello/invocations', { method: 'POST', body: '{}' }));
  * ```

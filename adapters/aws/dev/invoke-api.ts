@@ -35,7 +35,7 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
  *
  * @example
  * ```ts
- * import { createLambdaInvokeApi } from 'faasport/aws';
+ * import { createLambdaInvokeApi } from 'faasport/aws/dev';
  * const invokeApi = createLambdaInvokeApi(app);
  * const response = (await invokeApi(request)) ?? (await devServer.fetch(request));
  * ```

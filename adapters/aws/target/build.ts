@@ -20,7 +20,7 @@ export const MANIFEST_FILE = 'faasport-aws.json';
  *
  * @example
  * ```ts
- * import { build } from 'faasport/aws';
+ * import { build } from 'faasport/aws/target';
  * import { app } from './app.js';
  * await build({ entry: '/abs/app.ts', exportName: 'app', outDir: '/abs/dist/aws', app, log: console.log });
  * ```

@@ -55,7 +55,7 @@ const READY_TIMEOUT_MS = 120_000;
  * @example
  * ```ts
  * // faasport deploy app.ts --target aws --region eu-west-1 --role arn:aws:iam::123456789012:role/shop-{function}
- * import { deploy } from 'faasport/aws';
+ * import { deploy } from 'faasport/aws/target';
  * await deploy({ entry, exportName: 'app', app, outDir: 'dist/aws', args: ['--region', 'eu-west-1'], log: console.log, env: process.env });
  * ```
  */

@@ -30,7 +30,7 @@ const DAY_OF_WEEK: FieldSpec = { min: 0, max: 7, names: DAYS, nameBase: 0 };
  *
  * @example
  * ```ts
- * import { toEventBridgeCron } from 'faasport/aws';
+ * import { toEventBridgeCron } from 'faasport/aws/target';
  * toEventBridgeCron('30 3 * * 1-5', 'schedule "report"'); // 'cron(30 3 ? * MON-FRI *)'
  * ```
  */
@@ -73,7 +73,7 @@ export function toEventBridgeCron(cron: string, what: string): string {
  *
  * @example
  * ```ts
- * import { toEventBridgeRate } from 'faasport/aws';
+ * import { toEventBridgeRate } from 'faasport/aws/target';
  * toEventBridgeRate(90 * 60_000); // 'rate(90 minutes)'
  * ```
  */

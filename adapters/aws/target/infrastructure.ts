@@ -92,7 +92,7 @@ export const WARM_ALIAS = 'live';
  * @example
  * ```ts
  * import { createApp } from 'faasport';
- * import { awsTemplate } from 'faasport/aws';
+ * import { awsTemplate } from 'faasport/aws/target';
  * const app = createApp('shop');
  * app.http('hello', { route: '/hello/:name', public: true }, () => new Response('hi'));
  * const template = awsTemplate(app);
@@ -125,7 +125,7 @@ export function awsTemplate(app: App, options: AwsTemplateOptions = {}): SamTemp
  *
  * @example
  * ```ts
- * import { writeAwsInfrastructure } from 'faasport/aws';
+ * import { writeAwsInfrastructure } from 'faasport/aws/target';
  * const files = await writeAwsInfrastructure(app, 'dist/aws'); // ['template.json']
  * ```
  */
@@ -146,7 +146,7 @@ export async function writeAwsInfrastructure(app: App, outDir: string, options: 
  * @example
  * ```ts
  * // faasport build app.ts --target aws  →  dist/aws/template.json
- * import { writeInfrastructure } from 'faasport/aws';
+ * import { writeInfrastructure } from 'faasport/aws/target';
  * await writeInfrastructure({ entry, exportName: 'app', outDir: 'dist/aws', app, log: console.log });
  * ```
  */

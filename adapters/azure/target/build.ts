@@ -23,7 +23,7 @@ export const MAIN_FILE = 'dist/main.mjs';
  *
  * @example
  * ```ts
- * import { build } from 'faasport/azure';
+ * import { build } from 'faasport/azure/target';
  * import { app } from './app.js';
  * await build({ entry: '/abs/app.ts', exportName: 'app', outDir: '/abs/dist/azure', app, log: console.log });
  * ```

@@ -9,7 +9,7 @@ import { ARM_TEMPLATE_FILE } from './infrastructure.js';
  *
  * @example
  * ```ts
- * import { azureDeploySteps } from 'faasport/azure';
+ * import { azureDeploySteps } from 'faasport/azure/target';
  * azureDeploySteps(app).map((s) => s.argv.slice(0, 3).join(' '));
  * // ['az group create', 'az deployment group', 'az functionapp deployment']
  * ```

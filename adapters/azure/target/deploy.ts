@@ -29,7 +29,7 @@ const EXCLUDED = [/^local\.settings\.json$/, /^infra\//, /^app\.zip$/, /\.ts$/];
  * @example
  * ```ts
  * // faasport deploy app.ts --target azure --resource-group shop-rg --location westeurope --yes
- * import { deploy } from 'faasport/azure';
+ * import { deploy } from 'faasport/azure/target';
  * await deploy({ entry, exportName: 'app', app, outDir: 'dist/azure', args: [], log: console.log, env: process.env });
  * ```
  */

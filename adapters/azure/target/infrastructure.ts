@@ -70,7 +70,7 @@ const API = { storage: '2023-05-01', web: '2024-04-01', identity: '2023-01-31', 
  * @example
  * ```ts
  * import { createApp } from 'faasport';
- * import { armTemplate } from 'faasport/azure';
+ * import { armTemplate } from 'faasport/azure/target';
  * const app = createApp('shop');
  * app.queue('orders');
  * armTemplate(app).resources.filter((r) => r.type.endsWith('/queues')).map((r) => r.name);
@@ -324,7 +324,7 @@ function functionAppConfig(app: App): Record<string, unknown> {
  *
  * @example
  * ```ts
- * import { writeInfrastructure } from 'faasport/azure';
+ * import { writeInfrastructure } from 'faasport/azure/target';
  * await writeInfrastructure({ entry, exportName: 'app', outDir: 'dist/azure', app, log: console.log });
  * ```
  */

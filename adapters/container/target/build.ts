@@ -33,7 +33,7 @@ const FOREIGN: Readonly<Record<ContainerCloud, RegExp>> = {
  *
  * @example
  * ```ts
- * import { build } from 'faasport/container';
+ * import { build } from 'faasport/container/target';
  * await build({ entry: '/abs/app.ts', exportName: 'app', outDir: '/abs/dist/container', app, log: console.log, cloud: 'aws' });
  * ```
  */

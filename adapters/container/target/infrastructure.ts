@@ -15,7 +15,7 @@ import { eventGridTemplate, EVENT_GRID_FILE } from './event-grid.js';
  *
  * @example
  * ```ts
- * import { writeInfrastructure } from 'faasport/container';
+ * import { writeInfrastructure } from 'faasport/container/target';
  * await writeInfrastructure({ entry: '/abs/app.ts', exportName: 'app', outDir: '/abs/dist/container', app, log: console.log, cloud: 'gcp' });
  * ```
  */

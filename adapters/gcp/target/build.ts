@@ -26,7 +26,7 @@ const PUBSUB = '@google-cloud/pubsub';
  * @example
  * ```ts
  * import { createApp } from 'faasport';
- * import { build } from 'faasport/gcp';
+ * import { build } from 'faasport/gcp/target';
  *
  * const app = createApp('shop');
  * app.http('hello', { route: '/hello' }, () => new Response('hi'));

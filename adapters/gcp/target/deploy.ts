@@ -21,7 +21,7 @@ export type { DeployOptions } from 'faasport/adapter-kit';
  * @example
  * ```ts
  * // faasport deploy app.ts --target gcp --project my-project --region europe-west1 --yes
- * import { deploy } from 'faasport/gcp';
+ * import { deploy } from 'faasport/gcp/target';
  * await deploy({ entry, exportName: 'app', app, outDir: 'dist/gcp', args: ['--project', 'my-project'], log: console.log, env: process.env });
  * ```
  */

@@ -53,7 +53,7 @@ const MEMORY_TIERS = [128, 256, 512, 1024, 2048, 4096, 8192, 16_384, 32_768];
  * @example
  * ```ts
  * import { createApp } from 'faasport';
- * import { gcpDeploySteps } from 'faasport/gcp';
+ * import { gcpDeploySteps } from 'faasport/gcp/target';
  * const app = createApp('shop');
  * app.http('hello', { route: '/hello' }, () => new Response('hi'));
  * gcpDeploySteps(app).find((s) => s.argv[2] === 'deploy')!.argv; // [..., '--no-allow-unauthenticated', ...]
@@ -266,7 +266,7 @@ export function gcpDeployScript(app: App, options: GcpDeployScriptOptions = {}):
  *
  * @example
  * ```ts
- * import { writeInfrastructure } from 'faasport/gcp';
+ * import { writeInfrastructure } from 'faasport/gcp/target';
  * await writeInfrastructure({ entry, exportName: 'app', outDir: 'dist/gcp', app, log: console.log });
  * ```
  */
