@@ -1,4 +1,5 @@
-import azureFunctions from '@azure/functions';
+import type azureFunctions from '@azure/functions';
+import { createRequire } from 'node:module';
 import {
   FaasportError,
   assertSupported,
@@ -142,7 +143,7 @@ function resolveDeps(app: App, options: RegisterAzureOptions): RegistrationDeps 
   const producer = options.producer ?? createAzureProducer(app, { connectionSetting: storageConnection, env, ...(serviceBus ? { serviceBus } : {}) });
   attachTransport(app, producer);
   return {
-    host: options.functions ?? azureFunctions.app,
+    host: options.functions ?? functionsApp(),
     producer,
     production,
     trustProxy,
@@ -159,4 +160,23 @@ function resolveDeps(app: App, options: RegisterAzureOptions): RegistrationDeps 
 function wantsNotFound(app: App, options: RegisterAzureOptions): boolean {
   const http = app.functions.filter((f): f is HttpFunctionDefinition => f.kind === 'http');
   return options.notFound ?? (http.length > 0 && !http.some((f) => f.route.route === '/*') && !app.getFunction(NOT_FOUND_FUNCTION));
+}
+
+/**
+ * The `app` namespace of the @azure/functions the function app runs with, loaded when
+ * registerAzure runs (not at import): the container target and `faasport/azure/target` import
+ * this entry's decoders and names without the library installed.
+ */
+function functionsApp(): AzureFunctionsApp {
+  try {
+    return (createRequire(import.meta.url)('@azure/functions') as typeof azureFunctions).app;
+  } catch (err) {
+    throw new FaasportError(
+      'CONFIG_INVALID',
+      "registerAzure: cannot load @azure/functions; add it to the function app's dependencies (npm install @azure/functions)",
+      {
+        cause: err,
+      },
+    );
+  }
 }

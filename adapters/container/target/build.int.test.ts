@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -69,6 +70,7 @@ describe('faasport build --target container', () => {
     const pkg = JSON.parse(read(cloud, 'package.json'));
     const lock = JSON.parse(read(cloud, 'package-lock.json'));
     expect(lock.packages[''].dependencies).toEqual(pkg.dependencies);
+    expect(pkg.engines.node).toBe('>=22');
     for (const version of Object.values(pkg.dependencies as Record<string, string>)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     for (const [path, entry] of Object.entries(lock.packages as Record<string, Record<string, unknown>>)) {
       if (path === '') continue;
@@ -85,6 +87,21 @@ describe('faasport build --target container', () => {
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
+  });
+
+  it.each(clouds)('%s: every package the bundle imports is a Node built-in or a dependency of its package.json (npm ci installs nothing else)', (cloud) => {
+    const bundle = read(cloud, 'server.mjs');
+    const deps = Object.keys((JSON.parse(read(cloud, 'package.json')) as { dependencies: Record<string, string> }).dependencies);
+    const specifiers = [
+      ...bundle.matchAll(/^import\s+(?:[^'"]*?\s+from\s+)?["']([^"'./][^"']*)["']/gm),
+      ...bundle.matchAll(/\bimport\(\s*["']([^"'./][^"']*)["']\s*\)/g),
+    ].map((m) => m[1]!);
+    expect(specifiers.length).toBeGreaterThan(0);
+    const packageOf = (s: string) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!);
+    const missing = specifiers.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && !deps.includes(packageOf(s)));
+    expect(missing).toEqual([]);
+    // What a user saw: the Azure image imported @azure/functions (faasport/azure's registerAzure), which it does not install.
+    expect(bundle).not.toContain('@azure/functions');
   });
 
   it.each(clouds)("%s: the bundle holds no other cloud's SDK", (cloud) => {
