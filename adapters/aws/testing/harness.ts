@@ -11,7 +11,8 @@ import { defaultRouteFunction, toHttpApiPath } from '../target/infrastructure.js
 import { EventSourceMapping } from './event-source-mapping.js';
 import { startLocalSqs, TEST_CLIENT_CONFIG } from './fauxqs-server.js';
 import { toLambda } from '../runtime/to-lambda.js';
-import { loadFixture } from './fixtures.js';
+// The vendor sample, bundled into the harness (the installed package ships no fixtures folder).
+import snsSample from '../../../conformance/fixtures/aws/sns/notification-with-attributes.json' with { type: 'json' };
 import type { EventBridgeEventLike, LambdaContextLike, ProxyResultV2, SnsEventLike } from '../runtime/types.js';
 
 const ACCOUNT = '000000000000';
@@ -147,7 +148,7 @@ export function awsHarness(): ConformanceHarness {
               return;
             case 'SNS Publish to a Lambda subscription': {
               // The event SNS invokes a subscribed function with (the vendor sample, this message in it).
-              const sample = loadFixture<SnsEventLike>('sns/notification-with-attributes.json').Records[0]!;
+              const sample = (snsSample as SnsEventLike).Records[0]!;
               const record = {
                 ...sample,
                 EventSubscriptionArn: `arn:aws:sns:us-east-1:${ACCOUNT}:${destination}:${randomUUID()}`,
