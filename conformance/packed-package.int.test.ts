@@ -287,6 +287,12 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     const answer = JSON.parse(result.stdout) as { statusCode: number; body: string };
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ hello: 'ada', from: '203.0.113.9' });
+    // Built from the installed package (its dist chunks, not the repository's sources): the
+    // runtime only, and no top-level createRequire besides the banner's (no work at load).
+    const code = readFileSync(join(project, 'dist/aws/index.mjs'), 'utf8');
+    expect(code.match(/^(?:var|let|const) \w+ = createRequire\d*\(/gm) ?? []).toEqual([]);
+    const sources = (JSON.parse(readFileSync(join(project, 'dist/aws/index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources.filter((f) => /adapters\/[a-z]+\/(target|dev|testing)\/|src\/(cli|composition-root)\.ts|inversify/.test(f))).toEqual([]);
   });
 
   it('the built gcp folder serves a function with the command the build printed, as printed', async () => {
@@ -370,9 +376,21 @@ process.stdout.write(JSON.stringify(await m.hello(${JSON.stringify(event)}, ctx)
     expect(missing.stderr).toBe('');
   });
 
-  it('faasport init writes a project that passes its own test and typechecks with skipLibCheck off', async () => {
+  it('faasport init writes a project that passes its own test and typechecks, also with a handler file per cloud', async () => {
     const init = await faasport(['init', 'starter']);
     expect(init.code, init.stderr).toBe(0);
+    // What the README's "hand-written handler file" says to write, without the AWS SDK installed.
+    writeFileSync(
+      join(project, 'starter', 'handlers.ts'),
+      [
+        "import { toLambda } from 'faasport/aws';",
+        "import { registerAzure } from 'faasport/azure';",
+        "import { registerGcp } from 'faasport/gcp';",
+        "import { app } from './app.js';",
+        'export const lambda = toLambda(app);',
+        'export const register = { azure: () => registerAzure(app), gcp: () => registerGcp(app) };',
+      ].join('\n') + '\n',
+    );
     // The starter sits inside the project, so its imports resolve to the installed tarball.
     const tested = await run('npm', ['test'], { cwd: join(project, 'starter'), env: npmEnv, timeoutMs: 120_000 });
     expect(tested.code, tested.stdout + tested.stderr).toBe(0);

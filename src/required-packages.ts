@@ -18,12 +18,10 @@ export const BUILTIN_TARGET_PACKAGES: Readonly<Record<string, TargetPackages>> =
   gcp: { build: [], conformance: ['@google-cloud/functions-framework'], deploy: [] },
 };
 
-const here = createRequire(import.meta.url);
-
 /** True when `name` resolves from faasport's own location, as the import that needs it will. */
 function installed(name: string): boolean {
   try {
-    here.resolve(`${name}/package.json`);
+    createRequire(import.meta.url).resolve(`${name}/package.json`);
     return true;
   } catch (err) {
     // The package is there but does not export its package.json.

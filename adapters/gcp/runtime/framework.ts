@@ -13,8 +13,17 @@ export interface FunctionsFramework {
 
 // createRequire, not import: the framework is an optional peer, loaded only when a function
 // is registered, and the CLI that serves the bundle must see the same registry instance.
-const require = createRequire(import.meta.url);
 const PACKAGE = '@google-cloud/functions-framework';
+
+/** `require` from this module's location, made when called (no work when the module loads). */
+function requireHere(id: string): unknown {
+  return createRequire(import.meta.url)(id);
+}
+
+/** The framework's own folder, where its internal modules are. */
+function frameworkDir(): string {
+  return dirname(createRequire(import.meta.url).resolve(PACKAGE));
+}
 
 let framework: FunctionsFramework | undefined;
 
@@ -22,7 +31,7 @@ let framework: FunctionsFramework | undefined;
 export function loadFramework(): FunctionsFramework {
   if (framework) return framework;
   try {
-    framework = require(PACKAGE) as FunctionsFramework;
+    framework = requireHere(PACKAGE) as FunctionsFramework;
   } catch (err) {
     throw new FaasportError('CONFIG_INVALID', `registerGcp: cannot load ${PACKAGE}; add it to the function's dependencies (npm install ${PACKAGE})`, {
       cause: err,
@@ -49,7 +58,7 @@ const CARRIES_CONTENT_TYPE = Symbol.for('faasport.carriesContentType');
 export function carryBinaryContentType(): boolean {
   let mod: { getBinaryCloudEventContext?: unknown };
   try {
-    mod = require(join(dirname(require.resolve(PACKAGE)), 'cloud_events.js')) as typeof mod;
+    mod = requireHere(join(frameworkDir(), 'cloud_events.js')) as typeof mod;
   } catch {
     return false;
   }
@@ -89,7 +98,7 @@ export function frameworkExecutionContext(): ExecutionContextStore | undefined {
   if (currentContext === undefined) {
     currentContext = null;
     try {
-      const mod = require(join(dirname(require.resolve(PACKAGE)), 'async_local_storage.js')) as { getCurrentContext?: unknown };
+      const mod = requireHere(join(frameworkDir(), 'async_local_storage.js')) as { getCurrentContext?: unknown };
       if (typeof mod.getCurrentContext === 'function') currentContext = mod.getCurrentContext as () => ExecutionContextStore | undefined;
     } catch {
       /* an older or newer framework without the module: no execution id from it */
