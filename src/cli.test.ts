@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,37 @@ describe('faasport CLI', () => {
     },
     60_000,
   );
+
+  it('a build that fails takes back the files it added: the next build, after the fix, takes the folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faasport-cli-'));
+    writeFileSync(
+      join(dir, 'app.ts'),
+      "import { createApp } from 'faasport';\nexport const app = createApp('mine');\napp.http('hi', { route: '/hi' }, () => new Response('hi'));\n",
+    );
+    // A target whose build writes its bundle, then fails on a missing package (as the container's does), until FIX exists.
+    writeFileSync(
+      join(dir, 'target.mjs'),
+      [
+        "import { existsSync, mkdirSync, writeFileSync } from 'node:fs';",
+        "import { join } from 'node:path';",
+        'const capabilities = { http: true, queues: false, topics: false, schedules: false, events: false, fifo: false, maxDelaySeconds: 0, batchSend: false, maxMessageBytes: 1024, maxAttempts: { min: 1, max: 1 }, maxHttpBodyBytes: 1024, maxTimeoutMs: 60000 };',
+        "export const target = { adapter: { name: 'half', capabilities }, async build({ outDir }) {",
+        "  writeFileSync(join(outDir, 'server.mjs'), 'x'); mkdirSync(join(outDir, 'assets'));",
+        "  if (!existsSync(join(outDir, '..', 'FIX'))) throw new Error('install the SDK first');",
+        "  return { outDir, files: ['server.mjs', 'assets'] };",
+        '} };',
+      ].join('\n'),
+    );
+    const failed = io(dir);
+    // 70: an error that is not a FaasportError (the target's own) is reported as internal.
+    expect(await main(['build', 'app.ts', '--target', './target.mjs', '--out', 'out/half'], failed.io)).toBe(70);
+    expect(failed.err.join('\n')).toContain('install the SDK first');
+    expect(readdirSync(join(dir, 'out/half'))).toEqual([]);
+    writeFileSync(join(dir, 'out/FIX'), '');
+    const fixed = io(dir);
+    expect(await main(['build', 'app.ts', '--target', './target.mjs', '--out', 'out/half'], fixed.io)).toBe(0);
+    expect(readdirSync(join(dir, 'out/half')).sort()).toEqual([OUT_MANIFEST, 'assets', 'server.mjs']);
+  });
 
   it("--out refuses a folder with files faasport did not write, and the user's package.json is untouched", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-cli-'));

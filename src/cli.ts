@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
 import { assertSupported } from './adapter.js';
 import { isFaasportError, FaasportError, summariseError } from './errors.js';
 import { addSecretValues, redactSecrets } from './redact-secrets.js';
 import type { App } from './app.js';
+import type { BuildResult } from './build.js';
 import { compileTrustProxy } from './client-address.js';
 import { closestCommand, commandHelp, COMMANDS, parseCommandArgs, usage } from './cli-options.js';
 import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, requirePackages } from './required-packages.js';
@@ -396,8 +397,18 @@ async function build(values: Values, positionals: string[], io: CliIo, loadApp: 
     log: (l: string) => io.output.line(l),
     ...(cloud !== undefined ? { cloud } : {}),
   };
-  const result = await target.build(buildOptions);
-  const infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
+  // A build that fails takes back the files it added, so the folder holds only faasport's own
+  // files and the next build (after the fix the error names) takes it without complaint.
+  const before = new Set(readdirSync(outDir));
+  let result: BuildResult;
+  let infra: Pick<BuildResult, 'files'>;
+  try {
+    result = await target.build(buildOptions);
+    infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
+  } catch (err) {
+    for (const name of readdirSync(outDir)) if (!before.has(name)) rmSync(join(outDir, name), { recursive: true, force: true });
+    throw err;
+  }
   const files = [...new Set([...result.files, ...infra.files])];
   writeOutManifest(outDir, target.adapter.name);
   io.output.line(`faasport build: wrote ${files.length} files for ${target.adapter.name} to ${result.outDir}`);
