@@ -17,6 +17,8 @@ describe('faasport conformance: which adapters run', () => {
     [['./examples/custom-adapter'], true, ['./examples/custom-adapter']],
     [['local', './examples/custom-adapter'], false, ['local', './examples/custom-adapter']],
     [['gcp'], false, ['gcp']],
+    // The container is built in too (not in the default four: it starts a server per cloud).
+    [['container'], false, ['container']],
   ])('%j (only: %s) → %j', (requested, only, expected) => expect(adaptersToRun(requested as string[] | undefined, only)).toEqual(expected));
 });
 

@@ -4,7 +4,7 @@ import type { CliIo } from '../src/cli.js';
 import { parseCommandArgs } from '../src/cli-options.js';
 import { isFaasportError } from '../src/errors.js';
 import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, missingPackages } from '../src/required-packages.js';
-import type { TargetResolver } from '../src/composition-root.js';
+import { BUILTIN_TARGETS, type TargetResolver } from '../src/composition-root.js';
 import type { Target } from '../src/target.js';
 import type { ConformanceHarness } from '../src/conformance-harness.js';
 import { buildMatrix, matrixOk, matrixToMarkdown, matrixToText, type MatrixColumn } from './matrix.js';
@@ -43,14 +43,14 @@ async function captureStderr<T>(into: string[], fn: () => Promise<T>): Promise<T
 }
 
 /**
- * Which adapters a run covers: the four built-ins by default; `--adapter` with built-in names
- * runs exactly those; `--adapter` with only modules (a third-party adapter) adds them as
+ * Which adapters a run covers: the four built-ins by default (the container, built in too,
+ * only when asked for); `--adapter` with built-in names runs exactly those; `--adapter` with only modules (a third-party adapter) adds them as
  * columns beside the built-ins, unless `--only` asks for the modules alone.
  */
 export function adaptersToRun(requested: readonly string[] | undefined, only = false): string[] {
   const names = requested ?? [];
   if (names.length === 0) return [...DEFAULT_ADAPTERS];
-  if (only || names.some((n) => DEFAULT_ADAPTERS.includes(n))) return [...names];
+  if (only || names.some((n) => n in BUILTIN_TARGETS)) return [...names];
   return [...DEFAULT_ADAPTERS, ...names];
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defineAdapter } from '../src/index.js';
 import { localHarness } from '../adapters/local/testing/harness.js';
 import { buildMatrix, matrixOk, matrixToMarkdown } from './matrix.js';
-import { HarnessNotStartedError, runCases } from './run.js';
+import { failureReason, HarnessNotStartedError, runCases } from './run.js';
+import assert from 'node:assert/strict';
 import type { ConformanceHarness } from './harness.js';
 
 // The local runtime with FIFO switched off in its declared capabilities: a real runtime,
@@ -102,5 +103,16 @@ describe('conformance runner', () => {
   it('refuses expected failures that name no test or give no reason', async () => {
     await expect(runCases(localHarness(), [{ test: 'http > nope', reason: 'a long enough reason' }])).rejects.toThrow(/names no conformance test/);
     await expect(runCases(localHarness(), [{ test: 'http > unknown route answers 404 JSON', reason: '' }])).rejects.toThrow(/needs a reason/);
+  });
+
+  it('a failed assertion is reported with what was expected and what came, not its first line alone', () => {
+    let thrown: unknown;
+    try {
+      assert.deepEqual({ status: 404 }, { status: 200 });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(failureReason(thrown)).toMatch(/^Expected values to be strictly deep-equal:.* \(expected \{ status: 200 \}, got \{ status: 404 \}\)$/);
+    expect(failureReason(new Error('first\nsecond'))).toBe('first');
   });
 });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Capabilities } from '../src/index.js';
 import { assertRefused, cases, harnessGap, requirement, type CaseEnv, type ConformanceCase, type Group } from './cases.js';
 import { createConformanceApp } from './functions/app.js';
@@ -200,7 +201,7 @@ export async function runCases(harness: ConformanceHarness, expected: readonly E
         results.push(
           xfail
             ? { ...base, status: 'expected-failure', reason: xfail.reason, durationMs: Date.now() - started }
-            : { ...base, status: 'fail', reason: firstLine(err), durationMs: Date.now() - started },
+            : { ...base, status: 'fail', reason: failureReason(err), durationMs: Date.now() - started },
         );
       }
     }
@@ -218,6 +219,18 @@ export async function runCases(harness: ConformanceHarness, expected: readonly E
     });
   }
   return results;
+}
+
+/**
+ * Why a case failed, in one line: the error's first line and, for an assertion, what was
+ * expected and what came (an assertion's first line alone often says neither).
+ */
+export function failureReason(err: unknown): string {
+  const first = firstLine(err);
+  const e = err as { expected?: unknown; actual?: unknown } | null;
+  if (e === null || typeof e !== 'object' || !('expected' in e) || !('actual' in e)) return first;
+  const show = (v: unknown) => inspect(v, { depth: 3, breakLength: Infinity, maxStringLength: 200, maxArrayLength: 10 });
+  return `${first} (expected ${show(e.expected)}, got ${show(e.actual)})`.slice(0, 600);
 }
 
 function firstLine(err: unknown): string {

@@ -118,7 +118,12 @@ export const COMMANDS: Record<string, CliCommand> = {
     args: '',
     summary: 'Run the conformance suite against adapters and print the matrix (a module alone runs beside the four built-ins).',
     options: {
-      adapter: { type: 'string', multiple: true, value: 'local|aws|azure|gcp|<module>', help: 'an adapter to run (repeatable; default: the four built-ins)' },
+      adapter: {
+        type: 'string',
+        multiple: true,
+        value: 'local|aws|azure|gcp|container|<module>',
+        help: 'an adapter to run (repeatable; default: local, aws, azure, gcp)',
+      },
       only: { type: 'boolean', help: 'run only the --adapter modules, without the built-ins' },
       out: { type: 'string', value: '<dir>', help: 'where matrix.json and matrix.md go (default: conformance-report)' },
       readme: { type: 'string', value: '<file>', help: 'replace the matrix section of this README' },
