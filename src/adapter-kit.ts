@@ -6,10 +6,15 @@
  *
  * Runtime pieces (they may ship inside a function bundle; nothing here does work at import):
  * - invoking: `runInvocation`, `invokeHttp`, `invokeQueueMessage`, `invokeSchedule`,
- *   `invokeEvent`, `InvocationContext`, `decideFailure`, `applyQueueFailure`
- * - HTTP: `installLightResponse` / `lightResponseParts` / `standardResponse` (a Response's
- *   parts without copying its body, with the standard path as fallback), `safeDecode`,
- *   `originForm`, `plainHost`, `resolveClientAddress` / `setClientAddress`, `unsupportedMethod`
+ *   `invokeEvent`, `InvocationContext` (its `parentTrace` from `parseTraceparent`),
+ *   `createColdStartFlag`, `decideFailure`, `applyQueueFailure`, `toDeadLetterEnvelope`
+ * - sending: `attachTransport(app, transport)` gives the app's `queue.send` / `topic.publish`
+ *   the runtime's `Transport`
+ * - HTTP: `installLightResponse` (once, at start) then `lightResponseParts` (a Response's
+ *   parts without copying its body; undefined for a standard Response, which
+ *   `standardResponse` reads), `safeDecode`, `originForm`, `plainHost`,
+ *   `resolveClientAddress` / `setClientAddress`, `routeNotFound`, `methodNotAllowed`,
+ *   `isMethodAllowed`, `unsupportedMethod`, `payloadTooLarge`, `errorResponse`
  * - messages: `parseJsonOrText`, `decodeUnmarkedBody`, `messagingSystem`
  * - errors and logs: `FaasportError`, `formatBytes`, `safeStringify`
  *
@@ -39,6 +44,9 @@ export type { QueueFailure, QueueFailureActions, QueueFailureOutcome } from './q
 export { InvocationContext, currentInvocation, createColdStartFlag } from './context.js';
 export type { ContextInit } from './context.js';
 export { messagingSystem } from './otel-spans.js';
+export { attachTransport } from './app.js';
+export type { Transport, OutgoingMessage, SendResult } from './transport.js';
+export { parseTraceparent, createTraceContext } from './trace.js';
 export { defineAdapter, findUnsupported, assertSupported } from './adapter.js';
 export type { Adapter, Capabilities } from './adapter.js';
 export { defineTarget, targetOf } from './target.js';

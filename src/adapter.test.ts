@@ -28,6 +28,8 @@ describe('defineAdapter', () => {
     [{ name: 'x' }, /capabilities are required/],
     [{ name: 'x', capabilities: { ...caps, fifo: 'yes' } }, /capability "fifo"/],
     [{ name: 'x', capabilities: { ...caps, maxAttempts: 5 } }, /capability "maxAttempts"/],
+    [{ name: 'x', capabilities: { ...caps, maxAttempts: { min: 5, max: 1 } } }, /"maxAttempts" must be 1 <= min <= max, got \{ min: 5, max: 1 \}/],
+    [{ name: 'x', capabilities: { ...caps, maxAttempts: { min: 0, max: 3 } } }, /"maxAttempts" must be 1 <= min <= max/],
   ])('refuses %j', (spec, message) => {
     expect(() => defineAdapter(spec as never)).toThrowError(message);
   });

@@ -82,6 +82,10 @@ export function defineAdapter<A extends Adapter>(spec: A): Readonly<A> {
           : typeof v === 'number' && v >= 0;
     if (!ok) throw new FaasportError('ADAPTER_INVALID', `adapter "${spec.name}": capability "${key}" is missing or has the wrong type (${JSON.stringify(v)})`);
   }
+  const { min, max } = spec.capabilities.maxAttempts;
+  if (min < 1 || min > max) {
+    throw new FaasportError('ADAPTER_INVALID', `adapter "${spec.name}": capability "maxAttempts" must be 1 <= min <= max, got { min: ${min}, max: ${max} }`);
+  }
   return Object.freeze({ ...spec, capabilities: Object.freeze({ ...spec.capabilities }) });
 }
 

@@ -32,7 +32,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   for (const fn of app.functions) {
     if (fn.kind === 'event' && fn.maxAttempts > LAMBDA_ASYNC_MAX_ATTEMPTS) {
       log(
-        `warning: event function "${fn.name}" has maxAttempts ${fn.maxAttempts}, but Lambda retries an asynchronous invocation at most twice: on aws it runs at most ${LAMBDA_ASYNC_MAX_ATTEMPTS} attempts, then the event goes to its failed-events queue (set maxAttempts: ${LAMBDA_ASYNC_MAX_ATTEMPTS} to say so)`,
+        `warning: event function "${fn.name}" has maxAttempts ${fn.maxAttempts}, but Lambda retries an asynchronous invocation at most twice: on aws it runs at most ${LAMBDA_ASYNC_MAX_ATTEMPTS} attempts, then the event goes to its failed-events queue (an app only for aws can set maxAttempts: ${LAMBDA_ASYNC_MAX_ATTEMPTS} to say so; gcp takes no fewer than 5 for an event function, so a portable app keeps this warning)`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertSupported, FaasportError, type BuildOptions, type BuildResult } from 'faasport';
-import { sourceAliases } from 'faasport/adapter-kit';
+import { RUNTIME_NODE_ENGINES, sourceAliases } from 'faasport/adapter-kit';
 import { containerAdapters, toContainerCloud, type ContainerCloud } from '../runtime/adapter.js';
 import { needsQueueService } from '../runtime/platform.js';
 import { dockerfile, DOCKERIGNORE, SERVER_FILE } from './dockerfile.js';
@@ -92,7 +92,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     type: 'module',
     main: SERVER_FILE,
     scripts: { start: `node --enable-source-maps ${SERVER_FILE}` },
-    engines: { node: '>=20' },
+    engines: { node: RUNTIME_NODE_ENGINES },
     dependencies,
   };
   await writeFile(join(outDir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');

@@ -113,8 +113,9 @@ function installRoot(packages: readonly string[], from: string, operation: strin
     const parent = dirname(dir);
     if (parent === dir)
       throw new FaasportError(
-        'CONFIG_INVALID',
+        'PACKAGE_MISSING',
         `${operation}: no node_modules above ${from} holds them all; npm install ${packages.join(' ')} and build again`,
+        { details: { packages: packages.filter((p) => !existsSync(join(from, 'node_modules', p, 'package.json'))) } },
       );
     dir = parent;
   }
