@@ -60,6 +60,24 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       })),
+      {
+        // The HTTP suites once more with both undici fast paths off (the lazy Lambda Request,
+        // the light Response): what runs when a Node upgrade fails their probes at load.
+        extends: true,
+        test: {
+          name: 'standard-path',
+          env: { FAASPORT_LAZY_REQUEST: '0', FAASPORT_LIGHT_RESPONSE: '0' },
+          include: [
+            'src/light-response.test.ts',
+            'adapters/aws/runtime/{http,lazy-headers,encode-light,handlers,bad-input,fuzz}.test.ts',
+            'adapters/local/runtime/serve-answers.int.test.ts',
+            ...conformanceDirs.map((dir) => `${dir}/**/*.conformance.test.ts`),
+          ],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -280,7 +280,8 @@ describe('the Request is built lazily', () => {
     // Members without a fast path come from one real Request.
     expect(asRequest.signal.aborted).toBe(false);
     // Node 24's undici refuses it (private fields): there toFetchRequest hands over a real Request instead.
-    if (lazyRequestSupported()) expect(new Request(asRequest).url).toBe('https://xxx.execute-api.us-east-1.amazonaws.com/a?x=1');
+    // (What this Node's undici does, whether or not FAASPORT_LAZY_REQUEST=0 turned the fast path off.)
+    if (Number(process.versions.node.split('.')[0]) < 24) expect(new Request(asRequest).url).toBe('https://xxx.execute-api.us-east-1.amazonaws.com/a?x=1');
     else expect(() => new Request(asRequest)).toThrow(TypeError);
   });
 });
