@@ -19,15 +19,15 @@ import {
   type QueueFunctionDefinition,
   type ScheduleFunctionDefinition,
   type Transport,
+  type TrustProxy,
 } from 'faasport';
 import { GCF_MAX_HTTP_BODY_BYTES } from './adapter.js';
 import { createGcpContext, type GcpNative } from './create-context.js';
 import type { PubsubDelivery } from './decode-pubsub.js';
-import { frameworkExecutionContext, type FrameworkCloudEvent } from './framework.js';
+import { frameworkExecutionContext, type FrameworkCloudEvent, type FunctionsFramework } from './framework.js';
 import { gcpNames, type GcpNames } from './names.js';
 import { createPubsubTransport } from './producer.js';
 import type { PubsubPublisher } from './pubsub-publisher.js';
-import type { RegisterGcpOptions } from './register-gcp.js';
 import { isWarmupPing } from './warmup.js';
 
 /** What every handler registered by one `registerGcp` call shares (one process). */
@@ -46,6 +46,31 @@ export interface HandlerDeps {
   readonly transport: Transport | undefined;
   /** Where dead letters are published: the option's, the transport's, else a Pub/Sub one made on first use. */
   readonly deadLetterPublisher: () => PubsubPublisher;
+}
+
+export interface RegisterGcpOptions {
+  /** Production error bodies (no stacks, no internal messages). Default: true unless NODE_ENV is "development". */
+  production?: boolean;
+  /** Where function logs go (default: one JSON line per record on stdout, which Cloud Logging parses). */
+  logSink?: LogSink;
+  /** Default: FAASPORT_LOG_LEVEL (debug, info, warn, error), else "info". */
+  logLevel?: LogLevel;
+  /**
+   * Proxies whose X-Forwarded-For is believed for `clientAddress(req)` (default:
+   * FAASPORT_TRUST_PROXY, else none: the address is the socket peer). On Cloud Functions, `1`
+   * trusts Google's front end, which appends the real client address.
+   */
+  trustProxy?: TrustProxy;
+  /** The app's queue/topic transport; default: Pub/Sub through `@google-cloud/pubsub`, loaded on first send. */
+  transport?: Transport;
+  /** Publishes dead letters on a message's last attempt; default: the Pub/Sub transport's publisher. */
+  publisher?: PubsubPublisher;
+  /** `projectId` / `apiEndpoint` for the default Pub/Sub client. */
+  pubsub?: { projectId?: string; apiEndpoint?: string };
+  /** The Functions Framework to register with; default: `@google-cloud/functions-framework`. */
+  framework?: FunctionsFramework;
+  /** Largest HTTP request body, bytes (default 32 MiB, the Cloud Functions limit). */
+  maxHttpBodyBytes?: number;
 }
 
 /** Reads `registerGcp`'s options and the environment once, and attaches the app's transport. */

@@ -1,39 +1,14 @@
-import type { App, LogLevel, LogSink, Transport, TrustProxy } from 'faasport';
+import type { App, Transport } from 'faasport';
 import { assertGcpSupported } from './check-app.js';
-import { loadFramework, type FunctionsFramework } from './framework.js';
-import { createHandlerDeps } from './handler-deps.js';
-import type { PubsubPublisher } from './pubsub-publisher.js';
+import { loadFramework } from './framework.js';
+import { createHandlerDeps, type RegisterGcpOptions } from './handler-deps.js';
 import { registerEvent } from './register-event.js';
 import { registerHttp } from './register-http.js';
 import { registerPubsub } from './register-pubsub.js';
 import { registerSchedule } from './register-schedule.js';
 
 export { PUBSUB_PUBLISHED_TYPE } from './register-schedule.js';
-
-export interface RegisterGcpOptions {
-  /** Production error bodies (no stacks, no internal messages). Default: true unless NODE_ENV is "development". */
-  production?: boolean;
-  /** Where function logs go (default: one JSON line per record on stdout, which Cloud Logging parses). */
-  logSink?: LogSink;
-  /** Default: FAASPORT_LOG_LEVEL (debug, info, warn, error), else "info". */
-  logLevel?: LogLevel;
-  /**
-   * Proxies whose X-Forwarded-For is believed for `clientAddress(req)` (default:
-   * FAASPORT_TRUST_PROXY, else none: the address is the socket peer). On Cloud Functions, `1`
-   * trusts Google's front end, which appends the real client address.
-   */
-  trustProxy?: TrustProxy;
-  /** The app's queue/topic transport; default: Pub/Sub through `@google-cloud/pubsub`, loaded on first send. */
-  transport?: Transport;
-  /** Publishes dead letters on a message's last attempt; default: the Pub/Sub transport's publisher. */
-  publisher?: PubsubPublisher;
-  /** `projectId` / `apiEndpoint` for the default Pub/Sub client. */
-  pubsub?: { projectId?: string; apiEndpoint?: string };
-  /** The Functions Framework to register with; default: `@google-cloud/functions-framework`. */
-  framework?: FunctionsFramework;
-  /** Largest HTTP request body, bytes (default 32 MiB, the Cloud Functions limit). */
-  maxHttpBodyBytes?: number;
-}
+export type { RegisterGcpOptions } from './handler-deps.js';
 
 /** What `registerGcp` set up. */
 export interface GcpRegistration {
