@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,35 +116,48 @@ describe('faasport CLI', () => {
     60_000,
   );
 
-  it('a build that fails takes back the files it added: the next build, after the fix, takes the folder', async () => {
+  it('a build that fails leaves the folder as it was (new, or holding the last good build); the next build after the fix takes it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faasport-cli-'));
     writeFileSync(
       join(dir, 'app.ts'),
       "import { createApp } from 'faasport';\nexport const app = createApp('mine');\napp.http('hi', { route: '/hi' }, () => new Response('hi'));\n",
     );
-    // A target whose build writes its bundle, then fails on a missing package (as the container's does), until FIX exists.
+    // A target whose build writes its bundle, then fails on a missing package (as the container's does) unless FIX exists.
     writeFileSync(
       join(dir, 'target.mjs'),
       [
-        "import { existsSync, mkdirSync, writeFileSync } from 'node:fs';",
+        "import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';",
         "import { join } from 'node:path';",
         'const capabilities = { http: true, queues: false, topics: false, schedules: false, events: false, fifo: false, maxDelaySeconds: 0, batchSend: false, maxMessageBytes: 1024, maxAttempts: { min: 1, max: 1 }, maxHttpBodyBytes: 1024, maxTimeoutMs: 60000 };',
         "export const target = { adapter: { name: 'half', capabilities }, async build({ outDir }) {",
-        "  writeFileSync(join(outDir, 'server.mjs'), 'x'); mkdirSync(join(outDir, 'assets'));",
-        "  if (!existsSync(join(outDir, '..', 'FIX'))) throw new Error('install the SDK first');",
+        "  const fix = join(outDir, '..', 'FIX');",
+        "  writeFileSync(join(outDir, 'server.mjs'), existsSync(fix) ? readFileSync(fix, 'utf8') : 'half-written'); mkdirSync(join(outDir, 'assets'));",
+        "  if (!existsSync(fix)) throw new Error('install the SDK first');",
         "  return { outDir, files: ['server.mjs', 'assets'] };",
         '} };',
       ].join('\n'),
     );
-    const failed = io(dir);
-    // 70: an error that is not a FaasportError (the target's own) is reported as internal.
-    expect(await main(['build', 'app.ts', '--target', './target.mjs', '--out', 'out/half'], failed.io)).toBe(70);
-    expect(failed.err.join('\n')).toContain('install the SDK first');
-    expect(readdirSync(join(dir, 'out/half'))).toEqual([]);
-    writeFileSync(join(dir, 'out/FIX'), '');
-    const fixed = io(dir);
-    expect(await main(['build', 'app.ts', '--target', './target.mjs', '--out', 'out/half'], fixed.io)).toBe(0);
-    expect(readdirSync(join(dir, 'out/half')).sort()).toEqual([OUT_MANIFEST, 'assets', 'server.mjs']);
+    const build = async (expected: number) => {
+      const c = io(dir);
+      // 70: an error that is not a FaasportError (the target's own) is reported as internal.
+      expect(await main(['build', 'app.ts', '--target', './target.mjs', '--out', 'out/half'], c.io), c.err.join('\n')).toBe(expected);
+      return c.err.join('\n');
+    };
+    expect(await build(70)).toContain('install the SDK first');
+    expect(existsSync(join(dir, 'out/half'))).toBe(false);
+    writeFileSync(join(dir, 'out/FIX'), 'build 1');
+    await build(0);
+    mkdirSync(join(dir, 'out/half/node_modules'));
+    // The SDK goes away again: the failed build leaves build 1 (and npm's node_modules) in place.
+    rmSync(join(dir, 'out/FIX'));
+    expect(await build(70)).toContain('install the SDK first');
+    expect(readdirSync(join(dir, 'out/half')).sort()).toEqual([OUT_MANIFEST, 'assets', 'node_modules', 'server.mjs']);
+    expect(readFileSync(join(dir, 'out/half/server.mjs'), 'utf8')).toBe('build 1');
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['half']);
+    writeFileSync(join(dir, 'out/FIX'), 'build 2');
+    await build(0);
+    expect(readFileSync(join(dir, 'out/half/server.mjs'), 'utf8')).toBe('build 2');
+    expect(readdirSync(join(dir, 'out/half')).sort()).toEqual([OUT_MANIFEST, 'assets', 'node_modules', 'server.mjs']);
   });
 
   it("--out refuses a folder with files faasport did not write, and the user's package.json is untouched", async () => {
@@ -157,7 +170,7 @@ describe('faasport CLI', () => {
     );
     const c = io(dir);
     expect(await main(['build', 'app.ts', '--target', 'aws', '--out', '.'], c.io)).toBe(1);
-    expect(c.err.join('\n')).toMatch(/--out .* holds files faasport did not write \(app\.ts, package\.json\)/);
+    expect(c.err.join('\n')).toMatch(/^faasport build: --out .* holds files faasport did not write \(app\.ts, package\.json\)/);
     expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(pkg);
     // A folder faasport wrote is rebuilt in place, also after "npm install" ran in it.
     const d = io(dir);

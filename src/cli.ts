@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { join, resolve } from 'node:path';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
 import { assertSupported } from './adapter.js';
 import { isFaasportError, FaasportError, summariseError } from './errors.js';
@@ -88,7 +88,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 function reportFailure(command: string, err: unknown, io: CliIo, debug: boolean): number {
   const known = isFaasportError(err) ? err : (fromModuleNotFound(err, `faasport ${command}`) ?? knownSystemError(err, command));
   if (known) {
-    io.output.error(`faasport ${command}: ${known.message} [${known.code}]`);
+    // A message that names its operation already ("faasport build: --out ...") is not prefixed twice.
+    const message = known.message.startsWith(`faasport ${command}: `) ? known.message.slice(`faasport ${command}: `.length) : known.message;
+    io.output.error(`faasport ${command}: ${message} [${known.code}]`);
     if (debug && known !== err) io.output.error(String((err as Error)?.stack ?? err));
     return known.code === 'UNKNOWN_OPTION' || known.details?.usage === true ? 2 : 1;
   }
@@ -387,6 +389,17 @@ async function build(values: Values, positionals: string[], io: CliIo, loadApp: 
   }
   const outDir = resolve(io.cwd, text(values, 'out') ?? `dist/${target.adapter.name}`);
   checkOutDir(outDir, 'faasport build');
+  // The previous build stays aside until this one succeeds: a build that fails (a missing
+  // package, a bundling error) leaves the folder as it was, and the next build takes it.
+  const previous =
+    outDir !== resolve(io.cwd) && existsSync(outDir) && readdirSync(outDir).length > 0
+      ? join(dirname(outDir), `.${basename(outDir)}.previous-${process.pid}`)
+      : undefined;
+  const existed = existsSync(outDir);
+  if (previous) {
+    rmSync(previous, { recursive: true, force: true });
+    renameSync(outDir, previous);
+  }
   mkdirSync(outDir, { recursive: true });
   const cloud = text(values, 'cloud');
   const buildOptions = {
@@ -397,17 +410,22 @@ async function build(values: Values, positionals: string[], io: CliIo, loadApp: 
     log: (l: string) => io.output.line(l),
     ...(cloud !== undefined ? { cloud } : {}),
   };
-  // A build that fails takes back the files it added, so the folder holds only faasport's own
-  // files and the next build (after the fix the error names) takes it without complaint.
-  const before = new Set(readdirSync(outDir));
   let result: BuildResult;
   let infra: Pick<BuildResult, 'files'>;
   try {
     result = await target.build(buildOptions);
     infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
   } catch (err) {
-    for (const name of readdirSync(outDir)) if (!before.has(name)) rmSync(join(outDir, name), { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+    if (previous) renameSync(previous, outDir);
+    else if (existed) mkdirSync(outDir);
     throw err;
+  }
+  if (previous) {
+    // What `npm install` made in the built folder is kept, unless this build wrote its own.
+    if (existsSync(join(previous, 'node_modules')) && !existsSync(join(outDir, 'node_modules')))
+      renameSync(join(previous, 'node_modules'), join(outDir, 'node_modules'));
+    rmSync(previous, { recursive: true, force: true });
   }
   const files = [...new Set([...result.files, ...infra.files])];
   writeOutManifest(outDir, target.adapter.name);
