@@ -208,6 +208,7 @@ describe('the adapter kit is what README "Writing an adapter" says', () => {
       'build',
       'deploy',
       'expectedFailures',
+      'ifDeadLetterFails',
     ]);
     const named = [...section.matchAll(/`([A-Za-z][A-Za-z]+)`/g)].map((m) => m[1]!).filter((n) => !notExports.has(n));
     expect(named.length).toBeGreaterThan(15);

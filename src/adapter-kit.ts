@@ -55,7 +55,7 @@ export type { ConformanceHarness, ConformanceDriver, ExpectedFailure, NativeProd
 
 export { installLightResponse, lightResponseParts, standardResponse } from './light-response.js';
 export type { LightResponseParts } from './light-response.js';
-export { safeDecode, compileRoute } from './route.js';
+export { safeDecode, compileRoute, compareSpecificity as compareRoutes } from './route.js';
 export { originForm, plainHost } from './request-target.js';
 export { resolveClientAddress, setClientAddress, clientAddress, compileTrustProxy, trustProxyFromEnv } from './client-address.js';
 export type { ProxyTrust, TrustProxy } from './client-address.js';
