@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { build, type BuildOptions } from 'esbuild';
 import { entrySource } from '../../adapters/aws/target/build.js';
 import { RUNTIME_ESBUILD_TARGET } from '../../src/runtime-node.js';
-import { HELLO_APP, ROOT, workDir } from './paths.js';
+import { sourceAliases } from '../../src/source-aliases.js';
+import { HELLO_APP, workDir } from './paths.js';
 
 /** The hello function built for Lambda by faasport and, by hand, with hono; each exports `hello`. */
 export interface HelloBundles {
@@ -43,7 +44,7 @@ async function bundleBoth(minify: boolean): Promise<HelloBundles> {
     minify,
     banner: { js: "import { createRequire as __faasportRequire } from 'node:module';\nconst require = __faasportRequire(import.meta.url);" },
     external: ['@aws-sdk/*', 'esbuild'],
-    alias: { 'faasport/aws': `${ROOT}adapters/aws/index.ts`, faasport: `${ROOT}src/index.ts` },
+    alias: sourceAliases(import.meta.url),
     logLevel: 'silent',
   };
   const faasport = `${dir}/faasport.mjs`;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RUNTIME_ESBUILD_TARGET } from '../../src/runtime-node.js';
+import { sourceAliases } from '../../src/source-aliases.js';
 import type { BenchRow } from '../row.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,7 +46,8 @@ function esbuildScript(outDir: string): string {
     sourcemap: 'linked',
     metafile: true,
     external: ['@aws-sdk/*'],
-    alias: { faasport: join(ROOT, 'src/index.ts') },
+    // The package's entries resolve to their source files, as faasport's own build does from the repository.
+    alias: sourceAliases(import.meta.url),
     logLevel: 'silent',
   };
   return `import { build } from ${JSON.stringify(ESBUILD)};\nawait build(${JSON.stringify(options)});\n`;
