@@ -1,16 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { sourceAliases } from './src/source-aliases.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-// The package's entries resolve to their source, from tsconfig.json's `paths` (the one list of
-// entries). Longer names first: an alias also matches what starts with it and a slash.
-const { compilerOptions } = JSON.parse(readFileSync(`${root}tsconfig.json`, 'utf8')) as { compilerOptions: { paths: Record<string, [string]> } };
-const alias = Object.fromEntries(
-  Object.entries(compilerOptions.paths)
-    .sort(([a], [b]) => b.length - a.length)
-    .map(([name, [file]]) => [name, `${root}${file.replace(/^\.\//, '')}`]),
-);
+// The package's entries resolve to their source files (tsconfig.json's `paths`, the one list of
+// entries, as the builds from the repository read it). Longer names first: an alias also
+// matches what starts with it and a slash.
+const alias = Object.fromEntries(Object.entries(sourceAliases(import.meta.url) ?? {}).sort(([a], [b]) => b.length - a.length));
 
 // One conformance project per adapter folder with a *.conformance.test.ts (in its testing/
 // folder), plus the third-party example adapter: each runs the same suite against itself.

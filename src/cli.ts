@@ -1,16 +1,15 @@
 #!/usr/bin/env node
-import { basename, dirname, join, resolve } from 'node:path';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createContainer, TOKENS, type AppLoader, type Output, type TargetResolver } from './composition-root.js';
 import { assertSupported } from './adapter.js';
 import { isFaasportError, FaasportError, summariseError } from './errors.js';
 import { addSecretValues, redactSecrets } from './redact-secrets.js';
 import type { App } from './app.js';
-import type { BuildResult } from './build.js';
 import { compileTrustProxy } from './client-address.js';
 import { closestCommand, commandHelp, COMMANDS, parseCommandArgs, usage } from './cli-options.js';
 import { BUILTIN_TARGET_PACKAGES, fromModuleNotFound, requirePackages } from './required-packages.js';
 import { checkOutDir, writeOutManifest } from './out-dir.js';
+import { replacingFolder } from './staging-folder.js';
 import { initProject } from './init.js';
 import { prettySink } from './pretty-log.js';
 import { importEntry } from './package-entry.js';
@@ -389,18 +388,6 @@ async function build(values: Values, positionals: string[], io: CliIo, loadApp: 
   }
   const outDir = resolve(io.cwd, text(values, 'out') ?? `dist/${target.adapter.name}`);
   checkOutDir(outDir, 'faasport build');
-  // The previous build stays aside until this one succeeds: a build that fails (a missing
-  // package, a bundling error) leaves the folder as it was, and the next build takes it.
-  const previous =
-    outDir !== resolve(io.cwd) && existsSync(outDir) && readdirSync(outDir).length > 0
-      ? join(dirname(outDir), `.${basename(outDir)}.previous-${process.pid}`)
-      : undefined;
-  const existed = existsSync(outDir);
-  if (previous) {
-    rmSync(previous, { recursive: true, force: true });
-    renameSync(outDir, previous);
-  }
-  mkdirSync(outDir, { recursive: true });
   const cloud = text(values, 'cloud');
   const buildOptions = {
     entry: loaded.entry,
@@ -410,23 +397,13 @@ async function build(values: Values, positionals: string[], io: CliIo, loadApp: 
     log: (l: string) => io.output.line(l),
     ...(cloud !== undefined ? { cloud } : {}),
   };
-  let result: BuildResult;
-  let infra: Pick<BuildResult, 'files'>;
-  try {
-    result = await target.build(buildOptions);
-    infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
-  } catch (err) {
-    rmSync(outDir, { recursive: true, force: true });
-    if (previous) renameSync(previous, outDir);
-    else if (existed) mkdirSync(outDir);
-    throw err;
-  }
-  if (previous) {
-    // What `npm install` made in the built folder is kept, unless this build wrote its own.
-    if (existsSync(join(previous, 'node_modules')) && !existsSync(join(outDir, 'node_modules')))
-      renameSync(join(previous, 'node_modules'), join(outDir, 'node_modules'));
-    rmSync(previous, { recursive: true, force: true });
-  }
+  // A build that fails (a missing package, a bundling error) leaves the folder as it was, and
+  // the next build takes it; npm's node_modules in a built folder is kept.
+  const { result, infra } = await replacingFolder(outDir, ['node_modules'], async () => {
+    const result = await target.build!(buildOptions);
+    const infra = target.writeInfrastructure ? await target.writeInfrastructure(buildOptions) : { files: [] };
+    return { result, infra };
+  });
   const files = [...new Set([...result.files, ...infra.files])];
   writeOutManifest(outDir, target.adapter.name);
   io.output.line(`faasport build: wrote ${files.length} files for ${target.adapter.name} to ${result.outDir}`);

@@ -1,4 +1,4 @@
-import { compareRoutes, invokeHttp, type App, type HttpFunctionDefinition } from 'faasport';
+import { compareRoutes, invokeHttp, routeNotFound, type App, type HttpFunctionDefinition } from 'faasport';
 import { createContext, type ContextDeps } from './create-context.js';
 
 /** Answers one plain HTTP request from the app's `http` functions. */
@@ -34,7 +34,7 @@ export function createHttpRouter(app: App, deps: ContextDeps & { readonly produc
         { status: 405, headers: { allow } },
       );
     }
-    return Response.json({ error: `no route matches ${method} ${shorten(pathname)}`, code: 'NOT_FOUND' }, { status: 404 });
+    return routeNotFound(method, pathname);
   };
 }
 

@@ -1,9 +1,17 @@
 import type { InvocationContext as AzureInvocationContext } from '@azure/functions';
-import { applyQueueFailure, invokeQueueMessage, toDeadLetterEnvelope, TRACEPARENT_ATTRIBUTE, type QueueFunctionDefinition, type QueueMessage } from 'faasport';
+import {
+  applyQueueFailure,
+  invokeQueueMessage,
+  toDeadLetterEnvelope,
+  TRACEPARENT_ATTRIBUTE,
+  redactedError,
+  type QueueFunctionDefinition,
+  type QueueMessage,
+} from 'faasport';
 import { decodeServiceBusMessage } from './decode-service-bus.js';
 import { decodeStorageQueueMessage, rawStorageQueueMessage } from './decode-storage-queue.js';
 import { storageQueueName } from './names.js';
-import { asError, createContext, type RegistrationDeps } from './registration-deps.js';
+import { createContext, type RegistrationDeps } from './registration-deps.js';
 
 /**
  * A queue consumer or topic subscriber, one invocation per message: `app.storageQueue` on its
@@ -44,7 +52,7 @@ export function registerConsumer(def: QueueFunctionDefinition, deps: Registratio
     // Throwing hands the message back: Storage makes it visible again after host.json's
     // visibilityTimeout, Service Bus abandons it; both count the delivery (Service Bus
     // dead-letters at MaxDeliveryCount itself).
-    if (onServiceBus) throw asError(outcome.error);
+    if (onServiceBus) throw redactedError(outcome.error);
     const applied = await applyQueueFailure(
       {
         policy: def.source,
@@ -60,7 +68,7 @@ export function registerConsumer(def: QueueFunctionDefinition, deps: Registratio
         ifDeadLetterFails: 'the host retries it and moves it to the poison queue itself',
       },
     );
-    if (applied.returnsToQueue) throw asError(outcome.error);
+    if (applied.returnsToQueue) throw redactedError(outcome.error);
   };
   if (!onServiceBus) host.storageQueue(def.name, { queueName: storageQueue, connection: deps.storageConnection, handler });
   else if (def.kind === 'queue') host.serviceBusQueue(def.name, { queueName: def.source.name, connection: deps.serviceBusConnection, handler });

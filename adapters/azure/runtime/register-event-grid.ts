@@ -1,7 +1,7 @@
 import type { InvocationContext as AzureInvocationContext } from '@azure/functions';
-import { eventMatches, invokeEvent, type EventFunctionDefinition } from 'faasport';
+import { eventMatches, invokeEvent, redactedError, type EventFunctionDefinition } from 'faasport';
 import { decodeEventGridEvent } from './decode-event-grid.js';
-import { asError, createContext, type RegistrationDeps } from './registration-deps.js';
+import { createContext, type RegistrationDeps } from './registration-deps.js';
 
 /** `app.eventGrid` for an event function (Event Grid and CloudEvents schemas); the type/source filter runs here. */
 export function registerEventGrid(def: EventFunctionDefinition, deps: RegistrationDeps): void {
@@ -27,7 +27,7 @@ export function registerEventGrid(def: EventFunctionDefinition, deps: Registrati
       }
       const outcome = await invokeEvent(def, event, ctx);
       // A failed invocation makes Event Grid retry the delivery (and dead-letter it if configured).
-      if (!outcome.ok) throw asError(outcome.error);
+      if (!outcome.ok) throw redactedError(outcome.error);
     },
   });
 }

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext as AzureInvocationContext } from '@azure/functions';
-import { HTTP_METHODS, allowedMethods, invokeHttp, type HttpFunctionDefinition } from 'faasport';
+import { HTTP_METHODS, allowedMethods, invokeHttp, routeNotFound, type HttpFunctionDefinition } from 'faasport';
 import { WILDCARD_PARAM, decodeHttpRequest, decodeRouteParams } from './decode-http-request.js';
 import { encodeHttpResponse } from './encode-http-response.js';
 import { toAzureRoute } from './encode-route.js';
@@ -35,12 +35,6 @@ export function registerNotFound(deps: RegistrationDeps): void {
     methods: [...HTTP_METHODS],
     route: `{*${WILDCARD_PARAM}}`,
     authLevel: 'anonymous',
-    handler: (request: HttpRequest): HttpResponseInit => {
-      const path = new URL(request.url).pathname;
-      return {
-        status: 404,
-        jsonBody: { error: `no route matches ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`, code: 'NOT_FOUND' },
-      };
-    },
+    handler: (request: HttpRequest): HttpResponseInit => encodeHttpResponse(routeNotFound(request.method, new URL(request.url).pathname)),
   });
 }

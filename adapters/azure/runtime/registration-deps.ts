@@ -1,6 +1,6 @@
 import type azureFunctions from '@azure/functions';
 import type { InvocationContext as AzureInvocationContext } from '@azure/functions';
-import { InvocationContext, parseTraceparent, redactedError, type FunctionDefinition, type LogLevel, type LogSink } from 'faasport';
+import { InvocationContext, parseTraceparent, type FunctionDefinition, type LogLevel, type LogSink } from 'faasport';
 import { safeStringify, type ProxyTrust } from 'faasport/adapter-kit';
 import type { AzureProducer } from './producer.js';
 
@@ -80,9 +80,4 @@ function azureLogSink(azure: AzureInvocationContext): LogSink {
     else if (record.level === 'debug') azure.debug(line);
     else azure.info(line);
   };
-}
-
-/** The error thrown back to the host, which logs it (message and stack): secrets redacted, a non-Error summarised. */
-export function asError(error: unknown): Error {
-  return redactedError(error);
 }
